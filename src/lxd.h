@@ -1,0 +1,73 @@
+/* lxd.h - the LXD REST API over a unix socket or HTTPS; no policy here */
+#ifndef LXD_HARDEN_LXD_H
+#define LXD_HARDEN_LXD_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "util.h"
+
+/* Where and how to reach a server. All strings owned. */
+struct lxd_endpoint {
+	char *socket_path;	/* unix socket; NULL for HTTPS */
+	char *url;		/* "https://host:port"; NULL for unix */
+	char *client_cert;	/* PEM file for HTTPS */
+	char *client_key;	/* PEM file for HTTPS */
+	char *server_cert;	/* pinned server certificate PEM file, or
+				   NULL to verify against the system CAs */
+	char *label;		/* how reports name it: "unix:///path" or
+				   the URL, or "remote NAME (URL)" */
+};
+
+void lxd_endpoint_release(struct lxd_endpoint *ep);
+
+enum lxd_err {
+	LXD_OK,
+	LXD_ERR_CONNECT,	/* no such socket, refused, unreachable */
+	LXD_ERR_PERM,		/* permission denied on the socket */
+	LXD_ERR_TLS,		/* handshake, server cert did not verify */
+	LXD_ERR_HTTP,		/* non-2xx answer (LXD's error text in diag) */
+	LXD_ERR_PROTO,		/* not JSON, truncated, not an LXD envelope */
+};
+
+struct lxd_response {
+	enum lxd_err err;
+	long http_status;
+	json_t *body;		/* the decoded envelope; owned */
+	json_t *metadata;	/* borrowed from body */
+	char *etag;		/* owned; NULL when absent */
+};
+
+void lxd_response_release(struct lxd_response *r);
+
+struct lxd_client;
+
+/* Caller frees with lxd_client_free(). Copies what it needs from ep. */
+struct lxd_client *lxd_client_new(const struct lxd_endpoint *ep,
+				  struct diag *d);
+void lxd_client_free(struct lxd_client *c);
+
+/*
+ * GET path (e.g. "/1.0/instances?recursion=1"). Returns 0 when the server
+ * answered 2xx with a "sync" envelope; otherwise -1 with out->err set and
+ * one line in d, e.g. "GET /1.0/networks: 403 Forbidden: not authorized".
+ * out is always initialised and must be released.
+ */
+int lxd_get(struct lxd_client *c, const char *path, struct lxd_response *out,
+	    struct diag *d);
+
+/* One of several GETs sent at once by lxd_get_all(). */
+struct lxd_request {
+	char *path;		/* set by caller; owned by caller */
+	struct lxd_response resp;
+	int rc;
+	struct diag diag;
+};
+
+/* Runs every request concurrently; each gets its own rc and diag. */
+void lxd_get_all(struct lxd_client *c, struct lxd_request *reqs, size_t n);
+
+/* How many HTTP requests this client has sent. */
+size_t lxd_client_requests(const struct lxd_client *c);
+
+#endif

@@ -1,0 +1,40 @@
+/* policy.h - the user's thresholds and approved admins (--policy FILE) */
+#ifndef LXD_HARDEN_POLICY_H
+#define LXD_HARDEN_POLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "util.h"
+
+struct strlist {
+	char **v;
+	size_t n;
+	bool set;	/* the policy file named this list (even if empty) */
+};
+
+bool strlist_has(const struct strlist *l, const char *s);
+void strlist_push(struct strlist *l, const char *s);
+void strlist_release(struct strlist *l);
+
+struct policy {
+	char *path;			/* file it came from, or NULL */
+	long long token_expiry_max;	/* seconds; default 15 minutes */
+	long long cert_lifetime_max;	/* seconds; default 90 days */
+	long long expiring_window;	/* seconds; default 30 days */
+	struct strlist admin_members;	/* unix users allowed in the admin group */
+	struct strlist admin_certs;	/* full-admin client certs: fingerprint
+					   (or unique prefix of >= 12) or name */
+	struct strlist admin_identities;/* "METHOD/ID" or name of identities
+					   allowed to hold server admin */
+};
+
+void policy_init(struct policy *p);
+/*
+ * Loads a YAML policy file on top of the defaults set by policy_init().
+ * Unknown keys and wrong types are errors naming file, line and column.
+ */
+int policy_load(struct policy *p, const char *path, struct diag *d);
+void policy_release(struct policy *p);
+
+#endif

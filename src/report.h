@@ -1,0 +1,28 @@
+/* report.h - output formats for people and machines */
+#ifndef LXD_HARDEN_REPORT_H
+#define LXD_HARDEN_REPORT_H
+
+#include <stdio.h>
+
+#include "engine.h"
+
+enum {
+	REPORT_COLOR = 1 << 0,	/* ANSI colours (text only) */
+	REPORT_VERBOSE = 1 << 1,/* text: list passing findings too */
+};
+
+typedef int report_write_fn(FILE *f, const struct report *r, unsigned flags);
+
+struct report_format {
+	const char *name;
+	report_write_fn *write;
+};
+
+report_write_fn report_text_write;
+report_write_fn report_json_write;
+
+const struct report_format *report_format_find(const char *name);
+/* Comma-separated list of format names, for usage text. */
+const char *report_format_names(void);
+
+#endif

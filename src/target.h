@@ -1,0 +1,30 @@
+/* target.h - which server to audit: socket discovery and lxc remotes */
+#ifndef LXD_HARDEN_TARGET_H
+#define LXD_HARDEN_TARGET_H
+
+#include "lxd.h"
+#include "util.h"
+
+/* What the command line said; NULL means not given. */
+struct target_opts {
+	const char *socket;		/* --socket PATH */
+	const char *remote;		/* --remote NAME */
+	const char *url;		/* --url https://HOST:PORT */
+	const char *cert;		/* --cert FILE */
+	const char *key;		/* --key FILE */
+	const char *server_cert;	/* --server-cert FILE */
+};
+
+/*
+ * Fills ep from opts and the environment, the way lxc does:
+ * a remote or URL when given; else the unix socket from --socket,
+ * $LXD_SOCKET, $LXD_DIR/unix.socket, the snap's, /var/lib/lxd/unix.socket,
+ * then Incus' /var/lib/incus/unix.socket (first that exists). Remotes come
+ * from $LXD_CONF/config.yml, else ~/.config/lxc/config.yml, else
+ * ~/snap/lxd/common/config/config.yml, with client.crt/client.key beside it
+ * and servercerts/NAME.crt as the pinned server certificate.
+ */
+int target_resolve(const struct target_opts *opts, struct lxd_endpoint *ep,
+		   struct diag *d);
+
+#endif

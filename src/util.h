@@ -1,0 +1,73 @@
+/* util.h - allocation that never returns NULL, strings, and diagnostics */
+#ifndef LXD_HARDEN_UTIL_H
+#define LXD_HARDEN_UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+#if defined(__GNUC__)
+#define LXDH_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define LXDH_PRINTF(f, a)
+#endif
+
+/*
+ * A diagnostic filled in by a failing function below the command layer.
+ * Functions return 0 or -1 and, on -1, leave one line (no newline, no full
+ * stop) in msg saying what failed and where.
+ */
+struct diag {
+	char msg[512];
+};
+
+void diag_set(struct diag *d, const char *fmt, ...) LXDH_PRINTF(2, 3);
+
+/* The x* family aborts with a message on allocation failure. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t nmemb, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+/* Caller frees. */
+char *xasprintf(const char *fmt, ...) LXDH_PRINTF(1, 2);
+char *xvasprintf(const char *fmt, va_list ap) LXDH_PRINTF(1, 0);
+
+/* NULL-safe string helpers. */
+bool str_eq(const char *a, const char *b);
+bool str_starts_with(const char *s, const char *prefix);
+bool str_ends_with(const char *s, const char *suffix);
+bool str_empty(const char *s);
+
+/* A growable, NUL-terminated byte buffer. */
+struct strbuf {
+	char *buf;
+	size_t len;
+	size_t alloc;
+};
+#define STRBUF_INIT { NULL, 0, 0 }
+void strbuf_add(struct strbuf *sb, const void *data, size_t len);
+void strbuf_addstr(struct strbuf *sb, const char *s);
+void strbuf_addch(struct strbuf *sb, char c);
+void strbuf_addf(struct strbuf *sb, const char *fmt, ...) LXDH_PRINTF(2, 3);
+/* Returns the buffer (never NULL) and resets sb; caller frees. */
+char *strbuf_detach(struct strbuf *sb);
+void strbuf_release(struct strbuf *sb);
+
+/*
+ * Reads a whole file into a NUL-terminated buffer; returns NULL and fills
+ * d when it cannot. Caller frees. *len may be NULL.
+ */
+char *read_file(const char *path, size_t *len, struct diag *d);
+
+/* The current time, or SOURCE_DATE_EPOCH when that is set (tests). */
+long long now_epoch(void);
+
+/* Parses an RFC 3339 timestamp (fractions and zone allowed) to epoch. */
+int parse_rfc3339(const char *s, long long *out);
+/* Formats epoch as YYYY-MM-DDTHH:MM:SSZ into buf (at least 21 bytes). */
+void format_rfc3339(long long t, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,20 @@
+/* x509.h - what the checks need to know about a PEM certificate */
+#ifndef LXD_HARDEN_X509_H
+#define LXD_HARDEN_X509_H
+
+#include <stdbool.h>
+
+#include "util.h"
+
+struct x509_info {
+	long long not_before;	/* epoch */
+	long long not_after;	/* epoch */
+	char key_type[16];	/* "RSA", "EC", "ED25519", ... */
+	int key_bits;
+	char subject[256];	/* one line, RFC 2253 */
+};
+
+/* Parses the first certificate of a PEM string. -1 with d on failure. */
+int x509_parse_pem(const char *pem, struct x509_info *out, struct diag *d);
+
+#endif
