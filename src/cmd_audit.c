@@ -1,0 +1,311 @@
+/* cmd_audit.c - lxd-harden audit: fetch, evaluate, report, exit status */
+#include "cmd.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "engine.h"
+#include "lxd.h"
+#include "policy.h"
+#include "releases.h"
+#include "report.h"
+#include "snapshot.h"
+#include "target.h"
+
+void
+cmd_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("lxd-harden: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static void
+audit_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: lxd-harden audit [options]\n"
+		"\n"
+		"Where the server is (default: the local socket, found as lxc finds it):\n"
+		"  --socket PATH          the LXD unix socket\n"
+		"  --remote NAME          a remote from the lxc client configuration\n"
+		"  --url https://H:P      a server over HTTPS, with --cert and --key\n"
+		"  --cert FILE --key FILE client certificate and key (PEM)\n"
+		"  --server-cert FILE     the server certificate to pin\n"
+		"  --input DIR            audit a saved snapshot (JSON files) instead\n"
+		"\n"
+		"What to report:\n"
+		"  --format FORMAT        %s (default text)\n"
+		"  -o, --output FILE      write the report to FILE (atomically)\n"
+		"  --fail-on SEVERITY     exit 2 when a check fails at or above it:\n"
+		"                         critical, high, medium, low (default), info\n"
+		"  --policy FILE          thresholds and approved admins (YAML)\n"
+		"  --releases FILE        the supported-release table (GEN-001)\n"
+		"  --no-color             never colour the text report\n"
+		"  -v, --verbose          list passing findings too\n"
+		"\n"
+		"Exit status: 0 clean, 2 findings at or above --fail-on, 1 could not audit.\n",
+		report_format_names());
+}
+
+struct audit_opts {
+	struct target_opts target;
+	const char *format;
+	const char *output;
+	const char *policy;
+	const char *releases;
+	const char *input;
+	enum severity fail_on;
+	bool no_color;
+	bool verbose;
+};
+
+static int
+parse_opts(int argc, char **argv, struct audit_opts *o)
+{
+	enum {
+		OPT_SOCKET = 256, OPT_REMOTE, OPT_URL, OPT_CERT, OPT_KEY,
+		OPT_SERVER_CERT, OPT_FORMAT, OPT_FAIL_ON, OPT_POLICY,
+		OPT_RELEASES, OPT_INPUT, OPT_NO_COLOR,
+	};
+	static const struct option longopts[] = {
+		{ "cert", required_argument, NULL, OPT_CERT },
+		{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
+		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "help", no_argument, NULL, 'h' },
+		{ "input", required_argument, NULL, OPT_INPUT },
+		{ "key", required_argument, NULL, OPT_KEY },
+		{ "no-color", no_argument, NULL, OPT_NO_COLOR },
+		{ "output", required_argument, NULL, 'o' },
+		{ "policy", required_argument, NULL, OPT_POLICY },
+		{ "releases", required_argument, NULL, OPT_RELEASES },
+		{ "remote", required_argument, NULL, OPT_REMOTE },
+		{ "server-cert", required_argument, NULL, OPT_SERVER_CERT },
+		{ "socket", required_argument, NULL, OPT_SOCKET },
+		{ "url", required_argument, NULL, OPT_URL },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->format = "text";
+	o->fail_on = SEV_LOW;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "ho:v", longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_SOCKET:
+			o->target.socket = optarg;
+			break;
+		case OPT_REMOTE:
+			o->target.remote = optarg;
+			break;
+		case OPT_URL:
+			o->target.url = optarg;
+			break;
+		case OPT_CERT:
+			o->target.cert = optarg;
+			break;
+		case OPT_KEY:
+			o->target.key = optarg;
+			break;
+		case OPT_SERVER_CERT:
+			o->target.server_cert = optarg;
+			break;
+		case OPT_FORMAT:
+			o->format = optarg;
+			break;
+		case 'o':
+			o->output = optarg;
+			break;
+		case OPT_FAIL_ON:
+			if (severity_parse(optarg, &o->fail_on) != 0) {
+				cmd_error("unknown severity '%s' for --fail-on "
+					  "(critical, high, medium, low, info)",
+					  optarg);
+				return -1;
+			}
+			break;
+		case OPT_POLICY:
+			o->policy = optarg;
+			break;
+		case OPT_RELEASES:
+			o->releases = optarg;
+			break;
+		case OPT_INPUT:
+			o->input = optarg;
+			break;
+		case OPT_NO_COLOR:
+			o->no_color = true;
+			break;
+		case 'v':
+			o->verbose = true;
+			break;
+		case 'h':
+			audit_usage(stdout);
+			exit(EXIT_CLEAN);
+		default:
+			audit_usage(stderr);
+			return -1;
+		}
+	}
+	if (optind < argc) {
+		cmd_error("unexpected argument '%s' (see 'lxd-harden audit "
+			  "--help')", argv[optind]);
+		return -1;
+	}
+	if (!report_format_find(o->format)) {
+		cmd_error("unknown format '%s' (%s)", o->format,
+			  report_format_names());
+		return -1;
+	}
+	if (o->input && (o->target.socket || o->target.remote ||
+			 o->target.url)) {
+		cmd_error("--input cannot be combined with --socket, --remote "
+			  "or --url");
+		return -1;
+	}
+	return 0;
+}
+
+static bool
+want_color(const struct audit_opts *o)
+{
+	const char *nc = getenv("NO_COLOR");
+
+	if (o->no_color || o->output || (nc && *nc))
+		return false;
+	return isatty(STDOUT_FILENO) == 1;
+}
+
+/*
+ * Writes the report next to its destination and renames it into place,
+ * so a reader never sees half a report and a failed run leaves the old
+ * file as it was.
+ */
+static int
+write_atomically(const char *path, const struct report_format *fmt,
+		 const struct report *r, unsigned flags)
+{
+	char *tmp = xasprintf("%s.XXXXXX", path);
+	int fd = mkstemp(tmp);
+	FILE *f;
+	int rc = -1;
+
+	if (fd < 0) {
+		cmd_error("cannot write '%s': %s", path, strerror(errno));
+		free(tmp);
+		return -1;
+	}
+	f = fdopen(fd, "w");
+	if (!f) {
+		cmd_error("cannot write '%s': %s", path, strerror(errno));
+		close(fd);
+		goto out;
+	}
+	if (fmt->write(f, r, flags) != 0 || fflush(f) != 0 ||
+	    fsync(fileno(f)) != 0) {
+		cmd_error("cannot write '%s': %s", path, strerror(errno));
+		fclose(f);
+		goto out;
+	}
+	if (fchmod(fileno(f), 0644) != 0 || fclose(f) != 0) {
+		cmd_error("cannot write '%s': %s", path, strerror(errno));
+		goto out;
+	}
+	if (rename(tmp, path) != 0) {
+		cmd_error("cannot rename '%s' to '%s': %s", tmp, path,
+			  strerror(errno));
+		goto out;
+	}
+	rc = 0;
+out:
+	if (rc != 0)
+		unlink(tmp);
+	free(tmp);
+	return rc;
+}
+
+int
+cmd_audit(int argc, char **argv)
+{
+	struct audit_opts o;
+	struct policy policy;
+	struct snapshot snap;
+	struct lxd_endpoint ep = { 0 };
+	struct lxd_client *client = NULL;
+	struct report report = { 0 };
+	struct check_ctx ctx = { 0 };
+	const struct report_format *fmt;
+	struct diag d = { { 0 } };
+	unsigned flags = 0;
+	int rc = EXIT_ERROR;
+
+	if (parse_opts(argc, argv, &o) != 0)
+		return EXIT_ERROR;
+	fmt = report_format_find(o.format);
+	policy_init(&policy);
+	snapshot_init(&snap);
+	if (o.policy && policy_load(&policy, o.policy, &d) != 0) {
+		cmd_error("%s", d.msg);
+		goto out;
+	}
+	if (o.input) {
+		if (snapshot_load_dir(&snap, o.input, &d) != 0) {
+			cmd_error("%s", d.msg);
+			goto out;
+		}
+	} else {
+		if (target_resolve(&o.target, &ep, &d) != 0) {
+			cmd_error("%s", d.msg);
+			goto out;
+		}
+		client = lxd_client_new(&ep, &d);
+		if (!client) {
+			cmd_error("%s", d.msg);
+			goto out;
+		}
+		if (snapshot_fetch(&snap, client, ep.label, ep.url != NULL,
+				   &d) != 0) {
+			cmd_error("%s", d.msg);
+			goto out;
+		}
+	}
+
+	ctx.snap = &snap;
+	ctx.policy = &policy;
+	ctx.releases_path = releases_locate(o.releases);
+	engine_run(&ctx, &report);
+
+	if (want_color(&o))
+		flags |= REPORT_COLOR;
+	if (o.verbose)
+		flags |= REPORT_VERBOSE;
+	if (o.output) {
+		if (write_atomically(o.output, fmt, &report, flags) != 0)
+			goto out;
+	} else if (fmt->write(stdout, &report, flags) != 0 ||
+		   fflush(stdout) != 0) {
+		cmd_error("cannot write the report: %s", strerror(errno));
+		goto out;
+	}
+	rc = engine_fails(&report, o.fail_on) ? EXIT_FINDINGS : EXIT_CLEAN;
+out:
+	engine_report_release(&report);
+	snapshot_release(&snap);
+	lxd_client_free(client);
+	lxd_endpoint_release(&ep);
+	policy_release(&policy);
+	return rc;
+}

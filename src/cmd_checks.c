@@ -1,0 +1,142 @@
+/* cmd_checks.c - lxd-harden checks and explain: the catalog for people */
+#include "cmd.h"
+
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "catalog.h"
+
+static int
+checks_json(void)
+{
+	json_t *arr = json_array();
+	int rc;
+
+	for (const struct section *s = catalog_sections; s->prefix; s++) {
+		for (const struct check *c = s->checks; c->id; c++) {
+			json_t *o = json_object();
+
+			json_object_set_new(o, "id", json_string(c->id));
+			json_object_set_new(o, "section", json_string(s->name));
+			json_object_set_new(o, "severity",
+					    json_string(severity_name(c->severity)));
+			json_object_set_new(o, "title", json_string(c->title));
+			json_object_set_new(o, "rationale",
+					    json_string(c->rationale));
+			json_object_set_new(o, "reads", json_string(c->reads));
+			json_object_set_new(o, "remediation",
+					    json_string(c->remediation));
+			json_array_append_new(arr, o);
+		}
+	}
+	rc = json_dumpf(arr, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(arr);
+	if (rc == 0)
+		putchar('\n');
+	return rc;
+}
+
+int
+cmd_checks(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *format = "text";
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			format = optarg;
+			break;
+		case 'h':
+			puts("usage: lxd-harden checks [--format text|json]");
+			return EXIT_CLEAN;
+		default:
+			fputs("usage: lxd-harden checks [--format text|json]\n",
+			      stderr);
+			return EXIT_ERROR;
+		}
+	}
+	if (optind < argc) {
+		cmd_error("unexpected argument '%s'", argv[optind]);
+		return EXIT_ERROR;
+	}
+	if (strcmp(format, "json") == 0)
+		return checks_json() == 0 ? EXIT_CLEAN : EXIT_ERROR;
+	if (strcmp(format, "text") != 0) {
+		cmd_error("unknown format '%s' (text, json)", format);
+		return EXIT_ERROR;
+	}
+	for (const struct section *s = catalog_sections; s->prefix; s++) {
+		printf("%s\n", s->name);
+		for (const struct check *k = s->checks; k->id; k++)
+			printf("  %s  %-8s  %s\n", k->id,
+			       severity_name(k->severity), k->title);
+	}
+	return EXIT_CLEAN;
+}
+
+/* Prints text wrapped at 76 columns with a four-space indent. */
+static void
+print_wrapped(const char *text)
+{
+	const char *p = text;
+	size_t col = 0;
+
+	fputs("    ", stdout);
+	while (*p) {
+		size_t w = strcspn(p, " ");
+
+		if (col && col + 1 + w > 72) {
+			fputs("\n    ", stdout);
+			col = 0;
+		} else if (col) {
+			putchar(' ');
+			col++;
+		}
+		fwrite(p, 1, w, stdout);
+		col += w;
+		p += w;
+		while (*p == ' ')
+			p++;
+	}
+	putchar('\n');
+}
+
+int
+cmd_explain(int argc, char **argv)
+{
+	const struct check *c;
+	const struct section *s;
+
+	if (argc != 2 || argv[1][0] == '-') {
+		fputs("usage: lxd-harden explain CHECK-ID\n", argc == 2 &&
+		      strcmp(argv[1], "--help") == 0 ? stdout : stderr);
+		return argc == 2 && strcmp(argv[1], "--help") == 0 ?
+			       EXIT_CLEAN :
+			       EXIT_ERROR;
+	}
+	c = catalog_find(argv[1]);
+	if (!c) {
+		cmd_error("no check '%s' (see 'lxd-harden checks')", argv[1]);
+		return EXIT_ERROR;
+	}
+	s = catalog_section_of(c);
+	printf("%s  %s\n", c->id, c->title);
+	printf("section: %s   severity: %s\n\n", s ? s->name : "?",
+	       severity_name(c->severity));
+	puts("Why it matters:");
+	print_wrapped(c->rationale);
+	puts("\nWhat is read:");
+	print_wrapped(c->reads);
+	puts("\nHow to fix:");
+	print_wrapped(c->remediation);
+	return EXIT_CLEAN;
+}

@@ -1,0 +1,118 @@
+/* engine.c - runs the catalog over a snapshot and holds the results */
+#include "engine.h"
+
+#include <stdlib.h>
+
+#include "catalog.h"
+
+enum status
+engine_status(const struct findings *fs)
+{
+	bool fail = false, error = false, manual = false, pass = false;
+
+	for (size_t i = 0; i < fs->n; i++) {
+		switch (fs->v[i].status) {
+		case ST_FAIL:
+			fail = true;
+			break;
+		case ST_ERROR:
+			error = true;
+			break;
+		case ST_MANUAL:
+			manual = true;
+			break;
+		case ST_PASS:
+		case ST_FIXED:
+			pass = true;
+			break;
+		case ST_NOTAPPLICABLE:
+		case ST_WAIVED:
+		case ST_SKIPPED:
+		case ST__COUNT:
+			break;
+		}
+	}
+	if (fail)
+		return ST_FAIL;
+	if (error)
+		return ST_ERROR;
+	if (manual)
+		return ST_MANUAL;
+	if (pass || fs->n == 0)
+		return ST_PASS;
+	return ST_NOTAPPLICABLE;
+}
+
+static enum severity
+result_severity(const struct check *c, const struct findings *fs,
+		enum status st)
+{
+	enum severity sev = SEV_INFO;
+	bool any = false;
+
+	if (st != ST_FAIL)
+		return c->severity;
+	for (size_t i = 0; i < fs->n; i++) {
+		if (fs->v[i].status != ST_FAIL)
+			continue;
+		if (!any || fs->v[i].severity > sev)
+			sev = fs->v[i].severity;
+		any = true;
+	}
+	return any ? sev : c->severity;
+}
+
+void
+engine_run(const struct check_ctx *x, struct report *r)
+{
+	const struct snapshot *s = x->snap;
+	size_t i = 0;
+
+	r->n = catalog_count();
+	r->results = xcalloc(r->n, sizeof(*r->results));
+	for (size_t k = 0; k < ST__COUNT; k++)
+		r->counts[k] = 0;
+	for (const struct section *sec = catalog_sections; sec->prefix; sec++) {
+		for (const struct check *c = sec->checks; c->id; c++) {
+			struct check_result *res = &r->results[i++];
+
+			res->check = c;
+			c->eval(c, x, &res->findings);
+			res->status = engine_status(&res->findings);
+			res->severity =
+				result_severity(c, &res->findings, res->status);
+			r->counts[res->status]++;
+		}
+	}
+	r->endpoint = s->endpoint;
+	r->product = s->product;
+	r->server_name = s->server_name;
+	r->server_version = s->server_version;
+	r->clustered = s->clustered;
+	r->remote = s->remote;
+	r->generated_at = s->now;
+	r->requests = s->requests;
+}
+
+void
+engine_report_release(struct report *r)
+{
+	for (size_t i = 0; i < r->n; i++)
+		findings_release(&r->results[i].findings);
+	free(r->results);
+	r->results = NULL;
+	r->n = 0;
+}
+
+bool
+engine_fails(const struct report *r, enum severity threshold)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		const struct check_result *res = &r->results[i];
+
+		if ((res->status == ST_FAIL || res->status == ST_ERROR) &&
+		    res->severity >= threshold)
+			return true;
+	}
+	return false;
+}

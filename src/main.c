@@ -1,0 +1,62 @@
+/* main.c - lxd-harden: the table of subcommands and dispatch */
+#include <stdio.h>
+#include <string.h>
+
+#include <curl/curl.h>
+
+#include "cmd.h"
+#include "lxdh_config.h"
+
+static const struct cmd {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+} commands[] = {
+	{ "audit", cmd_audit, "audit an LXD server against the hardening guide" },
+	{ "checks", cmd_checks, "list the check catalog" },
+	{ "explain", cmd_explain, "say why a check matters and how to fix it" },
+};
+
+static void
+usage(FILE *f)
+{
+	fputs("usage: lxd-harden COMMAND [options]\n\ncommands:\n", f);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+	fputs("\n'lxd-harden COMMAND --help' for a command's options; "
+	      "'lxd-harden --version'.\n",
+	      f);
+}
+
+int
+main(int argc, char **argv)
+{
+	int rc;
+
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_ERROR;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
+		puts("lxd-harden " LXDH_VERSION);
+		return EXIT_CLEAN;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+	    !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return EXIT_CLEAN;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(argv[1], commands[i].name) != 0)
+			continue;
+		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+			cmd_error("cannot initialise libcurl");
+			return EXIT_ERROR;
+		}
+		rc = commands[i].fn(argc - 1, argv + 1);
+		curl_global_cleanup();
+		return rc;
+	}
+	cmd_error("unknown command '%s' (see 'lxd-harden --help')", argv[1]);
+	return EXIT_ERROR;
+}

@@ -1,0 +1,118 @@
+/* json.c - the machine-readable report, schema lxd-harden/report/v1 */
+#include "report.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+
+#include "catalog.h"
+#include "escape.h"
+#include "lxdh_config.h"
+
+/*
+ * jansson refuses strings that are not valid UTF-8; host data may hold
+ * such bytes, so they are made valid first. jansson then escapes control
+ * characters itself.
+ */
+static json_t *
+jstr(const char *s)
+{
+	char *v = escape_utf8_valid(s);
+	json_t *j = json_string(v);
+
+	free(v);
+	return j;
+}
+
+static void
+set_opt(json_t *o, const char *k, const char *v)
+{
+	if (v)
+		json_object_set_new(o, k, jstr(v));
+}
+
+static json_t *
+finding_json(const struct finding *f)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "object", jstr(f->object));
+	json_object_set_new(o, "status", json_string(status_name(f->status)));
+	json_object_set_new(o, "severity",
+			    json_string(severity_name(f->severity)));
+	json_object_set_new(o, "message", jstr(f->message));
+	set_opt(o, "device", f->device);
+	set_opt(o, "key", f->key);
+	set_opt(o, "value", f->value);
+	set_opt(o, "source", f->source);
+	set_opt(o, "remediation", f->remediation);
+	return o;
+}
+
+static json_t *
+report_json(const struct report *r)
+{
+	json_t *root = json_object(), *tool = json_object();
+	json_t *target = json_object(), *summary = json_object();
+	json_t *results = json_array();
+	char when[32];
+
+	json_object_set_new(root, "schema", json_string("lxd-harden/report/v1"));
+	json_object_set_new(tool, "name", json_string("lxd-harden"));
+	json_object_set_new(tool, "version", json_string(LXDH_VERSION));
+	json_object_set_new(root, "tool", tool);
+	format_rfc3339(r->generated_at, when, sizeof(when));
+	json_object_set_new(root, "generated_at", json_string(when));
+
+	json_object_set_new(target, "endpoint", jstr(r->endpoint ? r->endpoint : ""));
+	json_object_set_new(target, "server", jstr(r->product ? r->product : ""));
+	json_object_set_new(target, "server_name",
+			    jstr(r->server_name ? r->server_name : ""));
+	json_object_set_new(target, "server_version",
+			    jstr(r->server_version ? r->server_version : ""));
+	json_object_set_new(target, "clustered", json_boolean(r->clustered));
+	json_object_set_new(target, "remote", json_boolean(r->remote));
+	json_object_set_new(target, "requests",
+			    json_integer((json_int_t)r->requests));
+	json_object_set_new(root, "target", target);
+
+	for (size_t k = 0; k < ST__COUNT; k++)
+		json_object_set_new(summary, status_name((enum status)k),
+				    json_integer((json_int_t)r->counts[k]));
+	json_object_set_new(root, "summary", summary);
+
+	for (size_t i = 0; i < r->n; i++) {
+		const struct check_result *res = &r->results[i];
+		const struct section *sec = catalog_section_of(res->check);
+		json_t *o = json_object(), *fs = json_array();
+
+		json_object_set_new(o, "id", json_string(res->check->id));
+		json_object_set_new(o, "section",
+				    json_string(sec ? sec->name : ""));
+		json_object_set_new(o, "title", json_string(res->check->title));
+		json_object_set_new(o, "severity",
+				    json_string(severity_name(res->severity)));
+		json_object_set_new(o, "status",
+				    json_string(status_name(res->status)));
+		for (size_t j = 0; j < res->findings.n; j++)
+			json_array_append_new(fs,
+					      finding_json(&res->findings.v[j]));
+		json_object_set_new(o, "findings", fs);
+		json_array_append_new(results, o);
+	}
+	json_object_set_new(root, "results", results);
+	return root;
+}
+
+int
+report_json_write(FILE *f, const struct report *r, unsigned flags)
+{
+	json_t *root = report_json(r);
+	int rc;
+
+	(void)flags;
+	rc = json_dumpf(root, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(root);
+	if (rc == 0 && fputc('\n', f) == EOF)
+		rc = -1;
+	return rc;
+}

@@ -1,0 +1,223 @@
+/* test_snapshot.c - loading, defaults, project marks and secret scrubbing */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "snapshot.h"
+
+static char *
+data_path(const char *rel)
+{
+	const char *base = getenv("LXDH_TESTDATA");
+
+	return xasprintf("%s/snapshot/%s", base ? base : "tests/data", rel);
+}
+
+static void
+load(struct snapshot *s, const char *rel)
+{
+	struct diag d = { { 0 } };
+	char *dir = data_path(rel);
+
+	snapshot_init(s);
+	if (snapshot_load_dir(s, dir, &d) != 0)
+		fail_msg("load %s: %s", dir, d.msg);
+	free(dir);
+}
+
+static void
+test_server_fields(void **state)
+{
+	struct snapshot s;
+
+	(void)state;
+	load(&s, "sample-5.0.2");
+	assert_string_equal(s.product, "lxd");
+	assert_string_equal(s.server_version, "5.0.2");
+	assert_string_equal(s.server_name, "vm");
+	assert_false(s.clustered);
+	assert_true(snapshot_has_ext(&s, "remote_token_expiry"));
+	assert_false(snapshot_has_ext(&s, "access_management"));
+	assert_string_equal(snapshot_client(&s), "lxc");
+	snapshot_release(&s);
+}
+
+static void
+test_config_defaults(void **state)
+{
+	struct snapshot s;
+	const char *from;
+
+	(void)state;
+	load(&s, "sample-5.0.2");
+	assert_string_equal(snapshot_config(&s, "cluster.join_token_expiry",
+					    &from), "5H");
+	assert_string_equal(from, "server");
+	assert_string_equal(snapshot_config(&s, "core.trust_ca_certificates",
+					    &from), "false");
+	assert_string_equal(from, "default");
+	assert_string_equal(snapshot_config(&s, "core.metrics_authentication",
+					    &from), "true");
+	/* 5.0.x has no default: unset means tokens never expire */
+	json_object_del(json_object_get(s.part[SNAP_SERVER], "config"),
+			"core.remote_token_expiry");
+	assert_null(snapshot_config(&s, "core.remote_token_expiry", &from));
+	assert_null(from);
+	free(s.server_version);
+	s.server_version = xstrdup("5.21.5");
+	assert_string_equal(snapshot_config(&s, "core.remote_token_expiry",
+					    &from), "15d");
+	free(s.server_version);
+	s.server_version = xstrdup("6.3");
+	assert_null(snapshot_config(&s, "core.remote_token_expiry", NULL));
+	free(s.server_version);
+	s.server_version = xstrdup("6.7");
+	assert_string_equal(snapshot_config(&s, "core.remote_token_expiry",
+					    NULL), "15d");
+	/* LXD returns a set trust password as JSON true */
+	assert_string_equal(snapshot_config(&s, "core.trust_password", &from),
+			    "(hidden)");
+	snapshot_release(&s);
+}
+
+static void
+test_secrets_scrubbed(void **state)
+{
+	struct snapshot s;
+	char *dump;
+
+	(void)state;
+	load(&s, "sample-5.0.2");
+	for (size_t k = 0; k < SNAP__COUNT; k++) {
+		if (!s.part[k])
+			continue;
+		dump = json_dumps(s.part[k], 0);
+		assert_null(strstr(dump, "s3cr3t-token-value"));
+		assert_null(strstr(dump, "hunter2"));
+		free(dump);
+	}
+	assert_string_equal(snapshot_config(&s, "user.db_password", NULL),
+			    "(hidden)");
+	snapshot_release(&s);
+}
+
+static void
+test_operations_flattened(void **state)
+{
+	struct snapshot s;
+	const json_t *ops, *op;
+	size_t i, tokens = 0;
+
+	(void)state;
+	load(&s, "sample-5.0.2");
+	ops = snapshot_part(&s, SNAP_OPERATIONS, NULL);
+	assert_non_null(ops);
+	assert_true(json_is_array(ops));
+	json_array_foreach (ops, i, op)
+		if (!strcmp(json_string_value(json_object_get(op, "class")),
+			    "token"))
+			tokens++;
+	assert_int_equal(tokens, 3);
+	snapshot_release(&s);
+}
+
+static void
+test_projects_marked(void **state)
+{
+	struct snapshot s;
+	const json_t *p, *item;
+	size_t i;
+
+	(void)state;
+	load(&s, "sample-5.0.2");
+	p = snapshot_part(&s, SNAP_PROFILES, NULL);
+	assert_true(json_array_size(p) > 0);
+	json_array_foreach (p, i, item)
+		assert_string_equal(json_string_value(json_object_get(item,
+			"project")), "default");
+	/* instances keep the project the server gave them */
+	p = snapshot_part(&s, SNAP_INSTANCES, NULL);
+	assert_string_equal(json_string_value(json_object_get(
+		json_array_get(p, 0), "project")), "locked");
+	snapshot_release(&s);
+}
+
+static void
+test_missing_part(void **state)
+{
+	struct snapshot s;
+	const char *why;
+
+	(void)state;
+	load(&s, "sample-5.0.2");
+	assert_null(snapshot_part(&s, SNAP_IDENTITIES, &why));
+	assert_non_null(strstr(why, "access_management"));
+	assert_true(s.unsupported[SNAP_IDENTITIES]);
+	snapshot_release(&s);
+}
+
+static void
+test_load_errors(void **state)
+{
+	struct snapshot s;
+	struct diag d;
+	char *dir;
+
+	(void)state;
+	dir = data_path("bad-json");
+	snapshot_init(&s);
+	assert_int_equal(snapshot_load_dir(&s, dir, &d), -1);
+	assert_non_null(strstr(d.msg, "projects.json': line 1 column"));
+	snapshot_release(&s);
+	free(dir);
+
+	dir = data_path("no-server");
+	snapshot_init(&s);
+	assert_int_equal(snapshot_load_dir(&s, dir, &d), -1);
+	assert_non_null(strstr(d.msg, "no server.json"));
+	snapshot_release(&s);
+	free(dir);
+
+	dir = data_path("not-list");
+	snapshot_init(&s);
+	assert_int_equal(snapshot_load_dir(&s, dir, &d), -1);
+	assert_non_null(strstr(d.msg, "projects.json' is not a list"));
+	snapshot_release(&s);
+	free(dir);
+}
+
+static void
+test_object_url(void **state)
+{
+	char *u;
+
+	(void)state;
+	u = snapshot_object("networks", "br0", "p1");
+	assert_string_equal(u, "/1.0/networks/br0?project=p1");
+	free(u);
+	u = snapshot_object("profiles", "default", NULL);
+	assert_string_equal(u, "/1.0/profiles/default?project=default");
+	free(u);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_server_fields),
+		cmocka_unit_test(test_config_defaults),
+		cmocka_unit_test(test_secrets_scrubbed),
+		cmocka_unit_test(test_operations_flattened),
+		cmocka_unit_test(test_projects_marked),
+		cmocka_unit_test(test_missing_part),
+		cmocka_unit_test(test_load_errors),
+		cmocka_unit_test(test_object_url),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
