@@ -62,6 +62,53 @@ result_severity(const struct check *c, const struct findings *fs,
 	return any ? sev : c->severity;
 }
 
+/*
+ * The score weighs each applicable check by its catalog severity
+ * (critical 10, high 6, medium 3, low 1, info 0) and gives the passing
+ * share in percent. Applicable: pass, fixed, fail, error and waived (a
+ * waiver accepts a risk, it does not remove it). manual, notapplicable
+ * and skipped checks are left out.
+ */
+static double
+score_of(const struct report *r)
+{
+	static const double weight[SEV__COUNT] = {
+		[SEV_INFO] = 0, [SEV_LOW] = 1, [SEV_MEDIUM] = 3,
+		[SEV_HIGH] = 6, [SEV_CRITICAL] = 10,
+	};
+	double got = 0, max = 0;
+
+	for (size_t i = 0; i < r->n; i++) {
+		const struct check_result *res = &r->results[i];
+		double w = weight[res->check->severity];
+
+		switch (res->status) {
+		case ST_PASS:
+		case ST_FIXED:
+			got += w;
+			max += w;
+			break;
+		case ST_FAIL:
+		case ST_ERROR:
+		case ST_WAIVED:
+			max += w;
+			break;
+		case ST_MANUAL:
+		case ST_NOTAPPLICABLE:
+		case ST_SKIPPED:
+		case ST__COUNT:
+			break;
+		}
+	}
+	return max > 0 ? 100.0 * got / max : -1.0;
+}
+
+void
+engine_score(struct report *r)
+{
+	r->score = score_of(r);
+}
+
 void
 engine_run(const struct check_ctx *x, struct report *r)
 {
@@ -92,6 +139,7 @@ engine_run(const struct check_ctx *x, struct report *r)
 	r->remote = s->remote;
 	r->generated_at = s->now;
 	r->requests = s->requests;
+	engine_score(r);
 }
 
 void
@@ -102,6 +150,17 @@ engine_report_release(struct report *r)
 	free(r->results);
 	r->results = NULL;
 	r->n = 0;
+	if (r->fixed_ids)
+		for (size_t i = 0; i < r->fixed_since.n; i++)
+			free(r->fixed_ids[i]);
+	free(r->fixed_ids);
+	r->fixed_ids = NULL;
+	findings_release(&r->fixed_since);
+	for (size_t i = 0; i < r->n_notes; i++)
+		free(r->notes[i]);
+	free(r->notes);
+	r->notes = NULL;
+	r->n_notes = 0;
 }
 
 bool

@@ -28,11 +28,27 @@ struct report {
 	bool remote;
 	long long generated_at;
 	size_t requests;
+	/*
+	 * Score: the share of applicable checks that pass, weighted by
+	 * severity, 0-100 (engine.c says how); negative when nothing applies.
+	 */
+	double score;
+	/* --baseline: findings of the old report that are gone now */
+	bool has_baseline;
+	struct findings fixed_since;	/* object, message, key from the old
+					   report; severity as it was */
+	char **fixed_ids;		/* the check id of each fixed_since[i] */
+	/* policy notes for people (an expired waiver, ...); owned */
+	char **notes;
+	size_t n_notes;
 };
 
 /* Evaluates every check. Strings in r borrow from x->snap. */
 void engine_run(const struct check_ctx *x, struct report *r);
 void engine_report_release(struct report *r);
+
+/* Recomputes r->score from the statuses (after a policy changed them). */
+void engine_score(struct report *r);
 
 /* The status a set of findings amounts to (rule in check.h). */
 enum status engine_status(const struct findings *fs);

@@ -119,6 +119,8 @@ findings_release(struct findings *fs)
 		free(f->value);
 		free(f->source);
 		free(f->remediation);
+		free(f->waiver_reason);
+		free(f->waiver_expires);
 	}
 	free(fs->v);
 	fs->v = NULL;

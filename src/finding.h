@@ -50,6 +50,15 @@ struct finding {
 	char *value;
 	char *source;
 	char *remediation;
+	/* set by the policy: a waiver that covers this finding */
+	char *waiver_reason;	/* NULL when not waived */
+	char *waiver_expires;	/* YYYY-MM-DD */
+	/* set by --baseline: whether the old report had this finding */
+	enum finding_baseline {
+		BASELINE_NONE,	/* no baseline given */
+		BASELINE_NEW,
+		BASELINE_KNOWN,
+	} baseline;
 };
 
 struct findings {

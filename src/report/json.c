@@ -23,6 +23,12 @@ jstr(const char *s)
 	return j;
 }
 
+static double
+round1(double v)
+{
+	return (double)(long long)(v * 10.0 + 0.5) / 10.0;
+}
+
 static void
 set_opt(json_t *o, const char *k, const char *v)
 {
@@ -79,6 +85,10 @@ report_json(const struct report *r)
 		json_object_set_new(summary, status_name((enum status)k),
 				    json_integer((json_int_t)r->counts[k]));
 	json_object_set_new(root, "summary", summary);
+	/* one decimal, so the number is stable across libc printf rounding */
+	json_object_set_new(root, "score",
+			    r->score < 0 ? json_null() :
+					   json_real(round1(r->score)));
 
 	for (size_t i = 0; i < r->n; i++) {
 		const struct check_result *res = &r->results[i];

@@ -240,6 +240,12 @@ report_text_write(FILE *f, const struct report *r, unsigned flags)
 		 r->counts[ST_FAIL], r->counts[ST_ERROR], r->counts[ST_MANUAL],
 		 r->counts[ST_PASS], r->counts[ST_NOTAPPLICABLE], r->n);
 	put(&o, line);
+	if (r->score >= 0) {
+		snprintf(line, sizeof(line),
+			 "score: %.1f%% of applicable checks pass, weighted "
+			 "by severity\n", r->score);
+		put(&o, line);
+	}
 	if (fflush(f) == EOF)
 		o.err = -1;
 	return o.err;
