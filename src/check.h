@@ -20,8 +20,9 @@ struct check_ctx {
 
 /*
  * An evaluator adds findings; the engine derives the status from them:
- * any fail -> fail; else any error -> error; else any manual -> manual;
- * else any pass (or no finding at all) -> pass; else notapplicable.
+ * any fail -> fail; else any error -> error; else skipped or waived (set
+ * by the policy); else any manual -> manual; else any pass (or no finding
+ * at all) -> pass; else notapplicable.
  * So an evaluator that cannot read its data must add an ST_ERROR finding,
  * and one for which nothing applies adds an ST_NOTAPPLICABLE finding
  * saying why.

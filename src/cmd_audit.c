@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "engine.h"
+#include "gate.h"
 #include "lxd.h"
 #include "policy.h"
 #include "releases.h"
@@ -48,9 +49,12 @@ audit_usage(FILE *f)
 		"What to report:\n"
 		"  --format FORMAT        %s (default text)\n"
 		"  -o, --output FILE      write the report to FILE (atomically)\n"
+		"  -o FORMAT=FILE         write FORMAT to FILE; repeat for several\n"
 		"  --fail-on SEVERITY     exit 2 when a check fails at or above it:\n"
 		"                         critical, high, medium, low (default), info\n"
-		"  --policy FILE          thresholds and approved admins (YAML)\n"
+		"  --baseline OLD.json    mark findings new or known, list what was fixed\n"
+		"  --fail-on-new          with --baseline: only new findings fail the run\n"
+		"  --policy FILE          thresholds, admins, skips, waivers (YAML)\n"
 		"  --releases FILE        the supported-release table (GEN-001)\n"
 		"  --no-color             never colour the text report\n"
 		"  -v, --verbose          list passing findings too\n"
@@ -59,10 +63,21 @@ audit_usage(FILE *f)
 		report_format_names());
 }
 
+struct output {
+	const struct report_format *format;
+	const char *path;	/* NULL: stdout */
+};
+
+#define MAX_OUTPUTS 16
+
 struct audit_opts {
 	struct target_opts target;
 	const char *format;
-	const char *output;
+	const char *output;	/* a plain -o FILE */
+	struct output outputs[MAX_OUTPUTS];	/* -o FORMAT=FILE */
+	size_t n_outputs;
+	const char *baseline;
+	bool fail_on_new;
 	const char *policy;
 	const char *releases;
 	const char *input;
@@ -71,17 +86,60 @@ struct audit_opts {
 	bool verbose;
 };
 
+/*
+ * -o takes FILE (the --format report) or FORMAT=FILE. A path that merely
+ * contains '=' is a plain FILE unless what stands before the '=' names a
+ * format.
+ */
+static int
+add_output(struct audit_opts *o, const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+	const struct report_format *fmt = NULL;
+	char name[32];
+
+	if (eq && (size_t)(eq - arg) < sizeof(name)) {
+		memcpy(name, arg, (size_t)(eq - arg));
+		name[eq - arg] = '\0';
+		fmt = report_format_find(name);
+	}
+	if (!fmt) {
+		if (o->output) {
+			cmd_error("-o given twice; use -o FORMAT=FILE for "
+				  "several reports");
+			return -1;
+		}
+		o->output = arg;
+		return 0;
+	}
+	if (!eq[1]) {
+		cmd_error("-o %s= needs a file name", name);
+		return -1;
+	}
+	if (o->n_outputs == MAX_OUTPUTS) {
+		cmd_error("at most %d reports at once", MAX_OUTPUTS);
+		return -1;
+	}
+	o->outputs[o->n_outputs].format = fmt;
+	o->outputs[o->n_outputs].path = eq + 1;
+	o->n_outputs++;
+	return 0;
+}
+
 static int
 parse_opts(int argc, char **argv, struct audit_opts *o)
 {
 	enum {
 		OPT_SOCKET = 256, OPT_REMOTE, OPT_URL, OPT_CERT, OPT_KEY,
 		OPT_SERVER_CERT, OPT_FORMAT, OPT_FAIL_ON, OPT_POLICY,
-		OPT_RELEASES, OPT_INPUT, OPT_NO_COLOR,
+		OPT_RELEASES, OPT_INPUT, OPT_NO_COLOR, OPT_BASELINE,
+		OPT_FAIL_ON_NEW,
 	};
 	static const struct option longopts[] = {
+		{ "baseline", required_argument, NULL, OPT_BASELINE },
 		{ "cert", required_argument, NULL, OPT_CERT },
 		{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
+		{ "fail-on-new", no_argument, NULL, OPT_FAIL_ON_NEW },
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "help", no_argument, NULL, 'h' },
 		{ "input", required_argument, NULL, OPT_INPUT },
@@ -127,7 +185,14 @@ parse_opts(int argc, char **argv, struct audit_opts *o)
 			o->format = optarg;
 			break;
 		case 'o':
-			o->output = optarg;
+			if (add_output(o, optarg) != 0)
+				return -1;
+			break;
+		case OPT_BASELINE:
+			o->baseline = optarg;
+			break;
+		case OPT_FAIL_ON_NEW:
+			o->fail_on_new = true;
 			break;
 		case OPT_FAIL_ON:
 			if (severity_parse(optarg, &o->fail_on) != 0) {
@@ -170,6 +235,24 @@ parse_opts(int argc, char **argv, struct audit_opts *o)
 			  report_format_names());
 		return -1;
 	}
+	if (o->fail_on_new && !o->baseline) {
+		cmd_error("--fail-on-new needs --baseline OLD.json");
+		return -1;
+	}
+	if (o->output && o->n_outputs) {
+		cmd_error("-o FILE cannot be mixed with -o FORMAT=FILE; write "
+			  "-o %s=%s", o->format, o->output);
+		return -1;
+	}
+	for (size_t i = 0; i < o->n_outputs; i++) {
+		for (size_t j = 0; j < i; j++) {
+			if (str_eq(o->outputs[i].path, o->outputs[j].path)) {
+				cmd_error("two reports would be written to '%s'",
+					  o->outputs[i].path);
+				return -1;
+			}
+		}
+	}
 	if (o->input && (o->target.socket || o->target.remote ||
 			 o->target.url)) {
 		cmd_error("--input cannot be combined with --socket, --remote "
@@ -184,7 +267,7 @@ want_color(const struct audit_opts *o)
 {
 	const char *nc = getenv("NO_COLOR");
 
-	if (o->no_color || o->output || (nc && *nc))
+	if (o->no_color || (nc && *nc))
 		return false;
 	return isatty(STDOUT_FILENO) == 1;
 }
@@ -287,20 +370,38 @@ cmd_audit(int argc, char **argv)
 	ctx.policy = &policy;
 	ctx.releases_path = releases_locate(o.releases);
 	engine_run(&ctx, &report);
-
-	if (want_color(&o))
-		flags |= REPORT_COLOR;
-	if (o.verbose)
-		flags |= REPORT_VERBOSE;
-	if (o.output) {
-		if (write_atomically(o.output, fmt, &report, flags) != 0)
-			goto out;
-	} else if (fmt->write(stdout, &report, flags) != 0 ||
-		   fflush(stdout) != 0) {
-		cmd_error("cannot write the report: %s", strerror(errno));
+	gate_apply_policy(&report, &policy, snap.now);
+	if (o.baseline && gate_apply_baseline(&report, o.baseline, &d) != 0) {
+		cmd_error("%s", d.msg);
 		goto out;
 	}
-	rc = engine_fails(&report, o.fail_on) ? EXIT_FINDINGS : EXIT_CLEAN;
+
+	if (o.verbose)
+		flags |= REPORT_VERBOSE;
+	if (o.n_outputs == 0) {
+		o.outputs[0].format = fmt;
+		o.outputs[0].path = o.output;
+		o.n_outputs = 1;
+	}
+	for (size_t i = 0; i < o.n_outputs; i++) {
+		const struct output *out = &o.outputs[i];
+
+		if (out->path) {
+			if (write_atomically(out->path, out->format, &report,
+					     flags) != 0)
+				goto out;
+		} else if (out->format->write(stdout, &report,
+					      flags | (want_color(&o) ?
+							       REPORT_COLOR :
+							       0)) != 0 ||
+			   fflush(stdout) != 0) {
+			cmd_error("cannot write the report: %s",
+				  strerror(errno));
+			goto out;
+		}
+	}
+	rc = gate_fails(&report, o.fail_on, o.fail_on_new) ? EXIT_FINDINGS :
+							      EXIT_CLEAN;
 out:
 	engine_report_release(&report);
 	snapshot_release(&snap);

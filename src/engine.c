@@ -9,6 +9,7 @@ enum status
 engine_status(const struct findings *fs)
 {
 	bool fail = false, error = false, manual = false, pass = false;
+	bool waived = false, skipped = false;
 
 	for (size_t i = 0; i < fs->n; i++) {
 		switch (fs->v[i].status) {
@@ -25,9 +26,13 @@ engine_status(const struct findings *fs)
 		case ST_FIXED:
 			pass = true;
 			break;
-		case ST_NOTAPPLICABLE:
 		case ST_WAIVED:
+			waived = true;
+			break;
 		case ST_SKIPPED:
+			skipped = true;
+			break;
+		case ST_NOTAPPLICABLE:
 		case ST__COUNT:
 			break;
 		}
@@ -36,6 +41,10 @@ engine_status(const struct findings *fs)
 		return ST_FAIL;
 	if (error)
 		return ST_ERROR;
+	if (skipped)
+		return ST_SKIPPED;
+	if (waived)
+		return ST_WAIVED;
 	if (manual)
 		return ST_MANUAL;
 	if (pass || fs->n == 0)
@@ -109,6 +118,17 @@ engine_score(struct report *r)
 	r->score = score_of(r);
 }
 
+static const char *
+skip_reason(const struct policy *p, const char *id)
+{
+	if (!p)
+		return NULL;
+	for (size_t i = 0; i < p->n_skips; i++)
+		if (str_eq(p->skips[i].check, id))
+			return p->skips[i].reason;
+	return NULL;
+}
+
 void
 engine_run(const struct check_ctx *x, struct report *r)
 {
@@ -124,7 +144,13 @@ engine_run(const struct check_ctx *x, struct report *r)
 			struct check_result *res = &r->results[i++];
 
 			res->check = c;
-			c->eval(c, x, &res->findings);
+			if (skip_reason(x->policy, c->id))
+				findings_add(&res->findings, ST_SKIPPED,
+					     c->severity, "/1.0",
+					     "skipped by the policy: %s",
+					     skip_reason(x->policy, c->id));
+			else
+				c->eval(c, x, &res->findings);
 			res->status = engine_status(&res->findings);
 			res->severity =
 				result_severity(c, &res->findings, res->status);

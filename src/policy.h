@@ -17,6 +17,31 @@ bool strlist_has(const struct strlist *l, const char *s);
 void strlist_push(struct strlist *l, const char *s);
 void strlist_release(struct strlist *l);
 
+/* skip: a check the policy turns off; reported as skipped, never dropped */
+struct policy_skip {
+	char *check;
+	char *reason;
+};
+
+/* severity: a check whose failures count at another severity */
+struct policy_override {
+	char *check;
+	int severity;		/* enum severity */
+};
+
+/*
+ * waivers: accepted failures of one check, on objects matching a glob
+ * (fnmatch; NULL for every object), until the end of the expiry day (UTC).
+ */
+struct policy_waiver {
+	char *check;
+	char *object;
+	char *reason;
+	char *expires;		/* YYYY-MM-DD as written */
+	long long expires_at;	/* epoch of the end of that day */
+	int line;		/* where it is in the file */
+};
+
 struct policy {
 	char *path;			/* file it came from, or NULL */
 	long long token_expiry_max;	/* seconds; default 15 minutes */
@@ -27,6 +52,12 @@ struct policy {
 					   (or unique prefix of >= 12) or name */
 	struct strlist admin_identities;/* "METHOD/ID" or name of identities
 					   allowed to hold server admin */
+	struct policy_skip *skips;
+	size_t n_skips;
+	struct policy_override *overrides;
+	size_t n_overrides;
+	struct policy_waiver *waivers;
+	size_t n_waivers;
 };
 
 void policy_init(struct policy *p);

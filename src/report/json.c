@@ -51,6 +51,19 @@ finding_json(const struct finding *f)
 	set_opt(o, "value", f->value);
 	set_opt(o, "source", f->source);
 	set_opt(o, "remediation", f->remediation);
+	if (f->waiver_reason) {
+		json_t *w = json_object();
+
+		json_object_set_new(w, "reason", jstr(f->waiver_reason));
+		json_object_set_new(w, "expires", jstr(f->waiver_expires ?
+						       f->waiver_expires : ""));
+		json_object_set_new(o, "waiver", w);
+	}
+	if (f->baseline != BASELINE_NONE)
+		json_object_set_new(o, "baseline",
+				    json_string(f->baseline == BASELINE_NEW ?
+							"new" :
+							"known"));
 	return o;
 }
 
@@ -110,6 +123,24 @@ report_json(const struct report *r)
 		json_array_append_new(results, o);
 	}
 	json_object_set_new(root, "results", results);
+	if (r->has_baseline) {
+		json_t *fixed = json_array();
+
+		for (size_t i = 0; i < r->fixed_since.n; i++) {
+			json_t *o = finding_json(&r->fixed_since.v[i]);
+
+			json_object_set_new(o, "id", jstr(r->fixed_ids[i]));
+			json_array_append_new(fixed, o);
+		}
+		json_object_set_new(root, "fixed_since_baseline", fixed);
+	}
+	if (r->n_notes) {
+		json_t *notes = json_array();
+
+		for (size_t i = 0; i < r->n_notes; i++)
+			json_array_append_new(notes, jstr(r->notes[i]));
+		json_object_set_new(root, "notes", notes);
+	}
 	return root;
 }
 

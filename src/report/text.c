@@ -117,7 +117,19 @@ write_finding(struct out *o, const struct finding *f, bool show_sev)
 	}
 	put(o, ": ");
 	put_safe(o, f->message);
+	if (f->baseline == BASELINE_NEW) {
+		color(o, C_BOLD);
+		put(o, " [new]");
+		color(o, C_RESET);
+	}
 	put(o, "\n");
+	if (f->waiver_reason) {
+		put(o, "        waived until ");
+		put_safe(o, f->waiver_expires);
+		put(o, ": ");
+		put_safe(o, f->waiver_reason);
+		put(o, "\n");
+	}
 	if (f->key) {
 		put(o, "        ");
 		put_safe(o, f->key);
@@ -151,6 +163,10 @@ shown(const struct finding *f, enum status check_status, bool verbose)
 		return f->status == ST_ERROR;
 	case ST_MANUAL:
 		return f->status == ST_MANUAL;
+	case ST_WAIVED:
+		return f->status == ST_WAIVED;
+	case ST_SKIPPED:
+		return f->status == ST_SKIPPED;
 	default:
 		return false;
 	}
@@ -234,11 +250,44 @@ report_text_write(FILE *f, const struct report *r, unsigned flags)
 		write_result(&o, &r->results[i], verbose);
 	}
 
+	if (r->has_baseline) {
+		put(&o, "\n");
+		color(&o, C_BOLD);
+		put(&o, "Fixed since the baseline");
+		color(&o, C_RESET);
+		snprintf(line, sizeof(line), " (%zu)\n", r->fixed_since.n);
+		put(&o, line);
+		for (size_t i = 0; i < r->fixed_since.n; i++) {
+			put(&o, "  ");
+			put_safe(&o, r->fixed_ids[i]);
+			write_finding(&o, &r->fixed_since.v[i], false);
+		}
+	}
+	if (r->n_notes) {
+		put(&o, "\n");
+		color(&o, C_BOLD);
+		put(&o, "Policy notes");
+		color(&o, C_RESET);
+		put(&o, "\n");
+		for (size_t i = 0; i < r->n_notes; i++) {
+			put(&o, "  - ");
+			put_safe(&o, r->notes[i]);
+			put(&o, "\n");
+		}
+	}
+
 	snprintf(line, sizeof(line),
 		 "\nsummary: %zu fail, %zu error, %zu manual, %zu pass, "
-		 "%zu notapplicable (%zu checks)\n",
+		 "%zu notapplicable",
 		 r->counts[ST_FAIL], r->counts[ST_ERROR], r->counts[ST_MANUAL],
-		 r->counts[ST_PASS], r->counts[ST_NOTAPPLICABLE], r->n);
+		 r->counts[ST_PASS], r->counts[ST_NOTAPPLICABLE]);
+	put(&o, line);
+	if (r->counts[ST_WAIVED] || r->counts[ST_SKIPPED]) {
+		snprintf(line, sizeof(line), ", %zu waived, %zu skipped",
+			 r->counts[ST_WAIVED], r->counts[ST_SKIPPED]);
+		put(&o, line);
+	}
+	snprintf(line, sizeof(line), " (%zu checks)\n", r->n);
 	put(&o, line);
 	if (r->score >= 0) {
 		snprintf(line, sizeof(line),

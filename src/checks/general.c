@@ -1,0 +1,654 @@
+/* general.c - GEN checks: supported release, unused networks and pools */
+#include "catalog.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "lxdval.h"
+
+#define RELEASES_SCHEMA "lxd-harden/releases/1"
+
+/* Adds an error finding when a part of the snapshot is absent. */
+static const json_t *
+need_part(const struct check *c, const struct check_ctx *x,
+	  enum snap_kind k, const char *object, struct findings *out)
+{
+	const char *why;
+	const json_t *p = snapshot_part(x->snap, k, &why);
+
+	if (!p)
+		findings_add(out, ST_ERROR, c->severity, object,
+			     "Cannot read %s: %s.", object,
+			     why ? why : "not fetched");
+	return p;
+}
+
+static const char *
+jstr(const json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key));
+}
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+static char *
+url_decode(const char *s, size_t n)
+{
+	char *r = xmalloc(n + 1);
+	size_t j = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '%' && i + 2 < n && hexval(s[i + 1]) >= 0 &&
+		    hexval(s[i + 2]) >= 0) {
+			r[j++] = (char)(hexval(s[i + 1]) * 16 +
+					hexval(s[i + 2]));
+			i += 2;
+		} else {
+			r[j++] = s[i];
+		}
+	}
+	r[j] = '\0';
+	return r;
+}
+
+/*
+ * Splits a used_by URL "/1.0/KIND/NAME[?project=P]" of the given kind
+ * prefix ("/1.0/profiles/"). LXD 5.0.2 leaves out ?project= for the
+ * default project, so a missing project means "default".
+ */
+static bool
+split_url(const char *url, const char *prefix, char **name, char **project)
+{
+	const char *p, *q, *proj;
+	size_t n;
+
+	*name = *project = NULL;
+	if (!str_starts_with(url, prefix))
+		return false;
+	p = url + strlen(prefix);
+	n = strcspn(p, "/?");
+	if (!n)
+		return false;
+	*name = url_decode(p, n);
+	q = strchr(p, '?');
+	proj = NULL;
+	while (q) {
+		q++;
+		if (str_starts_with(q, "project=")) {
+			proj = q + strlen("project=");
+			break;
+		}
+		q = strchr(q, '&');
+	}
+	if (proj && *proj && *proj != '&')
+		*project = url_decode(proj, strcspn(proj, "&"));
+	else
+		*project = xstrdup("default");
+	return true;
+}
+
+static const char *
+product_label(const struct snapshot *s)
+{
+	return str_eq(s->product, "incus") ? "Incus" : "LXD";
+}
+
+static char *
+file_object(const char *path)
+{
+	return path[0] == '/' ? xasprintf("file://%s", path) : xstrdup(path);
+}
+
+/* "5.21.7" -> "5.21" */
+static void
+series_of(const char *v, char *buf, size_t len)
+{
+	const char *dot = strchr(v, '.');
+	size_t n = strlen(v);
+
+	if (dot) {
+		const char *d2 = strchr(dot + 1, '.');
+
+		if (d2)
+			n = (size_t)(d2 - v);
+	}
+	if (n >= len)
+		n = len - 1;
+	memcpy(buf, v, n);
+	buf[n] = '\0';
+}
+
+/* The last second of day "YYYY-MM-DD", or -1 when malformed. */
+static int
+end_of_day(const char *date, long long *out)
+{
+	char buf[40];
+
+	if (!date || strlen(date) != 10)
+		return -1;
+	snprintf(buf, sizeof(buf), "%sT23:59:59Z", date);
+	return parse_rfc3339(buf, out);
+}
+
+struct lts {
+	const char *series;
+	const char *end;	/* NULL: not published */
+	const char *latest;	/* NULL: unknown */
+};
+
+struct table {
+	json_t *root;
+	const char *updated;
+	struct lts *lts;
+	size_t nlts;
+	const char *feature;	/* latest feature release */
+};
+
+static void
+table_release(struct table *t)
+{
+	json_decref(t->root);
+	free(t->lts);
+	memset(t, 0, sizeof(*t));
+}
+
+static bool
+null_or_string(const json_t *v)
+{
+	return !v || json_is_null(v) || json_is_string(v);
+}
+
+static int
+table_load(struct table *t, const char *path, const char *product,
+	   struct diag *d)
+{
+	json_error_t err;
+	const json_t *prod, *list, *e;
+	long long tmp;
+	size_t i;
+
+	memset(t, 0, sizeof(*t));
+	t->root = json_load_file(path, JSON_REJECT_DUPLICATES, &err);
+	if (!t->root) {
+		diag_set(d, "line %d column %d: %s", err.line, err.column,
+			 err.text);
+		return -1;
+	}
+	if (!str_eq(jstr(t->root, "schema"), RELEASES_SCHEMA)) {
+		diag_set(d, "\"schema\" is not \"%s\"", RELEASES_SCHEMA);
+		return -1;
+	}
+	t->updated = jstr(t->root, "updated");
+	prod = json_object_get(json_object_get(t->root, "products"), product);
+	if (!json_is_object(prod)) {
+		diag_set(d, "no entry for product \"%s\" under \"products\"",
+			 product);
+		return -1;
+	}
+	list = json_object_get(prod, "lts");
+	if (!json_is_array(list)) {
+		diag_set(d, "products.%s.lts is not a list", product);
+		return -1;
+	}
+	t->lts = xcalloc(json_array_size(list) + 1, sizeof(*t->lts));
+	json_array_foreach (list, i, e) {
+		struct lts *l = &t->lts[t->nlts];
+
+		if (!json_is_object(e) || !jstr(e, "series") ||
+		    !null_or_string(json_object_get(e, "end_of_support")) ||
+		    !null_or_string(json_object_get(e, "latest"))) {
+			diag_set(d, "products.%s.lts[%zu] needs a \"series\" "
+				    "and string or null \"end_of_support\" "
+				    "and \"latest\"", product, i);
+			return -1;
+		}
+		l->series = jstr(e, "series");
+		l->end = jstr(e, "end_of_support");
+		l->latest = jstr(e, "latest");
+		if (l->end && end_of_day(l->end, &tmp) != 0) {
+			diag_set(d, "products.%s.lts[%zu].end_of_support "
+				    "\"%s\" is not YYYY-MM-DD", product, i,
+				 l->end);
+			return -1;
+		}
+		t->nlts++;
+	}
+	t->feature = jstr(json_object_get(prod, "feature"), "latest");
+	if (!t->feature) {
+		diag_set(d, "products.%s.feature.latest is missing", product);
+		return -1;
+	}
+	return 0;
+}
+
+/* The newest LTS series still in support, for advice. */
+static const struct lts *
+best_lts(const struct table *t, long long now)
+{
+	const struct lts *best = NULL;
+	long long end;
+
+	for (size_t i = 0; i < t->nlts; i++) {
+		const struct lts *l = &t->lts[i];
+
+		if (!l->latest)
+			continue;
+		if (l->end && end_of_day(l->end, &end) == 0 && now > end)
+			continue;
+		if (!best || lxdval_version_cmp(l->series, best->series) > 0)
+			best = l;
+	}
+	return best;
+}
+
+static void
+remedy_update(struct finding *f, const struct snapshot *s, const char *to,
+	      const char *series)
+{
+	if (str_eq(s->product, "incus")) {
+		finding_remediation(f, "Update Incus to %s with the packages "
+				       "of your distribution or the Zabbly "
+				       "repository.", to);
+		return;
+	}
+	if (series)
+		finding_remediation(f, "Update LXD to %s: snap refresh lxd "
+				       "--channel=%s/stable (or the packages "
+				       "of your distribution).", to, series);
+	else
+		finding_remediation(f, "Update LXD to %s: snap refresh lxd "
+				       "--channel=6/stable, or move to an LTS "
+				       "track (or the packages of your "
+				       "distribution).", to);
+}
+
+static void
+judge_lts(const struct check *c, const struct check_ctx *x,
+	  const struct table *t, const struct lts *l, struct findings *out)
+{
+	const struct snapshot *s = x->snap;
+	const char *prod = product_label(s);
+	const char *v = s->server_version;
+	const char *upd = t->updated ? t->updated : "unknown";
+	long long end = 0;
+	bool ended = l->end && end_of_day(l->end, &end) == 0 && s->now > end;
+	int cmp = l->latest ? lxdval_version_cmp(v, l->latest) : 0;
+	struct finding *f;
+
+	if (ended) {
+		const struct lts *b = best_lts(t, s->now);
+
+		f = findings_add(out, ST_FAIL, c->severity, "/1.0",
+				 "%s %s LTS reached the end of its standard "
+				 "support on %s and the server runs %s.",
+				 prod, l->series, l->end, v);
+		if (b)
+			remedy_update(f, s, b->latest, b->series);
+		return;
+	}
+	if (l->latest && cmp < 0) {
+		f = findings_add(out, ST_FAIL, c->severity, "/1.0",
+				 "The server runs %s %s but %s is the newest "
+				 "%s LTS point release.", prod, v, l->latest,
+				 l->series);
+		remedy_update(f, s, l->latest, l->series);
+		return;
+	}
+	if (l->latest && cmp > 0) {
+		findings_add(out, ST_PASS, c->severity, "/1.0",
+			     "%s %s is newer than the newest %s LTS release "
+			     "the release table knows (%s, updated %s), so "
+			     "the table may be stale.", prod, v, l->series,
+			     l->latest, upd);
+		return;
+	}
+	if (!l->end)
+		findings_add(out, ST_PASS, c->severity, "/1.0",
+			     "%s %s is in the %s LTS series, whose end of "
+			     "support is not published (the release table "
+			     "records none), so check the vendor's support "
+			     "statement.", prod, v, l->series);
+	else
+		findings_add(out, ST_PASS, c->severity, "/1.0",
+			     "%s %s is %s %s LTS release, supported until "
+			     "%s.", prod, v,
+			     l->latest ? "the newest" : "an", l->series,
+			     l->end);
+}
+
+static void
+eval_release(const struct check *c, const struct check_ctx *x,
+	     struct findings *out)
+{
+	const struct snapshot *s = x->snap;
+	const char *prod = product_label(s);
+	const char *v = s->server_version;
+	struct table t;
+	struct diag d = { "" };
+	char series[32];
+	char *obj;
+	struct finding *f;
+	int cmp;
+
+	if (!x->releases_path) {
+		findings_add(out, ST_ERROR, c->severity, "releases.json",
+			     "No release table was found (give one with "
+			     "--releases FILE or $LXD_HARDEN_RELEASES, or "
+			     "install /etc/lxd-harden/releases.json).");
+		return;
+	}
+	if (!snapshot_part(s, SNAP_SERVER, NULL) || str_empty(v) ||
+	    str_eq(v, "unknown")) {
+		findings_add(out, ST_ERROR, c->severity, "/1.0",
+			     "The server did not report its version "
+			     "(environment.server_version).");
+		return;
+	}
+	if (table_load(&t, x->releases_path,
+		       str_eq(s->product, "incus") ? "incus" : "lxd",
+		       &d) != 0) {
+		obj = file_object(x->releases_path);
+		findings_add(out, ST_ERROR, c->severity, obj,
+			     "Cannot use the release table %s: %s.",
+			     x->releases_path, d.msg);
+		free(obj);
+		table_release(&t);
+		return;
+	}
+	series_of(v, series, sizeof(series));
+	for (size_t i = 0; i < t.nlts; i++) {
+		if (lxdval_version_cmp(series, t.lts[i].series) == 0) {
+			judge_lts(c, x, &t, &t.lts[i], out);
+			table_release(&t);
+			return;
+		}
+	}
+	cmp = lxdval_version_cmp(v, t.feature);
+	if (cmp == 0) {
+		findings_add(out, ST_PASS, c->severity, "/1.0",
+			     "%s %s is the latest feature release.", prod, v);
+	} else if (cmp > 0) {
+		findings_add(out, ST_PASS, c->severity, "/1.0",
+			     "%s %s is newer than the latest release the "
+			     "release table knows (%s, updated %s), so the "
+			     "table may be stale.", prod, v, t.feature,
+			     t.updated ? t.updated : "unknown");
+	} else {
+		const struct lts *b = best_lts(&t, s->now);
+
+		f = findings_add(out, ST_FAIL, c->severity, "/1.0",
+				 "%s %s is not supported: it is neither in a "
+				 "supported LTS series nor the latest feature "
+				 "release (%s).", prod, v, t.feature);
+		if (str_eq(s->product, "incus"))
+			remedy_update(f, s, t.feature, NULL);
+		else
+			finding_remediation(
+				f, "Update LXD to %s (snap refresh lxd "
+				   "--channel=6/stable) or move to the %s LTS "
+				   "series (snap refresh lxd "
+				   "--channel=%s/stable).",
+				t.feature, b ? b->series : "newest",
+				b ? b->series : "latest");
+	}
+	table_release(&t);
+}
+
+static const json_t *
+find_named(const json_t *list, const char *name, const char *project)
+{
+	const json_t *e;
+	size_t i;
+
+	json_array_foreach (list, i, e) {
+		const char *p = jstr(e, "project");
+
+		if (str_eq(jstr(e, "name"), name) &&
+		    str_eq(p ? p : "default", project))
+			return e;
+	}
+	return NULL;
+}
+
+static bool
+profile_has_instances(const json_t *profile)
+{
+	const json_t *u;
+	size_t i;
+
+	json_array_foreach (json_object_get(profile, "used_by"), i, u)
+		if (str_starts_with(json_string_value(u), "/1.0/instances/"))
+			return true;
+	return false;
+}
+
+/*
+ * Decides whether a network's used_by makes it used. Profiles count only
+ * when an instance uses them; anything else (instances, other networks,
+ * forwards) counts as use. Returns -1 when a profile must be looked up
+ * but the profiles could not be read.
+ */
+static int
+network_users(const json_t *used_by, const json_t *profiles,
+	      struct strbuf *idle)
+{
+	const json_t *u;
+	size_t i;
+	int used = 0;
+
+	json_array_foreach (used_by, i, u) {
+		const char *url = json_string_value(u);
+		char *name, *project;
+		const json_t *p;
+
+		if (!split_url(url, "/1.0/profiles/", &name, &project)) {
+			used = 1;
+			continue;
+		}
+		if (!profiles) {
+			free(name);
+			free(project);
+			return -1;
+		}
+		p = find_named(profiles, name, project);
+		/* a profile we cannot see might be in use: assume so */
+		if (!p || profile_has_instances(p)) {
+			used = 1;
+		} else {
+			if (idle->len)
+				strbuf_addstr(idle, ", ");
+			strbuf_addstr(idle, name);
+			if (!str_eq(project, "default"))
+				strbuf_addf(idle, " (project %s)", project);
+		}
+		free(name);
+		free(project);
+	}
+	return used;
+}
+
+static void
+eval_unused_networks(const struct check *c, const struct check_ctx *x,
+		     struct findings *out)
+{
+	const struct snapshot *s = x->snap;
+	const json_t *nets, *profiles, *n;
+	const char *why;
+	size_t i;
+
+	nets = need_part(c, x, SNAP_NETWORKS, "/1.0/networks", out);
+	if (!nets)
+		return;
+	profiles = snapshot_part(s, SNAP_PROFILES, &why);
+	json_array_foreach (nets, i, n) {
+		const char *name = jstr(n, "name");
+		const char *project = jstr(n, "project");
+		struct strbuf idle = STRBUF_INIT;
+		struct finding *f;
+		char *obj;
+		int used;
+
+		if (!name || !json_is_true(json_object_get(n, "managed")))
+			continue;
+		if (!project)
+			project = "default";
+		obj = snapshot_object("networks", name, project);
+		used = network_users(json_object_get(n, "used_by"), profiles,
+				     &idle);
+		if (used < 0) {
+			findings_add(out, ST_ERROR, c->severity, obj,
+				     "Cannot tell whether network %s is used "
+				     "because the profiles could not be read: "
+				     "%s.", name, why ? why : "not fetched");
+		} else if (!used) {
+			if (idle.len)
+				f = findings_add(
+					out, ST_FAIL, c->severity, obj,
+					"Managed network %s is used only by "
+					"profiles that no instance uses (%s).",
+					name, idle.buf);
+			else
+				f = findings_add(out, ST_FAIL, c->severity, obj,
+						 "Managed network %s is not "
+						 "used by anything.", name);
+			if (idle.len)
+				finding_remediation(
+					f, "Remove the network's devices from "
+					   "the profiles (%s), then run: %s "
+					   "network delete %s --project %s",
+					idle.buf, snapshot_client(s), name,
+					project);
+			else
+				finding_remediation(f, "%s network delete %s "
+						       "--project %s",
+						    snapshot_client(s), name,
+						    project);
+		}
+		strbuf_release(&idle);
+		free(obj);
+	}
+}
+
+static void
+eval_unused_pools(const struct check *c, const struct check_ctx *x,
+		  struct findings *out)
+{
+	const struct snapshot *s = x->snap;
+	const json_t *pools, *p, *u;
+	size_t i, j;
+
+	pools = need_part(c, x, SNAP_STORAGE_POOLS, "/1.0/storage-pools", out);
+	if (!pools)
+		return;
+	json_array_foreach (pools, i, p) {
+		const char *name = jstr(p, "name");
+		struct strbuf profs = STRBUF_INIT;
+		bool used = false;
+		struct finding *f;
+		char *obj;
+
+		if (!name)
+			continue;
+		json_array_foreach (json_object_get(p, "used_by"), j, u) {
+			const char *url = json_string_value(u);
+			char *pn, *pp;
+
+			/* profiles point at the pool but store nothing */
+			if (split_url(url, "/1.0/profiles/", &pn, &pp)) {
+				if (profs.len)
+					strbuf_addstr(&profs, ", ");
+				strbuf_addstr(&profs, pn);
+				if (!str_eq(pp, "default"))
+					strbuf_addf(&profs, " (project %s)",
+						    pp);
+				free(pn);
+				free(pp);
+				continue;
+			}
+			used = true;
+		}
+		if (!used) {
+			obj = xasprintf("/1.0/storage-pools/%s", name);
+			if (profs.len) {
+				f = findings_add(
+					out, ST_FAIL, c->severity, obj,
+					"Storage pool %s holds no instance, "
+					"volume, image or bucket; only "
+					"profiles refer to it (%s).",
+					name, profs.buf);
+				finding_remediation(
+					f, "Remove the pool's disk devices "
+					   "from the profiles (%s), then run: "
+					   "%s storage delete %s",
+					profs.buf, snapshot_client(s), name);
+			} else {
+				f = findings_add(out, ST_FAIL, c->severity, obj,
+						 "Storage pool %s holds no "
+						 "instance, volume, image or "
+						 "bucket.", name);
+				finding_remediation(f, "%s storage delete %s",
+						    snapshot_client(s), name);
+			}
+			free(obj);
+		}
+		strbuf_release(&profs);
+	}
+}
+
+const struct check general_checks[] = {
+	{
+		.id = "LXD-GEN-001",
+		.title = "The server runs a supported LXD or Incus release",
+		.severity = SEV_HIGH,
+		.rationale = "Only LTS series inside their support window and "
+			     "the latest feature release receive security "
+			     "fixes. An LTS point release behind the newest "
+			     "one misses fixes that are already published.",
+		.reads = "The server version from GET /1.0 and the release "
+			 "table file (data/releases.json, replaceable "
+			 "without rebuilding).",
+		.remediation = "Update to the newest point release of a "
+			       "supported LTS series, or to the latest "
+			       "feature release.",
+		.eval = eval_release,
+	},
+	{
+		.id = "LXD-GEN-002",
+		.title = "No managed network is unused",
+		.severity = SEV_LOW,
+		.rationale = "An unused network still runs a bridge, DHCP and "
+			     "DNS on the host and widens the attack surface "
+			     "for nothing.",
+		.reads = "The used_by lists of managed networks in every "
+			 "project, and of the profiles they name.",
+		.remediation = "Delete networks that nothing uses, after "
+			       "removing them from profiles that no instance "
+			       "uses.",
+		.eval = eval_unused_networks,
+	},
+	{
+		.id = "LXD-GEN-003",
+		.title = "No storage pool is unused",
+		.severity = SEV_LOW,
+		.rationale = "An unused storage pool keeps host storage "
+			     "attached to LXD that nobody watches, and can be "
+			     "used to place new data where it is not "
+			     "expected.",
+		.reads = "The used_by lists of the storage pools; profiles "
+			 "that only refer to a pool do not count as use.",
+		.remediation = "Delete storage pools that hold no instance, "
+			       "volume, image or bucket.",
+		.eval = eval_unused_pools,
+	},
+	CHECK_END
+};

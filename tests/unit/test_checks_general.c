@@ -1,0 +1,387 @@
+/* test_checks_general.c - GEN checks on fixture snapshots */
+#include <stdio.h>
+#include <unistd.h>
+
+#include "checktest.h"
+#include "releases.h"
+
+static char *
+releases_file(void)
+{
+	const char *src = getenv("LXDH_SRCDIR");
+
+	return xasprintf("%s/data/releases.json", src ? src : ".");
+}
+
+static void
+gen1_load(struct ct *t, const char *fixture)
+{
+	ct_load(t, fixture);
+	t->releases = releases_file();
+	t->ctx.releases_path = t->releases;
+}
+
+/* Runs GEN-001 and returns its only finding. */
+static const struct finding *
+gen1(struct ct *t, enum status want)
+{
+	ct_expect_status(t, "LXD-GEN-001", want);
+	assert_int_equal(t->out.n, 1);
+	assert_string_equal(t->out.v[0].object, "/1.0");
+	return &t->out.v[0];
+}
+
+static void
+test_gen001_lts_behind(void **state)
+{
+	const struct finding *f;
+	struct ct t;
+
+	(void)state;
+	gen1_load(&t, "sample-502");
+	f = gen1(&t, ST_FAIL);
+	ct_assert_fail(f, SEV_HIGH, NULL, NULL, NULL);
+	assert_true(ct_contains(f->message, "5.0.2"));
+	assert_true(ct_contains(f->message, "5.0.9"));
+	assert_true(ct_contains(f->remediation, "--channel=5.0/stable"));
+
+	ct_set_version(&t, "lxd", "5.21.3");
+	f = gen1(&t, ST_FAIL);
+	assert_true(ct_contains(f->message, "5.21.7"));
+
+	ct_set_version(&t, "incus", "6.0.3");
+	f = gen1(&t, ST_FAIL);
+	assert_true(ct_contains(f->message, "Incus 6.0.3"));
+	assert_true(ct_contains(f->message, "6.0.6"));
+	assert_true(ct_contains(f->remediation, "Incus"));
+	ct_release(&t);
+}
+
+static void
+test_gen001_supported(void **state)
+{
+	const struct finding *f;
+	struct ct t;
+
+	(void)state;
+	gen1_load(&t, "clean-509");
+	f = gen1(&t, ST_PASS);
+	assert_true(ct_contains(f->message, "2027-06-30"));
+	ct_release(&t);
+
+	gen1_load(&t, "lxd-69");
+	f = gen1(&t, ST_PASS);
+	assert_true(ct_contains(f->message, "latest feature release"));
+	ct_set_version(&t, "lxd", "5.21.7");
+	gen1(&t, ST_PASS);
+	ct_set_version(&t, "incus", "7.3");
+	gen1(&t, ST_PASS);
+	ct_set_version(&t, "incus", "6.0.6");
+	gen1(&t, ST_PASS);
+	ct_release(&t);
+}
+
+static void
+test_gen001_unpublished_end(void **state)
+{
+	const struct finding *f;
+	struct ct t;
+
+	(void)state;
+	gen1_load(&t, "incus-70");
+	assert_string_equal(t.snap.product, "incus");
+	f = gen1(&t, ST_PASS);
+	assert_true(ct_contains(f->message, "not published"));
+	/* a far future: still no invented end date */
+	t.snap.now += 10LL * 365 * 86400;
+	f = gen1(&t, ST_PASS);
+	assert_true(ct_contains(f->message, "not published"));
+	ct_release(&t);
+}
+
+static void
+test_gen001_newer_than_table(void **state)
+{
+	const struct finding *f;
+	struct ct t;
+
+	(void)state;
+	gen1_load(&t, "lxd-69");
+	ct_set_version(&t, "lxd", "6.10");
+	f = gen1(&t, ST_PASS);
+	assert_true(ct_contains(f->message, "stale"));
+	assert_true(ct_contains(f->message, "2026-08-22"));
+	ct_set_version(&t, "lxd", "5.0.10");
+	f = gen1(&t, ST_PASS);
+	assert_true(ct_contains(f->message, "stale"));
+	ct_set_version(&t, "incus", "7.4");
+	f = gen1(&t, ST_PASS);
+	assert_true(ct_contains(f->message, "stale"));
+	ct_release(&t);
+}
+
+static void
+test_gen001_unsupported(void **state)
+{
+	const struct finding *f;
+	struct ct t;
+
+	(void)state;
+	gen1_load(&t, "lxd-69");
+	ct_set_version(&t, "lxd", "6.5");
+	f = gen1(&t, ST_FAIL);
+	ct_assert_fail(f, SEV_HIGH, NULL, NULL, NULL);
+	assert_true(ct_contains(f->message, "6.5"));
+	assert_true(ct_contains(f->message, "6.9"));
+	ct_set_version(&t, "lxd", "5.20");
+	gen1(&t, ST_FAIL);
+	ct_set_version(&t, "incus", "7.2");
+	gen1(&t, ST_FAIL);
+
+	ct_set_version(&t, "lxd", "4.0.13");
+	f = gen1(&t, ST_FAIL);
+	assert_true(ct_contains(f->message, "2025-06-30"));
+	assert_true(ct_contains(f->remediation, "5.21.7"));
+	ct_set_version(&t, "lxd", "3.0.3");
+	f = gen1(&t, ST_FAIL);
+	assert_true(ct_contains(f->message, "2023-06-30"));
+
+	/* the day after 5.0's support ends */
+	ct_set_version(&t, "lxd", "5.0.9");
+	gen1(&t, ST_PASS);
+	assert_int_equal(parse_rfc3339("2027-07-01T00:00:00Z", &t.snap.now),
+			 0);
+	f = gen1(&t, ST_FAIL);
+	assert_true(ct_contains(f->message, "2027-06-30"));
+	ct_release(&t);
+}
+
+static void
+test_gen001_no_version(void **state)
+{
+	struct ct t;
+
+	(void)state;
+	gen1_load(&t, "lxd-69");
+	ct_set_version(&t, "lxd", "unknown");
+	ct_expect_status(&t, "LXD-GEN-001", ST_ERROR);
+	ct_finding(&t, ST_ERROR, "/1.0");
+	ct_release(&t);
+}
+
+static char *
+temp_table(const char *content)
+{
+	char path[] = "/tmp/lxdh-releases-XXXXXX";
+	int fd = mkstemp(path);
+	FILE *f;
+
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	fputs(content, f);
+	fclose(f);
+	return xstrdup(path);
+}
+
+static void
+expect_table_error(const char *content, const char *needle)
+{
+	struct ct t;
+	char *path = temp_table(content);
+	char *obj = xasprintf("file://%s", path);
+	const struct finding *f;
+
+	ct_load(&t, "clean-509");
+	t.ctx.releases_path = path;
+	ct_expect_status(&t, "LXD-GEN-001", ST_ERROR);
+	f = ct_finding(&t, ST_ERROR, obj);
+	assert_true(ct_contains(f->message, path));
+	if (!ct_contains(f->message, needle))
+		fail_msg("'%s' does not say '%s'", f->message, needle);
+	unlink(path);
+	free(path);
+	free(obj);
+	ct_release(&t);
+}
+
+static void
+test_gen001_bad_table(void **state)
+{
+	struct ct t;
+	const struct finding *f;
+
+	(void)state;
+	ct_load(&t, "clean-509");
+	ct_expect_status(&t, "LXD-GEN-001", ST_ERROR);
+	f = ct_finding(&t, ST_ERROR, "releases.json");
+	assert_true(ct_contains(f->message, "--releases"));
+	t.ctx.releases_path = "/nonexistent/releases.json";
+	ct_expect_status(&t, "LXD-GEN-001", ST_ERROR);
+	ct_finding(&t, ST_ERROR, "file:///nonexistent/releases.json");
+	ct_release(&t);
+
+	expect_table_error("{ \"schema\": ", "line");
+	expect_table_error("{ \"schema\": \"other/1\" }", "schema");
+	expect_table_error("{ \"schema\": \"lxd-harden/releases/1\", "
+			   "\"products\": { \"incus\": {} } }",
+			   "product \"lxd\"");
+	expect_table_error("{ \"schema\": \"lxd-harden/releases/1\", "
+			   "\"products\": { \"lxd\": { \"lts\": [ { "
+			   "\"series\": \"5.0\", \"end_of_support\": "
+			   "\"June 2027\", \"latest\": \"5.0.9\" } ], "
+			   "\"feature\": { \"latest\": \"6.9\" } } } }",
+			   "YYYY-MM-DD");
+	expect_table_error("{ \"schema\": \"lxd-harden/releases/1\", "
+			   "\"products\": { \"lxd\": { \"lts\": [], "
+			   "\"feature\": {} } } }",
+			   "feature.latest");
+}
+
+static void
+test_releases_locate(void **state)
+{
+	const char *p;
+
+	(void)state;
+	assert_string_equal(releases_locate("/x/r.json"), "/x/r.json");
+	assert_int_equal(setenv("LXD_HARDEN_RELEASES", "/y/r.json", 1), 0);
+	assert_string_equal(releases_locate(NULL), "/y/r.json");
+	assert_string_equal(releases_locate("/x/r.json"), "/x/r.json");
+	assert_int_equal(unsetenv("LXD_HARDEN_RELEASES"), 0);
+	/* an uninstalled build falls back to the source tree's copy */
+	p = releases_locate(NULL);
+	assert_non_null(p);
+	assert_true(str_ends_with(p, "/releases.json"));
+	assert_int_equal(access(p, R_OK), 0);
+}
+
+static void
+test_gen002_unused_networks(void **state)
+{
+	const struct finding *f;
+	struct ct t;
+
+	(void)state;
+	ct_load(&t, "lxd-521");
+	ct_expect_status(&t, "LXD-GEN-002", ST_FAIL);
+	assert_int_equal(ct_count(&t, ST_FAIL), 3);
+	f = ct_finding(&t, ST_FAIL, "/1.0/networks/lxdbr0?project=default");
+	ct_assert_fail(f, SEV_LOW, NULL, NULL, NULL);
+	assert_true(ct_contains(f->message, "unused-prof"));
+	assert_true(ct_contains(f->remediation,
+				"lxc network delete lxdbr0 --project default"));
+	f = ct_finding(&t, ST_FAIL, "/1.0/networks/br-idle?project=default");
+	ct_assert_fail(f, SEV_LOW, NULL, NULL, NULL);
+	assert_string_equal(f->remediation,
+			    "lxc network delete br-idle --project default");
+	ct_finding(&t, ST_FAIL, "/1.0/networks/br-null?project=default");
+	ct_release(&t);
+}
+
+static void
+test_gen002_used(void **state)
+{
+	const struct finding *f;
+	struct ct t;
+
+	(void)state;
+	/* 5.0.2 writes default-project URLs without ?project= */
+	ct_load(&t, "sample-502");
+	ct_expect_status(&t, "LXD-GEN-002", ST_PASS);
+	assert_int_equal(t.out.n, 0);
+	ct_release(&t);
+
+	ct_load(&t, "clean-509");
+	ct_expect_status(&t, "LXD-GEN-002", ST_PASS);
+	assert_int_equal(t.out.n, 0);
+	/* br-prof is used only through a profile; unknown profiles */
+	ct_drop_part(&t, SNAP_PROFILES, "GET /1.0/profiles: 403 Forbidden");
+	ct_expect_status(&t, "LXD-GEN-002", ST_ERROR);
+	f = ct_finding(&t, ST_ERROR, "/1.0/networks/br-prof?project=default");
+	assert_true(ct_contains(f->message, "403 Forbidden"));
+	ct_release(&t);
+}
+
+static void
+test_gen002_error(void **state)
+{
+	struct ct t;
+
+	(void)state;
+	ct_load(&t, "lxd-69");
+	ct_expect_status(&t, "LXD-GEN-002", ST_ERROR);
+	assert_true(ct_contains(ct_finding(&t, ST_ERROR, "/1.0/networks")
+					->message,
+				"networks.json"));
+	ct_release(&t);
+}
+
+static void
+test_gen003_unused_pools(void **state)
+{
+	const struct finding *f;
+	struct ct t;
+
+	(void)state;
+	ct_load(&t, "sample-502");
+	ct_expect_status(&t, "LXD-GEN-003", ST_FAIL);
+	assert_int_equal(ct_count(&t, ST_FAIL), 3);
+	f = ct_finding(&t, ST_FAIL, "/1.0/storage-pools/pool-ext");
+	ct_assert_fail(f, SEV_LOW, NULL, NULL, NULL);
+	assert_string_equal(f->remediation, "lxc storage delete pool-ext");
+	ct_finding(&t, ST_FAIL, "/1.0/storage-pools/pool-ext2");
+	ct_finding(&t, ST_FAIL, "/1.0/storage-pools/pool-nested");
+	ct_release(&t);
+
+	ct_load(&t, "lxd-521");
+	ct_expect_status(&t, "LXD-GEN-003", ST_FAIL);
+	assert_int_equal(ct_count(&t, ST_FAIL), 2);
+	f = ct_finding(&t, ST_FAIL, "/1.0/storage-pools/pool-profiles");
+	ct_assert_fail(f, SEV_LOW, NULL, NULL, NULL);
+	assert_true(ct_contains(f->message, "unused-prof"));
+	assert_true(ct_contains(f->message, "default (project blue)"));
+	assert_true(ct_contains(f->remediation,
+				"lxc storage delete pool-profiles"));
+	ct_finding(&t, ST_FAIL, "/1.0/storage-pools/pool-empty");
+	ct_release(&t);
+}
+
+static void
+test_gen003_used_and_error(void **state)
+{
+	struct ct t;
+
+	(void)state;
+	ct_load(&t, "clean-509");
+	ct_expect_status(&t, "LXD-GEN-003", ST_PASS);
+	assert_int_equal(t.out.n, 0);
+	ct_release(&t);
+
+	ct_load(&t, "lxd-69");
+	ct_expect_status(&t, "LXD-GEN-003", ST_ERROR);
+	ct_finding(&t, ST_ERROR, "/1.0/storage-pools");
+	ct_release(&t);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_gen001_lts_behind),
+		cmocka_unit_test(test_gen001_supported),
+		cmocka_unit_test(test_gen001_unpublished_end),
+		cmocka_unit_test(test_gen001_newer_than_table),
+		cmocka_unit_test(test_gen001_unsupported),
+		cmocka_unit_test(test_gen001_no_version),
+		cmocka_unit_test(test_gen001_bad_table),
+		cmocka_unit_test(test_releases_locate),
+		cmocka_unit_test(test_gen002_unused_networks),
+		cmocka_unit_test(test_gen002_used),
+		cmocka_unit_test(test_gen002_error),
+		cmocka_unit_test(test_gen003_unused_pools),
+		cmocka_unit_test(test_gen003_used_and_error),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,238 @@
+/* test_gate.c - waivers, severity overrides, baseline and gating */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "gate.h"
+
+static void
+eval_none(const struct check *c, const struct check_ctx *x,
+	  struct findings *out)
+{
+	(void)c;
+	(void)x;
+	(void)out;
+}
+
+static const struct check checks[] = {
+	{ .id = "LXD-ACC-906", .title = "Certs", .severity = SEV_MEDIUM,
+	  .rationale = "R.", .reads = "R.", .remediation = "R.",
+	  .eval = eval_none },
+	{ .id = "LXD-NET-901", .title = "Listeners", .severity = SEV_HIGH,
+	  .rationale = "R.", .reads = "R.", .remediation = "R.",
+	  .eval = eval_none },
+};
+
+#define NOW 1795880000LL	/* 2026-11-28T15:33:20Z */
+
+static void
+build(struct report *r)
+{
+	struct findings *fs;
+
+	memset(r, 0, sizeof(*r));
+	r->n = 2;
+	r->results = xcalloc(2, sizeof(*r->results));
+	r->results[0].check = &checks[0];
+	fs = &r->results[0].findings;
+	findings_add(fs, ST_FAIL, SEV_MEDIUM, "/1.0/certificates/aaaa1111",
+		     "unrestricted");
+	findings_add(fs, ST_FAIL, SEV_MEDIUM, "/1.0/certificates/bbbb2222",
+		     "unrestricted");
+	r->results[1].check = &checks[1];
+	fs = &r->results[1].findings;
+	finding_key(findings_add(fs, ST_FAIL, SEV_HIGH, "/1.0", "wildcard"),
+		    "core.https_address", ":8443", "/1.0");
+	for (size_t i = 0; i < r->n; i++) {
+		r->results[i].status = engine_status(&r->results[i].findings);
+		r->results[i].severity = r->results[i].check->severity;
+		r->counts[r->results[i].status]++;
+	}
+}
+
+static struct policy_waiver
+waiver(const char *check, const char *object, const char *expires,
+       long long at)
+{
+	struct policy_waiver w = { 0 };
+
+	w.check = (char *)(uintptr_t)check;
+	w.object = (char *)(uintptr_t)object;
+	w.reason = (char *)(uintptr_t)"break-glass admin, kept offline";
+	w.expires = (char *)(uintptr_t)expires;
+	w.expires_at = at;
+	w.line = 7;
+	return w;
+}
+
+static void
+test_waiver_partial_and_full(void **state)
+{
+	struct report r;
+	struct policy p = { 0 };
+	struct policy_waiver w[1];
+
+	(void)state;
+	build(&r);
+	w[0] = waiver("LXD-ACC-906", "/1.0/certificates/aaaa*", "2027-01-31",
+		      NOW + 86400 * 60);
+	p.waivers = w;
+	p.n_waivers = 1;
+	gate_apply_policy(&r, &p, NOW);
+	/* one of two findings waived: the check still fails */
+	assert_int_equal(r.results[0].findings.v[0].status, ST_WAIVED);
+	assert_string_equal(r.results[0].findings.v[0].waiver_reason,
+			    "break-glass admin, kept offline");
+	assert_string_equal(r.results[0].findings.v[0].waiver_expires,
+			    "2027-01-31");
+	assert_int_equal(r.results[0].findings.v[1].status, ST_FAIL);
+	assert_int_equal(r.results[0].status, ST_FAIL);
+	engine_report_release(&r);
+
+	build(&r);
+	w[0] = waiver("LXD-ACC-906", NULL, "2027-01-31", NOW + 86400 * 60);
+	gate_apply_policy(&r, &p, NOW);
+	assert_int_equal(r.results[0].status, ST_WAIVED);
+	assert_int_equal(r.counts[ST_WAIVED], 1);
+	assert_int_equal(r.counts[ST_FAIL], 1);
+	assert_int_equal(r.n_notes, 0);
+	/* waived still counts against the score: 0 of 3+6 */
+	assert_true(r.score == 0.0);
+	assert_true(gate_fails(&r, SEV_HIGH, false));
+	assert_false(gate_fails(&r, SEV_CRITICAL, false));
+	engine_report_release(&r);
+}
+
+static void
+test_expired_and_unused_waivers_reported(void **state)
+{
+	struct report r;
+	struct policy p = { 0 };
+	struct policy_waiver w[2];
+
+	(void)state;
+	build(&r);
+	w[0] = waiver("LXD-ACC-906", NULL, "2026-11-01", NOW - 86400 * 27);
+	w[1] = waiver("LXD-NET-901", "/1.0/nothing*", "2027-01-31",
+		      NOW + 86400);
+	p.waivers = w;
+	p.n_waivers = 2;
+	gate_apply_policy(&r, &p, NOW);
+	assert_int_equal(r.results[0].status, ST_FAIL);
+	assert_null(r.results[0].findings.v[0].waiver_reason);
+	assert_int_equal(r.n_notes, 2);
+	assert_non_null(strstr(r.notes[0], "expired on 2026-11-01"));
+	assert_non_null(strstr(r.notes[0], "line 7"));
+	assert_non_null(strstr(r.notes[1], "matches no failing finding"));
+	engine_report_release(&r);
+}
+
+static void
+test_severity_override(void **state)
+{
+	struct report r;
+	struct policy p = { 0 };
+	struct policy_override o = { (char *)(uintptr_t)"LXD-NET-901",
+				     SEV_CRITICAL };
+
+	(void)state;
+	build(&r);
+	p.overrides = &o;
+	p.n_overrides = 1;
+	gate_apply_policy(&r, &p, NOW);
+	assert_int_equal(r.results[1].severity, SEV_CRITICAL);
+	assert_int_equal(r.results[1].findings.v[0].severity, SEV_CRITICAL);
+	assert_true(gate_fails(&r, SEV_CRITICAL, false));
+	engine_report_release(&r);
+}
+
+static char *
+write_tmp(const char *text)
+{
+	char *path = xstrdup("/tmp/lxdh-baseline-XXXXXX");
+	int fd = mkstemp(path);
+	FILE *f = fdopen(fd, "w");
+
+	fputs(text, f);
+	fclose(f);
+	return path;
+}
+
+static void
+test_baseline(void **state)
+{
+	struct report r;
+	struct diag d;
+	char *path = write_tmp(
+		"{\"schema\":\"lxd-harden/report/v1\",\"results\":["
+		"{\"id\":\"LXD-ACC-906\",\"findings\":["
+		"{\"object\":\"/1.0/certificates/aaaa1111\",\"status\":\"fail\","
+		"\"severity\":\"medium\",\"message\":\"unrestricted\"},"
+		"{\"object\":\"/1.0/certificates/gone\",\"status\":\"fail\","
+		"\"severity\":\"medium\",\"message\":\"was unrestricted\"}]},"
+		"{\"id\":\"LXD-NET-901\",\"findings\":["
+		"{\"object\":\"/1.0\",\"key\":\"core.https_address\","
+		"\"status\":\"fail\",\"severity\":\"high\",\"message\":\"x\"}]}"
+		"]}");
+
+	(void)state;
+	build(&r);
+	assert_int_equal(gate_apply_baseline(&r, path, &d), 0);
+	assert_int_equal(r.results[0].findings.v[0].baseline, BASELINE_KNOWN);
+	assert_int_equal(r.results[0].findings.v[1].baseline, BASELINE_NEW);
+	assert_int_equal(r.results[1].findings.v[0].baseline, BASELINE_KNOWN);
+	assert_int_equal(r.fixed_since.n, 1);
+	assert_string_equal(r.fixed_ids[0], "LXD-ACC-906");
+	assert_string_equal(r.fixed_since.v[0].object,
+			    "/1.0/certificates/gone");
+	/* only the new medium finding counts with --fail-on-new */
+	assert_true(gate_fails(&r, SEV_MEDIUM, true));
+	assert_false(gate_fails(&r, SEV_HIGH, true));
+	assert_true(gate_fails(&r, SEV_HIGH, false));
+	engine_report_release(&r);
+	unlink(path);
+	free(path);
+}
+
+static void
+test_baseline_errors(void **state)
+{
+	struct report r;
+	struct diag d;
+	char *path = write_tmp("{\"schema\":\"other\",\"results\":[]}");
+
+	(void)state;
+	build(&r);
+	assert_int_equal(gate_apply_baseline(&r, path, &d), -1);
+	assert_non_null(strstr(d.msg, "is not a lxd-harden JSON report"));
+	unlink(path);
+	free(path);
+	path = write_tmp("{\"schema\":");
+	assert_int_equal(gate_apply_baseline(&r, path, &d), -1);
+	assert_non_null(strstr(d.msg, "cannot read baseline"));
+	assert_non_null(strstr(d.msg, "line 1"));
+	unlink(path);
+	free(path);
+	engine_report_release(&r);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_waiver_partial_and_full),
+		cmocka_unit_test(test_expired_and_unused_waivers_reported),
+		cmocka_unit_test(test_severity_override),
+		cmocka_unit_test(test_baseline),
+		cmocka_unit_test(test_baseline_errors),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
