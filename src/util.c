@@ -81,6 +81,11 @@ xvasprintf(const char *fmt, va_list ap)
 	int n;
 	char *p;
 
+	/* also tells gcc's sanitizer builds that fmt cannot be NULL */
+	if (!fmt) {
+		fprintf(stderr, "lxd-harden: NULL format string\n");
+		abort();
+	}
 	va_copy(cp, ap);
 	n = vsnprintf(NULL, 0, fmt, cp);
 	va_end(cp);

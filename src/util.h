@@ -10,8 +10,10 @@
 
 #if defined(__GNUC__)
 #define LXDH_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#define LXDH_NONNULL_RET __attribute__((returns_nonnull))
 #else
 #define LXDH_PRINTF(f, a)
+#define LXDH_NONNULL_RET
 #endif
 
 /*
@@ -26,14 +28,15 @@ struct diag {
 void diag_set(struct diag *d, const char *fmt, ...) LXDH_PRINTF(2, 3);
 
 /* The x* family aborts with a message on allocation failure. */
-void *xmalloc(size_t n);
-void *xcalloc(size_t nmemb, size_t size);
-void *xrealloc(void *p, size_t n);
-char *xstrdup(const char *s);
-char *xstrndup(const char *s, size_t n);
+void *xmalloc(size_t n) LXDH_NONNULL_RET;
+void *xcalloc(size_t nmemb, size_t size) LXDH_NONNULL_RET;
+void *xrealloc(void *p, size_t n) LXDH_NONNULL_RET;
+char *xstrdup(const char *s) LXDH_NONNULL_RET;
+char *xstrndup(const char *s, size_t n) LXDH_NONNULL_RET;
 /* Caller frees. */
-char *xasprintf(const char *fmt, ...) LXDH_PRINTF(1, 2);
-char *xvasprintf(const char *fmt, va_list ap) LXDH_PRINTF(1, 0);
+char *xasprintf(const char *fmt, ...) LXDH_PRINTF(1, 2) LXDH_NONNULL_RET;
+char *xvasprintf(const char *fmt, va_list ap) LXDH_PRINTF(1, 0)
+	LXDH_NONNULL_RET;
 
 /* NULL-safe string helpers. */
 bool str_eq(const char *a, const char *b);

@@ -45,7 +45,10 @@ temp_dir(void)
 {
 	char *dir = xstrdup("/tmp/lxdh-test-XXXXXX");
 
-	assert_non_null(mkdtemp(dir));
+	if (!mkdtemp(dir)) {
+		perror("mkdtemp");
+		abort();
+	}
 	return dir;
 }
 
