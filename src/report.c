@@ -2,7 +2,11 @@
 #include "report.h"
 
 static const struct report_format formats[] = {
+	{ "html", report_html_write },
 	{ "json", report_json_write },
+	{ "junit", report_junit_write },
+	{ "prometheus", report_prometheus_write },
+	{ "sarif", report_sarif_write },
 	{ "text", report_text_write },
 };
 
@@ -18,5 +22,5 @@ report_format_find(const char *name)
 const char *
 report_format_names(void)
 {
-	return "text, json";
+	return "text, json, sarif, junit, html, prometheus";
 }

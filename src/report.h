@@ -20,6 +20,10 @@ struct report_format {
 
 report_write_fn report_text_write;
 report_write_fn report_json_write;
+report_write_fn report_sarif_write;
+report_write_fn report_junit_write;
+report_write_fn report_html_write;
+report_write_fn report_prometheus_write;
 
 const struct report_format *report_format_find(const char *name);
 /* Comma-separated list of format names, for usage text. */

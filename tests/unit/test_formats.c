@@ -1,0 +1,563 @@
+/* test_formats.c - SARIF, JUnit, HTML and Prometheus writers on hostile data */
+#include <regex.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "catalog.h"
+#include "escape.h"
+#include "report.h"
+#include "xmlesc.h"
+
+static void
+eval_none(const struct check *c, const struct check_ctx *x,
+	  struct findings *out)
+{
+	(void)c;
+	(void)x;
+	(void)out;
+}
+
+#define CHECK(i, t, sev)                                                   \
+	{                                                                  \
+		.id = i, .title = t, .severity = sev,                      \
+		.rationale = "Because <b>it</b> matters & \"more\".",      \
+		.reads = "Nothing.", .remediation = "Do 'the' <thing>.",   \
+		.eval = eval_none,                                         \
+	}
+
+static const struct check fake_checks[] = {
+	CHECK("LXD-GEN-901", "A failing check", SEV_HIGH),
+	CHECK("LXD-GEN-902", "A waived check", SEV_MEDIUM),
+	CHECK("LXD-ACC-903", "A manual check", SEV_LOW),
+	CHECK("LXD-ACC-904", "A check that does not apply", SEV_LOW),
+	CHECK("LXD-NET-905", "A check in error", SEV_MEDIUM),
+	CHECK("LXD-NET-906", "A passing check", SEV_INFO),
+	CHECK("LXD-NET-907", "A skipped check", SEV_HIGH),
+	CHECK("LXD-ZZZ-908", "A check in no section", SEV_LOW),
+};
+#define N_FAKE ARRAY_SIZE(fake_checks)
+
+/* terminal escapes, markup, quotes, CDATA end, CR, C0, C1, invalid UTF-8 */
+#define HOSTILE                                                            \
+	"evil\033]0;owned\007\033[2J<script>alert(1)</script>"            \
+	"]]> \"dq\" 'sq' & \\ \r\001\xc2\x9b\xef\xbf\xbe\xff"
+
+static struct finding *
+add(struct report *r, size_t i, enum status st, enum severity sev,
+    const char *object, const char *msg)
+{
+	return findings_add(&r->results[i].findings, st, sev, object, "%s",
+			    msg);
+}
+
+static void
+build(struct report *r)
+{
+	struct finding *f;
+
+	memset(r, 0, sizeof(*r));
+	r->n = N_FAKE;
+	r->results = xcalloc(N_FAKE, sizeof(*r->results));
+	for (size_t i = 0; i < N_FAKE; i++)
+		r->results[i].check = &fake_checks[i];
+
+	f = add(r, 0, ST_FAIL, SEV_CRITICAL,
+		"/1.0/instances/" HOSTILE "?project=default", "bad " HOSTILE);
+	finding_key(f, "user." HOSTILE, HOSTILE,
+		    "/1.0/profiles/" HOSTILE "?project=default");
+	finding_device(f, "eth0" HOSTILE);
+	finding_remediation(f, "lxc config unset %s", HOSTILE);
+	f->baseline = BASELINE_NEW;
+	f = add(r, 0, ST_FAIL, SEV_HIGH, "group:lxd", "second object");
+	f->baseline = BASELINE_KNOWN;
+	add(r, 0, ST_PASS, SEV_HIGH, "/1.0/instances/ok?project=default",
+	    "fine");
+
+	f = add(r, 1, ST_WAIVED, SEV_MEDIUM, "file:///etc/" HOSTILE,
+		"waived " HOSTILE);
+	f->waiver_reason = xstrdup("accepted " HOSTILE);
+	f->waiver_expires = xstrdup("2027-01-31");
+	f->baseline = BASELINE_KNOWN;
+
+	add(r, 2, ST_MANUAL, SEV_LOW, "/1.0", "look at " HOSTILE);
+	add(r, 3, ST_NOTAPPLICABLE, SEV_LOW, "/1.0", "no such thing");
+	add(r, 4, ST_ERROR, SEV_MEDIUM, "/1.0/networks/n?project=p",
+	    "cannot read " HOSTILE);
+	add(r, 6, ST_SKIPPED, SEV_HIGH, "/1.0", "skipped by the policy: "
+	    HOSTILE);
+	add(r, 7, ST_FAIL, SEV_LOW, "process:lxd", "odd");
+
+	for (size_t i = 0; i < N_FAKE; i++) {
+		struct check_result *res = &r->results[i];
+
+		res->status = engine_status(&res->findings);
+		res->severity = res->status == ST_FAIL ?
+					SEV_CRITICAL :
+					res->check->severity;
+		r->counts[res->status]++;
+	}
+	r->results[7].severity = SEV_LOW;
+	engine_score(r);
+
+	r->endpoint = "unix:///var/lib/lxd/unix.socket" HOSTILE;
+	r->product = "lxd";
+	r->server_name = "host" HOSTILE;
+	r->server_version = "5.0.2";
+	r->generated_at = 1795880000;
+	r->requests = 12;
+
+	r->has_baseline = true;
+	f = findings_add(&r->fixed_since, ST_FIXED, SEV_HIGH, "/1.0",
+			 "gone " HOSTILE);
+	r->fixed_ids = xcalloc(1, sizeof(*r->fixed_ids));
+	r->fixed_ids[0] = xstrdup("LXD-GEN-901");
+	r->notes = xcalloc(1, sizeof(*r->notes));
+	r->notes[0] = xstrdup("waiver expired " HOSTILE);
+	r->n_notes = 1;
+}
+
+/* Writes the rendering to $LXDH_FORMATS_DUMP/NAME for the suite's checks. */
+static void
+dump(const char *name, const char *out)
+{
+	const char *dir = getenv("LXDH_FORMATS_DUMP");
+	char *path;
+	FILE *f;
+
+	if (!dir || !*dir)
+		return;
+	path = xasprintf("%s/%s", dir, name);
+	f = fopen(path, "w");
+	if (!f)
+		fail_msg("cannot write %s", path);
+	fputs(out, f);
+	assert_int_equal(fclose(f), 0);
+	free(path);
+}
+
+static char *
+render_report(const char *format, struct report *r)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(report_format_find(format));
+	assert_int_equal(report_format_find(format)->write(f, r, 0), 0);
+	assert_int_equal(fclose(f), 0);
+	return buf;
+}
+
+static char *
+render(const char *format)
+{
+	struct report r;
+	char *out;
+
+	build(&r);
+	out = render_report(format, &r);
+	engine_report_release(&r);
+	return out;
+}
+
+/*
+ * Valid UTF-8 with no control byte but \t \n \r; strict also rules out
+ * DEL, C1 controls and U+FFFE (JSON may carry those, escaped or as text).
+ */
+static void
+assert_clean_bytes(const char *s, bool strict)
+{
+	char *valid = escape_utf8_valid(s);
+
+	assert_string_equal(valid, s);
+	free(valid);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p < 0x20 && *p != '\t' && *p != '\n' && *p != '\r')
+			fail_msg("control byte 0x%02x at offset %td", *p,
+				 (const char *)p - s);
+	if (!strict)
+		return;
+	assert_null(strstr(s, "\x7f"));
+	assert_null(strstr(s, "\xc2\x9b"));
+	assert_null(strstr(s, "\xef\xbf\xbe"));
+}
+
+static size_t
+count(const char *s, const char *needle)
+{
+	size_t n = 0;
+
+	for (const char *p = strstr(s, needle); p; p = strstr(p + 1, needle))
+		n++;
+	return n;
+}
+
+static size_t
+n_sections(void)
+{
+	size_t n = 0;
+
+	for (const struct section *s = catalog_sections; s->prefix; s++)
+		n++;
+	return n;
+}
+
+static void
+test_xmlesc(void **state)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	(void)state;
+	xmlesc_text(&sb, "a<b>&\"'\t\n\r\033\x7f\xc2\x85\xef\xbf\xbf\xff]]>");
+	assert_string_equal(sb.buf, "a&lt;b&gt;&amp;&quot;&#39;\t\n&#13;"
+				    "\\x1b\\x7f\\x85\xef\xbf\xbd\xef\xbf\xbd"
+				    "]]&gt;");
+	strbuf_release(&sb);
+	xmlesc_attr(&sb, "x\ty\nz");
+	assert_string_equal(sb.buf, "x&#9;y&#10;z");
+	strbuf_release(&sb);
+	/* valid multibyte text passes as it is; NULL adds nothing */
+	xmlesc_text(&sb, "caf\xc3\xa9 \xe2\x9c\x93 \xf0\x9f\x94\x92");
+	xmlesc_text(&sb, NULL);
+	assert_string_equal(sb.buf,
+			    "caf\xc3\xa9 \xe2\x9c\x93 \xf0\x9f\x94\x92");
+	strbuf_release(&sb);
+}
+
+static json_t *
+rule_of(json_t *run, const char *id)
+{
+	json_t *rules = json_object_get(json_object_get(json_object_get(
+		run, "tool"), "driver"), "rules");
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(rules, i, v)
+		if (str_eq(json_string_value(json_object_get(v, "id")), id))
+			return v;
+	return NULL;
+}
+
+static const char *
+jget(json_t *o, const char *path)
+{
+	char *copy = xstrdup(path), *save = NULL;
+	const char *res;
+
+	for (char *k = strtok_r(copy, ".", &save); k && o;
+	     k = strtok_r(NULL, ".", &save))
+		o = json_is_array(o) ? json_array_get(o, strtoul(k, NULL, 10)) :
+				       json_object_get(o, k);
+	free(copy);
+	res = json_string_value(o);
+	return res ? res : "";
+}
+
+static void
+test_sarif(void **state)
+{
+	char *out = render("sarif");
+	json_error_t err;
+	json_t *j = json_loads(out, JSON_REJECT_DUPLICATES, &err);
+	json_t *run, *results, *res0, *rule;
+
+	(void)state;
+	if (!j)
+		fail_msg("SARIF is not JSON: %s", err.text);
+	dump("hostile.sarif", out);
+	assert_clean_bytes(out, false);
+	assert_string_equal(jget(j, "version"), "2.1.0");
+	assert_non_null(strstr(jget(j, "$schema"), "sarif-2.1.0"));
+	run = json_array_get(json_object_get(j, "runs"), 0);
+	assert_int_equal(json_array_size(json_object_get(json_object_get(
+		json_object_get(run, "tool"), "driver"), "rules")), N_FAKE);
+
+	rule = rule_of(run, "LXD-GEN-901");
+	assert_string_equal(jget(rule, "properties.security-severity"), "8.0");
+	assert_string_equal(jget(rule, "defaultConfiguration.level"), "error");
+	assert_string_equal(jget(rule, "shortDescription.text"),
+			    "A failing check");
+	assert_string_equal(jget(rule, "help.text"), "Do 'the' <thing>.");
+	assert_string_equal(jget(rule_of(run, "LXD-GEN-902"),
+				 "properties.security-severity"), "5.5");
+	assert_string_equal(jget(rule_of(run, "LXD-NET-906"),
+				 "defaultConfiguration.level"), "note");
+
+	/* 2 fails + waived + manual + the unsectioned fail */
+	results = json_object_get(run, "results");
+	assert_int_equal(json_array_size(results), 5);
+	res0 = json_array_get(results, 0);
+	assert_string_equal(jget(res0, "ruleId"), "LXD-GEN-901");
+	assert_string_equal(jget(res0, "level"), "error");
+	assert_string_equal(jget(res0, "baselineState"), "new");
+	assert_string_equal(jget(res0, "properties.security-severity"), "9.5");
+	/* the object is data in the logical location... */
+	assert_non_null(strstr(jget(res0, "locations.0.logicalLocations.0."
+					  "fullyQualifiedName"),
+			       "<script>alert(1)</script>"));
+	assert_string_equal(jget(res0, "locations.0.logicalLocations.0.kind"),
+			    "instance");
+	assert_string_equal(jget(res0, "locations.0.logicalLocations.0."
+				       "properties.project"), "default");
+	/* ...and a relative, percent-encoded path in the physical one */
+	assert_true(str_starts_with(jget(res0, "locations.0.physicalLocation."
+					       "artifactLocation.uri"),
+				    "1.0/instances/evil%1B%5D0;owned%07"));
+	assert_non_null(strstr(jget(res0, "locations.0.physicalLocation."
+					  "artifactLocation.uri"),
+			       "%3Fproject=default"));
+	assert_string_equal(jget(json_array_get(results, 1), "baselineState"),
+			    "unchanged");
+	assert_string_equal(jget(json_array_get(results, 1),
+				 "locations.0.physicalLocation."
+				 "artifactLocation.uri"), "group/lxd");
+	assert_string_equal(jget(json_array_get(results, 2),
+				 "suppressions.0.status"), "accepted");
+	assert_true(str_starts_with(jget(json_array_get(results, 2),
+					 "suppressions.0.justification"),
+				    "accepted evil\033]0;"));
+	assert_string_equal(jget(json_array_get(results, 2),
+				 "suppressions.0.properties.expires"),
+			    "2027-01-31");
+	assert_string_equal(jget(json_array_get(results, 2),
+				 "locations.0.physicalLocation."
+				 "artifactLocation.uri"),
+			    "file/etc/evil%1B%5D0;owned%07%1B%5B2J%3Cscript%3E"
+			    "alert(1)%3C/script%3E%5D%5D%3E%20%22dq%22%20'sq'"
+			    "%20&%20%5C%20%0D%01%C2%9B%EF%BF%BE%FF");
+	assert_string_equal(jget(json_array_get(results, 3), "kind"), "review");
+	assert_string_equal(jget(json_array_get(results, 3), "level"), "none");
+	assert_string_equal(jget(json_array_get(results, 4), "ruleId"),
+			    "LXD-ZZZ-908");
+	/* fingerprints are stable and distinct per object */
+	assert_string_not_equal(jget(res0, "partialFingerprints."
+					   "primaryLocationLineHash"),
+				jget(json_array_get(results, 1),
+				     "partialFingerprints."
+				     "primaryLocationLineHash"));
+	/* the error and the policy note are notifications */
+	assert_string_equal(jget(run, "invocations.0.toolExecutionNotifications"
+				      ".0.associatedRule.id"), "LXD-NET-905");
+	assert_string_equal(jget(run, "invocations.0.toolExecutionNotifications"
+				      ".1.level"), "warning");
+	assert_true(json_is_real(json_object_get(json_object_get(run,
+		"properties"), "score")));
+	assert_string_equal(jget(run, "properties.fixedSinceBaseline.0.ruleId"),
+			    "LXD-GEN-901");
+	json_decref(j);
+	free(out);
+}
+
+static void
+test_junit(void **state)
+{
+	char *out = render("junit");
+
+	(void)state;
+	dump("hostile.xml", out);
+	assert_clean_bytes(out, true);
+	assert_null(strstr(out, "<script"));
+	assert_null(strstr(out, "]]>"));
+	assert_non_null(strstr(out, "&lt;script&gt;alert(1)&lt;/script&gt;"));
+	assert_non_null(strstr(out, "&quot;dq&quot; &#39;sq&#39; &amp;"));
+	assert_true(str_starts_with(out, "<?xml version=\"1.0\" "
+					 "encoding=\"UTF-8\"?>\n<testsuites "));
+	/* 3 cases for GEN-901 (3 objects), 1 each for the rest */
+	assert_non_null(strstr(out, "<testsuites name=\"lxd-harden\" "
+				    "tests=\"10\" failures=\"3\" errors=\"1\" "
+				    "skipped=\"4\""));
+	assert_int_equal(count(out, "<testsuite "), n_sections() + 1);
+	assert_int_equal(count(out, "<testcase "), 10);
+	assert_int_equal(count(out, "<failure "), 3);
+	assert_int_equal(count(out, "<error "), 1);
+	assert_int_equal(count(out, "<skipped "), 4);
+	assert_non_null(strstr(out, "<testsuite name=\"Other\""));
+	assert_non_null(strstr(out, "<skipped message=\"waived until "
+				    "2027-01-31: accepted evil"));
+	assert_non_null(strstr(out, "<skipped message=\"manual review: look"));
+	assert_non_null(strstr(out, "<failure message=\"bad evil"));
+	assert_non_null(strstr(out, "type=\"critical\">"));
+	assert_non_null(strstr(out, "[new]"));
+	assert_non_null(strstr(out, "<property name=\"score\" value=\""));
+	assert_non_null(strstr(out, "note: waiver expired"));
+	free(out);
+}
+
+static void
+test_html(void **state)
+{
+	char *out = render("html");
+
+	(void)state;
+	dump("hostile.html", out);
+	assert_clean_bytes(out, true);
+	assert_null(strstr(out, "<script"));
+	assert_null(strstr(out, "<SCRIPT"));
+	assert_null(strstr(out, "http://"));
+	assert_null(strstr(out, "https://"));
+	assert_non_null(strstr(out, "&lt;script&gt;alert(1)&lt;/script&gt;"));
+	assert_non_null(strstr(out, "Content-Security-Policy"));
+	assert_non_null(strstr(out, "<b data-count=\"fail\">2</b>"));
+	assert_non_null(strstr(out, "<b data-count=\"waived\">1</b>"));
+	assert_non_null(strstr(out, "<b data-count=\"manual\">1</b>"));
+	assert_non_null(strstr(out, "<span data-count=\"checks\">8</span>"));
+	assert_non_null(strstr(out, "data-score>"));
+	/* the waiver, with reason and expiry */
+	assert_non_null(strstr(out, "accepted evil\\x1b]0;owned\\x07"));
+	assert_non_null(strstr(out, "2027-01-31"));
+	assert_non_null(strstr(out, ">new</span>"));
+	assert_non_null(strstr(out, ">known</span>"));
+	assert_non_null(strstr(out, "Fixed since the baseline"));
+	assert_non_null(strstr(out, "Policy notes"));
+	assert_non_null(strstr(out, "Needs a person"));
+	assert_non_null(strstr(out, "Could not check"));
+	/* the fix command, escaped, in a code block */
+	assert_non_null(strstr(out, "<pre class=\"cmd\"><code>lxc config unset "
+				    "evil"));
+	assert_true(str_ends_with(out, "</html>\n"));
+	free(out);
+}
+
+static void
+test_prometheus(void **state)
+{
+	char *out = render("prometheus");
+	regex_t sample, comment;
+	char *save = NULL;
+
+	(void)state;
+	dump("hostile.prom", out);
+	assert_clean_bytes(out, true);
+	/* name{label="value",...} number, values with \\ \" \n escapes only */
+	assert_int_equal(regcomp(&sample,
+				 "^[a-z_]+(\\{([a-z_]+="
+				 "\"([^\"\\\\]|\\\\[\\\\\"n])*\",?)*\\})?"
+				 " [0-9.]+$",
+				 REG_EXTENDED | REG_NOSUB),
+			 0);
+	assert_int_equal(regcomp(&comment, "^# (HELP|TYPE) lxd_harden_[a-z_]+ ",
+				 REG_EXTENDED | REG_NOSUB), 0);
+	for (char *l = strtok_r(out, "\n", &save); l;
+	     l = strtok_r(NULL, "\n", &save))
+		if (regexec(l[0] == '#' ? &comment : &sample, l, 0, NULL, 0))
+			fail_msg("bad exposition line: %s", l);
+	regfree(&sample);
+	regfree(&comment);
+	free(out);
+
+	out = render("prometheus");
+	assert_non_null(strstr(out, "server_name=\"hostevil\\\\x1b]0;owned"
+				    "\\\\x07\\\\x1b[2J<script>alert(1)"
+				    "</script>]]> \\\"dq\\\" 'sq' & \\\\ "
+				    "\\\\x0d\\\\x01"));
+	assert_non_null(strstr(out, "\nlxd_harden_last_run_timestamp_seconds "
+				    "1795880000\n"));
+	assert_non_null(strstr(out, "lxd_harden_check_status{"
+				    "id=\"LXD-GEN-901\","
+				    "severity=\"high\",section=\"General\","
+				    "status=\"fail\"} 1\n"));
+	assert_non_null(strstr(out, "lxd_harden_findings{id=\"LXD-GEN-901\","
+				    "severity=\"high\",section=\"General\","
+				    "status=\"fail\"} 2\n"));
+	assert_non_null(strstr(out,
+			       "lxd_harden_checks{status=\"waived\"} 1\n"));
+	assert_non_null(strstr(out, "\nlxd_harden_score_ratio 0."));
+	assert_int_equal(count(out, "lxd_harden_check_status{"),
+			 N_FAKE * ST__COUNT);
+	free(out);
+}
+
+/* An empty catalog: nothing applies, so no score anywhere. */
+static void
+test_empty(void **state)
+{
+	static const char *const formats[] = { "sarif", "junit", "html",
+					       "prometheus" };
+	struct report r;
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(formats); i++) {
+		char *out;
+
+		memset(&r, 0, sizeof(r));
+		r.score = -1;
+		out = render_report(formats[i], &r);
+		assert_clean_bytes(out, true);
+		if (str_eq(formats[i], "prometheus"))
+			assert_null(strstr(out, "score"));
+		if (str_eq(formats[i], "html"))
+			assert_non_null(strstr(out, "<span data-score>n/a"));
+		if (str_eq(formats[i], "sarif")) {
+			json_t *j = json_loads(out, 0, NULL);
+			json_t *run;
+
+			assert_non_null(j);
+			run = json_array_get(json_object_get(j, "runs"), 0);
+			assert_true(json_is_null(json_object_get(
+				json_object_get(run, "properties"), "score")));
+			json_decref(j);
+			dump("empty.sarif", out);
+		}
+		free(out);
+	}
+}
+
+/* A stream that cannot be written makes every writer fail. */
+static void
+test_write_error(void **state)
+{
+	static const char *const formats[] = { "sarif", "junit", "html",
+					       "prometheus" };
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(formats); i++) {
+		const struct report_format *fmt;
+		FILE *f = fopen("/dev/null", "r");
+		struct report r;
+
+		assert_non_null(f);
+		build(&r);
+		fmt = report_format_find(formats[i]);
+		assert_int_equal(fmt->write(f, &r, 0), -1);
+		engine_report_release(&r);
+		fclose(f);
+	}
+}
+
+static void
+test_registry(void **state)
+{
+	static const char *const formats[] = { "html", "json", "junit",
+					       "prometheus", "sarif", "text" };
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(formats); i++) {
+		assert_non_null(report_format_find(formats[i]));
+		assert_non_null(strstr(report_format_names(), formats[i]));
+	}
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_xmlesc),
+		cmocka_unit_test(test_sarif),
+		cmocka_unit_test(test_junit),
+		cmocka_unit_test(test_html),
+		cmocka_unit_test(test_prometheus),
+		cmocka_unit_test(test_empty),
+		cmocka_unit_test(test_write_error),
+		cmocka_unit_test(test_registry),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
