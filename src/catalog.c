@@ -7,6 +7,12 @@ const struct section catalog_sections[] = {
 	{ "GEN", "General", general_checks },
 	{ "ACC", "Access", access_checks },
 	{ "NET", "Network security", network_checks },
+	{ "INS", "Instance security", instance_checks },
+	{ "DEV", "Device security", device_checks },
+	{ "STO", "Storage", storage_checks },
+	{ "LOG", "Logging", logging_checks },
+	{ "MUL", "Multi-user environment", multiuser_checks },
+	{ "HOS", "Host OS", hostos_checks },
 	{ NULL, NULL, NULL },
 };
 

@@ -16,6 +16,12 @@ struct section {
 extern const struct check general_checks[];
 extern const struct check access_checks[];
 extern const struct check network_checks[];
+extern const struct check instance_checks[];
+extern const struct check device_checks[];
+extern const struct check storage_checks[];
+extern const struct check multiuser_checks[];
+extern const struct check logging_checks[];
+extern const struct check hostos_checks[];
 
 /* The sections in report order, terminated by { NULL }. */
 extern const struct section catalog_sections[];

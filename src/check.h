@@ -7,6 +7,7 @@
 #include "snapshot.h"
 
 struct check;
+struct host;
 
 /*
  * Everything an evaluator may read. Evaluators are pure functions of it:
@@ -16,6 +17,12 @@ struct check_ctx {
 	const struct snapshot *snap;
 	const struct policy *policy;
 	const char *releases_path;	/* the release table file (GEN-001) */
+	/*
+	 * The machine the daemon runs on, read before evaluation; NULL
+	 * when it was not read (a remote audit, or --input without
+	 * --host-root): the host checks are then notapplicable.
+	 */
+	const struct host *host;
 };
 
 /*

@@ -11,6 +11,7 @@ enum {
 int cmd_audit(int argc, char **argv);
 int cmd_checks(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
+int cmd_usg_tailoring(int argc, char **argv);
 
 /* Prints "lxd-harden: MSG" on stderr. */
 void cmd_error(const char *fmt, ...)

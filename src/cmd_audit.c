@@ -13,6 +13,7 @@
 
 #include "engine.h"
 #include "gate.h"
+#include "host.h"
 #include "lxd.h"
 #include "policy.h"
 #include "releases.h"
@@ -45,6 +46,8 @@ audit_usage(FILE *f)
 		"  --cert FILE --key FILE client certificate and key (PEM)\n"
 		"  --server-cert FILE     the server certificate to pin\n"
 		"  --input DIR            audit a saved snapshot (JSON files) instead\n"
+		"  --host-root DIR        read the host checks' files under DIR, not /\n"
+		"                         (needed for host checks with --input)\n"
 		"\n"
 		"What to report:\n"
 		"  --format FORMAT        %s (default text)\n"
@@ -81,6 +84,7 @@ struct audit_opts {
 	const char *policy;
 	const char *releases;
 	const char *input;
+	const char *host_root;
 	enum severity fail_on;
 	bool no_color;
 	bool verbose;
@@ -133,7 +137,7 @@ parse_opts(int argc, char **argv, struct audit_opts *o)
 		OPT_SOCKET = 256, OPT_REMOTE, OPT_URL, OPT_CERT, OPT_KEY,
 		OPT_SERVER_CERT, OPT_FORMAT, OPT_FAIL_ON, OPT_POLICY,
 		OPT_RELEASES, OPT_INPUT, OPT_NO_COLOR, OPT_BASELINE,
-		OPT_FAIL_ON_NEW,
+		OPT_FAIL_ON_NEW, OPT_HOST_ROOT,
 	};
 	static const struct option longopts[] = {
 		{ "baseline", required_argument, NULL, OPT_BASELINE },
@@ -142,6 +146,7 @@ parse_opts(int argc, char **argv, struct audit_opts *o)
 		{ "fail-on-new", no_argument, NULL, OPT_FAIL_ON_NEW },
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "help", no_argument, NULL, 'h' },
+		{ "host-root", required_argument, NULL, OPT_HOST_ROOT },
 		{ "input", required_argument, NULL, OPT_INPUT },
 		{ "key", required_argument, NULL, OPT_KEY },
 		{ "no-color", no_argument, NULL, OPT_NO_COLOR },
@@ -210,6 +215,9 @@ parse_opts(int argc, char **argv, struct audit_opts *o)
 			break;
 		case OPT_INPUT:
 			o->input = optarg;
+			break;
+		case OPT_HOST_ROOT:
+			o->host_root = optarg;
 			break;
 		case OPT_NO_COLOR:
 			o->no_color = true;
@@ -330,6 +338,7 @@ cmd_audit(int argc, char **argv)
 	struct lxd_client *client = NULL;
 	struct report report = { 0 };
 	struct check_ctx ctx = { 0 };
+	struct host host;
 	const struct report_format *fmt;
 	struct diag d = { { 0 } };
 	unsigned flags = 0;
@@ -340,6 +349,7 @@ cmd_audit(int argc, char **argv)
 	fmt = report_format_find(o.format);
 	policy_init(&policy);
 	snapshot_init(&snap);
+	host_init(&host);
 	if (o.policy && policy_load(&policy, o.policy, &d) != 0) {
 		cmd_error("%s", d.msg);
 		goto out;
@@ -366,6 +376,22 @@ cmd_audit(int argc, char **argv)
 		}
 	}
 
+	/*
+	 * The host is read only where it is known: the machine whose unix
+	 * socket answered, or the tree --host-root names.
+	 */
+	if (o.host_root || (!o.input && ep.socket_path && !ep.url)) {
+		struct host_opts ho = {
+			.root = o.host_root,
+			.socket_path = o.input ? NULL : ep.socket_path,
+		};
+
+		if (host_read(&host, &ho, &snap, &d) != 0) {
+			cmd_error("%s", d.msg);
+			goto out;
+		}
+		ctx.host = &host;
+	}
 	ctx.snap = &snap;
 	ctx.policy = &policy;
 	ctx.releases_path = releases_locate(o.releases);
@@ -405,6 +431,7 @@ cmd_audit(int argc, char **argv)
 out:
 	engine_report_release(&report);
 	snapshot_release(&snap);
+	host_release(&host);
 	lxd_client_free(client);
 	lxd_endpoint_release(&ep);
 	policy_release(&policy);

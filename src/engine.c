@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "catalog.h"
+#include "host.h"
 
 enum status
 engine_status(const struct findings *fs)
@@ -162,6 +163,7 @@ engine_run(const struct check_ctx *x, struct report *r)
 	r->server_name = s->server_name;
 	r->server_version = s->server_version;
 	r->clustered = s->clustered;
+	r->install = x->host ? host_install_name(x->host->install) : NULL;
 	r->remote = s->remote;
 	r->generated_at = s->now;
 	r->requests = s->requests;

@@ -26,6 +26,8 @@ struct report {
 	const char *server_version;
 	bool clustered;
 	bool remote;
+	const char *install;	/* "snap", "package", "incus"; NULL when the
+				   host was not read */
 	long long generated_at;
 	size_t requests;
 	/*

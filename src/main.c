@@ -15,6 +15,8 @@ static const struct cmd {
 	{ "audit", cmd_audit, "audit an LXD server against the hardening guide" },
 	{ "checks", cmd_checks, "list the check catalog" },
 	{ "explain", cmd_explain, "say why a check matters and how to fix it" },
+	{ "usg-tailoring", cmd_usg_tailoring,
+	  "write a CIS tailoring file for LXD hosts (USG/OpenSCAP)" },
 };
 
 static void
@@ -22,7 +24,8 @@ usage(FILE *f)
 {
 	fputs("usage: lxd-harden COMMAND [options]\n\ncommands:\n", f);
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+		fprintf(f, "  %-14s %s\n", commands[i].name,
+			commands[i].summary);
 	fputs("\n'lxd-harden COMMAND --help' for a command's options; "
 	      "'lxd-harden --version'.\n",
 	      f);

@@ -21,6 +21,8 @@ static const char *const kind_names[] = {
 	[SNAP_OPERATIONS] = "operations",
 	[SNAP_IDENTITIES] = "identities",
 	[SNAP_AUTH_GROUPS] = "auth-groups",
+	[SNAP_CLUSTER_MEMBERS] = "cluster-members",
+	[SNAP_STORAGE_POOL_MEMBERS] = "storage-pools-members",
 };
 _Static_assert(ARRAY_SIZE(kind_names) == SNAP__COUNT, "a kind has no name");
 
@@ -359,6 +361,35 @@ plan_release(struct plan *p)
 }
 
 /*
+ * Files one answer of GET /1.0/storage-pools/NAME?target=MEMBER. One
+ * unreachable member must not hide the others, so a failure is kept as an
+ * item of its own rather than failing the whole kind.
+ */
+static void
+pool_member_add(struct snapshot *s, const struct lxd_request *r,
+		const char *member)
+{
+	const char *name = r->path + strlen("/1.0/storage-pools/");
+	json_t *item;
+
+	if (!s->part[SNAP_STORAGE_POOL_MEMBERS])
+		s->part[SNAP_STORAGE_POOL_MEMBERS] = json_array();
+	if (r->rc == 0 && json_is_object(r->resp.metadata)) {
+		item = json_deep_copy(r->resp.metadata);
+	} else {
+		item = json_object();
+		json_object_set_new(item, "name",
+				    json_stringn(name, strcspn(name, "?")));
+		json_object_set_new(item, "error",
+				    json_string(r->rc == 0 ?
+							"expected an object" :
+							r->diag.msg));
+	}
+	json_object_set_new(item, "member", json_string(member));
+	json_array_append_new(s->part[SNAP_STORAGE_POOL_MEMBERS], item);
+}
+
+/*
  * Runs a plan and files each answer under its kind. A kind fetched in
  * several requests (one per project) is complete only when all succeed:
  * a partial list would let a check pass on what it never saw.
@@ -377,6 +408,10 @@ plan_run(struct snapshot *s, struct lxd_client *c, struct plan *p)
 
 		if (failed[k])
 			continue;
+		if (k == SNAP_STORAGE_POOL_MEMBERS) {
+			pool_member_add(s, &p->reqs[i], p->projects[i]);
+			continue;
+		}
 		if (p->reqs[i].rc != 0) {
 			failed[k] = true;
 			set_why(s, k, false, "%s", p->reqs[i].diag.msg);
@@ -439,6 +474,12 @@ plan_global(struct snapshot *s, struct plan *p)
 			 "/1.0/instances?recursion=1&all-projects=true");
 	plan_add(p, SNAP_PROJECTS, NULL, "/1.0/projects?recursion=1");
 	plan_add(p, SNAP_STORAGE_POOLS, NULL, "/1.0/storage-pools?recursion=1");
+	if (s->clustered)
+		plan_add(p, SNAP_CLUSTER_MEMBERS, NULL,
+			 "/1.0/cluster/members?recursion=1");
+	else
+		set_why(s, SNAP_CLUSTER_MEMBERS, true,
+			"the server is not clustered");
 	plan_add(p, SNAP_CERTIFICATES, NULL, "/1.0/certificates?recursion=1");
 	if (snapshot_has_ext(s, "operations_get_query_all_projects"))
 		plan_add(p, SNAP_OPERATIONS, NULL,
@@ -457,6 +498,55 @@ plan_global(struct snapshot *s, struct plan *p)
 		set_why(s, SNAP_AUTH_GROUPS, true,
 			"the server lacks API extension access_management "
 			"(LXD 5.21+)");
+	}
+}
+
+/*
+ * In a cluster the pool list leaves out the keys that name the backing
+ * device (source, zfs.pool_name, ...): ask each member for each pool,
+ * which is one request per pool and member, never per instance.
+ */
+static void
+plan_pool_members(struct snapshot *s, struct plan *p)
+{
+	const json_t *pool, *loc;
+	size_t i, j;
+
+	if (!s->clustered) {
+		set_why(s, SNAP_STORAGE_POOL_MEMBERS, true,
+			"the server is not clustered");
+		return;
+	}
+	if (!s->part[SNAP_STORAGE_POOLS]) {
+		set_why(s, SNAP_STORAGE_POOL_MEMBERS, false,
+			"the storage pools could not be read");
+		return;
+	}
+	/* an empty list, so that "no pool" is not "not fetched" */
+	s->part[SNAP_STORAGE_POOL_MEMBERS] = json_array();
+	json_array_foreach (s->part[SNAP_STORAGE_POOLS], i, pool) {
+		const char *name = json_string_value(json_object_get(pool,
+								     "name"));
+		const json_t *locs = json_object_get(pool, "locations");
+		const char *key = "server_name";
+
+		if (!name)
+			continue;
+		if (!json_array_size(locs)) {
+			/* no locations listed: every member */
+			locs = s->part[SNAP_CLUSTER_MEMBERS];
+		} else {
+			key = NULL;
+		}
+		json_array_foreach (locs, j, loc) {
+			const char *m = json_string_value(
+				key ? json_object_get(loc, key) : loc);
+
+			if (m)
+				plan_add(p, SNAP_STORAGE_POOL_MEMBERS, m,
+					 "/1.0/storage-pools/%s?target=%s",
+					 name, m);
+		}
 	}
 }
 
@@ -500,6 +590,7 @@ plan_per_project(struct snapshot *s, struct plan *p)
 				 name);
 	}
 	strbuf_release(&names);
+	plan_pool_members(s, p);
 	if (!snapshot_has_ext(s, "network_acl"))
 		set_why(s, SNAP_NETWORK_ACLS, true,
 			"the server lacks API extension network_acl");

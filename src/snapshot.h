@@ -32,6 +32,15 @@ enum snap_kind {
 	SNAP_OPERATIONS,	/* flattened list of every operation */
 	SNAP_IDENTITIES,	/* /1.0/auth/identities?recursion=1 (5.21+) */
 	SNAP_AUTH_GROUPS,	/* /1.0/auth/groups?recursion=1 (5.21+) */
+	SNAP_CLUSTER_MEMBERS,	/* /1.0/cluster/members?recursion=1 (cluster) */
+	/*
+	 * Per pool and member (cluster only): GET
+	 * /1.0/storage-pools/NAME?target=MEMBER, which alone shows the keys
+	 * naming the backing device. Each item is the pool object with
+	 * "member" added, or {"name", "member", "error"} when that request
+	 * failed.
+	 */
+	SNAP_STORAGE_POOL_MEMBERS,
 	SNAP__COUNT
 };
 
@@ -75,7 +84,8 @@ int snapshot_fetch(struct snapshot *s, struct lxd_client *c,
  * Loads a snapshot from a directory of JSON files named after the kinds
  * (server.json, projects.json, instances.json, profiles.json,
  * networks.json, network-acls.json, storage-pools.json,
- * certificates.json, operations.json, identities.json, auth-groups.json),
+ * certificates.json, operations.json, identities.json, auth-groups.json,
+ * cluster-members.json, storage-pools-members.json),
  * each either a full API envelope or its metadata. A missing file leaves
  * the part absent ("not in the snapshot directory"). For unit tests and
  * for auditing an exported state (--input DIR).

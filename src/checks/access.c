@@ -7,6 +7,7 @@
 
 #include "lxdval.h"
 #include "x509.h"
+#include "checks/host_checks.h"
 
 /*
  * Returns the part, or adds a finding saying why it is absent: not
@@ -796,6 +797,43 @@ eval_fine_grained(const struct check *c, const struct check_ctx *x,
 
 const struct check access_checks[] = {
 	{
+		.id = "LXD-ACC-001",
+		.title = "Only approved users are in the LXD admin group",
+		.severity = SEV_HIGH,
+		.rationale = "Members of the group that owns the unix socket "
+			     "control LXD completely, which is the same as "
+			     "root on the host: one can start a privileged "
+			     "container with the host's root file system "
+			     "mounted.",
+		.reads = "The admin group (the running daemon's --group, the "
+			 "snap's daemon.group, or incus-admin) and its members "
+			 "from /etc/group and /etc/passwd (users whose primary "
+			 "group it is count too; NSS sources such as LDAP are "
+			 "not read), and admin_members in the policy.",
+		.remediation = "Remove everyone but trusted administrators from "
+			       "the group (gpasswd -d USER GROUP), give other "
+			       "users the restricted group instead, and list the "
+			       "approved administrators under admin_members in "
+			       "the policy.",
+		.eval = host_checks_admin_group,
+	},
+	{
+		.id = "LXD-ACC-002",
+		.title = "The admin unix socket is not open to other users",
+		.severity = SEV_HIGH,
+		.rationale = "Whoever can connect to the unix socket is an "
+			     "administrator of LXD; a socket wider than 0660, "
+			     "or owned by another user or group, hands that to "
+			     "more people than the admin group.",
+		.reads = "The mode, owner and group of the unix socket that "
+			 "answered (or the install's default socket), and the "
+			 "admin group's id from /etc/group.",
+		.remediation = "Restore mode 0660, owner root and the admin "
+			       "group on the socket; LXD sets them at start "
+			       "from its --group, so fix whatever changed them.",
+		.eval = host_checks_socket,
+	},
+	{
 		.id = "LXD-ACC-003",
 		.title = "CA-signed client certificates are not trusted "
 			 "automatically",
@@ -854,6 +892,42 @@ const struct check access_checks[] = {
 			       "they need, or list the approved full-admin "
 			       "clients under admin_certs in the policy.",
 		.eval = eval_unrestricted_clients,
+	},
+	{
+		.id = "LXD-ACC-007",
+		.title = "PKI client certificates are short-lived",
+		.severity = SEV_LOW,
+		.rationale = "In PKI mode a client certificate signed by the "
+			     "CA is accepted until it expires or is revoked; "
+			     "short lifetimes limit what a stolen certificate "
+			     "is worth when revocation is late or missed.",
+		.reads = "Whether a CA file (server.ca, or cluster.ca when "
+			 "clustered) is in the LXD directory, and the validity "
+			 "period of every client and metrics certificate in "
+			 "/1.0/certificates, against cert_lifetime_max in the "
+			 "policy (default 90 days).",
+		.remediation = "Issue client certificates from the CA with a "
+			       "validity no longer than the policy maximum and "
+			       "renew them automatically.",
+		.eval = host_checks_cert_lifetime,
+	},
+	{
+		.id = "LXD-ACC-008",
+		.title = "PKI mode has a current revocation list",
+		.severity = SEV_HIGH,
+		.rationale = "Without a valid ca.crl a compromised client "
+			     "certificate signed by the CA cannot be revoked; "
+			     "a CRL that does not verify against the CA makes "
+			     "LXD reject every CA-signed client, and a stale "
+			     "one misses recent revocations.",
+		.reads = "The CA file and ca.crl in the LXD directory, parsed "
+			 "and verified with OpenSSL: the CRL's issuer and "
+			 "signature against the CA, and its next update time.",
+		.remediation = "Publish a CRL signed by the CA as ca.crl in the "
+			       "LXD directory, renew it before its next update "
+			       "time, and restart LXD after changing it (LXD "
+			       "reads it at start).",
+		.eval = host_checks_crl,
 	},
 	{
 		.id = "LXD-ACC-009",

@@ -90,6 +90,8 @@ report_json(const struct report *r)
 			    jstr(r->server_version ? r->server_version : ""));
 	json_object_set_new(target, "clustered", json_boolean(r->clustered));
 	json_object_set_new(target, "remote", json_boolean(r->remote));
+	json_object_set_new(target, "install",
+			    r->install ? jstr(r->install) : json_null());
 	json_object_set_new(target, "requests",
 			    json_integer((json_int_t)r->requests));
 	json_object_set_new(root, "target", target);

@@ -231,9 +231,10 @@ report_text_write(FILE *f, const struct report *r, unsigned flags)
 		put_safe(&o, r->server_name);
 		put(&o, "'");
 	}
-	snprintf(line, sizeof(line), "%s, %zu API requests, %s\n",
-		 r->clustered ? " (clustered)" : " (standalone)", r->requests,
-		 when);
+	snprintf(line, sizeof(line), " (%s%s%s), %zu API requests, %s\n",
+		 r->clustered ? "clustered" : "standalone",
+		 r->install ? ", install: " : "", r->install ? r->install : "",
+		 r->requests, when);
 	put(&o, line);
 
 	for (size_t i = 0; i < r->n; i++) {

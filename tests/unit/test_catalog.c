@@ -73,17 +73,27 @@ test_ids_unique_across_sections(void **state)
 	free(ids);
 }
 
-/* The checks this release implements; a removal must be deliberate. */
+/* The whole catalog of checks.md; a removal must be deliberate. */
 static void
 test_expected_ids_present(void **state)
 {
 	static const char *const want[] = {
 		"LXD-GEN-001", "LXD-GEN-002", "LXD-GEN-003",
+		"LXD-ACC-001", "LXD-ACC-002",
 		"LXD-ACC-003", "LXD-ACC-004", "LXD-ACC-005", "LXD-ACC-006",
+		"LXD-ACC-007", "LXD-ACC-008",
 		"LXD-ACC-009", "LXD-ACC-010", "LXD-ACC-011", "LXD-ACC-012",
 		"LXD-ACC-013", "LXD-ACC-014",
 		"LXD-NET-001", "LXD-NET-002", "LXD-NET-003", "LXD-NET-004",
 		"LXD-NET-005",
+		"LXD-INS-001", "LXD-INS-002", "LXD-INS-003", "LXD-INS-004",
+		"LXD-INS-005", "LXD-INS-006", "LXD-INS-007", "LXD-INS-008",
+		"LXD-INS-009",
+		"LXD-DEV-001", "LXD-DEV-002", "LXD-DEV-003", "LXD-DEV-004",
+		"LXD-STO-001",
+		"LXD-LOG-001", "LXD-LOG-002", "LXD-LOG-003", "LXD-LOG-004",
+		"LXD-MUL-001", "LXD-MUL-002", "LXD-MUL-003", "LXD-MUL-004",
+		"LXD-HOS-001", "LXD-HOS-002", "LXD-HOS-003",
 	};
 
 	(void)state;

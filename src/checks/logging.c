@@ -1,0 +1,382 @@
+/* logging.c - LOG checks: syslog, verbosity, auditd rules, Loki */
+#include "catalog.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "checks/host_checks.h"
+#include "lxdval.h"
+
+/* One daemon logging setting: a command line flag and its snap key. */
+struct log_setting {
+	const char *what;	/* "logs to syslog" */
+	const char *verb;	/* "log to syslog" */
+	const char *flags;	/* "--syslog" */
+	const char *snap_key;	/* "daemon.syslog" */
+	bool running;		/* the flag is on the running daemon */
+	int configured;		/* the snap setting: 1, 0, -1 unset */
+};
+
+static void
+judge_setting(const struct check *c, const struct host *h,
+	      const struct log_setting *s, struct findings *out)
+{
+	const char *cfg = s->configured > 0 ? "true" : "false";
+	char *cfg_obj;
+	struct finding *f;
+
+	if (h->install != HOST_INSTALL_SNAP) {
+		if (!h->pid) {
+			findings_add(out, ST_ERROR, c->severity, "process:lxd",
+				     "%s.", h->daemon_error);
+			return;
+		}
+		if (s->running) {
+			findings_add(out, ST_PASS, c->severity, "process:lxd",
+				     "The daemon (PID %ld) %s: %s is on its "
+				     "command line.", h->pid, s->what,
+				     s->flags);
+			return;
+		}
+		f = findings_add(out, ST_FAIL, c->severity, "process:lxd",
+				 "The daemon (PID %ld) runs without %s.",
+				 h->pid, s->flags);
+		finding_remediation(f, "add %s to the daemon's command line "
+				    "(for %s.service a systemd drop-in that "
+				    "overrides ExecStart: systemctl edit "
+				    "%s.service), then restart it",
+				    s->flags,
+				    h->install == HOST_INSTALL_INCUS ? "incus"
+								     : "lxd",
+				    h->install == HOST_INSTALL_INCUS ? "incus"
+								     : "lxd");
+		return;
+	}
+
+	cfg_obj = host_checks_file(h->snap_config_path);
+	if (h->snap_config_error) {
+		findings_add(out, ST_ERROR, c->severity, cfg_obj, "%s.",
+			     h->snap_config_error);
+	} else if (!h->pid && s->configured > 0) {
+		findings_add(out, ST_ERROR, c->severity, "process:lxd",
+			     "%s is true, but whether the running daemon "
+			     "uses it is unknown: %s.", s->snap_key,
+			     h->daemon_error);
+	} else if (!h->pid) {
+		f = findings_add(out, ST_FAIL, c->severity, cfg_obj,
+				 "%s is %s, so the daemon does not %s.",
+				 s->snap_key, cfg, s->verb);
+		finding_key(f, s->snap_key, cfg, cfg_obj);
+		finding_remediation(f, "snap set lxd %s=true && snap restart "
+				    "lxd.daemon", s->snap_key);
+	} else if (s->running && s->configured > 0) {
+		findings_add(out, ST_PASS, c->severity, "process:lxd",
+			     "The daemon (PID %ld) %s (%s=true).", h->pid,
+			     s->what, s->snap_key);
+	} else if (s->running) {
+		f = findings_add(out, ST_FAIL, c->severity, cfg_obj,
+				 "The daemon (PID %ld) %s now, but %s is %s: "
+				 "the next restart turns it off.", h->pid,
+				 s->what, s->snap_key, cfg);
+		finding_key(f, s->snap_key, cfg, cfg_obj);
+		finding_remediation(f, "snap set lxd %s=true", s->snap_key);
+	} else if (s->configured > 0) {
+		f = findings_add(out, ST_FAIL, c->severity, "process:lxd",
+				 "%s=true is not in effect yet: the daemon "
+				 "(PID %ld) runs without %s; a restart is "
+				 "needed.", s->snap_key, h->pid, s->flags);
+		finding_key(f, s->snap_key, "true", cfg_obj);
+		finding_remediation(f, "snap restart lxd.daemon");
+	} else {
+		f = findings_add(out, ST_FAIL, c->severity, cfg_obj,
+				 "%s is %s and the daemon (PID %ld) runs "
+				 "without %s.", s->snap_key, cfg, h->pid,
+				 s->flags);
+		finding_key(f, s->snap_key, cfg, cfg_obj);
+		finding_remediation(f, "snap set lxd %s=true && snap restart "
+				    "lxd.daemon", s->snap_key);
+	}
+	free(cfg_obj);
+}
+
+static void
+eval_syslog(const struct check *c, const struct check_ctx *x,
+	    struct findings *out)
+{
+	const struct host *h = host_checks_need(c, x, "process:lxd", out);
+	struct log_setting s = {
+		.what = "logs to syslog",
+		.verb = "log to syslog",
+		.flags = "--syslog",
+		.snap_key = "daemon.syslog",
+	};
+
+	if (!h)
+		return;
+	s.running = h->flag_syslog;
+	s.configured = h->snap_syslog;
+	judge_setting(c, h, &s, out);
+}
+
+static void
+eval_verbose(const struct check *c, const struct check_ctx *x,
+	     struct findings *out)
+{
+	const struct host *h = host_checks_need(c, x, "process:lxd", out);
+	struct log_setting s = {
+		.what = "logs verbosely",
+		.verb = "log verbosely",
+		.flags = "--verbose (or --debug)",
+		.snap_key = "daemon.verbose",
+	};
+
+	if (!h)
+		return;
+	s.running = h->flag_verbose || h->flag_debug;
+	s.configured = h->snap_verbose > 0 || h->snap_debug > 0 ? 1
+		       : h->snap_verbose == 0			 ? 0
+								 : -1;
+	judge_setting(c, h, &s, out);
+}
+
+/* ------------------------------------------------------------ LOG-003 -- */
+
+static void
+eval_auditd(const struct check *c, const struct check_ctx *x,
+	    struct findings *out)
+{
+	const struct host *h = host_checks_need(c, x, "process:lxd", out);
+	struct finding *f;
+
+	if (!h)
+		return;
+	if (!h->auditd_path) {
+		f = findings_add(out, ST_FAIL, c->severity,
+				 "file:///usr/sbin/auditd",
+				 "auditd is not installed: nothing records "
+				 "who runs the %s commands.", h->product);
+		finding_remediation(f, "apt-get install auditd, then add "
+				    "execution rules for the %s binaries "
+				    "(-w PATH -p x -k lxd_execution) in "
+				    "/etc/audit/rules.d/lxd.rules",
+				    h->product);
+		return;
+	}
+	if (h->audit_files_error) {
+		findings_add(out, ST_ERROR, c->severity,
+			     "file:///etc/audit/rules.d", "%s.",
+			     h->audit_files_error);
+		return;
+	}
+	if (h->lxd_binaries.n == 0) {
+		findings_add(out, ST_ERROR, c->severity, "process:lxd",
+			     "No %s binary was found on the host, so there "
+			     "is nothing to match the audit rules against.",
+			     h->product);
+		return;
+	}
+	for (size_t i = 0; i < h->lxd_binaries.n; i++) {
+		const char *b = h->lxd_binaries.v[i];
+		bool in_files = strlist_has(&h->audit_file_exec, b);
+		bool in_loaded = h->audit_loaded_known &&
+				 strlist_has(&h->audit_loaded_exec, b);
+		char *obj = host_checks_file(b);
+
+		if (!in_files && !in_loaded) {
+			f = findings_add(out, ST_FAIL, c->severity, obj,
+					 "No audit rule records the execution "
+					 "of %s.", b);
+			finding_remediation(f, "echo '-w %s -p x -k "
+					    "lxd_execution' >> "
+					    "/etc/audit/rules.d/lxd.rules && "
+					    "augenrules --load", b);
+		} else if (!in_files) {
+			f = findings_add(out, ST_FAIL, c->severity, obj,
+					 "The loaded audit rules watch %s, but "
+					 "no rules file does: the rule is lost "
+					 "at the next reboot.", b);
+			finding_remediation(f, "echo '-w %s -p x -k "
+					    "lxd_execution' >> "
+					    "/etc/audit/rules.d/lxd.rules", b);
+		} else if (h->audit_loaded_known && !in_loaded) {
+			f = findings_add(out, ST_FAIL, c->severity, obj,
+					 "The rules files watch %s, but the "
+					 "loaded rules do not.", b);
+			finding_remediation(f, "augenrules --load");
+		} else {
+			findings_add(out, ST_PASS, c->severity, obj,
+				     "Executions of %s are audited%s.", b,
+				     h->audit_loaded_known
+					     ? " (rules file and loaded rules)"
+					     : " (rules file)");
+		}
+		free(obj);
+	}
+	if (h->auditctl_path && !h->audit_loaded_known) {
+		char *obj = host_checks_file(h->auditctl_path);
+
+		findings_add(out, ST_MANUAL, c->severity, obj,
+			     "The loaded audit rules could not be read (%s): "
+			     "check them with auditctl -l.",
+			     h->audit_loaded_error);
+		free(obj);
+	}
+}
+
+/* ------------------------------------------------------------ LOG-004 -- */
+
+/* Incus replaced loki.* with named targets: logging.NAME.target.address. */
+static const char *
+incus_log_target(const struct snapshot *s, const char **name)
+{
+	json_t *cfg = json_object_get(s->part[SNAP_SERVER], "config");
+	const char *key;
+	json_t *v;
+
+	json_object_foreach(cfg, key, v) {
+		if (str_starts_with(key, "logging.") &&
+		    str_ends_with(key, ".target.address") &&
+		    !str_empty(json_string_value(v))) {
+			*name = key;
+			return json_string_value(v);
+		}
+	}
+	return NULL;
+}
+
+/*
+ * This one reads only the API, so it is judged on remote servers too:
+ * the Loki settings are server config, not host state.
+ */
+static void
+eval_loki(const struct check *c, const struct check_ctx *x,
+	  struct findings *out)
+{
+	const struct snapshot *s = x->snap;
+	const char *why, *url, *types, *from = NULL, *name = NULL;
+	struct finding *f;
+
+	if (!snapshot_part(s, SNAP_SERVER, &why)) {
+		findings_add(out, ST_ERROR, c->severity, "/1.0",
+			     "Cannot read /1.0: %s.", why ? why : "not "
+								  "fetched");
+		return;
+	}
+	url = str_eq(s->product, "incus") ? incus_log_target(s, &name) : NULL;
+	if (url) {
+		findings_add(out, ST_PASS, c->severity, "/1.0",
+			     "Events go to %s (%s).", url, name);
+		return;
+	}
+	if (!snapshot_has_ext(s, "loki")) {
+		findings_add(out, ST_NOTAPPLICABLE, c->severity, "/1.0",
+			     "%s %s has no Loki support (API extension "
+			     "loki, LXD 5.6).",
+			     str_eq(s->product, "incus") ? "Incus" : "LXD",
+			     s->server_version ? s->server_version : "");
+		return;
+	}
+	url = snapshot_config(s, "loki.api.url", &from);
+	if (str_empty(url)) {
+		f = findings_add(out, ST_FAIL, c->severity, "/1.0",
+				 "loki.api.url is not set: the server's "
+				 "events and logs stay on the host.");
+		finding_key(f, "loki.api.url", "", "default");
+		finding_remediation(f, "%s config set loki.api.url="
+				    "https://LOKI:3100",
+				    snapshot_client(s));
+		return;
+	}
+	if (snapshot_has_ext(s, "event_security")) {
+		types = snapshot_config(s, "loki.types", &from);
+		if (!types)
+			types = "lifecycle,logging";
+		if (!strstr(types, "security")) {
+			f = findings_add(out, ST_FAIL, c->severity, "/1.0",
+					 "loki.types=%s leaves out security: "
+					 "the security events stay on the "
+					 "host.", types);
+			finding_key(f, "loki.types", types,
+				    str_eq(from, "default") ? "default"
+							    : "/1.0");
+			finding_remediation(f, "%s config set loki.types=%s,"
+					    "security", snapshot_client(s),
+					    types);
+			return;
+		}
+	}
+	findings_add(out, ST_PASS, c->severity, "/1.0",
+		     "Events go to Loki at %s.", url);
+}
+
+const struct check logging_checks[] = {
+	{
+		.id = "LXD-LOG-001",
+		.title = "The daemon logs to syslog",
+		.severity = SEV_LOW,
+		.rationale = "The daemon's log file lives on the host it "
+			     "describes; syslog hands the messages to the "
+			     "host's log collection, where they can be kept "
+			     "and forwarded out of an attacker's reach.",
+		.reads = "--syslog on the running daemon's command line "
+			 "(/proc/PID/cmdline), and for the snap daemon.syslog "
+			 "in /var/snap/lxd/common/config, which takes effect "
+			 "at the next restart.",
+		.remediation = "On the snap: snap set lxd daemon.syslog=true "
+			       "and snap restart lxd.daemon. Elsewhere add "
+			       "--syslog to the daemon's command line (a "
+			       "systemd drop-in for its service).",
+		.eval = eval_syslog,
+	},
+	{
+		.id = "LXD-LOG-002",
+		.title = "The daemon logs verbosely",
+		.severity = SEV_LOW,
+		.rationale = "Without --verbose the daemon logs only warnings "
+			     "and errors, so the record of what was done "
+			     "through LXD is missing when it is needed.",
+		.reads = "--verbose or --debug on the running daemon's "
+			 "command line, and for the snap daemon.verbose (or "
+			 "daemon.debug) in /var/snap/lxd/common/config.",
+		.remediation = "On the snap: snap set lxd daemon.verbose=true "
+			       "and snap restart lxd.daemon. Elsewhere add "
+			       "--verbose to the daemon's command line.",
+		.eval = eval_verbose,
+	},
+	{
+		.id = "LXD-LOG-003",
+		.title = "auditd records every run of the LXD binaries",
+		.severity = SEV_MEDIUM,
+		.rationale = "Execution rules for the client and daemon "
+			     "binaries leave a record, outside LXD's own "
+			     "logs, of who ran them and when.",
+		.reads = "Whether auditd is installed, the execution rules "
+			 "in /etc/audit/rules.d/*.rules and "
+			 "/etc/audit/audit.rules, and the loaded rules "
+			 "(auditctl -l) where auditctl exists; the binaries "
+			 "are the five /snap/bin paths of the guide for the "
+			 "snap, or the install's own.",
+		.remediation = "Install auditd and add one rule per binary "
+			       "to /etc/audit/rules.d/lxd.rules, such as "
+			       "-w /snap/bin/lxc -p x -k lxd_execution, then "
+			       "load them with augenrules --load.",
+		.eval = eval_auditd,
+	},
+	{
+		.id = "LXD-LOG-004",
+		.title = "Events are shipped to Loki",
+		.severity = SEV_LOW,
+		.rationale = "Logs kept only on the host can be erased by "
+			     "whoever takes it over; shipping lifecycle and "
+			     "security events to Loki keeps a copy "
+			     "elsewhere.",
+		.reads = "loki.api.url (LXD 5.6+) and, from LXD 6.9, "
+			 "loki.types from GET /1.0; this one needs no access "
+			 "to the host.",
+		.remediation = "Set loki.api.url to your Loki server and, on "
+			       "LXD 6.9 or later, add security to "
+			       "loki.types.",
+		.eval = eval_loki,
+	},
+	CHECK_END,
+};
