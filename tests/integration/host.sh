@@ -432,7 +432,7 @@ fi
 if command -v valgrind >/dev/null 2>&1; then
 	valgrind -q --error-exitcode=99 --leak-check=full \
 		--errors-for-leak-kinds=definite "$BIN" audit \
-		--socket "$LXD_DIR/unix.socket" --format json -o /dev/null \
+		--socket "$LXD_DIR/unix.socket" --format json -o "$W/vg.json" \
 		--releases "$DATA/releases-fixed.json" >"$W/vg.out" 2>&1
 	rc=$?
 	if [ "$rc" = 0 ] || [ "$rc" = 2 ]; then
