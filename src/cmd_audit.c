@@ -2,15 +2,14 @@
 #include "cmd.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
+#include "atomic.h"
 #include "engine.h"
 #include "gate.h"
 #include "host.h"
@@ -280,52 +279,19 @@ want_color(const struct audit_opts *o)
 	return isatty(STDOUT_FILENO) == 1;
 }
 
-/*
- * Writes the report next to its destination and renames it into place,
- * so a reader never sees half a report and a failed run leaves the old
- * file as it was.
- */
-static int
-write_atomically(const char *path, const struct report_format *fmt,
-		 const struct report *r, unsigned flags)
-{
-	char *tmp = xasprintf("%s.XXXXXX", path);
-	int fd = mkstemp(tmp);
-	FILE *f;
-	int rc = -1;
+/* What atomic_write() hands to write_report(). */
+struct report_job {
+	const struct report_format *format;
+	const struct report *report;
+	unsigned flags;
+};
 
-	if (fd < 0) {
-		cmd_error("cannot write '%s': %s", path, strerror(errno));
-		free(tmp);
-		return -1;
-	}
-	f = fdopen(fd, "w");
-	if (!f) {
-		cmd_error("cannot write '%s': %s", path, strerror(errno));
-		close(fd);
-		goto out;
-	}
-	if (fmt->write(f, r, flags) != 0 || fflush(f) != 0 ||
-	    fsync(fileno(f)) != 0) {
-		cmd_error("cannot write '%s': %s", path, strerror(errno));
-		fclose(f);
-		goto out;
-	}
-	if (fchmod(fileno(f), 0644) != 0 || fclose(f) != 0) {
-		cmd_error("cannot write '%s': %s", path, strerror(errno));
-		goto out;
-	}
-	if (rename(tmp, path) != 0) {
-		cmd_error("cannot rename '%s' to '%s': %s", tmp, path,
-			  strerror(errno));
-		goto out;
-	}
-	rc = 0;
-out:
-	if (rc != 0)
-		unlink(tmp);
-	free(tmp);
-	return rc;
+static int
+write_report(FILE *f, void *ctx)
+{
+	const struct report_job *job = ctx;
+
+	return job->format->write(f, job->report, job->flags);
 }
 
 int
@@ -413,8 +379,11 @@ cmd_audit(int argc, char **argv)
 		const struct output *out = &o.outputs[i];
 
 		if (out->path) {
-			if (write_atomically(out->path, out->format, &report,
-					     flags) != 0)
+			struct report_job job = { out->format, &report,
+						  flags };
+
+			if (atomic_write(out->path, 0644, write_report,
+					 &job) != 0)
 				goto out;
 		} else if (out->format->write(stdout, &report,
 					      flags | (want_color(&o) ?

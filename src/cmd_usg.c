@@ -6,9 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
+#include "atomic.h"
 #include "lxdh_config.h"
 #include "util.h"
 #include "xmlesc.h"
@@ -126,54 +125,10 @@ tailoring_xml(const char *profile, const char *benchmark)
 	return strbuf_detach(&sb);
 }
 
-/* Writes beside path and renames into place; the old file survives a
-   failure. */
 static int
-write_atomically(const char *path, const char *text)
+write_text(FILE *f, void *ctx)
 {
-	char *tmp = xasprintf("%s.XXXXXX", path);
-	int fd = mkstemp(tmp);
-	size_t len = strlen(text), off = 0;
-	int rc = -1;
-
-	if (fd < 0) {
-		cmd_error("cannot write '%s': %s", path, strerror(errno));
-		free(tmp);
-		return -1;
-	}
-	while (off < len) {
-		ssize_t n = write(fd, text + off, len - off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			cmd_error("cannot write '%s': %s", path,
-				  strerror(errno));
-			close(fd);
-			goto out;
-		}
-		off += (size_t)n;
-	}
-	if (fsync(fd) != 0 || fchmod(fd, 0644) != 0) {
-		cmd_error("cannot write '%s': %s", path, strerror(errno));
-		close(fd);
-		goto out;
-	}
-	if (close(fd) != 0) {
-		cmd_error("cannot write '%s': %s", path, strerror(errno));
-		goto out;
-	}
-	if (rename(tmp, path) != 0) {
-		cmd_error("cannot rename '%s' to '%s': %s", tmp, path,
-			  strerror(errno));
-		goto out;
-	}
-	rc = 0;
-out:
-	if (rc != 0)
-		unlink(tmp);
-	free(tmp);
-	return rc;
+	return fputs(ctx, f) == EOF ? -1 : 0;
 }
 
 int
@@ -232,8 +187,8 @@ cmd_usg_tailoring(int argc, char **argv)
 	}
 	xml = tailoring_xml(profile, benchmark);
 	if (output) {
-		rc = write_atomically(output, xml) == 0 ? EXIT_CLEAN
-							 : EXIT_ERROR;
+		rc = atomic_write(output, 0644, write_text, xml) == 0 ?
+			     EXIT_CLEAN : EXIT_ERROR;
 	} else if (fputs(xml, stdout) == EOF || fflush(stdout) != 0) {
 		cmd_error("cannot write the tailoring file: %s",
 			  strerror(errno));

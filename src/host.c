@@ -18,6 +18,7 @@
 #include <openssl/x509v3.h>
 
 #include "lxdval.h"
+#include "x509.h"
 
 #define SNAP_COMMON "/var/snap/lxd/common"
 #define HOST_FILE_MAX (16u << 20)
@@ -985,24 +986,6 @@ find_user_daemon(struct host *h)
 
 /* ---------------------------------------------------------------- PKI -- */
 
-static int
-asn1_epoch(const ASN1_TIME *t, long long *out)
-{
-	ASN1_TIME *epoch = ASN1_TIME_set(NULL, 0);
-	int days = 0, secs = 0, ok;
-
-	if (!epoch || !t) {
-		ASN1_TIME_free(epoch);
-		return -1;
-	}
-	ok = ASN1_TIME_diff(&days, &secs, epoch, t);
-	ASN1_TIME_free(epoch);
-	if (!ok)
-		return -1;
-	*out = (long long)days * 86400 + secs;
-	return 0;
-}
-
 static char *
 ssl_error(const char *fallback)
 {
@@ -1067,11 +1050,12 @@ read_crl(struct host *h, X509 *ca)
 		free(e);
 		goto out;
 	}
-	if (asn1_epoch(X509_CRL_get0_lastUpdate(crl), &h->crl_last_update))
+	if (x509_time_epoch(X509_CRL_get0_lastUpdate(crl),
+			    &h->crl_last_update) != 0)
 		h->crl_last_update = 0;
-	if (X509_CRL_get0_nextUpdate(crl) &&
-	    asn1_epoch(X509_CRL_get0_nextUpdate(crl), &h->crl_next_update) ==
-		    0)
+	/* nextUpdate is optional */
+	if (x509_time_epoch(X509_CRL_get0_nextUpdate(crl),
+			    &h->crl_next_update) == 0)
 		h->crl_has_next = true;
 	rev = X509_CRL_get_REVOKED(crl);
 	h->crl_revoked = rev ? (size_t)sk_X509_REVOKED_num(rev) : 0;

@@ -1,14 +1,11 @@
 /* policy.c - the user's thresholds and approved admins (--policy FILE) */
 #include "policy.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <yaml.h>
 
 #include "catalog.h"
@@ -778,47 +775,6 @@ parse_waivers(struct pctx *c, const struct policy_key *k,
 
 /* --- loading -------------------------------------------------------------- */
 
-static int
-read_policy(const char *path, char **out, size_t *len, struct diag *d)
-{
-	struct strbuf sb = STRBUF_INIT;
-	char chunk[8192];
-	ssize_t r;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0) {
-		diag_set(d, "cannot read policy '%s': %s", path,
-			 strerror(errno));
-		return -1;
-	}
-	for (;;) {
-		r = read(fd, chunk, sizeof(chunk));
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			diag_set(d, "cannot read policy '%s': %s", path,
-				 strerror(errno));
-			goto fail;
-		}
-		if (!r)
-			break;
-		if (sb.len + (size_t)r > POLICY_MAX_SIZE) {
-			diag_set(d, "cannot read policy '%s': larger than "
-				    "4 MiB", path);
-			goto fail;
-		}
-		strbuf_add(&sb, chunk, (size_t)r);
-	}
-	close(fd);
-	*len = sb.len;
-	*out = strbuf_detach(&sb);
-	return 0;
-fail:
-	close(fd);
-	strbuf_release(&sb);
-	return -1;
-}
-
 static void
 syntax_error(const yaml_parser_t *y, const char *file, struct diag *d)
 {
@@ -886,7 +842,7 @@ policy_load(struct policy *p, const char *path, struct diag *d)
 
 	free(p->path);
 	p->path = xstrdup(path);
-	if (read_policy(path, &buf, &len, d))
+	if (read_file_max(path, POLICY_MAX_SIZE, "policy", &buf, &len, d))
 		return -1;
 	if (load_doc(&c, buf, len))
 		goto out;

@@ -1,4 +1,4 @@
-/* report.c - the table of output formats */
+/* report.c - the table of output formats, and what they share */
 #include "report.h"
 
 static const struct report_format formats[] = {
@@ -23,4 +23,15 @@ const char *
 report_format_names(void)
 {
 	return "text, json, sarif, junit, html, prometheus";
+}
+
+int
+report_dump_json(FILE *f, json_t *root)
+{
+	int rc = json_dumpf(root, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+
+	json_decref(root);
+	if (rc == 0 && fputc('\n', f) == EOF)
+		rc = -1;
+	return rc;
 }

@@ -2,6 +2,7 @@
 #ifndef LXD_HARDEN_REPORT_H
 #define LXD_HARDEN_REPORT_H
 
+#include <jansson.h>
 #include <stdio.h>
 
 #include "engine.h"
@@ -24,6 +25,13 @@ report_write_fn report_sarif_write;
 report_write_fn report_junit_write;
 report_write_fn report_html_write;
 report_write_fn report_prometheus_write;
+
+/*
+ * For the JSON formats: writes root indented by two, keys in insertion
+ * order, and a newline; drops the reference to root. 0, or -1 when a
+ * write failed.
+ */
+int report_dump_json(FILE *f, json_t *root);
 
 const struct report_format *report_format_find(const char *name);
 /* Comma-separated list of format names, for usage text. */

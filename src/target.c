@@ -210,48 +210,6 @@ struct yconf {
 };
 
 static int
-read_small(const char *path, const char *what, char **out, size_t *len,
-	   struct diag *d)
-{
-	struct strbuf sb = STRBUF_INIT;
-	char chunk[8192];
-	ssize_t r;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0) {
-		diag_set(d, "cannot read %s '%s': %s", what, path,
-			 strerror(errno));
-		return -1;
-	}
-	for (;;) {
-		r = read(fd, chunk, sizeof(chunk));
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			diag_set(d, "cannot read %s '%s': %s", what, path,
-				 strerror(errno));
-			goto fail;
-		}
-		if (!r)
-			break;
-		if (sb.len + (size_t)r > TARGET_MAX_CONFIG) {
-			diag_set(d, "cannot read %s '%s': larger than 4 MiB",
-				 what, path);
-			goto fail;
-		}
-		strbuf_add(&sb, chunk, (size_t)r);
-	}
-	close(fd);
-	*len = sb.len;
-	*out = strbuf_detach(&sb);
-	return 0;
-fail:
-	close(fd);
-	strbuf_release(&sb);
-	return -1;
-}
-
-static int
 yconf_load(struct yconf *y, const char *buf, size_t len, struct diag *d)
 {
 	yaml_parser_t parser;
@@ -565,7 +523,8 @@ resolve_remote(const struct target_opts *o, struct lxd_endpoint *ep,
 	file = find_config(d);
 	if (!file)
 		return -1;
-	if (read_small(file, "lxc configuration", &buf, &len, d))
+	if (read_file_max(file, TARGET_MAX_CONFIG, "lxc configuration", &buf,
+			  &len, d))
 		goto out;
 	y.file = file;
 	if (yconf_load(&y, buf, len, d))

@@ -2,11 +2,13 @@
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 static void
 oom(size_t n)
@@ -232,6 +234,48 @@ read_file(const char *path, size_t *len, struct diag *d)
 	if (len)
 		*len = sb.len;
 	return strbuf_detach(&sb);
+}
+
+int
+read_file_max(const char *path, size_t max, const char *what, char **out,
+	      size_t *len, struct diag *d)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char chunk[8192];
+	ssize_t r;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0) {
+		diag_set(d, "cannot read %s '%s': %s", what, path,
+			 strerror(errno));
+		return -1;
+	}
+	for (;;) {
+		r = read(fd, chunk, sizeof(chunk));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			diag_set(d, "cannot read %s '%s': %s", what, path,
+				 strerror(errno));
+			goto fail;
+		}
+		if (!r)
+			break;
+		if (sb.len + (size_t)r > max) {
+			diag_set(d, "cannot read %s '%s': larger than %zu MiB",
+				 what, path, max >> 20);
+			goto fail;
+		}
+		strbuf_add(&sb, chunk, (size_t)r);
+	}
+	close(fd);
+	*len = sb.len;
+	*out = strbuf_detach(&sb);
+	return 0;
+fail:
+	close(fd);
+	strbuf_release(&sb);
+	return -1;
 }
 
 long long

@@ -65,6 +65,15 @@ void strbuf_release(struct strbuf *sb);
  */
 char *read_file(const char *path, size_t *len, struct diag *d);
 
+/*
+ * Reads a whole file of at most max bytes (a whole number of MiB) into a
+ * NUL-terminated buffer: *out (caller frees) and its length *len. Returns
+ * 0, or -1 with "cannot read WHAT 'PATH': REASON" in d, REASON being the
+ * system's or "larger than N MiB"; *out and *len are then untouched.
+ */
+int read_file_max(const char *path, size_t max, const char *what, char **out,
+		  size_t *len, struct diag *d);
+
 /* The current time, or SOURCE_DATE_EPOCH when that is set (tests). */
 long long now_epoch(void);
 

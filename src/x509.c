@@ -13,14 +13,17 @@
 #include <openssl/x509.h>
 
 /* ASN1_TIME_diff against the epoch avoids timegm(), which C17 lacks. */
-static int
-asn1_epoch(const ASN1_TIME *t, long long *out)
+int
+x509_time_epoch(const ASN1_TIME *t, long long *out)
 {
 	ASN1_TIME *epoch = ASN1_TIME_set(NULL, 0);
 	int days = 0, secs = 0, ok;
 
-	if (!epoch)
+	/* ASN1_TIME_diff() would take a NULL t for the current time */
+	if (!epoch || !t) {
+		ASN1_TIME_free(epoch);
 		return -1;
+	}
 	ok = ASN1_TIME_diff(&days, &secs, epoch, t);
 	ASN1_TIME_free(epoch);
 	if (!ok)
@@ -107,8 +110,8 @@ x509_parse_pem(const char *pem, struct x509_info *out, struct diag *d)
 			 e ? ERR_reason_error_string(e) : "malformed");
 		goto out;
 	}
-	if (asn1_epoch(X509_get0_notBefore(x), &out->not_before) != 0 ||
-	    asn1_epoch(X509_get0_notAfter(x), &out->not_after) != 0) {
+	if (x509_time_epoch(X509_get0_notBefore(x), &out->not_before) != 0 ||
+	    x509_time_epoch(X509_get0_notAfter(x), &out->not_after) != 0) {
 		diag_set(d, "the certificate has an unreadable validity "
 			    "period");
 		goto out;

@@ -4,6 +4,8 @@
 
 #include <stdbool.h>
 
+#include <openssl/types.h>
+
 #include "util.h"
 
 struct x509_info {
@@ -16,5 +18,8 @@ struct x509_info {
 
 /* Parses the first certificate of a PEM string. -1 with d on failure. */
 int x509_parse_pem(const char *pem, struct x509_info *out, struct diag *d);
+
+/* An ASN.1 time as epoch seconds into *out; -1 when t is NULL or bad. */
+int x509_time_epoch(const ASN1_TIME *t, long long *out);
 
 #endif

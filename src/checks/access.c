@@ -5,44 +5,16 @@
 #include <string.h>
 #include <strings.h>
 
+#include "checks/common.h"
 #include "lxdval.h"
 #include "x509.h"
 #include "checks/host_checks.h"
-
-/*
- * Returns the part, or adds a finding saying why it is absent: not
- * applicable when the server has no such thing, an error otherwise.
- */
-static const json_t *
-need_part(const struct check *c, const struct check_ctx *x,
-	  enum snap_kind k, const char *object, struct findings *out)
-{
-	const char *why;
-	const json_t *p = snapshot_part(x->snap, k, &why);
-
-	if (p)
-		return p;
-	if (x->snap->unsupported[k])
-		findings_add(out, ST_NOTAPPLICABLE, c->severity, object,
-			     "Not available: %s.", why ? why : "unsupported");
-	else
-		findings_add(out, ST_ERROR, c->severity, object,
-			     "Cannot read %s: %s.", object,
-			     why ? why : "not fetched");
-	return NULL;
-}
 
 static bool
 need_server(const struct check *c, const struct check_ctx *x,
 	    struct findings *out)
 {
-	return need_part(c, x, SNAP_SERVER, "/1.0", out) != NULL;
-}
-
-static const char *
-jstr(const json_t *o, const char *key)
-{
-	return json_string_value(json_object_get(o, key));
+	return checks_need_part(c, x, SNAP_SERVER, "/1.0", out) != NULL;
 }
 
 /* The value as stored in GET /1.0, before defaults. */
@@ -59,12 +31,6 @@ raw_is_set(const json_t *v)
 {
 	return json_is_true(v) ||
 	       (json_is_string(v) && json_string_length(v) > 0);
-}
-
-static const char *
-source_of(const char *from)
-{
-	return str_eq(from, "default") ? "default" : "/1.0";
 }
 
 static const char *
@@ -113,7 +79,7 @@ eval_trust_ca(const struct check *c, const struct check_ctx *x,
 			 "%s=%s makes every client certificate signed by the "
 			 "server's CA a trusted admin without a trust store "
 			 "entry.", key, v);
-	finding_key(f, key, v, source_of(from));
+	finding_key(f, key, v, checks_source_of(from));
 	finding_remediation(f, "%s config set %s=false", snapshot_client(s),
 			    key);
 }
@@ -156,14 +122,15 @@ eval_certificates(const struct check *c, const struct check_ctx *x,
 	size_t i;
 	char window[32];
 
-	certs = need_part(c, x, SNAP_CERTIFICATES, "/1.0/certificates", out);
+	certs = checks_need_part(c, x, SNAP_CERTIFICATES, "/1.0/certificates",
+				 out);
 	if (!certs)
 		return;
 	lxdval_format_duration(x->policy->expiring_window, window,
 			       sizeof(window));
 	json_array_foreach (certs, i, e) {
-		const char *name = jstr(e, "name");
-		const char *fp = jstr(e, "fingerprint");
+		const char *name = checks_jstr(e, "name");
+		const char *fp = checks_jstr(e, "fingerprint");
 		struct x509_info xi;
 		struct diag d = { "" };
 		struct finding *f;
@@ -175,7 +142,8 @@ eval_certificates(const struct check *c, const struct check_ctx *x,
 		if (!name)
 			name = "";
 		obj = xasprintf("/1.0/certificates/%s", fp);
-		if (x509_parse_pem(jstr(e, "certificate"), &xi, &d) != 0) {
+		if (x509_parse_pem(checks_jstr(e, "certificate"), &xi,
+				   &d) != 0) {
 			findings_add(out, ST_ERROR, c->severity, obj,
 				     "Cannot parse certificate %s: %s.", name,
 				     d.msg);
@@ -236,7 +204,7 @@ prefix_matches(const json_t *certs, const char *prefix)
 	size_t i, n = 0;
 
 	json_array_foreach (certs, i, e) {
-		const char *fp = jstr(e, "fingerprint");
+		const char *fp = checks_jstr(e, "fingerprint");
 
 		if (fp && strncasecmp(fp, prefix, strlen(prefix)) == 0)
 			n++;
@@ -270,16 +238,17 @@ eval_unrestricted_clients(const struct check *c, const struct check_ctx *x,
 	const json_t *certs, *e;
 	size_t i;
 
-	certs = need_part(c, x, SNAP_CERTIFICATES, "/1.0/certificates", out);
+	certs = checks_need_part(c, x, SNAP_CERTIFICATES, "/1.0/certificates",
+				 out);
 	if (!certs)
 		return;
 	json_array_foreach (certs, i, e) {
-		const char *name = jstr(e, "name");
-		const char *fp = jstr(e, "fingerprint");
+		const char *name = checks_jstr(e, "name");
+		const char *fp = checks_jstr(e, "fingerprint");
 		struct finding *f;
 		char *obj;
 
-		if (!fp || !str_eq(jstr(e, "type"), "client") ||
+		if (!fp || !str_eq(checks_jstr(e, "type"), "client") ||
 		    json_is_true(json_object_get(e, "restricted")))
 			continue;
 		if (approved_cert(p, certs, name, fp))
@@ -329,7 +298,7 @@ judge_expiry(const struct check *c, const struct check_ctx *x,
 	if (lxdval_expiry(value, s->now, &at, &never, &d) != 0) {
 		f = findings_add(out, ST_ERROR, c->severity, "/1.0",
 				 "Cannot evaluate %s: %s.", key, d.msg);
-		finding_key(f, key, value, source_of(from));
+		finding_key(f, key, value, checks_source_of(from));
 		return;
 	}
 	if (never) {
@@ -345,7 +314,7 @@ judge_expiry(const struct check *c, const struct check_ctx *x,
 				 "%s=%s%s lets %s live %s, more than the "
 				 "policy maximum of %s.", key, value,
 				 default_note(from), what, slife, smax);
-		finding_key(f, key, value, source_of(from));
+		finding_key(f, key, value, checks_source_of(from));
 	} else {
 		return;
 	}
@@ -432,10 +401,10 @@ judge_token(const struct check *c, const struct check_ctx *x,
 {
 	const struct snapshot *s = x->snap;
 	const json_t *md = json_object_get(op, "metadata");
-	const char *id = jstr(op, "id");
-	const char *exp_s = jstr(md, "expiresAt");
-	const char *created_s = jstr(op, "created_at");
-	const char *name = jstr(json_object_get(md, "request"), "name");
+	const char *id = checks_jstr(op, "id");
+	const char *exp_s = checks_jstr(md, "expiresAt");
+	const char *created_s = checks_jstr(op, "created_at");
+	const char *name = checks_jstr(json_object_get(md, "request"), "name");
 	const char *kind = "trust token";
 	long long max = x->policy->token_expiry_max;
 	long long created = 0, expires = 0;
@@ -444,9 +413,9 @@ judge_token(const struct check *c, const struct check_ctx *x,
 	struct finding *f = NULL;
 	char *obj;
 
-	if (jstr(md, "serverName")) {
+	if (checks_jstr(md, "serverName")) {
 		kind = "cluster join token";
-		name = jstr(md, "serverName");
+		name = checks_jstr(md, "serverName");
 	}
 	if (!name)
 		name = "(unnamed)";
@@ -501,13 +470,13 @@ eval_pending_tokens(const struct check *c, const struct check_ctx *x,
 	long long max = x->policy->token_expiry_max;
 	size_t i;
 
-	ops = need_part(c, x, SNAP_OPERATIONS, "/1.0/operations", out);
+	ops = checks_need_part(c, x, SNAP_OPERATIONS, "/1.0/operations", out);
 	if (ops) {
 		json_array_foreach (ops, i, op) {
-			if (!str_eq(jstr(op, "class"), "token") ||
+			if (!str_eq(checks_jstr(op, "class"), "token") ||
 			    json_integer_value(json_object_get(
 				    op, "status_code")) != 103 ||
-			    !jstr(op, "id"))
+			    !checks_jstr(op, "id"))
 				continue;
 			judge_token(c, x, op, out);
 		}
@@ -518,13 +487,14 @@ eval_pending_tokens(const struct check *c, const struct check_ctx *x,
 	 */
 	if (!snapshot_has_ext(s, "access_management_tls"))
 		return;
-	ids = need_part(c, x, SNAP_IDENTITIES, "/1.0/auth/identities", out);
+	ids = checks_need_part(c, x, SNAP_IDENTITIES, "/1.0/auth/identities",
+			       out);
 	json_array_foreach (ids, i, op) {
 		const char *from = NULL;
 		const char *v = remote_expiry(s, &from);
-		const char *id = jstr(op, "id");
-		const char *name = jstr(op, "name");
-		const char *method = jstr(op, "authentication_method");
+		const char *id = checks_jstr(op, "id");
+		const char *name = checks_jstr(op, "name");
+		const char *method = checks_jstr(op, "authentication_method");
 		struct diag d = { "" };
 		struct finding *f;
 		char smax[32];
@@ -532,7 +502,8 @@ eval_pending_tokens(const struct check *c, const struct check_ctx *x,
 		bool never = false;
 		char *obj;
 
-		if (!str_eq(jstr(op, "type"), "Client certificate (pending)") ||
+		if (!str_eq(checks_jstr(op, "type"),
+			    "Client certificate (pending)") ||
 		    !id)
 			continue;
 		if (lxdval_expiry(v, s->now, &at, &never, &d) == 0 && !never &&
@@ -624,19 +595,6 @@ eval_oidc_provider(const struct check *c, const struct check_ctx *x,
 }
 
 static bool
-grants_server_admin(const json_t *group)
-{
-	const json_t *p;
-	size_t i;
-
-	json_array_foreach (json_object_get(group, "permissions"), i, p)
-		if (str_eq(jstr(p, "entity_type"), "server") &&
-		    str_eq(jstr(p, "entitlement"), "admin"))
-			return true;
-	return false;
-}
-
-static bool
 in_string_array(const json_t *a, const char *s)
 {
 	const json_t *v;
@@ -689,7 +647,7 @@ judge_group_members(const struct check *c, const struct check_ctx *x,
 		    const json_t *group, const json_t *ids,
 		    struct findings *out)
 {
-	const char *gname = jstr(group, "name");
+	const char *gname = checks_jstr(group, "name");
 	const char *method;
 	const json_t *list, *m, *ident;
 	size_t i, j;
@@ -703,10 +661,11 @@ judge_group_members(const struct check *c, const struct check_ctx *x,
 			if (!who)
 				continue;
 			json_array_foreach (ids, j, ident) {
-				if (str_eq(jstr(ident, "authentication_method"),
+				if (str_eq(checks_jstr(ident,
+						       "authentication_method"),
 					   method) &&
-				    (str_eq(jstr(ident, "id"), who) ||
-				     str_eq(jstr(ident, "name"), who)))
+				    (str_eq(checks_jstr(ident, "id"), who) ||
+				     str_eq(checks_jstr(ident, "name"), who)))
 					known = true;
 			}
 			if (!known)
@@ -734,20 +693,24 @@ eval_fine_grained(const struct check *c, const struct check_ctx *x,
 			     "has no fine-grained authorization.");
 		return;
 	}
-	ids = need_part(c, x, SNAP_IDENTITIES, "/1.0/auth/identities", out);
-	groups = need_part(c, x, SNAP_AUTH_GROUPS, "/1.0/auth/groups", out);
+	ids = checks_need_part(c, x, SNAP_IDENTITIES, "/1.0/auth/identities",
+			       out);
+	groups = checks_need_part(c, x, SNAP_AUTH_GROUPS, "/1.0/auth/groups",
+				  out);
 	if (!ids || !groups)
 		return;
 	json_array_foreach (ids, i, ident) {
-		const char *method = jstr(ident, "authentication_method");
-		const char *id = jstr(ident, "id");
-		const char *name = jstr(ident, "name");
+		const char *method =
+			checks_jstr(ident, "authentication_method");
+		const char *id = checks_jstr(ident, "id");
+		const char *name = checks_jstr(ident, "name");
 		struct finding *f;
 		char *obj;
 
 		if (!id || !method)
 			continue;
-		if (str_eq(jstr(ident, "type"), "Initial UI token bearer")) {
+		if (str_eq(checks_jstr(ident, "type"),
+			   "Initial UI token bearer")) {
 			obj = xasprintf("/1.0/auth/identities/%s/%s", method,
 					id);
 			f = findings_add(out, ST_FAIL, c->severity, obj,
@@ -761,9 +724,9 @@ eval_fine_grained(const struct check *c, const struct check_ctx *x,
 			continue;
 		}
 		json_array_foreach (groups, j, g) {
-			const char *gname = jstr(g, "name");
+			const char *gname = checks_jstr(g, "name");
 
-			if (gname && grants_server_admin(g) &&
+			if (gname && checks_grants_server_admin(g) &&
 			    in_string_array(json_object_get(ident, "groups"),
 					    gname)) {
 				judge_admin(c, x, method, id, name, gname, out);
@@ -777,17 +740,17 @@ eval_fine_grained(const struct check *c, const struct check_ctx *x,
 		struct finding *f;
 		char *obj;
 
-		if (!grants_server_admin(g))
+		if (!checks_grants_server_admin(g))
 			continue;
 		judge_group_members(c, x, g, ids, out);
 		if (!json_array_size(idp))
 			continue;
-		obj = xasprintf("/1.0/auth/groups/%s", jstr(g, "name"));
+		obj = xasprintf("/1.0/auth/groups/%s", checks_jstr(g, "name"));
 		f = findings_add(out, ST_MANUAL, c->severity, obj,
 				 "Group %s grants server admin to members of "
 				 "%zu identity provider group(s), whom LXD "
 				 "cannot list; check them at the identity "
-				 "provider.", jstr(g, "name"),
+				 "provider.", checks_jstr(g, "name"),
 				 json_array_size(idp));
 		finding_remediation(f, "%s auth identity-provider-group list",
 				    snapshot_client(s));

@@ -6,14 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "checks/common.h"
 #include "checks/instances.h"
 #include "lxdval.h"
-
-static const char *
-jstr(const json_t *o, const char *key)
-{
-	return json_string_value(json_object_get(o, key));
-}
 
 /*
  * The part of a device finding every check shares: object, device, key,
@@ -125,7 +120,7 @@ eval_passthrough(const struct check *c, const struct check_ctx *x,
 			continue;
 		json_object_foreach ((json_t *)(uintptr_t)sub->devices, dev,
 				     d) {
-			const char *type = jstr(d, "type");
+			const char *type = checks_jstr(d, "type");
 			const struct instances_origin *o;
 			char label[512];
 			struct finding *f;
@@ -162,56 +157,6 @@ eval_passthrough(const struct check *c, const struct check_ctx *x,
 
 /* ---- DEV-002: host paths ---- */
 
-/*
- * A lexically clean absolute path: no "//", no "." or ".." components,
- * no trailing slash. Caller frees.
- */
-static char *
-clean_path(const char *p)
-{
-	size_t n = strlen(p);
-	char *out = xmalloc(n + 2);
-	size_t len = 0;
-
-	while (*p) {
-		size_t m;
-
-		p += strspn(p, "/");
-		m = strcspn(p, "/");
-		if (!m)
-			break;
-		if (m == 1 && p[0] == '.') {
-			/* nothing */
-		} else if (m == 2 && p[0] == '.' && p[1] == '.') {
-			while (len > 0 && out[len - 1] != '/')
-				len--;
-			if (len > 0)
-				len--;
-		} else {
-			out[len++] = '/';
-			memcpy(out + len, p, m);
-			len += m;
-		}
-		p += m;
-	}
-	if (!len)
-		out[len++] = '/';
-	out[len] = '\0';
-	return out;
-}
-
-/* path is dir or below it ("/" only matches itself). */
-static bool
-path_within(const char *path, const char *dir)
-{
-	size_t n = strlen(dir);
-
-	if (str_eq(dir, "/"))
-		return str_eq(path, "/");
-	return strncmp(path, dir, n) == 0 && (path[n] == '\0' ||
-					      path[n] == '/');
-}
-
 static const char *const sensitive_paths[] = {
 	"/", "/etc", "/root", "/boot", "/dev", "/proc", "/sys", "/run",
 	"/var/run",
@@ -227,8 +172,9 @@ static const char *const sensitive_paths[] = {
 static char *
 lxd_dir_of_pool(const json_t *pool)
 {
-	const char *name = jstr(pool, "name");
-	const char *src = jstr(json_object_get(pool, "config"), "source");
+	const char *name = checks_jstr(pool, "name");
+	const char *src = checks_jstr(json_object_get(pool, "config"),
+				      "source");
 	char *tail, *dir = NULL;
 
 	if (!name || !src || src[0] != '/')
@@ -254,20 +200,23 @@ sensitive(const char *path, const json_t *pools, char *buf, size_t len)
 	size_t i;
 
 	for (size_t k = 0; k < ARRAY_SIZE(sensitive_paths); k++) {
-		if (!path_within(path, sensitive_paths[k]))
+		const char *sp = sensitive_paths[k];
+
+		/* "/" is sensitive itself, not all that lies below it */
+		if (str_eq(sp, "/") ? !str_eq(path, "/") :
+				      !checks_path_within(path, sp))
 			continue;
-		if (str_eq(path, sensitive_paths[k]))
+		if (str_eq(path, sp))
 			snprintf(buf, len, "%s is a sensitive host path", path);
 		else
-			snprintf(buf, len, "%s lies under %s", path,
-				 sensitive_paths[k]);
+			snprintf(buf, len, "%s lies under %s", path, sp);
 		return buf;
 	}
 	json_array_foreach (pools, i, p) {
 		char *dir = lxd_dir_of_pool(p);
-		char *clean = dir ? clean_path(dir) : NULL;
+		char *clean = dir ? checks_clean_path(dir) : NULL;
 		bool hit = clean && !str_eq(clean, "/") &&
-			   path_within(path, clean);
+			   checks_path_within(path, clean);
 
 		if (hit)
 			snprintf(buf, len, "%s lies in the LXD directory %s",
@@ -288,10 +237,10 @@ sensitive(const char *path, const json_t *pools, char *buf, size_t len)
 static bool
 is_host_path_disk(const json_t *d)
 {
-	const char *src = jstr(d, "source");
+	const char *src = checks_jstr(d, "source");
 
-	return str_eq(jstr(d, "type"), "disk") && str_empty(jstr(d, "pool")) &&
-	       src && src[0] == '/';
+	return str_eq(checks_jstr(d, "type"), "disk") &&
+	       str_empty(checks_jstr(d, "pool")) && src && src[0] == '/';
 }
 
 static void
@@ -314,8 +263,8 @@ eval_host_paths(const struct check *c, const struct check_ctx *x,
 			continue;
 		json_object_foreach ((json_t *)(uintptr_t)sub->devices, dev,
 				     d) {
-			const char *src = jstr(d, "source");
-			const char *ro = jstr(d, "readonly");
+			const char *src = checks_jstr(d, "source");
+			const char *ro = checks_jstr(d, "readonly");
 			const struct instances_origin *o;
 			char label[512], why[512];
 			struct finding *f;
@@ -325,7 +274,7 @@ eval_host_paths(const struct check *c, const struct check_ctx *x,
 				continue;
 			o = instances_device_origin(sub, dev);
 			device_label(sub, o, dev, label, sizeof(label));
-			path = clean_path(src);
+			path = checks_clean_path(src);
 			if (sensitive(path, pools, why, sizeof(why))) {
 				f = device_finding(
 					out, ST_FAIL, SEV_HIGH, sub, dev, o,
@@ -376,11 +325,11 @@ network_project(const struct snapshot *s, const char *project)
 		return "default";
 	cfg = instances_project_config(s, project);
 	if (cfg)
-		return lxdval_is_true(jstr(cfg, "features.networks")) ?
+		return lxdval_is_true(checks_jstr(cfg, "features.networks")) ?
 			       project :
 			       "default";
 	json_array_foreach (s->part[SNAP_NETWORKS], i, n)
-		if (str_eq(jstr(n, "project"), project))
+		if (str_eq(checks_jstr(n, "project"), project))
 			return project;
 	return "default";
 }
@@ -392,9 +341,9 @@ find_network(const json_t *nets, const char *name, const char *project)
 	size_t i;
 
 	json_array_foreach (nets, i, n) {
-		const char *p = jstr(n, "project");
+		const char *p = checks_jstr(n, "project");
 
-		if (str_eq(jstr(n, "name"), name) &&
+		if (str_eq(checks_jstr(n, "name"), name) &&
 		    str_eq(p ? p : "default", project))
 			return n;
 	}
@@ -417,7 +366,7 @@ bridge_has(const json_t *net, const char *family)
 	    !json_is_object(cfg) || !json_object_size(cfg))
 		return true;
 	snprintf(key, sizeof(key), "%s.address", family);
-	v = jstr(cfg, key);
+	v = checks_jstr(cfg, key);
 	return !str_empty(v) && !str_eq(v, "none");
 }
 
@@ -427,9 +376,9 @@ judge_nic(const struct check *c, const struct check_ctx *x,
 	  const json_t *d, const char *bridge, const json_t *net,
 	  struct findings *out)
 {
-	bool mac = lxdval_is_true(jstr(d, "security.mac_filtering"));
-	bool v4 = lxdval_is_true(jstr(d, "security.ipv4_filtering"));
-	bool v6 = lxdval_is_true(jstr(d, "security.ipv6_filtering"));
+	bool mac = lxdval_is_true(checks_jstr(d, "security.mac_filtering"));
+	bool v4 = lxdval_is_true(checks_jstr(d, "security.ipv4_filtering"));
+	bool v6 = lxdval_is_true(checks_jstr(d, "security.ipv6_filtering"));
 	bool need4 = bridge_has(net, "ipv4"), need6 = bridge_has(net, "ipv6");
 	const struct instances_origin *o = instances_device_origin(sub, dev);
 	struct strbuf missing = STRBUF_INIT, args = STRBUF_INIT;
@@ -466,14 +415,14 @@ judge_nic(const struct check *c, const struct check_ctx *x,
 	device_label(sub, o, dev, label, sizeof(label));
 	if (mac)
 		f = device_finding(out, ST_FAIL, SEV_LOW, sub, dev, o, first,
-				   jstr(d, first),
+				   checks_jstr(d, first),
 				   "%s is a NIC on bridge %s with MAC "
 				   "filtering but without %s, so the instance "
 				   "can still spoof IP addresses.", label,
 				   bridge, missing.buf);
 	else
 		f = device_finding(out, ST_FAIL, c->severity, sub, dev, o,
-				   first, jstr(d, first),
+				   first, checks_jstr(d, first),
 				   "%s is a NIC on bridge %s without MAC or IP "
 				   "filtering (it needs %s), so the instance "
 				   "can spoof MAC and IP addresses.", label,
@@ -507,15 +456,15 @@ eval_nic_filtering(const struct check *c, const struct check_ctx *x,
 			continue;
 		json_object_foreach ((json_t *)(uintptr_t)sub->devices, dev,
 				     d) {
-			const char *nictype = jstr(d, "nictype");
-			const char *network = jstr(d, "network");
-			const char *parent = jstr(d, "parent");
+			const char *nictype = checks_jstr(d, "nictype");
+			const char *network = checks_jstr(d, "network");
+			const char *parent = checks_jstr(d, "parent");
 			const struct instances_origin *o;
 			const json_t *net = NULL;
 			const char *np;
 			char label[512];
 
-			if (!str_eq(jstr(d, "type"), "nic"))
+			if (!str_eq(checks_jstr(d, "type"), "nic"))
 				continue;
 			if (!str_empty(network)) {
 				np = network_project(s, sub->project);
@@ -548,7 +497,7 @@ eval_nic_filtering(const struct check *c, const struct check_ctx *x,
 						np);
 					continue;
 				}
-				if (!str_eq(jstr(net, "type"), "bridge"))
+				if (!str_eq(checks_jstr(net, "type"), "bridge"))
 					continue;
 				bridged++;
 				judge_nic(c, x, sub, dev, d, network, net, out);
@@ -646,15 +595,15 @@ eval_proxies(const struct check *c, const struct check_ctx *x,
 			continue;
 		json_object_foreach ((json_t *)(uintptr_t)sub->devices, dev,
 				     d) {
-			const char *bind = jstr(d, "bind");
-			const char *listen = jstr(d, "listen");
-			const char *connect = jstr(d, "connect");
+			const char *bind = checks_jstr(d, "bind");
+			const char *listen = checks_jstr(d, "listen");
+			const char *connect = checks_jstr(d, "connect");
 			const struct instances_origin *o;
 			char label[512], proto[8], host[256], *fix;
 			const char *ports;
 			struct finding *f;
 
-			if (!str_eq(jstr(d, "type"), "proxy"))
+			if (!str_eq(checks_jstr(d, "type"), "proxy"))
 				continue;
 			proxies++;
 			o = instances_device_origin(sub, dev);

@@ -4,30 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "checks/common.h"
 #include "lxdval.h"
 
 #define RELEASES_SCHEMA "lxd-harden/releases/1"
-
-/* Adds an error finding when a part of the snapshot is absent. */
-static const json_t *
-need_part(const struct check *c, const struct check_ctx *x,
-	  enum snap_kind k, const char *object, struct findings *out)
-{
-	const char *why;
-	const json_t *p = snapshot_part(x->snap, k, &why);
-
-	if (!p)
-		findings_add(out, ST_ERROR, c->severity, object,
-			     "Cannot read %s: %s.", object,
-			     why ? why : "not fetched");
-	return p;
-}
-
-static const char *
-jstr(const json_t *o, const char *key)
-{
-	return json_string_value(json_object_get(o, key));
-}
 
 static int
 hexval(char c)
@@ -184,11 +164,11 @@ table_load(struct table *t, const char *path, const char *product,
 			 err.text);
 		return -1;
 	}
-	if (!str_eq(jstr(t->root, "schema"), RELEASES_SCHEMA)) {
+	if (!str_eq(checks_jstr(t->root, "schema"), RELEASES_SCHEMA)) {
 		diag_set(d, "\"schema\" is not \"%s\"", RELEASES_SCHEMA);
 		return -1;
 	}
-	t->updated = jstr(t->root, "updated");
+	t->updated = checks_jstr(t->root, "updated");
 	prod = json_object_get(json_object_get(t->root, "products"), product);
 	if (!json_is_object(prod)) {
 		diag_set(d, "no entry for product \"%s\" under \"products\"",
@@ -204,7 +184,7 @@ table_load(struct table *t, const char *path, const char *product,
 	json_array_foreach (list, i, e) {
 		struct lts *l = &t->lts[t->nlts];
 
-		if (!json_is_object(e) || !jstr(e, "series") ||
+		if (!json_is_object(e) || !checks_jstr(e, "series") ||
 		    !null_or_string(json_object_get(e, "end_of_support")) ||
 		    !null_or_string(json_object_get(e, "latest"))) {
 			diag_set(d, "products.%s.lts[%zu] needs a \"series\" "
@@ -212,9 +192,9 @@ table_load(struct table *t, const char *path, const char *product,
 				    "and \"latest\"", product, i);
 			return -1;
 		}
-		l->series = jstr(e, "series");
-		l->end = jstr(e, "end_of_support");
-		l->latest = jstr(e, "latest");
+		l->series = checks_jstr(e, "series");
+		l->end = checks_jstr(e, "end_of_support");
+		l->latest = checks_jstr(e, "latest");
 		if (l->end && end_of_day(l->end, &tmp) != 0) {
 			diag_set(d, "products.%s.lts[%zu].end_of_support "
 				    "\"%s\" is not YYYY-MM-DD", product, i,
@@ -223,7 +203,7 @@ table_load(struct table *t, const char *path, const char *product,
 		}
 		t->nlts++;
 	}
-	t->feature = jstr(json_object_get(prod, "feature"), "latest");
+	t->feature = checks_jstr(json_object_get(prod, "feature"), "latest");
 	if (!t->feature) {
 		diag_set(d, "products.%s.feature.latest is missing", product);
 		return -1;
@@ -411,9 +391,9 @@ find_named(const json_t *list, const char *name, const char *project)
 	size_t i;
 
 	json_array_foreach (list, i, e) {
-		const char *p = jstr(e, "project");
+		const char *p = checks_jstr(e, "project");
 
-		if (str_eq(jstr(e, "name"), name) &&
+		if (str_eq(checks_jstr(e, "name"), name) &&
 		    str_eq(p ? p : "default", project))
 			return e;
 	}
@@ -486,13 +466,13 @@ eval_unused_networks(const struct check *c, const struct check_ctx *x,
 	const char *why;
 	size_t i;
 
-	nets = need_part(c, x, SNAP_NETWORKS, "/1.0/networks", out);
+	nets = checks_need_part(c, x, SNAP_NETWORKS, "/1.0/networks", out);
 	if (!nets)
 		return;
 	profiles = snapshot_part(s, SNAP_PROFILES, &why);
 	json_array_foreach (nets, i, n) {
-		const char *name = jstr(n, "name");
-		const char *project = jstr(n, "project");
+		const char *name = checks_jstr(n, "name");
+		const char *project = checks_jstr(n, "project");
 		struct strbuf idle = STRBUF_INIT;
 		struct finding *f;
 		char *obj;
@@ -547,11 +527,12 @@ eval_unused_pools(const struct check *c, const struct check_ctx *x,
 	const json_t *pools, *p, *u;
 	size_t i, j;
 
-	pools = need_part(c, x, SNAP_STORAGE_POOLS, "/1.0/storage-pools", out);
+	pools = checks_need_part(c, x, SNAP_STORAGE_POOLS,
+				 "/1.0/storage-pools", out);
 	if (!pools)
 		return;
 	json_array_foreach (pools, i, p) {
-		const char *name = jstr(p, "name");
+		const char *name = checks_jstr(p, "name");
 		struct strbuf profs = STRBUF_INIT;
 		bool used = false;
 		struct finding *f;

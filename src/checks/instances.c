@@ -9,13 +9,8 @@
 #include <strings.h>
 
 #include "catalog.h"
+#include "checks/common.h"
 #include "lxdval.h"
-
-static const char *
-jstr(const json_t *o, const char *key)
-{
-	return json_string_value(json_object_get(o, key));
-}
 
 const json_t *
 instances_project_config(const struct snapshot *s, const char *project)
@@ -24,7 +19,7 @@ instances_project_config(const struct snapshot *s, const char *project)
 	size_t i;
 
 	json_array_foreach (s->part[SNAP_PROJECTS], i, p)
-		if (str_eq(jstr(p, "name"), project))
+		if (str_eq(checks_jstr(p, "name"), project))
 			return json_object_get(p, "config");
 	return NULL;
 }
@@ -46,11 +41,11 @@ profile_project(const struct snapshot *s, const char *project,
 		return "default";
 	cfg = instances_project_config(s, project);
 	if (cfg)
-		return lxdval_is_true(jstr(cfg, "features.profiles")) ?
+		return lxdval_is_true(checks_jstr(cfg, "features.profiles")) ?
 			       project :
 			       "default";
 	json_array_foreach (profiles, i, p)
-		if (str_eq(jstr(p, "project"), project))
+		if (str_eq(checks_jstr(p, "project"), project))
 			return project;
 	return "default";
 }
@@ -62,9 +57,9 @@ find_profile(const json_t *profiles, const char *name, const char *project)
 	size_t i;
 
 	json_array_foreach (profiles, i, p) {
-		const char *pp = jstr(p, "project");
+		const char *pp = checks_jstr(p, "project");
 
-		if (str_eq(jstr(p, "name"), name) &&
+		if (str_eq(checks_jstr(p, "name"), name) &&
 		    str_eq(pp ? pp : "default", project))
 			return p;
 	}
@@ -80,7 +75,7 @@ static bool
 is_unreachable(const json_t *inst)
 {
 	const json_t *cfg = json_object_get(inst, "expanded_config");
-	bool error = str_eq(jstr(inst, "status"), "Error") ||
+	bool error = str_eq(checks_jstr(inst, "status"), "Error") ||
 		     json_integer_value(json_object_get(inst, "status_code")) ==
 			     112;
 
@@ -94,8 +89,8 @@ add_instance(struct instances_set *set, const struct snapshot *s,
 	     const json_t *inst, const json_t *profiles)
 {
 	struct instances_subject *sub = &set->v[set->n];
-	const char *name = jstr(inst, "name");
-	const char *project = jstr(inst, "project");
+	const char *name = checks_jstr(inst, "name");
+	const char *project = checks_jstr(inst, "project");
 	const json_t *plist = json_object_get(inst, "profiles");
 	const char *pproj;
 	const json_t *pn;
@@ -108,8 +103,8 @@ add_instance(struct instances_set *set, const struct snapshot *s,
 	memset(sub, 0, sizeof(*sub));
 	sub->name = name;
 	sub->project = project;
-	sub->location = jstr(inst, "location");
-	sub->is_vm = str_eq(jstr(inst, "type"), "virtual-machine");
+	sub->location = checks_jstr(inst, "location");
+	sub->is_vm = str_eq(checks_jstr(inst, "type"), "virtual-machine");
 	sub->unreachable = is_unreachable(inst);
 	sub->config = json_object_get(inst, "expanded_config");
 	sub->devices = json_object_get(inst, "expanded_devices");
@@ -144,8 +139,8 @@ static void
 add_profile(struct instances_set *set, const json_t *prof)
 {
 	struct instances_subject *sub = &set->v[set->n];
-	const char *name = jstr(prof, "name");
-	const char *project = jstr(prof, "project");
+	const char *name = checks_jstr(prof, "name");
+	const char *project = checks_jstr(prof, "project");
 
 	if (!name)
 		return;
@@ -220,7 +215,7 @@ instances_release(struct instances_set *set)
 const char *
 instances_cfg(const struct instances_subject *sub, const char *key)
 {
-	return jstr(sub->config, key);
+	return checks_jstr(sub->config, key);
 }
 
 const struct instances_origin *
@@ -264,9 +259,8 @@ instances_profile_value(const struct instances_subject *sub, const char *key,
 			const struct instances_origin **from)
 {
 	for (size_t k = sub->norigins; k-- > 1;) {
-		const char *v = jstr(json_object_get(sub->profile_json[k],
-						     "config"),
-				     key);
+		const char *v = checks_jstr(
+			json_object_get(sub->profile_json[k], "config"), key);
 
 		if (v) {
 			if (from)

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "checks/common.h"
 #include "checks/host_checks.h"
 #include "lxdval.h"
 
@@ -253,15 +254,11 @@ eval_loki(const struct check *c, const struct check_ctx *x,
 	  struct findings *out)
 {
 	const struct snapshot *s = x->snap;
-	const char *why, *url, *types, *from = NULL, *name = NULL;
+	const char *url, *types, *from = NULL, *name = NULL;
 	struct finding *f;
 
-	if (!snapshot_part(s, SNAP_SERVER, &why)) {
-		findings_add(out, ST_ERROR, c->severity, "/1.0",
-			     "Cannot read /1.0: %s.", why ? why : "not "
-								  "fetched");
+	if (!checks_need_part(c, x, SNAP_SERVER, "/1.0", out))
 		return;
-	}
 	url = str_eq(s->product, "incus") ? incus_log_target(s, &name) : NULL;
 	if (url) {
 		findings_add(out, ST_PASS, c->severity, "/1.0",

@@ -4,20 +4,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "checks/common.h"
 #include "lxdval.h"
 #include "checks/host_checks.h"
-
-static const char *
-jstr(const json_t *o, const char *key)
-{
-	return json_string_value(json_object_get(o, key));
-}
 
 static bool
 project_restricted(const json_t *project)
 {
-	return lxdval_is_true(jstr(json_object_get(project, "config"),
-				   "restricted"));
+	return lxdval_is_true(checks_jstr(json_object_get(project, "config"),
+					  "restricted"));
 }
 
 /* ---- MUL-002 ---- */
@@ -69,8 +64,8 @@ users_release(struct users *u)
 static char *
 permission_project(const json_t *perm)
 {
-	const char *type = jstr(perm, "entity_type");
-	const char *url = jstr(perm, "url");
+	const char *type = checks_jstr(perm, "entity_type");
+	const char *url = checks_jstr(perm, "url");
 	const char *q;
 
 	if (!url || !type || str_eq(type, "server") ||
@@ -92,19 +87,6 @@ permission_project(const json_t *perm)
 	return xstrndup(q, strcspn(q, "&"));
 }
 
-static bool
-group_is_admin(const json_t *group)
-{
-	const json_t *p;
-	size_t i;
-
-	json_array_foreach (json_object_get(group, "permissions"), i, p)
-		if (str_eq(jstr(p, "entity_type"), "server") &&
-		    str_eq(jstr(p, "entitlement"), "admin"))
-			return true;
-	return false;
-}
-
 static const json_t *
 find_group(const json_t *groups, const char *name)
 {
@@ -112,7 +94,7 @@ find_group(const json_t *groups, const char *name)
 	size_t i;
 
 	json_array_foreach (groups, i, g)
-		if (str_eq(jstr(g, "name"), name))
+		if (str_eq(checks_jstr(g, "name"), name))
 			return g;
 	return NULL;
 }
@@ -129,9 +111,10 @@ identity_users(const json_t *ids, const json_t *groups, struct users *u)
 	size_t i, j, k;
 
 	json_array_foreach (ids, i, ident) {
-		const char *type = jstr(ident, "type");
-		const char *method = jstr(ident, "authentication_method");
-		const char *name = jstr(ident, "name");
+		const char *type = checks_jstr(ident, "type");
+		const char *method =
+			checks_jstr(ident, "authentication_method");
+		const char *name = checks_jstr(ident, "name");
 		const json_t *glist = json_object_get(ident, "groups");
 		bool admin = false;
 		char *who;
@@ -142,13 +125,13 @@ identity_users(const json_t *ids, const json_t *groups, struct users *u)
 		    str_eq(type, "Initial UI token bearer"))
 			continue;
 		json_array_foreach (glist, j, gn)
-			if (group_is_admin(find_group(
+			if (checks_grants_server_admin(find_group(
 				    groups, json_string_value(gn))))
 				admin = true;
 		if (admin)
 			continue;
 		who = xasprintf("identity %s/%s", method ? method : "?",
-				name ? name : jstr(ident, "id"));
+				name ? name : checks_jstr(ident, "id"));
 		json_array_foreach (glist, j, gn) {
 			const json_t *g = find_group(groups,
 						     json_string_value(gn));
@@ -164,6 +147,21 @@ identity_users(const json_t *ids, const json_t *groups, struct users *u)
 		}
 		free(who);
 	}
+}
+
+/* The projects, or NULL after an error finding saying why there are none. */
+static const json_t *
+need_projects(const struct check *c, const struct snapshot *s,
+	      struct findings *out)
+{
+	const char *why;
+	const json_t *projects = snapshot_part(s, SNAP_PROJECTS, &why);
+
+	if (!projects)
+		findings_add(out, ST_ERROR, c->severity, "/1.0/projects",
+			     "Cannot read the projects: %s.",
+			     why ? why : "not fetched");
+	return projects;
 }
 
 static void
@@ -183,19 +181,15 @@ eval_restricted_projects(const struct check *c, const struct check_ctx *x,
 			     why ? why : "not fetched");
 		return;
 	}
-	projects = snapshot_part(s, SNAP_PROJECTS, &why);
-	if (!projects) {
-		findings_add(out, ST_ERROR, c->severity, "/1.0/projects",
-			     "Cannot read the projects: %s.",
-			     why ? why : "not fetched");
+	projects = need_projects(c, s, out);
+	if (!projects)
 		return;
-	}
 	json_array_foreach (certs, i, e) {
-		const char *name = jstr(e, "name");
-		const char *fp = jstr(e, "fingerprint");
+		const char *name = checks_jstr(e, "name");
+		const char *fp = checks_jstr(e, "fingerprint");
 		char *who;
 
-		if (!str_eq(jstr(e, "type"), "client") ||
+		if (!str_eq(checks_jstr(e, "type"), "client") ||
 		    !json_is_true(json_object_get(e, "restricted")))
 			continue;
 		who = xasprintf("certificate %s (%.12s)",
@@ -225,9 +219,9 @@ eval_restricted_projects(const struct check *c, const struct check_ctx *x,
 		return;
 	}
 	json_array_foreach (projects, i, e) {
-		const char *name = jstr(e, "name");
-		const char *v = jstr(json_object_get(e, "config"),
-				     "restricted");
+		const char *name = checks_jstr(e, "name");
+		const char *v = checks_jstr(json_object_get(e, "config"),
+					    "restricted");
 		struct strbuf who = STRBUF_INIT;
 		struct finding *f;
 		char *obj;
@@ -300,18 +294,13 @@ eval_restrictions(const struct check *c, const struct check_ctx *x,
 {
 	const struct snapshot *s = x->snap;
 	const json_t *projects, *e;
-	const char *why;
 	size_t i, restricted = 0;
 
-	projects = snapshot_part(s, SNAP_PROJECTS, &why);
-	if (!projects) {
-		findings_add(out, ST_ERROR, c->severity, "/1.0/projects",
-			     "Cannot read the projects: %s.",
-			     why ? why : "not fetched");
+	projects = need_projects(c, s, out);
+	if (!projects)
 		return;
-	}
 	json_array_foreach (projects, i, e) {
-		const char *name = jstr(e, "name");
+		const char *name = checks_jstr(e, "name");
 		const json_t *cfg = json_object_get(e, "config");
 		char *obj;
 
@@ -320,15 +309,15 @@ eval_restrictions(const struct check *c, const struct check_ctx *x,
 		restricted++;
 		obj = xasprintf("/1.0/projects/%s", name);
 		for (size_t k = 0; k < ARRAY_SIZE(reopened); k++) {
-			const char *v = jstr(cfg, reopened[k].key);
+			const char *v = checks_jstr(cfg, reopened[k].key);
 			struct finding *f;
 
 			if (!str_eq(v, "allow"))
 				continue;
 			if (str_eq(reopened[k].key,
 				   "restricted.devices.disk") &&
-			    !str_empty(jstr(cfg,
-					    "restricted.devices.disk.paths")))
+			    !str_empty(checks_jstr(
+				    cfg, "restricted.devices.disk.paths")))
 				continue;
 			f = findings_add(out, ST_FAIL, c->severity, obj,
 					 "Restricted project %s sets %s=allow: "

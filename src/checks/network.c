@@ -4,42 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "checks/common.h"
 #include "lxdval.h"
-
-/*
- * Returns the part, or adds a finding saying why it is absent: not
- * applicable when the server has no such thing, an error otherwise.
- */
-static const json_t *
-need_part(const struct check *c, const struct check_ctx *x,
-	  enum snap_kind k, const char *object, struct findings *out)
-{
-	const char *why;
-	const json_t *p = snapshot_part(x->snap, k, &why);
-
-	if (p)
-		return p;
-	if (x->snap->unsupported[k])
-		findings_add(out, ST_NOTAPPLICABLE, c->severity, object,
-			     "Not available: %s.", why ? why : "unsupported");
-	else
-		findings_add(out, ST_ERROR, c->severity, object,
-			     "Cannot read %s: %s.", object,
-			     why ? why : "not fetched");
-	return NULL;
-}
-
-static const char *
-jstr(const json_t *o, const char *key)
-{
-	return json_string_value(json_object_get(o, key));
-}
-
-static const char *
-source_of(const char *from)
-{
-	return str_eq(from, "default") ? "default" : "/1.0";
-}
 
 /*
  * An example of a specific address for remediation text: the first
@@ -80,7 +46,7 @@ eval_https_address(const struct check *c, const struct check_ctx *x,
 	const char *v;
 	char *ex;
 
-	if (!need_part(c, x, SNAP_SERVER, "/1.0", out))
+	if (!checks_need_part(c, x, SNAP_SERVER, "/1.0", out))
 		return;
 	v = snapshot_config(s, key, &from);
 	if (str_empty(v)) {
@@ -92,7 +58,7 @@ eval_https_address(const struct check *c, const struct check_ctx *x,
 	if (lxdval_listen(v, 8443, &l, &d) != 0) {
 		f = findings_add(out, ST_ERROR, c->severity, "/1.0",
 				 "Cannot judge %s: %s.", key, d.msg);
-		finding_key(f, key, v, source_of(from));
+		finding_key(f, key, v, checks_source_of(from));
 		return;
 	}
 	if (l.wildcard) {
@@ -100,7 +66,7 @@ eval_https_address(const struct check *c, const struct check_ctx *x,
 		f = findings_add(out, ST_FAIL, c->severity, "/1.0",
 				 "%s=%s binds the API to every interface on "
 				 "port %d.", key, v, l.port);
-		finding_key(f, key, v, source_of(from));
+		finding_key(f, key, v, checks_source_of(from));
 		finding_remediation(f, "%s config set %s=%s (an address of "
 				       "this host that clients must reach)",
 				    snapshot_client(s), key, ex);
@@ -108,12 +74,12 @@ eval_https_address(const struct check *c, const struct check_ctx *x,
 	} else if (l.loopback) {
 		f = findings_add(out, ST_PASS, c->severity, "/1.0",
 				 "%s=%s listens on loopback only.", key, v);
-		finding_key(f, key, v, source_of(from));
+		finding_key(f, key, v, checks_source_of(from));
 	} else {
 		f = findings_add(out, ST_PASS, c->severity, "/1.0",
 				 "%s=%s listens on the specific address %s, "
 				 "port %d.", key, v, l.host, l.port);
-		finding_key(f, key, v, source_of(from));
+		finding_key(f, key, v, checks_source_of(from));
 	}
 }
 
@@ -135,7 +101,7 @@ eval_other_listeners(const struct check *c, const struct check_ctx *x,
 	};
 	const struct snapshot *s = x->snap;
 
-	if (!need_part(c, x, SNAP_SERVER, "/1.0", out))
+	if (!checks_need_part(c, x, SNAP_SERVER, "/1.0", out))
 		return;
 	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
 		const char *key = keys[i].key;
@@ -153,7 +119,7 @@ eval_other_listeners(const struct check *c, const struct check_ctx *x,
 		if (lxdval_listen(v, keys[i].port, &l, &d) != 0) {
 			f = findings_add(out, ST_ERROR, c->severity, "/1.0",
 					 "Cannot judge %s: %s.", key, d.msg);
-			finding_key(f, key, v, source_of(from));
+			finding_key(f, key, v, checks_source_of(from));
 			continue;
 		}
 		if (debug && !l.loopback) {
@@ -164,7 +130,7 @@ eval_other_listeners(const struct check *c, const struct check_ctx *x,
 					 l.wildcard ? "every interface" :
 						      l.host,
 					 l.port);
-			finding_key(f, key, v, source_of(from));
+			finding_key(f, key, v, checks_source_of(from));
 			finding_remediation(f, "%s config unset %s",
 					    snapshot_client(s), key);
 		} else if (l.wildcard) {
@@ -173,7 +139,7 @@ eval_other_listeners(const struct check *c, const struct check_ctx *x,
 					 "%s=%s binds %s to every interface on "
 					 "port %d.", key, v, keys[i].what,
 					 l.port);
-			finding_key(f, key, v, source_of(from));
+			finding_key(f, key, v, checks_source_of(from));
 			finding_remediation(f, "%s config set %s=%s, or %s "
 					       "config unset %s if it is not "
 					       "needed",
@@ -187,7 +153,7 @@ eval_other_listeners(const struct check *c, const struct check_ctx *x,
 static bool
 acl_network(const json_t *n)
 {
-	const char *type = jstr(n, "type");
+	const char *type = checks_jstr(n, "type");
 
 	return json_is_true(json_object_get(n, "managed")) &&
 	       (str_eq(type, "bridge") || str_eq(type, "ovn"));
@@ -201,12 +167,12 @@ eval_network_acls(const struct check *c, const struct check_ctx *x,
 	const json_t *nets, *n;
 	size_t i, seen = 0;
 
-	nets = need_part(c, x, SNAP_NETWORKS, "/1.0/networks", out);
+	nets = checks_need_part(c, x, SNAP_NETWORKS, "/1.0/networks", out);
 	if (!nets)
 		return;
 	json_array_foreach (nets, i, n) {
-		const char *name = jstr(n, "name");
-		const char *project = jstr(n, "project");
+		const char *name = checks_jstr(n, "name");
+		const char *project = checks_jstr(n, "project");
 		const json_t *cfg = json_object_get(n, "config");
 		struct finding *f;
 		char *obj;
@@ -214,7 +180,7 @@ eval_network_acls(const struct check *c, const struct check_ctx *x,
 		if (!name || !acl_network(n))
 			continue;
 		seen++;
-		if (!str_empty(jstr(cfg, "security.acls")))
+		if (!str_empty(checks_jstr(cfg, "security.acls")))
 			continue;
 		if (!project)
 			project = "default";
@@ -222,7 +188,7 @@ eval_network_acls(const struct check *c, const struct check_ctx *x,
 		f = findings_add(out, ST_FAIL, c->severity, obj,
 				 "Managed %s network %s has no security.acls, "
 				 "so no ACL filters its traffic.",
-				 jstr(n, "type"), name);
+				 checks_jstr(n, "type"), name);
 		finding_key(f, "security.acls", "", obj);
 		finding_remediation(f, "%s network set %s security.acls=<acl> "
 				       "--project %s",
@@ -270,16 +236,16 @@ any_source(const char *src)
 static bool
 opens_everything(const json_t *rule)
 {
-	const char *proto = jstr(rule, "protocol");
+	const char *proto = checks_jstr(rule, "protocol");
 
-	if (!str_eq(jstr(rule, "action"), "allow") ||
-	    str_eq(jstr(rule, "state"), "disabled") ||
-	    !any_source(jstr(rule, "source")))
+	if (!str_eq(checks_jstr(rule, "action"), "allow") ||
+	    str_eq(checks_jstr(rule, "state"), "disabled") ||
+	    !any_source(checks_jstr(rule, "source")))
 		return false;
 	if (str_empty(proto))
 		return true;
 	return (str_eq(proto, "tcp") || str_eq(proto, "udp")) &&
-	       str_empty(jstr(rule, "destination_port"));
+	       str_empty(checks_jstr(rule, "destination_port"));
 }
 
 static void
@@ -290,11 +256,12 @@ eval_acl_rules(const struct check *c, const struct check_ctx *x,
 	const json_t *acls, *nets, *a, *r, *n;
 	size_t i, j;
 
-	acls = need_part(c, x, SNAP_NETWORK_ACLS, "/1.0/network-acls", out);
-	nets = need_part(c, x, SNAP_NETWORKS, "/1.0/networks", out);
+	acls = checks_need_part(c, x, SNAP_NETWORK_ACLS, "/1.0/network-acls",
+				out);
+	nets = checks_need_part(c, x, SNAP_NETWORKS, "/1.0/networks", out);
 	json_array_foreach (acls, i, a) {
-		const char *name = jstr(a, "name");
-		const char *project = jstr(a, "project");
+		const char *name = checks_jstr(a, "name");
+		const char *project = checks_jstr(a, "project");
 		char *obj;
 
 		if (!name)
@@ -303,8 +270,8 @@ eval_acl_rules(const struct check *c, const struct check_ctx *x,
 			project = "default";
 		obj = snapshot_object("network-acls", name, project);
 		json_array_foreach (json_object_get(a, "ingress"), j, r) {
-			const char *proto = jstr(r, "protocol");
-			const char *desc = jstr(r, "description");
+			const char *proto = checks_jstr(r, "protocol");
+			const char *desc = checks_jstr(r, "description");
 			struct finding *f;
 
 			if (!opens_everything(r))
@@ -330,9 +297,9 @@ eval_acl_rules(const struct check *c, const struct check_ctx *x,
 	}
 	json_array_foreach (nets, i, n) {
 		const char *key = "security.acls.default.ingress.action";
-		const char *name = jstr(n, "name");
-		const char *project = jstr(n, "project");
-		const char *v = jstr(json_object_get(n, "config"), key);
+		const char *name = checks_jstr(n, "name");
+		const char *project = checks_jstr(n, "project");
+		const char *v = checks_jstr(json_object_get(n, "config"), key);
 		struct finding *f;
 		char *obj;
 
@@ -363,7 +330,7 @@ eval_metrics_auth(const struct check *c, const struct check_ctx *x,
 	struct finding *f;
 	const char *v;
 
-	if (!need_part(c, x, SNAP_SERVER, "/1.0", out))
+	if (!checks_need_part(c, x, SNAP_SERVER, "/1.0", out))
 		return;
 	if (!snapshot_has_ext(s, "metrics_authentication")) {
 		findings_add(out, ST_NOTAPPLICABLE, c->severity, "/1.0",
@@ -378,7 +345,7 @@ eval_metrics_auth(const struct check *c, const struct check_ctx *x,
 	f = findings_add(out, ST_FAIL, c->severity, "/1.0",
 			 "%s=%s lets anyone who reaches a listener read "
 			 "/1.0/metrics without a certificate.", key, v);
-	finding_key(f, key, v, source_of(from));
+	finding_key(f, key, v, checks_source_of(from));
 	finding_remediation(f, "%s config set %s=true", snapshot_client(s),
 			    key);
 }

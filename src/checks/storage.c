@@ -4,13 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "checks/common.h"
 #include "lxdval.h"
-
-static const char *
-jstr(const json_t *o, const char *key)
-{
-	return json_string_value(json_object_get(o, key));
-}
 
 /*
  * One thing a pool is backed by: a path (a directory, block device or
@@ -32,39 +27,6 @@ struct pool {
 	size_t nb;
 };
 
-/* A lexically clean absolute path (no "//", "." or ".."). Caller frees. */
-static char *
-clean_path(const char *p)
-{
-	size_t n = strlen(p);
-	char *out = xmalloc(n + 2);
-	size_t len = 0;
-
-	while (*p) {
-		size_t m;
-
-		p += strspn(p, "/");
-		m = strcspn(p, "/");
-		if (!m)
-			break;
-		if (m == 2 && p[0] == '.' && p[1] == '.') {
-			while (len > 0 && out[len - 1] != '/')
-				len--;
-			if (len > 0)
-				len--;
-		} else if (!(m == 1 && p[0] == '.')) {
-			out[len++] = '/';
-			memcpy(out + len, p, m);
-			len += m;
-		}
-		p += m;
-	}
-	if (!len)
-		out[len++] = '/';
-	out[len] = '\0';
-	return out;
-}
-
 static void
 add_backing(struct pool *p, const char *space, const char *ident,
 	    size_t n, const char *key, const char *raw)
@@ -75,7 +37,7 @@ add_backing(struct pool *p, const char *space, const char *ident,
 		return;
 	b = &p->b[p->nb++];
 	b->space = xstrdup(space);
-	b->ident = str_eq(space, "path") ? clean_path(ident) :
+	b->ident = str_eq(space, "path") ? checks_clean_path(ident) :
 					   xstrndup(ident, n);
 	b->key = key;
 	b->raw = raw;
@@ -95,7 +57,7 @@ pool_backings(struct pool *p)
 	const char *v;
 
 	for (size_t i = 0; i < ARRAY_SIZE(path_keys); i++) {
-		v = jstr(p->config, path_keys[i]);
+		v = checks_jstr(p->config, path_keys[i]);
 		if (str_empty(v))
 			continue;
 		if (v[0] == '/')
@@ -109,15 +71,15 @@ pool_backings(struct pool *p)
 		else
 			add_backing(p, d, v, strlen(v), path_keys[i], v);
 	}
-	v = jstr(p->config, "zfs.pool_name");
+	v = checks_jstr(p->config, "zfs.pool_name");
 	if (str_eq(d, "zfs") && !str_empty(v))
 		add_backing(p, "zpool", v, strcspn(v, "/"), "zfs.pool_name", v);
-	v = jstr(p->config, "lvm.vg_name");
+	v = checks_jstr(p->config, "lvm.vg_name");
 	if (str_eq(d, "lvm") && !str_empty(v))
 		add_backing(p, "vg", v, strlen(v), "lvm.vg_name", v);
-	v = jstr(p->config, "ceph.osd.pool_name");
+	v = checks_jstr(p->config, "ceph.osd.pool_name");
 	if (str_eq(d, "ceph") && !str_empty(v)) {
-		const char *cl = jstr(p->config, "ceph.cluster_name");
+		const char *cl = checks_jstr(p->config, "ceph.cluster_name");
 		char *id = xasprintf("%s/%s", str_empty(cl) ? "ceph" : cl, v);
 
 		add_backing(p, "ceph", id, strlen(id), "ceph.osd.pool_name", v);
@@ -135,26 +97,14 @@ pool_release(struct pool *p)
 	p->nb = 0;
 }
 
-/* path is dir or below it. */
-static bool
-path_within(const char *path, const char *dir)
-{
-	size_t n = strlen(dir);
-
-	if (str_eq(dir, "/"))
-		return true;
-	return strncmp(path, dir, n) == 0 && (path[n] == '\0' ||
-					      path[n] == '/');
-}
-
 static bool
 backings_meet(const struct backing *a, const struct backing *b)
 {
 	if (!str_eq(a->space, b->space))
 		return false;
 	if (str_eq(a->space, "path"))
-		return path_within(a->ident, b->ident) ||
-		       path_within(b->ident, a->ident);
+		return checks_path_within(a->ident, b->ident) ||
+		       checks_path_within(b->ident, a->ident);
 	return str_eq(a->ident, b->ident);
 }
 
@@ -183,7 +133,7 @@ mount_key(const struct pool *p, const char **def)
 		}
 	}
 	if (str_eq(d, "zfs") &&
-	    lxdval_is_true(jstr(p->config, "volume.zfs.block_mode"))) {
+	    lxdval_is_true(checks_jstr(p->config, "volume.zfs.block_mode"))) {
 		*def = "discard";
 		return "volume.block.mount_options";
 	}
@@ -237,7 +187,7 @@ options_text(const struct pool *p, const char **value)
 	*value = NULL;
 	if (!key)
 		return xstrdup("no mount options");
-	v = jstr(p->config, key);
+	v = checks_jstr(p->config, key);
 	*value = v ? v : def;
 	return xasprintf("%s=%s%s", key, *value, v ? "" : " (default)");
 }
@@ -345,7 +295,7 @@ eval_standalone(const struct check *c, const struct check_ctx *x,
 	size_t i, n = 0;
 
 	json_array_foreach (list, i, e) {
-		const char *name = jstr(e, "name");
+		const char *name = checks_jstr(e, "name");
 		char *obj;
 
 		if (!name)
@@ -360,7 +310,7 @@ eval_standalone(const struct check *c, const struct check_ctx *x,
 			continue;
 		}
 		pools[n].name = name;
-		pools[n].driver = jstr(e, "driver");
+		pools[n].driver = checks_jstr(e, "driver");
 		pools[n].config = json_object_get(e, "config");
 		n++;
 	}
@@ -394,7 +344,7 @@ eval_clustered(const struct check *c, const struct check_ctx *x,
 	}
 	/* every pool must be seen on every member it is on */
 	json_array_foreach (list, i, p) {
-		const char *name = jstr(p, "name");
+		const char *name = checks_jstr(p, "name");
 
 		json_array_foreach (json_object_get(p, "locations"), j, loc) {
 			const json_t *hit = NULL;
@@ -403,8 +353,8 @@ eval_clustered(const struct check *c, const struct check_ctx *x,
 
 			m = json_string_value(loc);
 			json_array_foreach (per, k, e)
-				if (str_eq(jstr(e, "name"), name) &&
-				    str_eq(jstr(e, "member"), m))
+				if (str_eq(checks_jstr(e, "name"), name) &&
+				    str_eq(checks_jstr(e, "member"), m))
 					hit = e;
 			if (hit || !name || !m)
 				continue;
@@ -417,7 +367,7 @@ eval_clustered(const struct check *c, const struct check_ctx *x,
 	}
 	/* the distinct members, in order of first appearance */
 	json_array_foreach (per, i, e) {
-		const char *mm = jstr(e, "member");
+		const char *mm = checks_jstr(e, "member");
 		const char *q = members.buf;
 		bool seen = false;
 
@@ -437,17 +387,17 @@ eval_clustered(const struct check *c, const struct check_ctx *x,
 		size_t n = 0;
 
 		json_array_foreach (per, i, e) {
-			const char *name = jstr(e, "name");
+			const char *name = checks_jstr(e, "name");
 			char *obj;
 
-			if (!str_eq(jstr(e, "member"), m) || !name)
+			if (!str_eq(checks_jstr(e, "member"), m) || !name)
 				continue;
 			obj = xasprintf("/1.0/storage-pools/%s", name);
-			if (jstr(e, "error"))
+			if (checks_jstr(e, "error"))
 				findings_add(out, ST_ERROR, c->severity, obj,
 					     "Cannot read storage pool %s on "
 					     "cluster member %s: %s.", name, m,
-					     jstr(e, "error"));
+					     checks_jstr(e, "error"));
 			else if (!json_is_object(json_object_get(e, "config")))
 				findings_add(out, ST_ERROR, c->severity, obj,
 					     "The configuration of storage "
@@ -455,11 +405,11 @@ eval_clustered(const struct check *c, const struct check_ctx *x,
 					     "hidden from this client.", name,
 					     m);
 			free(obj);
-			if (jstr(e, "error") ||
+			if (checks_jstr(e, "error") ||
 			    !json_is_object(json_object_get(e, "config")))
 				continue;
 			pools[n].name = name;
-			pools[n].driver = jstr(e, "driver");
+			pools[n].driver = checks_jstr(e, "driver");
 			pools[n].config = json_object_get(e, "config");
 			n++;
 		}

@@ -149,13 +149,6 @@ report_json(const struct report *r)
 int
 report_json_write(FILE *f, const struct report *r, unsigned flags)
 {
-	json_t *root = report_json(r);
-	int rc;
-
 	(void)flags;
-	rc = json_dumpf(root, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	json_decref(root);
-	if (rc == 0 && fputc('\n', f) == EOF)
-		rc = -1;
-	return rc;
+	return report_dump_json(f, report_json(r));
 }

@@ -480,14 +480,10 @@ report_sarif(const struct report *r)
 int
 report_sarif_write(FILE *f, const struct report *r, unsigned flags)
 {
-	json_t *root = report_sarif(r);
 	int rc;
 
 	(void)flags;
-	rc = json_dumpf(root, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	json_decref(root);
-	if (rc == 0 && fputc('\n', f) == EOF)
-		rc = -1;
+	rc = report_dump_json(f, report_sarif(r));
 	if (rc == 0 && fflush(f) == EOF)
 		rc = -1;
 	return rc;

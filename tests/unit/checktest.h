@@ -32,11 +32,12 @@ ct_data_path(const char *rel)
 	return xasprintf("%s/%s", base ? base : "tests/data", rel);
 }
 
+/* Loads tests/data/<set>/<fixture> ("snap", "workload") into t. */
 static inline void
-ct_load(struct ct *t, const char *fixture)
+ct_load_from(struct ct *t, const char *set, const char *fixture)
 {
 	struct diag d = { { 0 } };
-	char *rel = xasprintf("snap/%s", fixture);
+	char *rel = xasprintf("%s/%s", set, fixture);
 	char *dir = ct_data_path(rel);
 
 	memset(t, 0, sizeof(*t));
@@ -50,18 +51,21 @@ ct_load(struct ct *t, const char *fixture)
 	t->ctx.policy = &t->policy;
 }
 
+/* Loads tests/data/snap/<fixture> into t. */
+static inline void
+ct_load(struct ct *t, const char *fixture)
+{
+	ct_load_from(t, "snap", fixture);
+}
+
 static inline const struct check *
 ct_find(const char *id)
 {
-	const struct check *const tables[] = { general_checks, access_checks,
-					       network_checks };
+	const struct check *c = catalog_find(id);
 
-	for (size_t i = 0; i < ARRAY_SIZE(tables); i++)
-		for (const struct check *c = tables[i]; c->id; c++)
-			if (str_eq(c->id, id))
-				return c;
-	fail_msg("no check %s", id);
-	return NULL;
+	if (!c)
+		fail_msg("no check %s", id);
+	return c;
 }
 
 /* Runs id again from scratch (earlier findings are dropped). */

@@ -221,12 +221,17 @@ ht_cmdline(const char *root, long pid, const char *const *argv)
 	free(p);
 }
 
-/* Copies a file of the PKI directory into the tree. */
+/*
+ * The test PKI of a test group (see ht_make_pki): ht_pki_setup() makes
+ * it, ht_pki_teardown() removes it.
+ */
+static char *ht_pki;
+
+/* Copies a file of the test PKI into the tree. */
 static inline void
-ht_put_pki(const char *root, const char *pki, const char *file,
-	   const char *rel)
+ht_put_pki(const char *root, const char *file, const char *rel)
 {
-	char *src = xasprintf("%s/%s", pki, file);
+	char *src = xasprintf("%s/%s", ht_pki, file);
 	struct diag d = { { 0 } };
 	char *text = read_file(src, NULL, &d);
 
@@ -308,6 +313,24 @@ ht_make_pki(void)
 	host_run_release(&r);
 	free(script);
 	return dir;
+}
+
+/* cmocka group setup and teardown for the test PKI. */
+static inline int
+ht_pki_setup(void **state)
+{
+	(void)state;
+	ht_pki = ht_make_pki();
+	return 0;
+}
+
+static inline int
+ht_pki_teardown(void **state)
+{
+	(void)state;
+	ht_rmtree(ht_pki);
+	free(ht_pki);
+	return 0;
 }
 
 static inline void

@@ -11,7 +11,7 @@ test_passthrough(void **state)
 
 	(void)state;
 	wl_load(&t, "lxd-502");
-	wl_expect(&t, "LXD-DEV-001", ST_FAIL);
+	ct_expect_status(&t, "LXD-DEV-001", ST_FAIL);
 	wl_assert(wl_find(&t, ST_FAIL, INST("devs"), "gpu0", NULL), ST_FAIL,
 		  SEV_MEDIUM, "gpu0", "type", "gpu", PROF("gpu"),
 		  "lxc profile device remove gpu gpu0 --project default");
@@ -31,7 +31,7 @@ test_passthrough(void **state)
 
 	/* VM rules: pci counts, unix-char (containers only) does not */
 	wl_load(&t, "vm-521");
-	wl_expect(&t, "LXD-DEV-001", ST_FAIL);
+	ct_expect_status(&t, "LXD-DEV-001", ST_FAIL);
 	wl_assert(wl_find(&t, ST_FAIL, INST("vpci"), "gpu0", NULL), ST_FAIL,
 		  SEV_MEDIUM, "gpu0", "type", "pci", INST("vpci"),
 		  "lxc config device remove vpci gpu0 --project default");
@@ -49,7 +49,7 @@ test_host_paths(void **state)
 
 	(void)state;
 	wl_load(&t, "lxd-502");
-	wl_expect(&t, "LXD-DEV-002", ST_FAIL);
+	ct_expect_status(&t, "LXD-DEV-002", ST_FAIL);
 	wl_assert(wl_find(&t, ST_FAIL, INST("disks"), "data", NULL), ST_FAIL,
 		  SEV_MEDIUM, "data", "readonly", NULL, INST("disks"),
 		  "lxc config device set disks data readonly=true --project "
@@ -83,7 +83,7 @@ test_host_paths(void **state)
 						    "expanded_devices"),
 					    "data"),
 			    "readonly", json_string("On"));
-	wl_run(&t, "LXD-DEV-002");
+	ct_run(&t, "LXD-DEV-002");
 	wl_clean_device(&t, INST("disks"), "data");
 	ct_release(&t);
 }
@@ -95,7 +95,7 @@ test_nic_filtering(void **state)
 
 	(void)state;
 	wl_load(&t, "lxd-502");
-	wl_expect(&t, "LXD-DEV-003", ST_FAIL);
+	ct_expect_status(&t, "LXD-DEV-003", ST_FAIL);
 	/* br4 has no IPv6, so IPv4 filtering is all it needs */
 	wl_assert(wl_find(&t, ST_FAIL, INST("nics"), "eth0", NULL), ST_FAIL,
 		  SEV_MEDIUM, "eth0", "security.ipv4_filtering", NULL,
@@ -149,7 +149,7 @@ test_nic_filtering(void **state)
 						    NULL),
 					    "config"),
 			    "ipv6.address", json_string("none"));
-	wl_run(&t, "LXD-DEV-003");
+	ct_run(&t, "LXD-DEV-003");
 	wl_find(&t, ST_FAIL, INST("nics"), "eth0", "security.mac_filtering");
 	wl_clean_device(&t, INST("nics"), "eth5");
 	ct_release(&t);
@@ -157,7 +157,7 @@ test_nic_filtering(void **state)
 	/* networks unreadable: a network= NIC cannot be judged */
 	wl_load(&t, "lxd-502");
 	wl_set_part(&t, SNAP_NETWORKS, NULL);
-	wl_run(&t, "LXD-DEV-003");
+	ct_run(&t, "LXD-DEV-003");
 	wl_find(&t, ST_ERROR, INST("nics"), "eth1", NULL);
 	/* nictype=bridged still is */
 	wl_find(&t, ST_FAIL, INST("nics"), "eth3", NULL);
@@ -171,7 +171,7 @@ test_nic_ovn(void **state)
 
 	(void)state;
 	wl_load(&t, "ovn");
-	wl_expect(&t, "LXD-DEV-003", ST_FAIL);
+	ct_expect_status(&t, "LXD-DEV-003", ST_FAIL);
 	/* OVN NICs are not on a bridge */
 	wl_clean(&t, "/1.0/instances/o1?project=ovnp");
 	wl_clean(&t, "/1.0/profiles/default?project=ovnp");
@@ -195,7 +195,7 @@ test_proxies(void **state)
 
 	(void)state;
 	wl_load(&t, "lxd-502");
-	wl_expect(&t, "LXD-DEV-004", ST_FAIL);
+	ct_expect_status(&t, "LXD-DEV-004", ST_FAIL);
 	wl_assert(wl_find(&t, ST_FAIL, INST("proxies"), "p-any", NULL),
 		  ST_FAIL, SEV_LOW, "p-any", "listen", "tcp:0.0.0.0:8080",
 		  INST("proxies"),
@@ -231,7 +231,7 @@ test_unreachable_and_empty(void **state)
 	(void)state;
 	wl_load(&t, "cluster");
 	for (size_t i = 0; i < ARRAY_SIZE(ids); i++) {
-		wl_expect(&t, ids[i], ST_ERROR);
+		ct_expect_status(&t, ids[i], ST_ERROR);
 		wl_find(&t, ST_ERROR, INST("lost"), NULL, NULL);
 		wl_find(&t, ST_ERROR, INST("lostvm"), NULL, NULL);
 	}
@@ -239,10 +239,10 @@ test_unreachable_and_empty(void **state)
 
 	wl_load(&t, "empty");
 	for (size_t i = 0; i < ARRAY_SIZE(ids); i++)
-		wl_expect(&t, ids[i], ST_NOTAPPLICABLE);
+		ct_expect_status(&t, ids[i], ST_NOTAPPLICABLE);
 	wl_set_part(&t, SNAP_INSTANCES, NULL);
 	for (size_t i = 0; i < ARRAY_SIZE(ids); i++)
-		wl_expect(&t, ids[i], ST_ERROR);
+		ct_expect_status(&t, ids[i], ST_ERROR);
 	ct_release(&t);
 }
 

@@ -13,9 +13,6 @@
 #define mul001 (*catalog_find("LXD-MUL-001"))
 #define mul004 (*catalog_find("LXD-MUL-004"))
 
-
-static char *pki;
-
 static const char nft_drop[] =
 	"{\"nftables\": [{\"chain\": {\"family\": \"inet\", \"table\": "
 	"\"filter\", \"name\": \"input\", \"type\": \"filter\", \"hook\": "
@@ -181,23 +178,6 @@ need_root(void)
 		skip();
 }
 
-static int
-setup(void **state)
-{
-	(void)state;
-	pki = ht_make_pki();
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	ht_rmtree(pki);
-	free(pki);
-	return 0;
-}
-
 /* ------------------------------------------------------------ remote -- */
 
 static void
@@ -336,7 +316,7 @@ test_acc002_socket(void **state)
 static json_t *
 cert_json(const char *file, const char *name, const char *type)
 {
-	char *p = xasprintf("%s/%s", pki, file);
+	char *p = xasprintf("%s/%s", ht_pki, file);
 	struct diag d = { { 0 } };
 	char *pem = read_file(p, NULL, &d);
 	json_t *o;
@@ -364,7 +344,7 @@ test_acc007_lifetime(void **state)
 	assert_status(&t, &acc007, ST_NOTAPPLICABLE);
 	assert_finding(&t, ST_NOTAPPLICABLE, "not in PKI mode");
 
-	ht_put_pki(t.root, pki, "ca.crt", ca);
+	ht_put_pki(t.root, "ca.crt", ca);
 	hc_read(&t, snap_good_cmds, NULL);
 	json_array_append_new(certs, cert_json("client-short.crt", "short",
 					       "client"));
@@ -405,36 +385,36 @@ test_acc008_crl(void **state)
 	hc_read(&t, snap_good_cmds, NULL);
 	assert_status(&t, &acc008, ST_NOTAPPLICABLE);
 
-	ht_put_pki(t.root, pki, "ca.crt", "var/snap/lxd/common/lxd/server.ca");
+	ht_put_pki(t.root, "ca.crt", "var/snap/lxd/common/lxd/server.ca");
 	hc_read(&t, snap_good_cmds, NULL);
 	assert_status(&t, &acc008, ST_FAIL);
 	assert_finding(&t, ST_FAIL, "without a revocation list");
 	assert_string_equal(t.out.v[0].object,
 			    "file:///var/snap/lxd/common/lxd/ca.crl");
 
-	ht_put_pki(t.root, pki, "crl-good.pem", crl);
+	ht_put_pki(t.root, "crl-good.pem", crl);
 	hc_read(&t, snap_good_cmds, NULL);
 	assert_status(&t, &acc008, ST_PASS);
 	assert_finding(&t, ST_PASS, "signed by the CA, revokes 1 "
 				    "certificate(s)");
 
-	ht_put_pki(t.root, pki, "crl-expired.pem", crl);
+	ht_put_pki(t.root, "crl-expired.pem", crl);
 	hc_read(&t, snap_good_cmds, NULL);
 	assert_status(&t, &acc008, ST_FAIL);
 	assert_finding(&t, ST_FAIL, "due 2020-02-01T00:00:00Z");
 
-	ht_put_pki(t.root, pki, "crl-foreign.pem", crl);
+	ht_put_pki(t.root, "crl-foreign.pem", crl);
 	hc_read(&t, snap_good_cmds, NULL);
 	assert_status(&t, &acc008, ST_FAIL);
 	assert_finding(&t, ST_FAIL, "signature does not verify with the CA's "
 				    "key");
 
-	ht_put_pki(t.root, pki, "crl-other.pem", crl);
+	ht_put_pki(t.root, "crl-other.pem", crl);
 	hc_read(&t, snap_good_cmds, NULL);
 	assert_status(&t, &acc008, ST_FAIL);
 	assert_finding(&t, ST_FAIL, "issued by 'CN=another CA'");
 
-	ht_put_pki(t.root, pki, "ca.crt", crl);
+	ht_put_pki(t.root, "ca.crt", crl);
 	hc_read(&t, snap_good_cmds, NULL);
 	assert_status(&t, &acc008, ST_FAIL);
 	assert_finding(&t, ST_FAIL, "no PEM \"X509 CRL\" block");
@@ -448,8 +428,8 @@ test_acc008_crl(void **state)
 
 	/* clustered: cluster.ca, not server.ca */
 	hc_open(&t, "package-good", "sample-502");
-	ht_put_pki(t.root, pki, "ca.crt", "var/lib/lxd/cluster.ca");
-	ht_put_pki(t.root, pki, "crl-good.pem", "var/lib/lxd/ca.crl");
+	ht_put_pki(t.root, "ca.crt", "var/lib/lxd/cluster.ca");
+	ht_put_pki(t.root, "crl-good.pem", "var/lib/lxd/ca.crl");
 	ht_write(t.root, "var/lib/lxd/cluster.crt", "x", 0644);
 	hc_read(&t, package_good_cmds, "/var/lib/lxd/unix.socket");
 	assert_status(&t, &acc008, ST_PASS);
@@ -919,5 +899,5 @@ main(void)
 		cmocka_unit_test(test_hos003_cis),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, ht_pki_setup, ht_pki_teardown);
 }

@@ -11,7 +11,7 @@ test_privileged(void **state)
 
 	(void)state;
 	wl_load(&t, "lxd-502");
-	wl_expect(&t, "LXD-INS-001", ST_FAIL);
+	ct_expect_status(&t, "LXD-INS-001", ST_FAIL);
 	/* set on the instance */
 	wl_assert(wl_find(&t, ST_FAIL, INST("privlocal"), NULL, NULL),
 		  ST_FAIL, SEV_HIGH, NULL, "security.privileged", "true",
@@ -62,7 +62,7 @@ test_privileged_vm_rules(void **state)
 
 	(void)state;
 	wl_load(&t, "vm-521");
-	wl_expect(&t, "LXD-INS-001", ST_FAIL);
+	ct_expect_status(&t, "LXD-INS-001", ST_FAIL);
 	/* security.privileged means nothing to a VM */
 	wl_clean(&t, INST("vpriv"));
 	wl_find(&t, ST_FAIL, PROF("priv"), NULL, "security.privileged");
@@ -77,7 +77,7 @@ test_limits(void **state)
 
 	(void)state;
 	wl_load(&t, "lxd-502");
-	wl_expect(&t, "LXD-INS-002", ST_FAIL);
+	ct_expect_status(&t, "LXD-INS-002", ST_FAIL);
 	wl_assert(wl_find(&t, ST_FAIL, INST("privlocal"), NULL, NULL),
 		  ST_FAIL, SEV_MEDIUM, NULL,
 		  "limits.cpu,limits.memory,limits.processes", NULL, NULL,
@@ -95,7 +95,7 @@ test_limits(void **state)
 						NULL),
 					"expanded_config"),
 			"limits.processes");
-	wl_run(&t, "LXD-INS-002");
+	ct_run(&t, "LXD-INS-002");
 	wl_assert(wl_find(&t, ST_FAIL, INST("weak"), NULL, NULL), ST_FAIL,
 		  SEV_MEDIUM, NULL, "limits.processes", NULL, NULL,
 		  "lxc config set weak limits.processes=1000 --project "
@@ -104,7 +104,7 @@ test_limits(void **state)
 
 	/* VMs are not judged */
 	wl_load(&t, "vm-521");
-	wl_run(&t, "LXD-INS-002");
+	ct_run(&t, "LXD-INS-002");
 	wl_clean(&t, INST("vok"));
 	wl_clean(&t, INST("vsb"));
 	wl_find(&t, ST_FAIL, INST("cimg"), NULL, NULL);
@@ -118,7 +118,7 @@ test_nesting(void **state)
 
 	(void)state;
 	wl_load(&t, "lxd-502");
-	wl_expect(&t, "LXD-INS-003", ST_FAIL);
+	ct_expect_status(&t, "LXD-INS-003", ST_FAIL);
 	/* with privileged: critical */
 	wl_assert(wl_find(&t, ST_FAIL, INST("privprof"), NULL, NULL),
 		  ST_FAIL, SEV_CRITICAL, NULL, "security.nesting", "true",
@@ -155,7 +155,7 @@ test_nesting(void **state)
 
 	/* Incus: nesting on a VM is nested virtualisation, not judged */
 	wl_load(&t, "incus");
-	wl_expect(&t, "LXD-INS-003", ST_PASS);
+	ct_expect_status(&t, "LXD-INS-003", ST_PASS);
 	ct_release(&t);
 }
 
@@ -166,7 +166,7 @@ test_isolated(void **state)
 
 	(void)state;
 	wl_load(&t, "lxd-502");
-	wl_expect(&t, "LXD-INS-004", ST_FAIL);
+	ct_expect_status(&t, "LXD-INS-004", ST_FAIL);
 	wl_assert(wl_find(&t, ST_FAIL, INST("weak"), NULL, NULL), ST_FAIL,
 		  SEV_LOW, NULL, "security.idmap.isolated", "false",
 		  INST("weak"),
@@ -189,7 +189,7 @@ test_isolated(void **state)
 	ct_release(&t);
 
 	wl_load(&t, "vm-67");
-	wl_expect(&t, "LXD-INS-004", ST_NOTAPPLICABLE);
+	ct_expect_status(&t, "LXD-INS-004", ST_NOTAPPLICABLE);
 	ct_release(&t);
 }
 
@@ -200,7 +200,7 @@ test_local_overrides(void **state)
 
 	(void)state;
 	wl_load(&t, "lxd-502");
-	wl_expect(&t, "LXD-INS-005", ST_FAIL);
+	ct_expect_status(&t, "LXD-INS-005", ST_FAIL);
 	wl_assert(wl_find(&t, ST_FAIL, INST("weak"), NULL, "limits.memory"),
 		  ST_FAIL, SEV_LOW, NULL, "limits.memory", "4GiB",
 		  INST("weak"),
@@ -225,14 +225,14 @@ test_local_overrides(void **state)
 						     "weak", NULL),
 					    "config"),
 			    "limits.memory", json_string("1000MB"));
-	wl_run(&t, "LXD-INS-005");
+	ct_run(&t, "LXD-INS-005");
 	/* 1000 MB < 1 GiB */
 	assert_int_equal(ct_count(&t, ST_FAIL), 1);
 	json_object_set_new(json_object_get(wl_item(&t, SNAP_INSTANCES,
 						     "weak", NULL),
 					    "config"),
 			    "limits.memory", json_string("50%"));
-	wl_run(&t, "LXD-INS-005");
+	ct_run(&t, "LXD-INS-005");
 	wl_find(&t, ST_MANUAL, INST("weak"), NULL, "limits.memory");
 	ct_release(&t);
 }
@@ -244,7 +244,7 @@ test_lowlevel(void **state)
 
 	(void)state;
 	wl_load(&t, "lxd-502");
-	wl_expect(&t, "LXD-INS-006", ST_FAIL);
+	ct_expect_status(&t, "LXD-INS-006", ST_FAIL);
 	wl_assert(wl_find(&t, ST_FAIL, INST("rawlocal"), NULL, "raw.idmap"),
 		  ST_FAIL, SEV_HIGH, NULL, "raw.idmap", "both 1000 1000",
 		  INST("rawlocal"),
@@ -261,7 +261,7 @@ test_lowlevel(void **state)
 
 	/* raw.qemu: a VM rule, so a container inheriting it passes */
 	wl_load(&t, "vm-521");
-	wl_expect(&t, "LXD-INS-006", ST_FAIL);
+	ct_expect_status(&t, "LXD-INS-006", ST_FAIL);
 	wl_assert(wl_find(&t, ST_FAIL, INST("vraw"), NULL, NULL), ST_FAIL,
 		  SEV_HIGH, NULL, "raw.qemu", "-S", PROF("qemu"),
 		  "lxc profile unset qemu raw.qemu --project default");
@@ -277,7 +277,7 @@ test_syscalls(void **state)
 
 	(void)state;
 	wl_load(&t, "lxd-502");
-	wl_expect(&t, "LXD-INS-007", ST_FAIL);
+	ct_expect_status(&t, "LXD-INS-007", ST_FAIL);
 	wl_assert(wl_find(&t, ST_FAIL, INST("sysc"), NULL,
 			  "security.syscalls.intercept.mount.allowed"),
 		  ST_FAIL, SEV_CRITICAL, NULL,
@@ -325,7 +325,7 @@ test_syscalls(void **state)
 					    "expanded_config"),
 			    "security.syscalls.allow",
 			    json_string("read\nwrite"));
-	wl_run(&t, "LXD-INS-007");
+	ct_run(&t, "LXD-INS-007");
 	wl_find(&t, ST_FAIL, INST("clean"), NULL,
 		"security.syscalls.deny_default");
 	wl_find(&t, ST_FAIL, INST("sysold"), NULL, NULL);
@@ -333,7 +333,7 @@ test_syscalls(void **state)
 
 	/* Incus BPF delegation */
 	wl_load(&t, "incus");
-	wl_expect(&t, "LXD-INS-007", ST_FAIL);
+	ct_expect_status(&t, "LXD-INS-007", ST_FAIL);
 	wl_assert(wl_find(&t, ST_FAIL, INST("bpfc"), NULL, NULL), ST_FAIL,
 		  SEV_HIGH, NULL, "security.bpffs.delegate_cmds", "prog_load",
 		  PROF("bpf"),
@@ -350,7 +350,7 @@ test_devlxd(void **state)
 
 	(void)state;
 	wl_load(&t, "lxd-502");
-	wl_expect(&t, "LXD-INS-008", ST_FAIL);
+	ct_expect_status(&t, "LXD-INS-008", ST_FAIL);
 	wl_assert(wl_find(&t, ST_FAIL, INST("devlxdprof"), NULL, NULL),
 		  ST_FAIL, SEV_LOW, NULL, "security.devlxd.images", "true",
 		  PROF("devlxd"),
@@ -367,17 +367,17 @@ test_devlxd(void **state)
 
 	/* VMs read images through devlxd only with devlxd_images_vm */
 	wl_load(&t, "vm-521");
-	wl_run(&t, "LXD-INS-008");
+	ct_run(&t, "LXD-INS-008");
 	wl_clean(&t, INST("vimg"));
 	wl_find(&t, ST_FAIL, INST("cimg"), NULL, NULL);
 	exts = json_object_get(t.snap.part[SNAP_SERVER], "api_extensions");
 	json_array_append_new(exts, json_string("devlxd_images_vm"));
-	wl_run(&t, "LXD-INS-008");
+	ct_run(&t, "LXD-INS-008");
 	wl_find(&t, ST_FAIL, INST("vimg"), NULL, NULL);
 	ct_release(&t);
 
 	wl_load(&t, "incus");
-	wl_expect(&t, "LXD-INS-008", ST_FAIL);
+	ct_expect_status(&t, "LXD-INS-008", ST_FAIL);
 	wl_assert(wl_find(&t, ST_FAIL, INST("guest"), NULL, NULL), ST_FAIL,
 		  SEV_LOW, NULL, "security.guestapi.images", "true",
 		  INST("guest"),
@@ -393,7 +393,7 @@ test_secureboot(void **state)
 
 	(void)state;
 	wl_load(&t, "vm-521");
-	wl_expect(&t, "LXD-INS-009", ST_FAIL);
+	ct_expect_status(&t, "LXD-INS-009", ST_FAIL);
 	wl_assert(wl_find(&t, ST_FAIL, INST("vsb"), NULL, NULL), ST_FAIL,
 		  SEV_LOW, NULL, "security.secureboot", "false", INST("vsb"),
 		  "lxc config set vsb security.secureboot=true --project "
@@ -411,7 +411,7 @@ test_secureboot(void **state)
 
 	/* 6.7: boot.mode; the old keys are gone */
 	wl_load(&t, "vm-67");
-	wl_expect(&t, "LXD-INS-009", ST_FAIL);
+	ct_expect_status(&t, "LXD-INS-009", ST_FAIL);
 	wl_assert(wl_find(&t, ST_FAIL, INST("vbios"), NULL, NULL), ST_FAIL,
 		  SEV_LOW, NULL, "boot.mode", "bios", PROF("bios"),
 		  "lxc profile set bios boot.mode=uefi-secureboot --project "
@@ -427,13 +427,13 @@ test_secureboot(void **state)
 
 	/* Incus keeps security.secureboot */
 	wl_load(&t, "incus");
-	wl_expect(&t, "LXD-INS-009", ST_FAIL);
+	ct_expect_status(&t, "LXD-INS-009", ST_FAIL);
 	wl_find(&t, ST_FAIL, INST("vsb"), NULL, "security.secureboot");
 	ct_release(&t);
 
 	/* no VM anywhere */
 	wl_load(&t, "lxd-502");
-	wl_expect(&t, "LXD-INS-009", ST_NOTAPPLICABLE);
+	ct_expect_status(&t, "LXD-INS-009", ST_NOTAPPLICABLE);
 	ct_release(&t);
 }
 
@@ -452,7 +452,7 @@ test_unreachable_member(void **state)
 	(void)state;
 	wl_load(&t, "cluster");
 	for (size_t i = 0; i < ARRAY_SIZE(ct_checks); i++) {
-		wl_run(&t, ct_checks[i]);
+		ct_run(&t, ct_checks[i]);
 		const struct finding *f = wl_find(&t, ST_ERROR, INST("lost"),
 						  NULL, NULL);
 
@@ -460,12 +460,12 @@ test_unreachable_member(void **state)
 		assert_int_not_equal(t.status, ST_PASS);
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(all_checks); i++) {
-		wl_run(&t, all_checks[i]);
+		ct_run(&t, all_checks[i]);
 		wl_find(&t, ST_ERROR, INST("lost"), NULL, NULL);
 		wl_find(&t, ST_ERROR, INST("lostvm"), NULL, NULL);
 		assert_int_equal(t.status, ST_ERROR);
 	}
-	wl_expect(&t, "LXD-INS-009", ST_ERROR);
+	ct_expect_status(&t, "LXD-INS-009", ST_ERROR);
 	wl_find(&t, ST_ERROR, INST("lostvm"), NULL, NULL);
 	ct_release(&t);
 }
@@ -478,14 +478,14 @@ test_missing_parts(void **state)
 	(void)state;
 	wl_load(&t, "lxd-502");
 	wl_set_part(&t, SNAP_INSTANCES, NULL);
-	wl_expect(&t, "LXD-INS-001", ST_ERROR);
+	ct_expect_status(&t, "LXD-INS-001", ST_ERROR);
 	wl_find(&t, ST_ERROR, "/1.0/instances", NULL, NULL);
 	ct_release(&t);
 
 	/* without profiles: instances still judged, sources unknown */
 	wl_load(&t, "lxd-502");
 	wl_set_part(&t, SNAP_PROFILES, NULL);
-	wl_expect(&t, "LXD-INS-001", ST_FAIL);
+	ct_expect_status(&t, "LXD-INS-001", ST_FAIL);
 	wl_find(&t, ST_ERROR, "/1.0/profiles", NULL, NULL);
 	wl_assert(wl_find(&t, ST_FAIL, INST("privprof"), NULL, NULL),
 		  ST_FAIL, SEV_HIGH, NULL, "security.privileged", "true", NULL,
@@ -507,7 +507,7 @@ test_nothing_applies(void **state)
 	(void)state;
 	wl_load(&t, "empty");
 	for (size_t i = 0; i < ARRAY_SIZE(ids); i++)
-		wl_expect(&t, ids[i], ST_NOTAPPLICABLE);
+		ct_expect_status(&t, ids[i], ST_NOTAPPLICABLE);
 	ct_release(&t);
 }
 
@@ -520,7 +520,7 @@ test_unknown_profile(void **state)
 	(void)state;
 	wl_load(&t, "lxd-502");
 	json_array_remove(t.snap.part[SNAP_PROFILES], 1);	/* priv */
-	wl_run(&t, "LXD-INS-001");
+	ct_run(&t, "LXD-INS-001");
 	wl_assert(wl_find(&t, ST_FAIL, INST("privprof"), NULL, NULL),
 		  ST_FAIL, SEV_HIGH, NULL, "security.privileged", "true", NULL,
 		  "lxc config set privprof security.privileged=false "

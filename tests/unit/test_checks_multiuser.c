@@ -8,7 +8,7 @@ test_restricted_projects(void **state)
 
 	(void)state;
 	wl_load(&t, "lxd-502");
-	wl_expect(&t, "LXD-MUL-002", ST_FAIL);
+	ct_expect_status(&t, "LXD-MUL-002", ST_FAIL);
 	/* the restricted certificate ci may use tenant and open */
 	wl_assert(wl_find(&t, ST_FAIL, "/1.0/projects/open", NULL, NULL),
 		  ST_FAIL, SEV_MEDIUM, NULL, "restricted", NULL,
@@ -26,7 +26,7 @@ test_restricted_projects(void **state)
 						    NULL),
 					    "config"),
 			    "restricted", json_string("false"));
-	wl_run(&t, "LXD-MUL-002");
+	ct_run(&t, "LXD-MUL-002");
 	wl_assert(wl_find(&t, ST_FAIL, "/1.0/projects/open", NULL, NULL),
 		  ST_FAIL, SEV_MEDIUM, NULL, "restricted", "false",
 		  "/1.0/projects/open", "lxc project set open restricted=true");
@@ -35,7 +35,7 @@ test_restricted_projects(void **state)
 						    NULL),
 					    "config"),
 			    "restricted", json_string("true"));
-	wl_expect(&t, "LXD-MUL-002", ST_PASS);
+	ct_expect_status(&t, "LXD-MUL-002", ST_PASS);
 	ct_release(&t);
 }
 
@@ -46,7 +46,7 @@ test_identities(void **state)
 
 	(void)state;
 	wl_load(&t, "identities");
-	wl_expect(&t, "LXD-MUL-002", ST_FAIL);
+	ct_expect_status(&t, "LXD-MUL-002", ST_FAIL);
 	/* alice (OIDC, group devs) operates project dev */
 	wl_assert(wl_find(&t, ST_FAIL, "/1.0/projects/dev", NULL, NULL),
 		  ST_FAIL, SEV_MEDIUM, NULL, "restricted", NULL,
@@ -69,7 +69,7 @@ test_restrictions(void **state)
 
 	(void)state;
 	wl_load(&t, "lxd-502");
-	wl_expect(&t, "LXD-MUL-003", ST_FAIL);
+	ct_expect_status(&t, "LXD-MUL-003", ST_FAIL);
 	wl_assert(wl_find(&t, ST_FAIL, "/1.0/projects/tenant", NULL,
 			  "restricted.containers.nesting"),
 		  ST_FAIL, SEV_MEDIUM, NULL, "restricted.containers.nesting",
@@ -110,7 +110,7 @@ test_restrictions(void **state)
 		/* something other than allow is fine */
 		json_object_set_new(cfg, "restricted.devices.nic",
 				    json_string("allow"));
-		wl_run(&t, "LXD-MUL-003");
+		ct_run(&t, "LXD-MUL-003");
 		for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
 			wl_find(&t, ST_FAIL, "/1.0/projects/tenant2", NULL,
 				keys[i]);
@@ -126,12 +126,12 @@ test_nothing_and_errors(void **state)
 
 	(void)state;
 	wl_load(&t, "empty");
-	wl_expect(&t, "LXD-MUL-002", ST_NOTAPPLICABLE);
-	wl_expect(&t, "LXD-MUL-003", ST_NOTAPPLICABLE);
+	ct_expect_status(&t, "LXD-MUL-002", ST_NOTAPPLICABLE);
+	ct_expect_status(&t, "LXD-MUL-003", ST_NOTAPPLICABLE);
 	wl_set_part(&t, SNAP_CERTIFICATES, NULL);
-	wl_expect(&t, "LXD-MUL-002", ST_ERROR);
+	ct_expect_status(&t, "LXD-MUL-002", ST_ERROR);
 	wl_set_part(&t, SNAP_PROJECTS, NULL);
-	wl_expect(&t, "LXD-MUL-003", ST_ERROR);
+	ct_expect_status(&t, "LXD-MUL-003", ST_ERROR);
 	ct_release(&t);
 }
 

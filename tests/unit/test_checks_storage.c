@@ -1,6 +1,8 @@
 /* test_checks_storage.c - STO checks on workload fixtures */
 #include "wltest.h"
 
+#include "checks/common.h"
+
 static void
 test_shared_backing(void **state)
 {
@@ -8,7 +10,7 @@ test_shared_backing(void **state)
 
 	(void)state;
 	wl_load(&t, "lxd-502");
-	wl_expect(&t, "LXD-STO-001", ST_FAIL);
+	ct_expect_status(&t, "LXD-STO-001", ST_FAIL);
 	/* a directory inside another pool's directory, no options */
 	wl_assert(wl_find(&t, ST_FAIL, "/1.0/storage-pools/nested", NULL,
 			  NULL),
@@ -49,7 +51,7 @@ test_mount_options(void **state)
 			      "config");
 	json_object_set_new(cfg, "volatile.initial_source",
 			    json_string("/dev/vdb"));
-	wl_run(&t, "LXD-STO-001");
+	ct_run(&t, "LXD-STO-001");
 	/* one finding per pair: b1-b3 agree, b2-b3 do not */
 	{
 		size_t low = 0, medium = 0;
@@ -76,7 +78,7 @@ test_mount_options(void **state)
 	json_object_set_new(cfg, "lvm.vg_name", json_string("vg0"));
 	json_object_set_new(cfg, "volume.block.mount_options",
 			    json_string("discard,nosuid"));
-	wl_run(&t, "LXD-STO-001");
+	ct_run(&t, "LXD-STO-001");
 	wl_assert(wl_find(&t, ST_FAIL, "/1.0/storage-pools/l2", NULL, NULL),
 		  ST_FAIL, SEV_MEDIUM, NULL, "lvm.vg_name", "vg0",
 		  "/1.0/storage-pools/l2",
@@ -93,7 +95,7 @@ test_cluster(void **state)
 	wl_load(&t, "cluster");
 	assert_true(t.snap.clustered);
 	assert_non_null(snapshot_part(&t.snap, SNAP_CLUSTER_MEMBERS, NULL));
-	wl_expect(&t, "LXD-STO-001", ST_FAIL);
+	ct_expect_status(&t, "LXD-STO-001", ST_FAIL);
 	/* m1: p1 and p2 on /dev/sdb with different options; m2: apart */
 	wl_assert(wl_find(&t, ST_FAIL, "/1.0/storage-pools/p2", NULL, NULL),
 		  ST_FAIL, SEV_MEDIUM, NULL, "source", "aaaa-uuid",
@@ -112,7 +114,7 @@ test_cluster(void **state)
 	/* a pool×member that was never read is an error too */
 	wl_load(&t, "cluster");
 	json_array_remove(t.snap.part[SNAP_STORAGE_POOL_MEMBERS], 8);
-	wl_run(&t, "LXD-STO-001");
+	ct_run(&t, "LXD-STO-001");
 	assert_true(ct_contains(wl_find(&t, ST_ERROR, "/1.0/storage-pools/p3",
 					NULL, NULL)->message,
 				"not read"));
@@ -121,7 +123,7 @@ test_cluster(void **state)
 	/* without the per-member part nothing can be compared */
 	wl_load(&t, "cluster");
 	wl_set_part(&t, SNAP_STORAGE_POOL_MEMBERS, NULL);
-	wl_expect(&t, "LXD-STO-001", ST_ERROR);
+	ct_expect_status(&t, "LXD-STO-001", ST_ERROR);
 	ct_release(&t);
 }
 
@@ -132,18 +134,47 @@ test_errors_and_nothing(void **state)
 
 	(void)state;
 	wl_load(&t, "empty");
-	wl_expect(&t, "LXD-STO-001", ST_NOTAPPLICABLE);
+	ct_expect_status(&t, "LXD-STO-001", ST_NOTAPPLICABLE);
 	wl_set_part(&t, SNAP_STORAGE_POOLS, NULL);
-	wl_expect(&t, "LXD-STO-001", ST_ERROR);
+	ct_expect_status(&t, "LXD-STO-001", ST_ERROR);
 	ct_release(&t);
 
 	/* a client without can_edit sees config null */
 	wl_load(&t, "lxd-502");
 	json_object_set_new(wl_item(&t, SNAP_STORAGE_POOLS, "ext", NULL),
 			    "config", json_null());
-	wl_run(&t, "LXD-STO-001");
+	ct_run(&t, "LXD-STO-001");
 	wl_find(&t, ST_ERROR, "/1.0/storage-pools/ext", NULL, NULL);
 	ct_release(&t);
+}
+
+/* The path helpers STO-001 and DEV-002 share (checks/common.c). */
+static void
+test_paths(void **state)
+{
+	static const struct {
+		const char *in, *want;
+	} clean[] = {
+		{ "/", "/" },
+		{ "", "/" },
+		{ "//a//b/", "/a/b" },
+		{ "/a/./b/../c", "/a/c" },
+		{ "/../..", "/" },
+		{ "a/b", "/a/b" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(clean); i++) {
+		char *got = checks_clean_path(clean[i].in);
+
+		assert_string_equal(got, clean[i].want);
+		free(got);
+	}
+	assert_true(checks_path_within("/a/b", "/a"));
+	assert_true(checks_path_within("/a", "/a"));
+	assert_false(checks_path_within("/ab", "/a"));
+	assert_true(checks_path_within("/etc", "/"));
+	assert_true(checks_path_within("/", "/"));
 }
 
 int
@@ -154,6 +185,7 @@ main(void)
 		cmocka_unit_test(test_mount_options),
 		cmocka_unit_test(test_cluster),
 		cmocka_unit_test(test_errors_and_nothing),
+		cmocka_unit_test(test_paths),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

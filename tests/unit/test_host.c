@@ -4,8 +4,6 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
-static char *pki;
-
 /* The loaded rules and the firewall of a tidy snap host. */
 static const char nft_drop[] =
 	"{\"nftables\": [{\"metainfo\": {\"json_schema_version\": 1}},"
@@ -54,23 +52,6 @@ static const struct ht_cmd snap_good_cmds[] = {
 	  "option\n" },
 	{ NULL, 0, NULL, NULL },
 };
-
-static int
-setup(void **state)
-{
-	(void)state;
-	pki = ht_make_pki();
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	ht_rmtree(pki);
-	free(pki);
-	return 0;
-}
 
 /* ------------------------------------------------------------ parsers -- */
 
@@ -250,8 +231,8 @@ test_snap_tree(void **state)
 	struct host h;
 
 	(void)state;
-	ht_put_pki(root, pki, "ca.crt", "var/snap/lxd/common/lxd/server.ca");
-	ht_put_pki(root, pki, "crl-good.pem", "var/snap/lxd/common/lxd/ca.crl");
+	ht_put_pki(root, "ca.crt", "var/snap/lxd/common/lxd/server.ca");
+	ht_put_pki(root, "crl-good.pem", "var/snap/lxd/common/lxd/ca.crl");
 	ht_load_snapshot(&s, "sample-502");
 	ht_read(&h, root, &ops, NULL, &s);
 
@@ -492,14 +473,14 @@ test_ca_signed(void **state)
 	char *pem;
 
 	(void)state;
-	ht_put_pki(root, pki, "ca.crt", "var/snap/lxd/common/lxd/server.ca");
+	ht_put_pki(root, "ca.crt", "var/snap/lxd/common/lxd/server.ca");
 	ht_read(&h, root, NULL, NULL, NULL);
-	p = xasprintf("%s/client-short.crt", pki);
+	p = xasprintf("%s/client-short.crt", ht_pki);
 	pem = read_file(p, NULL, &d);
 	assert_int_equal(host_ca_signed(&h, pem, &d), 0);
 	free(pem);
 	free(p);
-	p = xasprintf("%s/foreign.crt", pki);
+	p = xasprintf("%s/foreign.crt", ht_pki);
 	pem = read_file(p, NULL, &d);
 	assert_int_equal(host_ca_signed(&h, pem, &d), -1);
 	free(pem);
@@ -587,5 +568,5 @@ main(void)
 		cmocka_unit_test(test_system_socket_pid),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, ht_pki_setup, ht_pki_teardown);
 }

@@ -1,13 +1,21 @@
-/* test_util.c - allocation helpers, strbuf, time parsing */
+/* test_util.c - allocation helpers, strbuf, time, files in and out */
+#define _XOPEN_SOURCE 700 /* mknod, S_IFCHR */
+#include <dirent.h>
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
+#include "atomic.h"
 #include "util.h"
 
 static void
@@ -103,16 +111,200 @@ test_read_file_missing(void **state)
 			    "cannot open '/nonexistent/x': No such file or directory");
 }
 
+/* A new empty directory under TMPDIR; caller rmdir()s and frees it. */
+static char *
+tmp_dir(void)
+{
+	const char *tmp = getenv("TMPDIR");
+	char *dir = xasprintf("%s/lxdh-util.XXXXXX",
+			      tmp && *tmp ? tmp : "/tmp");
+
+	if (!mkdtemp(dir))
+		fail_msg("mkdtemp %s: %s", dir, strerror(errno));
+	return dir;
+}
+
+static void
+put(const char *path, const char *text, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+
+	if (!f || fwrite(text, 1, len, f) != len || fclose(f) != 0)
+		fail_msg("write %s: %s", path, strerror(errno));
+}
+
+static size_t
+entries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	const struct dirent *e;
+	size_t n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d)) != NULL)
+		n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+	closedir(d);
+	return n;
+}
+
+static void
+test_read_file_max(void **state)
+{
+	size_t big = ((size_t)1 << 20) + 1, len = 0;
+	char *dir = tmp_dir();
+	char *path = xasprintf("%s/f", dir);
+	char *fill = xcalloc(big, 1);
+	char *buf = NULL, *want;
+	struct diag d;
+
+	(void)state;
+	put(path, "abc", 3);
+	assert_int_equal(read_file_max(path, (size_t)1 << 20, "thing", &buf,
+				       &len, &d), 0);
+	assert_int_equal(len, 3);
+	assert_string_equal(buf, "abc");
+	free(buf);
+
+	put(path, fill, big);
+	assert_int_equal(read_file_max(path, (size_t)1 << 20, "thing", &buf,
+				       &len, &d), -1);
+	want = xasprintf("cannot read thing '%s': larger than 1 MiB", path);
+	assert_string_equal(d.msg, want);
+	free(want);
+
+	assert_int_equal(read_file_max("/nonexistent/x", 1 << 20, "thing",
+				       &buf, &len, &d), -1);
+	assert_string_equal(d.msg, "cannot read thing '/nonexistent/x': No "
+				   "such file or directory");
+	unlink(path);
+	rmdir(dir);
+	free(fill);
+	free(path);
+	free(dir);
+}
+
+static int
+write_ctx(FILE *f, void *ctx)
+{
+	return fputs(ctx, f) == EOF ? -1 : 0;
+}
+
+static int
+write_fails(FILE *f, void *ctx)
+{
+	(void)ctx;
+	fputs("half", f);
+	errno = EIO;
+	return -1;
+}
+
+static void
+test_atomic_write(void **state)
+{
+	char *dir = tmp_dir();
+	char *path = xasprintf("%s/out", dir);
+	char one[] = "one\n", two[] = "two\n";
+	char *text;
+	struct stat st;
+
+	(void)state;
+	assert_int_equal(atomic_write(path, 0640, write_ctx, one), 0);
+	text = read_file(path, NULL, NULL);
+	assert_string_equal(text, "one\n");
+	free(text);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0640);
+
+	/* a failed write leaves the old file and no temporary one */
+	assert_int_equal(atomic_write(path, 0644, write_fails, NULL), -1);
+	text = read_file(path, NULL, NULL);
+	assert_string_equal(text, "one\n");
+	free(text);
+	assert_int_equal(entries(dir), 1);
+
+	/* a path without a directory part is relative to the current one */
+	assert_int_equal(chdir(dir), 0);
+	assert_int_equal(atomic_write("out", 0644, write_ctx, two), 0);
+	text = read_file(path, NULL, NULL);
+	assert_string_equal(text, "two\n");
+	free(text);
+	assert_int_equal(chdir("/"), 0);
+
+	unlink(path);
+	rmdir(dir);
+	free(path);
+	free(dir);
+}
+
+/* Devices, links and modes: what -o must never break. */
+static void
+test_atomic_write_special(void **state)
+{
+	char *dir = tmp_dir();
+	char *file = xasprintf("%s/private.json", dir);
+	char *link = xasprintf("%s/link.json", dir);
+	char *dangling = xasprintf("%s/dangling", dir);
+	char *null = xasprintf("%s/null", dir);
+	char one[] = "one\n", two[] = "two\n";
+	struct stat st;
+	char *text;
+
+	(void)state;
+	/* an existing file keeps its mode even when asked for 0644 */
+	assert_int_equal(atomic_write(file, 0600, write_ctx, one), 0);
+	assert_int_equal(atomic_write(file, 0644, write_ctx, two), 0);
+	assert_int_equal(stat(file, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+
+	/* a symlink is followed: the target changes, the link stays */
+	assert_int_equal(symlink(file, link), 0);
+	assert_int_equal(atomic_write(link, 0644, write_ctx, one), 0);
+	assert_int_equal(lstat(link, &st), 0);
+	assert_true(S_ISLNK(st.st_mode));
+	text = read_file(file, NULL, NULL);
+	assert_string_equal(text, "one\n");
+	free(text);
+	assert_int_equal(symlink("/nonexistent/x", dangling), 0);
+	assert_int_equal(atomic_write(dangling, 0644, write_ctx, one), -1);
+
+	/* a directory is an error, not replaced */
+	assert_int_equal(atomic_write(dir, 0644, write_ctx, one), -1);
+	assert_int_equal(stat(dir, &st), 0);
+	assert_true(S_ISDIR(st.st_mode));
+
+	/* a character device is written into, never replaced */
+	if (mknod(null, S_IFCHR | 0666, makedev(1, 3)) == 0) {
+		assert_int_equal(atomic_write(null, 0644, write_ctx, one), 0);
+		assert_int_equal(stat(null, &st), 0);
+		assert_true(S_ISCHR(st.st_mode));
+		unlink(null);
+	}
+	assert_int_equal(entries(dir), 3);
+
+	unlink(dangling);
+	unlink(link);
+	unlink(file);
+	rmdir(dir);
+	free(dangling);
+	free(null);
+	free(link);
+	free(file);
+	free(dir);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_atomic_write_special),
 		cmocka_unit_test(test_rfc3339),
 		cmocka_unit_test(test_format_rfc3339),
 		cmocka_unit_test(test_strbuf),
 		cmocka_unit_test(test_strings),
 		cmocka_unit_test(test_now_epoch),
 		cmocka_unit_test(test_read_file_missing),
+		cmocka_unit_test(test_read_file_max),
+		cmocka_unit_test(test_atomic_write),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -4,60 +4,11 @@
 
 #include "checktest.h"
 
-/* Loads tests/data/workload/<fixture> into t (see ct_load). */
+/* Loads tests/data/workload/<fixture> into t (see ct_load_from). */
 static inline void
 wl_load(struct ct *t, const char *fixture)
 {
-	struct diag d = { { 0 } };
-	char *rel = xasprintf("workload/%s", fixture);
-	char *dir = ct_data_path(rel);
-
-	memset(t, 0, sizeof(*t));
-	snapshot_init(&t->snap);
-	if (snapshot_load_dir(&t->snap, dir, &d) != 0)
-		fail_msg("load %s: %s", dir, d.msg);
-	free(rel);
-	free(dir);
-	policy_init(&t->policy);
-	t->ctx.snap = &t->snap;
-	t->ctx.policy = &t->policy;
-}
-
-static inline const struct check *
-wl_check(const char *id)
-{
-	const struct check *const tables[] = { instance_checks, device_checks,
-					       storage_checks,
-					       multiuser_checks };
-
-	for (size_t i = 0; i < ARRAY_SIZE(tables); i++)
-		for (const struct check *c = tables[i]; c->id; c++)
-			if (str_eq(c->id, id))
-				return c;
-	fail_msg("no check %s", id);
-	abort();
-}
-
-/* Runs id from scratch and returns the status the engine derives. */
-static inline enum status
-wl_run(struct ct *t, const char *id)
-{
-	const struct check *c = wl_check(id);
-
-	findings_release(&t->out);
-	c->eval(c, &t->ctx, &t->out);
-	t->status = engine_status(&t->out);
-	return t->status;
-}
-
-static inline void
-wl_expect(struct ct *t, const char *id, enum status want)
-{
-	if (wl_run(t, id) != want) {
-		ct_dump(t);
-		fail_msg("%s: status %s, want %s", id, status_name(t->status),
-			 status_name(want));
-	}
+	ct_load_from(t, "workload", fixture);
 }
 
 /*

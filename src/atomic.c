@@ -1,0 +1,163 @@
+/* atomic.c - replacing an output file whole or not at all (-o FILE) */
+#include "atomic.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "util.h"
+
+/* Makes a rename in the directory of path durable, if it can. */
+static void
+sync_dir_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir;
+	int fd;
+
+	if (!slash)
+		dir = xstrdup(".");
+	else if (slash == path)
+		dir = xstrdup("/");
+	else
+		dir = xstrndup(path, (size_t)(slash - path));
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+	free(dir);
+}
+
+/*
+ * A device, FIFO or socket cannot be replaced by renaming a file over it
+ * (that would turn /dev/null into a regular file): write into it.
+ */
+static int
+write_in_place(const char *path, atomic_writer_fn *writer, void *ctx)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+	FILE *f;
+
+	if (fd < 0) {
+		cmd_error("cannot write '%s': %s", path, strerror(errno));
+		return -1;
+	}
+	f = fdopen(fd, "w");
+	if (!f) {
+		cmd_error("cannot write '%s': %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (writer(f, ctx) != 0 || fflush(f) != 0) {
+		cmd_error("cannot write '%s': %s", path, strerror(errno));
+		fclose(f);
+		return -1;
+	}
+	if (fclose(f) != 0) {
+		cmd_error("cannot write '%s': %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int
+replace_file(const char *path, mode_t mode, const struct stat *old,
+	     atomic_writer_fn *writer, void *ctx);
+
+int
+atomic_write(const char *path, mode_t mode, atomic_writer_fn *writer,
+	     void *ctx)
+{
+	struct stat st;
+	char *real = NULL;
+	int rc;
+
+	/* a symlink is followed: its target is replaced, not the link */
+	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+		real = realpath(path, NULL);
+		if (!real) {
+			cmd_error("cannot write '%s': it is a symbolic link "
+				  "to a missing file", path);
+			return -1;
+		}
+		path = real;
+	}
+	if (stat(path, &st) == 0) {
+		if (S_ISDIR(st.st_mode)) {
+			cmd_error("cannot write '%s': Is a directory", path);
+			rc = -1;
+		} else if (!S_ISREG(st.st_mode)) {
+			rc = write_in_place(path, writer, ctx);
+		} else {
+			rc = replace_file(path, st.st_mode & 07777, &st,
+					  writer, ctx);
+		}
+	} else {
+		rc = replace_file(path, mode, NULL, writer, ctx);
+	}
+	free(real);
+	return rc;
+}
+
+/*
+ * The new file takes the mode (and, for root, the owner) of the one it
+ * replaces, so a report kept private stays private.
+ */
+static int
+replace_file(const char *path, mode_t mode, const struct stat *old,
+	     atomic_writer_fn *writer, void *ctx)
+{
+	char *tmp = xasprintf("%s.XXXXXX", path);
+	int fd = mkstemp(tmp);
+	FILE *f;
+	int rc = -1;
+
+	if (fd < 0) {
+		cmd_error("cannot write '%s': %s", path, strerror(errno));
+		free(tmp);
+		return -1;
+	}
+	f = fdopen(fd, "w");
+	if (!f) {
+		cmd_error("cannot write '%s': %s", path, strerror(errno));
+		close(fd);
+		goto out;
+	}
+	if (writer(f, ctx) != 0 || fflush(f) != 0 || fsync(fileno(f)) != 0) {
+		cmd_error("cannot write '%s': %s", path, strerror(errno));
+		fclose(f);
+		goto out;
+	}
+	if (old && geteuid() == 0 &&
+	    fchown(fileno(f), old->st_uid, old->st_gid) != 0) {
+		cmd_error("cannot write '%s': %s", path, strerror(errno));
+		fclose(f);
+		goto out;
+	}
+	if (fchmod(fileno(f), mode) != 0) {
+		cmd_error("cannot write '%s': %s", path, strerror(errno));
+		fclose(f);
+		goto out;
+	}
+	if (fclose(f) != 0) {
+		cmd_error("cannot write '%s': %s", path, strerror(errno));
+		goto out;
+	}
+	if (rename(tmp, path) != 0) {
+		cmd_error("cannot rename '%s' to '%s': %s", tmp, path,
+			  strerror(errno));
+		goto out;
+	}
+	sync_dir_of(path);
+	rc = 0;
+out:
+	if (rc != 0)
+		unlink(tmp);
+	free(tmp);
+	return rc;
+}

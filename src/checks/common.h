@@ -1,0 +1,48 @@
+/* common.h - small helpers the server and workload checks share */
+#ifndef LXD_HARDEN_CHECKS_COMMON_H
+#define LXD_HARDEN_CHECKS_COMMON_H
+
+#include <stdbool.h>
+
+#include "check.h"
+
+/*
+ * The string value of o[key]; NULL when o is not an object, when key is
+ * absent or when its value is not a string.
+ */
+const char *checks_jstr(const json_t *o, const char *key);
+
+/*
+ * Returns part k of the snapshot, or adds a finding about object saying
+ * why it is absent and returns NULL: ST_NOTAPPLICABLE ("Not available:
+ * WHY.") when the server has no such thing, ST_ERROR ("Cannot read
+ * OBJECT: WHY.") otherwise. Both at the check's severity.
+ */
+const json_t *checks_need_part(const struct check *c,
+			       const struct check_ctx *x, enum snap_kind k,
+			       const char *object, struct findings *out);
+
+/*
+ * The finding source of a server config value, from the *from that
+ * snapshot_config() set: "default" for a default, else "/1.0".
+ */
+const char *checks_source_of(const char *from);
+
+/* True when an auth group holds the admin entitlement on the server. */
+bool checks_grants_server_admin(const json_t *group);
+
+/*
+ * A lexically clean absolute path: "//", "." and ".." components are
+ * folded (".." never climbs above "/") and no trailing slash is kept;
+ * the result is at least "/". Only the text is read, never the file
+ * system. Caller frees.
+ */
+char *checks_clean_path(const char *p);
+
+/*
+ * True when path is dir or lies below it; both clean (see
+ * checks_clean_path). Every path lies below "/".
+ */
+bool checks_path_within(const char *path, const char *dir);
+
+#endif
