@@ -10,14 +10,10 @@
 #include <unistd.h>
 
 #include "atomic.h"
+#include "audit_run.h"
 #include "engine.h"
 #include "gate.h"
-#include "host.h"
-#include "lxd.h"
-#include "policy.h"
-#include "releases.h"
 #include "report.h"
-#include "snapshot.h"
 #include "target.h"
 
 void
@@ -298,13 +294,9 @@ int
 cmd_audit(int argc, char **argv)
 {
 	struct audit_opts o;
-	struct policy policy;
-	struct snapshot snap;
-	struct lxd_endpoint ep = { 0 };
-	struct lxd_client *client = NULL;
-	struct report report = { 0 };
-	struct check_ctx ctx = { 0 };
-	struct host host;
+	struct audit_run ar;
+	struct audit_run_opts ro = { 0 };
+	struct report *report;
 	const struct report_format *fmt;
 	struct diag d = { { 0 } };
 	unsigned flags = 0;
@@ -313,57 +305,17 @@ cmd_audit(int argc, char **argv)
 	if (parse_opts(argc, argv, &o) != 0)
 		return EXIT_ERROR;
 	fmt = report_format_find(o.format);
-	policy_init(&policy);
-	snapshot_init(&snap);
-	host_init(&host);
-	if (o.policy && policy_load(&policy, o.policy, &d) != 0) {
+	ro.target = o.target;
+	ro.policy = o.policy;
+	ro.releases = o.releases;
+	ro.host_root = o.host_root;
+	ro.input = o.input;
+	if (audit_run_start(&ar, &ro, &d) != 0) {
 		cmd_error("%s", d.msg);
 		goto out;
 	}
-	if (o.input) {
-		if (snapshot_load_dir(&snap, o.input, &d) != 0) {
-			cmd_error("%s", d.msg);
-			goto out;
-		}
-	} else {
-		if (target_resolve(&o.target, &ep, &d) != 0) {
-			cmd_error("%s", d.msg);
-			goto out;
-		}
-		client = lxd_client_new(&ep, &d);
-		if (!client) {
-			cmd_error("%s", d.msg);
-			goto out;
-		}
-		if (snapshot_fetch(&snap, client, ep.label, ep.url != NULL,
-				   &d) != 0) {
-			cmd_error("%s", d.msg);
-			goto out;
-		}
-	}
-
-	/*
-	 * The host is read only where it is known: the machine whose unix
-	 * socket answered, or the tree --host-root names.
-	 */
-	if (o.host_root || (!o.input && ep.socket_path && !ep.url)) {
-		struct host_opts ho = {
-			.root = o.host_root,
-			.socket_path = o.input ? NULL : ep.socket_path,
-		};
-
-		if (host_read(&host, &ho, &snap, &d) != 0) {
-			cmd_error("%s", d.msg);
-			goto out;
-		}
-		ctx.host = &host;
-	}
-	ctx.snap = &snap;
-	ctx.policy = &policy;
-	ctx.releases_path = releases_locate(o.releases);
-	engine_run(&ctx, &report);
-	gate_apply_policy(&report, &policy, snap.now);
-	if (o.baseline && gate_apply_baseline(&report, o.baseline, &d) != 0) {
+	report = &ar.report;
+	if (o.baseline && gate_apply_baseline(report, o.baseline, &d) != 0) {
 		cmd_error("%s", d.msg);
 		goto out;
 	}
@@ -379,13 +331,12 @@ cmd_audit(int argc, char **argv)
 		const struct output *out = &o.outputs[i];
 
 		if (out->path) {
-			struct report_job job = { out->format, &report,
-						  flags };
+			struct report_job job = { out->format, report, flags };
 
 			if (atomic_write(out->path, 0644, write_report,
 					 &job) != 0)
 				goto out;
-		} else if (out->format->write(stdout, &report,
+		} else if (out->format->write(stdout, report,
 					      flags | (want_color(&o) ?
 							       REPORT_COLOR :
 							       0)) != 0 ||
@@ -395,14 +346,9 @@ cmd_audit(int argc, char **argv)
 			goto out;
 		}
 	}
-	rc = gate_fails(&report, o.fail_on, o.fail_on_new) ? EXIT_FINDINGS :
-							      EXIT_CLEAN;
+	rc = gate_fails(report, o.fail_on, o.fail_on_new) ? EXIT_FINDINGS :
+							     EXIT_CLEAN;
 out:
-	engine_report_release(&report);
-	snapshot_release(&snap);
-	host_release(&host);
-	lxd_client_free(client);
-	lxd_endpoint_release(&ep);
-	policy_release(&policy);
+	audit_run_release(&ar);
 	return rc;
 }
