@@ -69,6 +69,48 @@ static int
 replace_file(const char *path, mode_t mode, const struct stat *old,
 	     atomic_writer_fn *writer, void *ctx);
 
+/*
+ * Where a chain of symbolic links ends, as the shell's '>' would write:
+ * the final name need not exist yet (a link to a file still to be
+ * created), but the directories on the way must. Caller frees.
+ */
+static char *
+link_target(const char *path)
+{
+	char *cur = xstrdup(path);
+	struct stat st;
+
+	for (int hops = 0; hops < 40; hops++) {
+		char buf[4096];
+		ssize_t n;
+		char *next;
+
+		if (lstat(cur, &st) != 0 || !S_ISLNK(st.st_mode))
+			return cur;
+		n = readlink(cur, buf, sizeof(buf) - 1);
+		if (n < 0) {
+			cmd_error("cannot write '%s': %s", path,
+				  strerror(errno));
+			free(cur);
+			return NULL;
+		}
+		buf[n] = '\0';
+		if (buf[0] == '/' || !strchr(cur, '/')) {
+			next = xstrdup(buf);
+		} else {
+			const char *slash = strrchr(cur, '/');
+
+			next = xasprintf("%.*s/%s", (int)(slash - cur), cur,
+					 buf);
+		}
+		free(cur);
+		cur = next;
+	}
+	cmd_error("cannot write '%s': %s", path, strerror(ELOOP));
+	free(cur);
+	return NULL;
+}
+
 int
 atomic_write(const char *path, mode_t mode, atomic_writer_fn *writer,
 	     void *ctx)
@@ -77,14 +119,11 @@ atomic_write(const char *path, mode_t mode, atomic_writer_fn *writer,
 	char *real = NULL;
 	int rc;
 
-	/* a symlink is followed: its target is replaced, not the link */
+	/* a symlink is followed: its target is written, not the link */
 	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
-		real = realpath(path, NULL);
-		if (!real) {
-			cmd_error("cannot write '%s': it is a symbolic link "
-				  "to a missing file", path);
+		real = link_target(path);
+		if (!real)
 			return -1;
-		}
 		path = real;
 	}
 	if (stat(path, &st) == 0) {

@@ -36,20 +36,24 @@ GROUP_MADE=false
 SYSLOG_PID=		# our syslog listener, when the host has none
 SYSLOG_SOCK=
 
+# TAP lines go to fd 3, a copy of the original stdout, so that a check
+# whose command is redirected (check ... >/dev/null) still reports.
+exec 3>&1
+
 ok() {
 	NTEST=$((NTEST + 1))
-	echo "ok $NTEST - $*"
+	echo "ok $NTEST - $*" >&3
 }
 
 not_ok() {
 	NTEST=$((NTEST + 1))
 	NFAIL=$((NFAIL + 1))
-	echo "not ok $NTEST - $*"
+	echo "not ok $NTEST - $*" >&3
 }
 
 skip() {
 	NTEST=$((NTEST + 1))
-	echo "ok $NTEST - $1 # SKIP $2"
+	echo "ok $NTEST - $1 # SKIP $2" >&3
 }
 
 diag() {

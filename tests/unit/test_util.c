@@ -264,6 +264,13 @@ test_atomic_write_special(void **state)
 	text = read_file(file, NULL, NULL);
 	assert_string_equal(text, "one\n");
 	free(text);
+	/* a link to a file not yet there creates it; a missing dir fails */
+	assert_int_equal(symlink("new.json", dangling), 0);
+	assert_int_equal(atomic_write(dangling, 0644, write_ctx, one), 0);
+	text = read_file(dangling, NULL, NULL);
+	assert_string_equal(text, "one\n");
+	free(text);
+	unlink(dangling);
 	assert_int_equal(symlink("/nonexistent/x", dangling), 0);
 	assert_int_equal(atomic_write(dangling, 0644, write_ctx, one), -1);
 
@@ -279,11 +286,14 @@ test_atomic_write_special(void **state)
 		assert_true(S_ISCHR(st.st_mode));
 		unlink(null);
 	}
-	assert_int_equal(entries(dir), 3);
+	assert_int_equal(entries(dir), 4);
 
 	unlink(dangling);
 	unlink(link);
 	unlink(file);
+	text = xasprintf("%s/new.json", dir);
+	unlink(text);
+	free(text);
 	rmdir(dir);
 	free(dangling);
 	free(null);
