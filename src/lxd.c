@@ -950,3 +950,132 @@ lxd_client_requests(const struct lxd_client *c)
 {
 	return c ? c->requests : 0;
 }
+
+/*
+ * finish() words its messages for GET; requests with another method say
+ * theirs.
+ */
+static void
+reword(struct diag *d, const char *method)
+{
+	char tmp[sizeof(d->msg)];
+
+	if (!str_starts_with(d->msg, "GET "))
+		return;
+	snprintf(tmp, sizeof(tmp), "%s %s", method, d->msg + 4);
+	memcpy(d->msg, tmp, sizeof(tmp));
+}
+
+/* Waits for an async operation of a request and judges its outcome. */
+static int
+wait_operation(struct lxd_client *c, const char *method, const char *path,
+	       struct lxd_response *out, struct diag *d)
+{
+	const char *op = json_string_value(json_object_get(out->body,
+							   "operation"));
+	struct lxd_response w;
+	const char *status, *err;
+	char *wpath;
+	int rc;
+
+	if (str_empty(op) || !str_starts_with(op, "/1.0/operations/")) {
+		out->err = LXD_ERR_PROTO;
+		diag_set(d, "%s %s: async answer without an operation",
+			 method, path);
+		return -1;
+	}
+	wpath = xasprintf("%s/wait?timeout=%ld", op, LXD_TIMEOUT - 10);
+	rc = lxd_get(c, wpath, &w, d);
+	free(wpath);
+	if (rc != 0) {
+		out->err = w.err;
+		lxd_response_release(&w);
+		reword(d, method);
+		return -1;
+	}
+	status = json_string_value(json_object_get(w.metadata, "status"));
+	err = json_string_value(json_object_get(w.metadata, "err"));
+	if (!str_eq(status, "Success")) {
+		char *s = clean_text(err ? err : "", err ? strlen(err) : 0,
+				     LXD_ERROR_TEXT, true);
+
+		out->err = LXD_ERR_HTTP;
+		diag_set(d, "%s %s: operation %s: %s", method, path,
+			 status ? status : "failed", s);
+		free(s);
+		lxd_response_release(&w);
+		return -1;
+	}
+	lxd_response_release(&w);
+	out->err = LXD_OK;
+	return 0;
+}
+
+int
+lxd_send(struct lxd_client *c, const char *method, const char *path,
+	 const json_t *body, const char *if_match, struct lxd_response *out,
+	 struct diag *d)
+{
+	struct xfer x = { .path = path };
+	struct curl_slist *hdr = NULL;
+	char *json = NULL, *h;
+	CURL *e;
+	CURLcode rc;
+	int ret;
+
+	response_init(out);
+	e = curl_easy_init();
+	if (!e || easy_setup(c, e) != 0) {
+		if (e)
+			curl_easy_cleanup(e);
+		out->err = LXD_ERR_CONNECT;
+		diag_set(d, "%s %s: cannot set up the request", method, path);
+		return -1;
+	}
+	hdr = curl_slist_append(hdr, "Content-Type: application/json");
+	if (if_match) {
+		h = xasprintf("If-Match: %s", if_match);
+		hdr = curl_slist_append(hdr, h);
+		free(h);
+	}
+	/* no "Expect: 100-continue" round trip */
+	hdr = curl_slist_append(hdr, "Expect:");
+	json = body ? json_dumps(body, JSON_COMPACT) : NULL;
+	if (body && !json) {
+		curl_slist_free_all(hdr);
+		curl_easy_cleanup(e);
+		out->err = LXD_ERR_PROTO;
+		diag_set(d, "%s %s: cannot encode the body", method, path);
+		return -1;
+	}
+	if (curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_HTTPHEADER, hdr) != CURLE_OK ||
+	    (json && (curl_easy_setopt(e, CURLOPT_POSTFIELDS, json) !=
+			      CURLE_OK ||
+		      curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
+				       (curl_off_t)strlen(json)) !=
+			      CURLE_OK)) ||
+	    easy_start(c, e, &x, path) != 0) {
+		out->err = LXD_ERR_CONNECT;
+		diag_set(d, "%s %s: cannot set up the request", method, path);
+		ret = -1;
+		goto out;
+	}
+	rc = curl_easy_perform(e);
+	ret = finish(c, e, &x, rc, out, d);
+	if (ret != 0) {
+		reword(d, method);
+		if (out->body && str_eq(json_string_value(json_object_get(
+						out->body, "type")),
+					"async")) {
+			out->metadata = json_object_get(out->body, "metadata");
+			ret = wait_operation(c, method, path, out, d);
+		}
+	}
+out:
+	curl_slist_free_all(hdr);
+	curl_easy_cleanup(e);
+	xfer_release(&x);
+	free(json);
+	return ret;
+}

@@ -67,6 +67,19 @@ struct lxd_request {
 /* Runs every request concurrently; each gets its own rc and diag. */
 void lxd_get_all(struct lxd_client *c, struct lxd_request *reqs, size_t n);
 
+/*
+ * Sends METHOD ("PATCH", "PUT", "POST", "DELETE") to path with body (may be
+ * NULL: no body) and, when if_match is not NULL, an If-Match header. An
+ * async answer is waited for (GET /1.0/operations/UUID/wait) and its
+ * failure is the request's failure. Returns 0 on success; -1 with out->err
+ * and one line in d ("PATCH /1.0: 412 Precondition Failed: ..."). A 412
+ * answer sets out->http_status to 412: the object changed since the
+ * ETag was read. out is always initialised and must be released.
+ */
+int lxd_send(struct lxd_client *c, const char *method, const char *path,
+	     const json_t *body, const char *if_match,
+	     struct lxd_response *out, struct diag *d);
+
 /* How many HTTP requests this client has sent. */
 size_t lxd_client_requests(const struct lxd_client *c);
 

@@ -17,6 +17,9 @@ static const struct cmd {
 	{ "explain", cmd_explain, "say why a check matters and how to fix it" },
 	{ "usg-tailoring", cmd_usg_tailoring,
 	  "write a CIS tailoring file for LXD hosts (USG/OpenSCAP)" },
+	{ "fix", cmd_fix, "plan the fixes, and apply them with --apply" },
+	{ "rollback", cmd_rollback, "undo the last (or a named) fix --apply" },
+	{ "profile", cmd_profile, "create the hardened profile and attach it" },
 };
 
 static void

@@ -1,0 +1,513 @@
+/* cmd_fix.c - lxd-harden fix (plan, apply) and rollback */
+#include "cmd.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit_run.h"
+#include "fix.h"
+#include "journal.h"
+
+#define MAX_ARGS 64
+
+static void
+fix_usage(FILE *f)
+{
+	fputs("usage: lxd-harden fix [options]\n"
+	      "\n"
+	      "Audits, then prints the plan: every change that fixes a failing\n"
+	      "finding, grouped by risk. Nothing changes without --apply.\n"
+	      "\n"
+	      "  --apply                apply the safe part (and what --only and\n"
+	      "                         --set name) after one confirmation\n"
+	      "  --yes                  do not ask (needed without a terminal)\n"
+	      "  --only CHECK[:NAME[/DEVICE]]  apply only these items; the way to\n"
+	      "                         apply opt-in fixes (repeatable)\n"
+	      "  --set KEY=VALUE        a value the tool cannot guess, e.g.\n"
+	      "                         core.https_address=192.0.2.10:8443\n"
+	      "  --journal-dir DIR      where the journal goes\n"
+	      "                         (default " JOURNAL_DEFAULT_DIR ")\n"
+	      "\n"
+	      "Which server and how to judge it, as for audit: --socket, --remote,\n"
+	      "--url, --cert, --key, --server-cert, --policy, --releases,\n"
+	      "--host-root.\n"
+	      "\n"
+	      "Exit status: 0 nothing to do, or everything applied and fixed;\n"
+	      "2 the plan has changes (without --apply), or something is still\n"
+	      "failing or was not applied; 1 error (nothing applied when the\n"
+	      "journal cannot be written).\n",
+	      f);
+}
+
+static void
+rollback_usage(FILE *f)
+{
+	fputs("usage: lxd-harden rollback [options] [JOURNAL]\n"
+	      "\n"
+	      "Undoes the last 'fix --apply' (or the one whose journal is named),\n"
+	      "newest change first, restoring every object exactly as it was.\n"
+	      "\n"
+	      "  --journal-dir DIR      where journals are (default\n"
+	      "                         " JOURNAL_DEFAULT_DIR ")\n"
+	      "  --socket, --remote, --url, --cert, --key, --server-cert: the\n"
+	      "                         server, as for audit\n"
+	      "\n"
+	      "Exit status: 0 restored (or already rolled back), 1 something\n"
+	      "could not be restored (run it again once the cause is gone).\n",
+	      f);
+}
+
+struct fix_cmd_opts {
+	struct audit_run_opts run;
+	bool apply, yes, verbose;
+	const char *journal_dir;
+	const char *only[MAX_ARGS];
+	size_t n_only;
+	const char *set[MAX_ARGS];
+	size_t n_set;
+	const char *journal;	/* rollback's argument */
+};
+
+enum {
+	OPT_SOCKET = 256, OPT_REMOTE, OPT_URL, OPT_CERT, OPT_KEY,
+	OPT_SERVER_CERT, OPT_POLICY, OPT_RELEASES, OPT_HOST_ROOT, OPT_APPLY,
+	OPT_YES, OPT_ONLY, OPT_SET, OPT_JOURNAL_DIR, OPT_NO_COLOR,
+};
+
+static const struct option longopts[] = {
+	{ "apply", no_argument, NULL, OPT_APPLY },
+	{ "cert", required_argument, NULL, OPT_CERT },
+	{ "help", no_argument, NULL, 'h' },
+	{ "host-root", required_argument, NULL, OPT_HOST_ROOT },
+	{ "journal-dir", required_argument, NULL, OPT_JOURNAL_DIR },
+	{ "key", required_argument, NULL, OPT_KEY },
+	{ "no-color", no_argument, NULL, OPT_NO_COLOR },
+	{ "only", required_argument, NULL, OPT_ONLY },
+	{ "policy", required_argument, NULL, OPT_POLICY },
+	{ "releases", required_argument, NULL, OPT_RELEASES },
+	{ "remote", required_argument, NULL, OPT_REMOTE },
+	{ "server-cert", required_argument, NULL, OPT_SERVER_CERT },
+	{ "set", required_argument, NULL, OPT_SET },
+	{ "socket", required_argument, NULL, OPT_SOCKET },
+	{ "url", required_argument, NULL, OPT_URL },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "yes", no_argument, NULL, OPT_YES },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* Parses the options of fix (rollback: is_rollback). */
+static int
+parse(int argc, char **argv, struct fix_cmd_opts *o, bool is_rollback)
+{
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "hvy", longopts, NULL)) != -1) {
+		if (is_rollback &&
+		    (c == OPT_APPLY || c == OPT_ONLY || c == OPT_SET ||
+		     c == OPT_POLICY || c == OPT_RELEASES)) {
+			cmd_error("rollback takes no %s", argv[optind - 1]);
+			return -1;
+		}
+		switch (c) {
+		case OPT_SOCKET:
+			o->run.target.socket = optarg;
+			break;
+		case OPT_REMOTE:
+			o->run.target.remote = optarg;
+			break;
+		case OPT_URL:
+			o->run.target.url = optarg;
+			break;
+		case OPT_CERT:
+			o->run.target.cert = optarg;
+			break;
+		case OPT_KEY:
+			o->run.target.key = optarg;
+			break;
+		case OPT_SERVER_CERT:
+			o->run.target.server_cert = optarg;
+			break;
+		case OPT_POLICY:
+			o->run.policy = optarg;
+			break;
+		case OPT_RELEASES:
+			o->run.releases = optarg;
+			break;
+		case OPT_HOST_ROOT:
+			o->run.host_root = optarg;
+			break;
+		case OPT_APPLY:
+			o->apply = true;
+			break;
+		case 'y':
+		case OPT_YES:
+			o->yes = true;
+			break;
+		case OPT_JOURNAL_DIR:
+			o->journal_dir = optarg;
+			break;
+		case OPT_NO_COLOR:
+			break;
+		case OPT_ONLY:
+			if (o->n_only == MAX_ARGS) {
+				cmd_error("too many --only");
+				return -1;
+			}
+			if (!str_starts_with(optarg, "LXD-")) {
+				cmd_error("--only takes CHECK[:NAME[/DEVICE]], "
+					  "e.g. LXD-INS-003 or "
+					  "LXD-DEV-002:c1/data; not '%s'",
+					  optarg);
+				return -1;
+			}
+			o->only[o->n_only++] = optarg;
+			break;
+		case OPT_SET:
+			if (o->n_set == MAX_ARGS) {
+				cmd_error("too many --set");
+				return -1;
+			}
+			if (!strchr(optarg, '=') || optarg[0] == '=') {
+				cmd_error("--set takes KEY=VALUE, not '%s'",
+					  optarg);
+				return -1;
+			}
+			o->set[o->n_set++] = optarg;
+			break;
+		case 'v':
+			o->verbose = true;
+			break;
+		case 'h':
+			if (is_rollback)
+				rollback_usage(stdout);
+			else
+				fix_usage(stdout);
+			exit(EXIT_CLEAN);
+		default:
+			if (is_rollback)
+				rollback_usage(stderr);
+			else
+				fix_usage(stderr);
+			return -1;
+		}
+	}
+	if (is_rollback && optind < argc)
+		o->journal = argv[optind++];
+	if (optind < argc) {
+		cmd_error("unexpected argument '%s' (see 'lxd-harden %s "
+			  "--help')", argv[optind],
+			  is_rollback ? "rollback" : "fix");
+		return -1;
+	}
+	if (!o->journal_dir)
+		o->journal_dir = getenv("LXDH_JOURNAL_DIR");
+	if (!o->journal_dir || !*o->journal_dir)
+		o->journal_dir = JOURNAL_DEFAULT_DIR;
+	return 0;
+}
+
+/* Asks on the terminal: 1 yes, 0 no, -1 without a terminal. */
+int
+cmd_confirm(size_t n)
+{
+	FILE *tty = fopen("/dev/tty", "r+");
+	char line[16];
+	int yes;
+
+	if (!tty)
+		return -1;
+	fprintf(tty, "Apply %zu change%s? [y/N] ", n, n == 1 ? "" : "s");
+	fflush(tty);
+	if (!fgets(line, sizeof(line), tty))
+		line[0] = '\0';
+	fclose(tty);
+	yes = line[0] == 'y' || line[0] == 'Y';
+	return yes ? 1 : 0;
+}
+
+/* A host file's new content names path as a whole word. */
+static bool
+names_path(const char *text, const char *path)
+{
+	size_t len = strlen(path);
+
+	for (const char *s = text; s && (s = strstr(s, path)); s += len) {
+		bool before = s == text || s[-1] == ' ' || s[-1] == '\n' ||
+			      s[-1] == '=';
+		bool after = !s[len] || s[len] == ' ' || s[len] == '\n';
+
+		if (before && after)
+			return true;
+	}
+	return false;
+}
+
+/* The finding of the new report that says item is still not fixed. */
+static const struct finding *
+still_failing(const struct report *r, const struct fix_item *it)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		const struct check_result *cr = &r->results[i];
+
+		if (!str_eq(cr->check->id, it->check))
+			continue;
+		for (size_t j = 0; j < cr->findings.n; j++) {
+			const struct finding *f = &cr->findings.v[j];
+
+			if (f->status != ST_FAIL || f->waiver_reason)
+				continue;
+			if (it->kind == FIXK_HOST_FILE) {
+				/* a rules file fixes the paths it names */
+				if (!str_starts_with(f->object, "file://") ||
+				    !names_path(it->new_value, f->object + 7))
+					continue;
+				return f;
+			}
+			if (it->kind == FIXK_SNAP_SET) {
+				if (!str_eq(f->key, it->key))
+					continue;
+				return f;
+			}
+			if (!str_eq(f->object, it->object) &&
+			    !str_eq(f->source, it->object))
+				continue;
+			if (it->kind == FIXK_DEVICE_KEY &&
+			    !str_eq(f->device, it->device))
+				continue;
+			if ((it->kind == FIXK_SERVER_KEY ||
+			     it->kind == FIXK_CONFIG_KEY) &&
+			    !str_eq(f->key, it->key))
+				continue;
+			return f;
+		}
+	}
+	return NULL;
+}
+
+static size_t
+count_selected(const struct fix_plan *p)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < p->n; i++)
+		n += p->v[i].selected;
+	return n;
+}
+
+static long
+env_long(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? strtol(v, NULL, 10) : 0;
+}
+
+int
+cmd_fix(int argc, char **argv)
+{
+	struct fix_cmd_opts o;
+	struct fix_opts fo = { 0 };
+	struct audit_run ar;
+	struct fix_plan plan = { 0 };
+	struct fix_apply_opts ao = { 0 };
+	struct diag d = { { 0 } };
+	char *journal = NULL;
+	size_t nsel, nfixed = 0, nbad = 0;
+	int rc = EXIT_ERROR, arc;
+
+	if (parse(argc, argv, &o, false) != 0)
+		return EXIT_ERROR;
+	if (!o.apply && (o.yes || o.n_only)) {
+		/* --only alone narrows what the plan marks; fine */
+	}
+	if (audit_run_start(&ar, &o.run, &d) != 0) {
+		cmd_error("%s", d.msg);
+		goto out;
+	}
+	fo.set = o.set;
+	fo.n_set = o.n_set;
+	fo.only = o.only;
+	fo.n_only = o.n_only;
+	fo.policy = &ar.policy;
+	fo.host_root = ar.have_host ? ar.host.root : NULL;
+	fo.host = ar.have_host ? &ar.host : NULL;
+	fix_plan_build(&ar.report, &ar.snap, &fo, &plan);
+	fix_plan_select(&plan, &fo);
+	for (size_t k = 0; k < o.n_only; k++) {
+		bool any = false;
+
+		for (size_t i = 0; i < plan.n; i++)
+			any = any || fix_only_matches(o.only[k], &plan.v[i]);
+		if (!any)
+			fprintf(stderr, "lxd-harden: --only %s names nothing in "
+					"the plan\n", o.only[k]);
+	}
+	fix_plan_print(stdout, &plan, false);
+	nsel = count_selected(&plan);
+	if (!o.apply) {
+		rc = plan.n ? EXIT_FINDINGS : EXIT_CLEAN;
+		if (plan.n)
+			printf("Nothing was changed. 'lxd-harden fix --apply' "
+			       "applies the items marked [x].\n");
+		goto out;
+	}
+	if (!nsel) {
+		printf("Nothing to apply.\n");
+		rc = plan.n ? EXIT_FINDINGS : EXIT_CLEAN;
+		goto out;
+	}
+	fflush(stdout);
+	if (!o.yes) {
+		int ans = cmd_confirm(nsel);
+
+		if (ans < 0) {
+			cmd_error("refusing to apply without a terminal to "
+				  "confirm on; pass --yes");
+			goto out;
+		}
+		if (ans == 0) {
+			printf("Not applied.\n");
+			rc = EXIT_FINDINGS;
+			goto out;
+		}
+	}
+	ao.journal_dir = o.journal_dir;
+	ao.endpoint = ar.ep.label;
+	ao.host_root = ar.have_host ? ar.host.root : "/";
+	/* commands (snap set) only on this machine, never for a tree */
+	ao.ops = ar.have_host && str_eq(ar.host.root, "/") ? &host_ops_system :
+							      NULL;
+	ao.pause_after = env_long("LXDH_FIX_PAUSE_AFTER");
+	ao.stop_before = env_long("LXDH_FIX_STOP_BEFORE_APPLY") > 0;
+	arc = fix_apply(ar.client, &ar.snap, &plan, &ao, &journal, &d);
+	if (journal)
+		printf("\nJournal: %s\n(undo with 'lxd-harden rollback %s')\n",
+		       journal, journal);
+	if (arc != 0)
+		cmd_error("%s", d.msg);
+
+	/* judge again what was applied */
+	if (audit_run_again(&ar, &o.run, &d) != 0) {
+		cmd_error("cannot audit again after applying: %s", d.msg);
+		goto out;
+	}
+	printf("\nResult:\n");
+	for (size_t i = 0; i < plan.n; i++) {
+		const struct fix_item *it = &plan.v[i];
+		const struct finding *f;
+
+		if (!it->selected)
+			continue;
+		printf("  ");
+		if (it->state != FIXS_APPLIED) {
+			printf("%s %s %s%s%s%s%s: %s\n",
+			       it->state == FIXS_CONFLICT ? "conflict" :
+							    "failed  ",
+			       it->check, it->object,
+			       it->device ? " device " : "",
+			       it->device ? it->device : "",
+			       it->key ? " " : "", it->key ? it->key : "",
+			       it->error ? it->error : "not applied");
+			nbad++;
+			continue;
+		}
+		f = still_failing(&ar.report, it);
+		if (f) {
+			printf("failing  %s %s%s%s%s%s: still failing: %s\n",
+			       it->check, it->object,
+			       it->device ? " device " : "",
+			       it->device ? it->device : "",
+			       it->key ? " " : "", it->key ? it->key : "",
+			       f->message);
+			nbad++;
+		} else {
+			printf("fixed    %s %s%s%s%s%s\n", it->check,
+			       it->object, it->device ? " device " : "",
+			       it->device ? it->device : "",
+			       it->key ? " " : "", it->key ? it->key : "");
+			nfixed++;
+		}
+	}
+	printf("%zu fixed, %zu not\n", nfixed, nbad);
+	if (arc != 0)
+		rc = EXIT_ERROR;
+	else
+		rc = nbad ? EXIT_FINDINGS : EXIT_CLEAN;
+out:
+	free(journal);
+	fix_plan_release(&plan);
+	audit_run_release(&ar);
+	return rc;
+}
+
+int
+cmd_rollback(int argc, char **argv)
+{
+	struct fix_cmd_opts o;
+	struct lxd_endpoint ep = { 0 };
+	struct lxd_client *client = NULL;
+	struct diag d = { { 0 } };
+	char *path = NULL;
+	json_t *lines = NULL;
+	const char *endpoint;
+	int rc = EXIT_ERROR, r;
+
+	if (parse(argc, argv, &o, true) != 0)
+		return EXIT_ERROR;
+	if (o.journal)
+		path = xstrdup(o.journal);
+	else if (!(path = journal_latest(o.journal_dir, &d))) {
+		cmd_error("%s", d.msg);
+		return EXIT_ERROR;
+	}
+	lines = journal_load(path, &d);
+	if (!lines) {
+		cmd_error("%s", d.msg);
+		goto out;
+	}
+	endpoint = json_string_value(json_object_get(json_array_get(lines, 0),
+						     "endpoint"));
+	if (target_resolve(&o.run.target, &ep, &d) != 0) {
+		cmd_error("%s", d.msg);
+		goto out;
+	}
+	if (!str_empty(endpoint) && !str_eq(endpoint, ep.label)) {
+		cmd_error("journal '%s' is of %s, not %s; name that server",
+			  path, endpoint, ep.label);
+		goto out;
+	}
+	client = lxd_client_new(&ep, &d);
+	if (!client) {
+		cmd_error("%s", d.msg);
+		goto out;
+	}
+	printf("Rolling back %s\n", path);
+	{
+		const char *root = json_string_value(json_object_get(
+			json_array_get(lines, 0), "host_root"));
+
+		r = fix_rollback(client, path,
+				 str_eq(root, "/") ? &host_ops_system : NULL,
+				 stdout, &d);
+	}
+	if (r == 1) {
+		printf("Already rolled back; nothing to do.\n");
+		rc = EXIT_CLEAN;
+	} else if (r == 0) {
+		printf("Rolled back.\n");
+		rc = EXIT_CLEAN;
+	} else {
+		cmd_error("%s", d.msg);
+	}
+out:
+	json_decref(lines);
+	free(path);
+	lxd_client_free(client);
+	lxd_endpoint_release(&ep);
+	return rc;
+}

@@ -1,0 +1,1132 @@
+/* fix.c - the fixer table and the plan of `fix` (pure: changes nothing) */
+#include "fix.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "policy.h"
+
+struct fixer;
+
+/* What a fixer gets besides the finding. */
+struct fix_ctx {
+	const struct snapshot *snap;
+	const struct fix_opts *opts;
+	const struct check_result *result;
+};
+
+typedef void fixer_fn(const struct fixer *fx, const struct finding *f,
+		      const struct fix_ctx *x, struct fix_plan *p);
+
+/*
+ * One row of the fixer table. value: the value a key is set to (NULL:
+ * removed); risk and effect: as planned.
+ */
+struct fixer {
+	const char *check;
+	fixer_fn *fn;
+	const char *value;
+	enum fix_risk risk;
+	const char *effect;
+};
+
+const char *
+fix_risk_name(enum fix_risk r)
+{
+	switch (r) {
+	case FIX_SAFE:
+		return "safe";
+	case FIX_OPTIN:
+		return "opt-in";
+	case FIX_NEEDS_VALUE:
+		return "needs-value";
+	}
+	return "?";
+}
+
+const char *
+fix_kind_name(enum fix_kind k)
+{
+	switch (k) {
+	case FIXK_SERVER_KEY:
+		return "server-key";
+	case FIXK_CONFIG_KEY:
+		return "config-key";
+	case FIXK_DEVICE_KEY:
+		return "device-key";
+	case FIXK_DELETE:
+		return "delete";
+	case FIXK_HOST_FILE:
+		return "host-file";
+	case FIXK_HOST_MODE:
+		return "host-mode";
+	case FIXK_CREATE:
+		return "create";
+	case FIXK_DEVICE_SET:
+		return "device-set";
+	case FIXK_PROFILES:
+		return "profiles";
+	case FIXK_SNAP_SET:
+		return "snap-set";
+	}
+	return "?";
+}
+
+static char *
+dup0(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+struct fix_item *
+fix_plan_add(struct fix_plan *p, const char *check, const char *object,
+	     enum fix_kind kind)
+{
+	struct fix_item *it;
+
+	if (p->n == p->alloc) {
+		p->alloc = p->alloc ? 2 * p->alloc : 16;
+		p->v = xrealloc(p->v, p->alloc * sizeof(*p->v));
+	}
+	it = &p->v[p->n++];
+	memset(it, 0, sizeof(*it));
+	it->check = xstrdup(check);
+	it->object = xstrdup(object);
+	it->kind = kind;
+	it->reversible = true;
+	return it;
+}
+
+static void
+item_release(struct fix_item *it)
+{
+	free(it->check);
+	free(it->object);
+	free(it->device);
+	free(it->key);
+	free(it->old_value);
+	free(it->new_value);
+	free(it->effect);
+	free(it->command);
+	free(it->error);
+}
+
+void
+fix_plan_release(struct fix_plan *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		item_release(&p->v[i]);
+	free(p->v);
+	for (size_t i = 0; i < p->n_notes; i++)
+		free(p->notes[i]);
+	free(p->notes);
+	memset(p, 0, sizeof(*p));
+}
+
+static void
+note_add(struct fix_plan *p, char *s)
+{
+	for (size_t i = 0; i < p->n_notes; i++) {
+		if (str_eq(p->notes[i], s)) {
+			free(s);
+			return;
+		}
+	}
+	p->notes = xrealloc(p->notes, (p->n_notes + 1) * sizeof(*p->notes));
+	p->notes[p->n_notes++] = s;
+}
+
+void
+fix_plan_note(struct fix_plan *p, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	note_add(p, xvasprintf(fmt, ap));
+	va_end(ap);
+}
+
+#define plan_note fix_plan_note
+
+/* An item for the same change is already planned (several findings, say
+   an instance and its profile, lead to one change). */
+static bool
+planned(const struct fix_plan *p, const char *object, enum fix_kind kind,
+	const char *device, const char *key)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		const struct fix_item *it = &p->v[i];
+
+		if (it->kind == kind && str_eq(it->object, object) &&
+		    str_eq(it->device, device) && str_eq(it->key, key))
+			return true;
+	}
+	return false;
+}
+
+const char *
+fix_set_value(const struct fix_opts *o, const char *key)
+{
+	size_t len = strlen(key);
+
+	for (size_t i = 0; o && i < o->n_set; i++) {
+		const char *s = o->set[i];
+
+		if (!strncmp(s, key, len) && s[len] == '=')
+			return s + len + 1;
+	}
+	return NULL;
+}
+
+/* ---- objects of the snapshot ---- */
+
+/*
+ * Splits "/1.0/KIND/NAME?project=P" into its parts (borrowed into the
+ * caller's buffers). Returns -1 for anything else.
+ */
+static int
+split_object(const char *url, char *kind, size_t klen, char *name,
+	     size_t nlen, char *project, size_t plen)
+{
+	const char *k, *n, *q;
+
+	if (!str_starts_with(url, "/1.0/"))
+		return -1;
+	k = url + 5;
+	n = strchr(k, '/');
+	if (!n || (size_t)(n - k) >= klen)
+		return -1;
+	memcpy(kind, k, (size_t)(n - k));
+	kind[n - k] = '\0';
+	n++;
+	q = strchr(n, '?');
+	if (!q)
+		q = n + strlen(n);
+	if ((size_t)(q - n) >= nlen || q == n)
+		return -1;
+	memcpy(name, n, (size_t)(q - n));
+	name[q - n] = '\0';
+	snprintf(project, plen, "%s",
+		 str_starts_with(q, "?project=") ? q + 9 : "default");
+	return 0;
+}
+
+/* The snapshot's JSON of an instance, profile, network or project. */
+static const json_t *
+find_object(const struct snapshot *s, const char *url)
+{
+	char kind[32], name[256], project[256];
+	enum snap_kind sk;
+	const json_t *arr, *it;
+	size_t i;
+
+	if (split_object(url, kind, sizeof(kind), name, sizeof(name), project,
+			 sizeof(project)) != 0)
+		return NULL;
+	if (str_eq(kind, "instances"))
+		sk = SNAP_INSTANCES;
+	else if (str_eq(kind, "profiles"))
+		sk = SNAP_PROFILES;
+	else if (str_eq(kind, "networks"))
+		sk = SNAP_NETWORKS;
+	else if (str_eq(kind, "projects"))
+		sk = SNAP_PROJECTS;
+	else if (str_eq(kind, "storage-pools"))
+		sk = SNAP_STORAGE_POOLS;
+	else
+		return NULL;
+	arr = snapshot_part(s, sk, NULL);
+	json_array_foreach(arr, i, it) {
+		const char *p = json_string_value(json_object_get(it,
+								  "project"));
+
+		if (!str_eq(json_string_value(json_object_get(it, "name")),
+			    name))
+			continue;
+		if (sk == SNAP_PROJECTS || sk == SNAP_STORAGE_POOLS ||
+		    str_eq(p ? p : "default", project))
+			return it;
+	}
+	return NULL;
+}
+
+static const char *
+jstr(const json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key));
+}
+
+/* " --project P" unless P is default; into buf. */
+static void
+project_arg(const char *url, char *buf, size_t len)
+{
+	char kind[32], name[256], project[256];
+
+	buf[0] = '\0';
+	if (split_object(url, kind, sizeof(kind), name, sizeof(name), project,
+			 sizeof(project)) == 0 &&
+	    !str_eq(project, "default"))
+		snprintf(buf, len, " --project %s", project);
+}
+
+static const char *
+object_name(const char *url, char *buf, size_t len)
+{
+	char kind[32], project[256];
+
+	if (split_object(url, kind, sizeof(kind), buf, len, project,
+			 sizeof(project)) != 0)
+		snprintf(buf, len, "%s", url);
+	return buf;
+}
+
+/* ---- fixers ---- */
+
+static const char *
+check_id(const struct fix_ctx *x)
+{
+	return x->result->check->id;
+}
+
+static void
+policy_expiry(const struct fix_opts *o, char *buf, size_t len)
+{
+	long long secs = o->policy ? o->policy->token_expiry_max : 15 * 60;
+
+	if (secs > 0 && secs % 3600 == 0)
+		snprintf(buf, len, "%lldH", secs / 3600);
+	else if (secs > 0 && secs % 60 == 0)
+		snprintf(buf, len, "%lldM", secs / 60);
+	else
+		snprintf(buf, len, "%lldS", secs > 0 ? secs : 1);
+}
+
+/*
+ * A server key: set to fx->value (NULL: unset; "POLICY-EXPIRY": the
+ * policy's token maximum); FIX_NEEDS_VALUE keys take --set KEY=VALUE.
+ */
+static void
+fix_server_key(const struct fixer *fx, const struct finding *f,
+	       const struct fix_ctx *x, struct fix_plan *p)
+{
+	const char *client = snapshot_client(x->snap);
+	const json_t *srv = snapshot_part(x->snap, SNAP_SERVER, NULL);
+	const json_t *old = json_object_get(json_object_get(srv, "config"),
+					    f->key ? f->key : "");
+	const char *key = f->key, *value = fx->value, *given;
+	enum fix_risk risk = fx->risk;
+	struct fix_item *it;
+	char expiry[32];
+
+	if (str_empty(key) || planned(p, "/1.0", FIXK_SERVER_KEY, NULL, key))
+		return;
+	if (value && str_eq(value, "POLICY-EXPIRY")) {
+		policy_expiry(x->opts, expiry, sizeof(expiry));
+		value = expiry;
+	}
+	given = fix_set_value(x->opts, key);
+	if (given) {
+		value = given[0] ? given : NULL;
+	} else if (risk == FIX_NEEDS_VALUE && str_eq(key, "core.debug_address")) {
+		/* the unauthenticated listener just goes */
+		value = NULL;
+		risk = FIX_SAFE;
+	}
+	it = fix_plan_add(p, check_id(x), "/1.0", FIXK_SERVER_KEY);
+	it->key = xstrdup(key);
+	it->old_present = old != NULL;
+	if (json_is_string(old))
+		it->old_value = xstrdup(json_string_value(old));
+	else if (old)
+		it->old_value = xstrdup("(hidden)");
+	it->new_value = dup0(value);
+	it->risk = risk;
+	if (fx->effect)
+		it->effect = xstrdup(fx->effect);
+	if (str_eq(key, "core.trust_password")) {
+		/* LXD never returns the password: rollback cannot restore it */
+		it->reversible = false;
+		it->risk = FIX_OPTIN;
+	}
+	if (risk == FIX_NEEDS_VALUE && !given) {
+		it->command = xasprintf("%s config set %s=VALUE   (give "
+					"--set %s=VALUE)", client, key, key);
+		free(it->effect);
+		it->effect = xasprintf("the tool cannot guess the address; "
+				       "name it with --set %s=ADDRESS (or "
+				       "--set %s= to unset it)", key, key);
+	} else if (value) {
+		it->command = xasprintf("%s config set %s=%s", client, key,
+					value);
+	} else {
+		it->command = xasprintf("%s config unset %s", client, key);
+	}
+	if (given && risk == FIX_NEEDS_VALUE) {
+		/* naming the value is the consent */
+		it->risk = FIX_OPTIN;
+		free(it->effect);
+		it->effect = xasprintf("clients using the old address of %s "
+				       "lose their connection", key);
+	}
+}
+
+/* The object a key of a finding is changed on: where it came from. */
+static const char *
+target_of(const struct finding *f)
+{
+	if (f->source && str_starts_with(f->source, "/1.0/"))
+		return f->source;
+	return f->object;
+}
+
+static void
+add_config_key(const struct fixer *fx, const struct fix_ctx *x,
+	       struct fix_plan *p, const char *target, const char *key,
+	       const char *value)
+{
+	const json_t *obj = find_object(x->snap, target);
+	const json_t *old = json_object_get(json_object_get(obj, "config"),
+					    key);
+	const char *client = snapshot_client(x->snap);
+	char kind[32], name[256], project[256], parg[300];
+	struct fix_item *it;
+	const char *sub;
+
+	if (planned(p, target, FIXK_CONFIG_KEY, NULL, key))
+		return;
+	if (!obj) {
+		plan_note(p, "%s: %s is not in the audit's data; fix %s by hand",
+			  check_id(x), target, key);
+		return;
+	}
+	if (json_is_string(old) && str_eq(json_string_value(old), value))
+		return;
+	if (split_object(target, kind, sizeof(kind), name, sizeof(name),
+			 project, sizeof(project)) != 0)
+		return;
+	project_arg(target, parg, sizeof(parg));
+	it = fix_plan_add(p, check_id(x), target, FIXK_CONFIG_KEY);
+	it->key = xstrdup(key);
+	it->old_present = old != NULL;
+	if (json_is_string(old))
+		it->old_value = xstrdup(json_string_value(old));
+	it->new_value = dup0(value);
+	it->risk = fx->risk;
+	if (str_eq(kind, "instances"))
+		sub = "config set";
+	else if (str_eq(kind, "profiles"))
+		sub = "profile set";
+	else if (str_eq(kind, "projects"))
+		sub = "project set";
+	else
+		sub = "network set";
+	it->command = xasprintf("%s %s %s %s=%s%s", client, sub, name, key,
+				value, str_eq(kind, "projects") ? "" : parg);
+	if (fx->effect) {
+		size_t users = json_array_size(json_object_get(obj, "used_by"));
+
+		if (str_eq(kind, "profiles") && users)
+			it->effect = xasprintf("%s; on every instance using "
+					       "profile %s (%zu)",
+					       fx->effect, name, users);
+		else
+			it->effect = xstrdup(fx->effect);
+	}
+}
+
+static void
+fix_config_key(const struct fixer *fx, const struct finding *f,
+	       const struct fix_ctx *x, struct fix_plan *p)
+{
+	if (str_empty(f->key) || strchr(f->key, ' ') || strchr(f->key, ','))
+		return;
+	add_config_key(fx, x, p, target_of(f), f->key, fx->value);
+}
+
+static void
+fix_project_restricted(const struct fixer *fx, const struct finding *f,
+		       const struct fix_ctx *x, struct fix_plan *p)
+{
+	if (!str_starts_with(f->object, "/1.0/projects/"))
+		return;
+	add_config_key(fx, x, p, f->object, "restricted", "true");
+}
+
+static void
+add_device_key(const struct fixer *fx, const struct fix_ctx *x,
+	       struct fix_plan *p, const char *target, const char *dev,
+	       const char *key, const char *value, const char *effect)
+{
+	const json_t *obj = find_object(x->snap, target);
+	const json_t *d = json_object_get(json_object_get(obj, "devices"), dev);
+	const json_t *old = json_object_get(d, key);
+	const char *client = snapshot_client(x->snap);
+	char kind[32], name[256], project[256], parg[300];
+	struct fix_item *it;
+
+	if (planned(p, target, FIXK_DEVICE_KEY, dev, key))
+		return;
+	if (!d) {
+		plan_note(p, "%s: device %s of %s is not in the audit's data; "
+			     "fix it by hand", check_id(x), dev, target);
+		return;
+	}
+	if (json_is_string(old) && str_eq(json_string_value(old), value))
+		return;
+	if (split_object(target, kind, sizeof(kind), name, sizeof(name),
+			 project, sizeof(project)) != 0)
+		return;
+	project_arg(target, parg, sizeof(parg));
+	it = fix_plan_add(p, check_id(x), target, FIXK_DEVICE_KEY);
+	it->device = xstrdup(dev);
+	it->key = xstrdup(key);
+	it->old_present = old != NULL;
+	if (json_is_string(old))
+		it->old_value = xstrdup(json_string_value(old));
+	it->new_value = xstrdup(value);
+	it->risk = fx->risk;
+	it->command = xasprintf("%s %s device set %s %s %s=%s%s", client,
+				str_eq(kind, "profiles") ? "profile" : "config",
+				name, dev, key, value, parg);
+	if (effect)
+		it->effect = xstrdup(effect);
+}
+
+/* The device a finding names, on the object it came from. */
+static const char *
+device_target(const struct finding *f, const struct fix_ctx *x)
+{
+	const char *t = target_of(f);
+	const json_t *obj = find_object(x->snap, t);
+
+	/* a device the instance overrides locally is the instance's */
+	if (!json_object_get(json_object_get(obj, "devices"), f->device))
+		return f->object;
+	return t;
+}
+
+static void
+fix_disk_readonly(const struct fixer *fx, const struct finding *f,
+		  const struct fix_ctx *x, struct fix_plan *p)
+{
+	if (str_empty(f->device))
+		return;
+	add_device_key(fx, x, p, device_target(f, x), f->device, "readonly",
+		       "true", fx->effect);
+}
+
+static bool
+bridge_has(const json_t *net, const char *family)
+{
+	char key[32];
+	const char *v;
+
+	snprintf(key, sizeof(key), "%s.address", family);
+	v = jstr(json_object_get(net, "config"), key);
+	return !str_empty(v) && !str_eq(v, "none");
+}
+
+static void
+fix_nic_filtering(const struct fixer *fx, const struct finding *f,
+		  const struct fix_ctx *x, struct fix_plan *p)
+{
+	const char *target, *bridge;
+	const json_t *obj, *d, *net;
+	char kind[32], name[256], project[256], *nurl;
+	bool v4, v6;
+
+	if (str_empty(f->device))
+		return;
+	target = device_target(f, x);
+	obj = find_object(x->snap, target);
+	d = json_object_get(json_object_get(obj, "devices"), f->device);
+	bridge = jstr(d, "network");
+	if (str_empty(bridge))
+		bridge = jstr(d, "parent");
+	if (split_object(target, kind, sizeof(kind), name, sizeof(name),
+			 project, sizeof(project)) != 0 || str_empty(bridge))
+		return;
+	nurl = snapshot_object("networks", bridge, project);
+	net = find_object(x->snap, nurl);
+	if (!net) {
+		free(nurl);
+		nurl = snapshot_object("networks", bridge, "default");
+		net = find_object(x->snap, nurl);
+	}
+	free(nurl);
+	v4 = net ? bridge_has(net, "ipv4") : true;
+	v6 = net ? bridge_has(net, "ipv6") : false;
+	if (v4)
+		add_device_key(fx, x, p, target, f->device,
+			       "security.ipv4_filtering", "true", fx->effect);
+	if (v6)
+		add_device_key(fx, x, p, target, f->device,
+			       "security.ipv6_filtering", "true", fx->effect);
+	if (!v4 && !v6)
+		add_device_key(fx, x, p, target, f->device,
+			       "security.mac_filtering", "true", fx->effect);
+}
+
+static void
+fix_delete_network(const struct fixer *fx, const struct finding *f,
+		   const struct fix_ctx *x, struct fix_plan *p)
+{
+	const json_t *obj = find_object(x->snap, f->object);
+	char name[256], parg[300];
+	struct fix_item *it;
+
+	if (!obj || planned(p, f->object, FIXK_DELETE, NULL, NULL))
+		return;
+	if (json_array_size(json_object_get(obj, "used_by"))) {
+		plan_note(p, "%s: network %s is still named by profiles; "
+			     "remove those devices first",
+			  check_id(x), object_name(f->object, name,
+						   sizeof(name)));
+		return;
+	}
+	project_arg(f->object, parg, sizeof(parg));
+	it = fix_plan_add(p, check_id(x), f->object, FIXK_DELETE);
+	it->old_present = true;
+	it->risk = fx->risk;
+	it->effect = xstrdup(fx->effect);
+	it->command = xasprintf("%s network delete %s%s",
+				snapshot_client(x->snap),
+				object_name(f->object, name, sizeof(name)),
+				parg);
+}
+
+/* The path of a host object under the host root; caller frees. */
+static char *
+host_path(const struct fix_ctx *x, const char *path)
+{
+	const char *root = x->opts->host_root;
+
+	if (!root || str_eq(root, "/"))
+		return xstrdup(path);
+	return xasprintf("%s%s", root, path);
+}
+
+#define TMPFILES_CONF "/etc/tmpfiles.d/lxd-harden-names.conf"
+
+/* MUL-004: chmod now, and a tmpfiles.d entry so it lasts across boots. */
+static void
+fix_name_leak(const struct fixer *fx, const struct finding *f,
+	      const struct fix_ctx *x, struct fix_plan *p)
+{
+	const char *path;
+	unsigned want;
+	struct fix_item *it;
+	struct stat st;
+	char *full;
+
+	if (!x->opts->host_root || !str_starts_with(f->object, "file://"))
+		return;
+	path = f->object + 7;
+	if (str_eq(path, "/proc/sched_debug"))
+		want = 0400;
+	else if (str_eq(path, "/sys/kernel/slab"))
+		want = 0700;
+	else
+		return;
+	full = host_path(x, path);
+	if (stat(full, &st) != 0) {
+		free(full);
+		return;
+	}
+	free(full);
+	it = fix_plan_add(p, check_id(x), f->object, FIXK_HOST_MODE);
+	it->old_present = true;
+	it->old_mode = (unsigned)st.st_mode & 07777;
+	it->new_mode = (unsigned)st.st_mode & want;
+	it->risk = fx->risk;
+	it->command = xasprintf("chmod %o %s", it->new_mode, path);
+	if (!planned(p, "file://" TMPFILES_CONF, FIXK_HOST_FILE, NULL, NULL)) {
+		it = fix_plan_add(p, check_id(x), "file://" TMPFILES_CONF,
+				  FIXK_HOST_FILE);
+		full = host_path(x, TMPFILES_CONF);
+		it->old_present = access(full, F_OK) == 0;
+		if (it->old_present) {
+			struct diag d = { { 0 } };
+
+			it->old_value = read_file(full, NULL, &d);
+		}
+		free(full);
+		it->new_value = xstrdup(
+			"# lxd-harden (LXD-MUL-004): container names do not "
+			"leak\n"
+			"z /proc/sched_debug 0400 - - -\n"
+			"z /sys/kernel/slab 0700 - - -\n");
+		it->risk = fx->risk;
+		it->command = xstrdup("write " TMPFILES_CONF
+				      " (systemd-tmpfiles applies it at boot)");
+	}
+}
+
+#define AUDIT_RULES "/etc/audit/rules.d/lxd-harden.rules"
+
+/* The item of a host file already planned, or NULL. */
+static struct fix_item *
+planned_file(struct fix_plan *p, const char *object)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (p->v[i].kind == FIXK_HOST_FILE &&
+		    str_eq(p->v[i].object, object))
+			return &p->v[i];
+	return NULL;
+}
+
+/* The audit rule that records executions of path, one line. */
+static char *
+audit_rule(const char *path)
+{
+	return xasprintf("-w %s -p x -k lxd_execution\n", path);
+}
+
+/*
+ * LOG-003: every LXD binary that no rules file watches gets a line in
+ * AUDIT_RULES (kept with what it holds already). A binary that the files
+ * watch but the loaded rules do not only needs augenrules --load.
+ */
+static void
+fix_audit_rules(const struct fixer *fx, const struct finding *f,
+		const struct fix_ctx *x, struct fix_plan *p)
+{
+	const struct host *h = x->opts->host;
+	const char *bin;
+	struct fix_item *it;
+	char *rule, *full, *old;
+	struct diag d = { { 0 } };
+
+	if (!h || !x->opts->host_root || !str_starts_with(f->object, "file://"))
+		return;
+	bin = f->object + 7;
+	if (!h->auditd_path) {
+		plan_note(p, "%s: install auditd first (apt-get install "
+			     "auditd); then 'lxd-harden fix' writes %s",
+			  check_id(x), AUDIT_RULES);
+		return;
+	}
+	if (!strlist_has(&h->lxd_binaries, bin))
+		return;
+	if (strlist_has(&h->audit_file_exec, bin)) {
+		plan_note(p, "%s: the rules files watch %s but the loaded "
+			     "rules do not: run 'augenrules --load'",
+			  check_id(x), bin);
+		return;
+	}
+	rule = audit_rule(bin);
+	it = planned_file(p, "file://" AUDIT_RULES);
+	if (!it) {
+		it = fix_plan_add(p, check_id(x), "file://" AUDIT_RULES,
+				  FIXK_HOST_FILE);
+		full = host_path(x, AUDIT_RULES);
+		it->old_present = access(full, F_OK) == 0;
+		old = it->old_present ? read_file(full, NULL, &d) : NULL;
+		free(full);
+		if (it->old_present && !old) {
+			/* unreadable: do not plan over what we cannot keep */
+			plan_note(p, "%s: %s", check_id(x), d.msg);
+			free(rule);
+			p->n--;
+			item_release(&p->v[p->n]);
+			return;
+		}
+		it->old_value = old;
+		if (old && old[0])
+			it->new_value = xasprintf("%s%s", old,
+						  str_ends_with(old, "\n") ?
+							  "" : "\n");
+		else
+			it->new_value = xstrdup(
+				"## lxd-harden (LXD-LOG-003): record every "
+				"execution of the LXD binaries\n");
+		it->new_mode = 0640;
+		it->risk = fx->risk;
+		it->effect = xstrdup(fx->effect);
+		it->command = xstrdup("write " AUDIT_RULES
+				      " (then: augenrules --load)");
+	}
+	if (!strstr(it->new_value, rule)) {
+		char *nv = xasprintf("%s%s", it->new_value, rule);
+
+		free(it->new_value);
+		it->new_value = nv;
+	}
+	free(rule);
+}
+
+/*
+ * LOG-001/002 on the snap: snap set lxd KEY=true (run with a fixed argv
+ * through host_ops). Packaged LXD and Incus: what to do, as a note.
+ */
+static void
+fix_snap_setting(const struct fixer *fx, const struct finding *f,
+		 const struct fix_ctx *x, struct fix_plan *p)
+{
+	const struct host *h = x->opts->host;
+	const char *key = str_eq(check_id(x), "LXD-LOG-001") ?
+				  "daemon.syslog" :
+				  "daemon.verbose";
+	const char *flag = str_eq(key, "daemon.syslog") ? "--syslog" :
+							   "--verbose";
+	int cur;
+	struct fix_item *it;
+
+	(void)f;
+	if (!h || !x->opts->host_root)
+		return;
+	if (h->install != HOST_INSTALL_SNAP) {
+		const char *svc = h->install == HOST_INSTALL_INCUS ? "incus" :
+								     "lxd";
+
+		plan_note(p, "%s: not applied by the tool: add %s with a "
+			     "systemd drop-in (systemctl edit %s.service: "
+			     "[Service] ExecStart= then ExecStart= the "
+			     "daemon's command line with --syslog --verbose), "
+			     "then systemctl restart %s",
+			  check_id(x), flag, svc, svc);
+		return;
+	}
+	cur = str_eq(key, "daemon.syslog") ? h->snap_syslog : h->snap_verbose;
+	if (cur > 0 || (str_eq(key, "daemon.verbose") && h->snap_debug > 0)) {
+		plan_note(p, "%s: %s is set but not in effect: run 'snap "
+			     "restart lxd.daemon'", check_id(x), key);
+		return;
+	}
+	if (planned(p, "snap:lxd", FIXK_SNAP_SET, NULL, key))
+		return;
+	it = fix_plan_add(p, check_id(x), "snap:lxd", FIXK_SNAP_SET);
+	it->key = xstrdup(key);
+	it->old_present = cur >= 0;
+	if (cur >= 0)
+		it->old_value = xstrdup(cur ? "true" : "false");
+	it->new_value = xstrdup("true");
+	it->risk = fx->risk;
+	it->effect = xstrdup(fx->effect);
+	it->command = xasprintf("snap set lxd %s=true", key);
+}
+
+#define SAFE FIX_SAFE
+#define OPTIN FIX_OPTIN
+
+static const struct fixer fixers[] = {
+	{ "LXD-ACC-003", fix_server_key, "false", SAFE, NULL },
+	{ "LXD-ACC-004", fix_server_key, NULL, OPTIN,
+	  "not reversible: LXD never returns the trust password, so "
+	  "rollback cannot set it again" },
+	{ "LXD-ACC-009", fix_server_key, "POLICY-EXPIRY", SAFE, NULL },
+	{ "LXD-ACC-010", fix_server_key, "POLICY-EXPIRY", SAFE, NULL },
+	{ "LXD-NET-001", fix_server_key, NULL, FIX_NEEDS_VALUE, NULL },
+	{ "LXD-NET-002", fix_server_key, NULL, FIX_NEEDS_VALUE, NULL },
+	{ "LXD-NET-005", fix_server_key, "true", SAFE, NULL },
+	{ "LXD-GEN-002", fix_delete_network, NULL, OPTIN,
+	  "deletes the network; rollback creates it again with the same "
+	  "configuration" },
+	{ "LXD-INS-001", fix_config_key, "false", OPTIN,
+	  "restart needed to take effect; the root filesystem is remapped "
+	  "to the unprivileged id range at the next start" },
+	{ "LXD-INS-003", fix_config_key, "false", OPTIN,
+	  "restart needed to take effect; nested containers inside stop "
+	  "working" },
+	{ "LXD-INS-004", fix_config_key, "true", OPTIN,
+	  "restart needed; the root filesystem is remapped to an isolated "
+	  "id range at the next start" },
+	{ "LXD-INS-008", fix_config_key, "false", SAFE, NULL },
+	{ "LXD-DEV-002", fix_disk_readonly, NULL, OPTIN,
+	  "the disk is re-attached read-only; writes from the running "
+	  "instance fail" },
+	{ "LXD-DEV-003", fix_nic_filtering, NULL, OPTIN,
+	  "the NIC of a running instance is re-plugged: brief loss of "
+	  "connectivity, and spoofed traffic is dropped" },
+	{ "LXD-MUL-004", fix_name_leak, NULL, SAFE, NULL },
+	{ "LXD-LOG-003", fix_audit_rules, NULL, OPTIN,
+	  "auditd loads the rules at boot, or now with 'augenrules --load'; "
+	  "every execution of the binaries is then logged" },
+	{ "LXD-LOG-001", fix_snap_setting, NULL, OPTIN,
+	  "takes effect at the next daemon restart ('snap restart "
+	  "lxd.daemon'; instances keep running, the API is briefly away)" },
+	{ "LXD-LOG-002", fix_snap_setting, NULL, OPTIN,
+	  "takes effect at the next daemon restart ('snap restart "
+	  "lxd.daemon'; instances keep running, the API is briefly away); "
+	  "the log grows faster" },
+	{ "LXD-MUL-002", fix_project_restricted, NULL, OPTIN,
+	  "instances of the project that use what a restricted project "
+	  "forbids can no longer be changed or started" },
+};
+
+/* Checks whose fix is not automatic: what the plan says instead. */
+static const struct {
+	const char *check;
+	const char *note;
+} manual_notes[] = {
+	{ "LXD-INS-002", "limits come from the hardened profile: run "
+			 "'lxd-harden profile create NAME --attach all'" },
+};
+
+void
+fix_plan_build(const struct report *r, const struct snapshot *s,
+	       const struct fix_opts *o, struct fix_plan *p)
+{
+	memset(p, 0, sizeof(*p));
+	for (size_t i = 0; i < r->n; i++) {
+		const struct check_result *cr = &r->results[i];
+		struct fix_ctx x = { .snap = s, .opts = o, .result = cr };
+		const struct fixer *fx = NULL;
+
+		if (cr->status != ST_FAIL)
+			continue;
+		for (size_t k = 0; k < ARRAY_SIZE(fixers); k++)
+			if (str_eq(fixers[k].check, cr->check->id))
+				fx = &fixers[k];
+		if (!fx) {
+			const char *note = "no automatic fix (see 'lxd-harden "
+					   "explain')";
+
+			for (size_t k = 0; k < ARRAY_SIZE(manual_notes); k++)
+				if (str_eq(manual_notes[k].check,
+					   cr->check->id))
+					note = manual_notes[k].note;
+			plan_note(p, "%s: %s", cr->check->id, note);
+			continue;
+		}
+		for (size_t j = 0; j < cr->findings.n; j++) {
+			const struct finding *f = &cr->findings.v[j];
+
+			if (f->status != ST_FAIL || f->waiver_reason)
+				continue;
+			fx->fn(fx, f, &x, p);
+		}
+	}
+}
+
+bool
+fix_only_matches(const char *only, const struct fix_item *it)
+{
+	size_t len = strlen(it->check);
+	const char *rest;
+	char name[256], want[512];
+
+	if (strncmp(only, it->check, len) != 0)
+		return false;
+	rest = only + len;
+	if (!*rest)
+		return true;
+	if (*rest != ':')
+		return false;
+	rest++;
+	if (str_starts_with(it->object, "file://"))
+		return str_eq(rest, it->object + 7);
+	object_name(it->object, name, sizeof(name));
+	if (str_eq(rest, name))
+		return true;
+	if (it->device) {
+		snprintf(want, sizeof(want), "%s/%s", name, it->device);
+		if (str_eq(rest, want))
+			return true;
+	}
+	if (it->key) {
+		snprintf(want, sizeof(want), "%s/%s", name, it->key);
+		if (str_eq(rest, want))
+			return true;
+		if (str_eq(rest, it->key))
+			return true;
+	}
+	return false;
+}
+
+void
+fix_plan_select(struct fix_plan *p, const struct fix_opts *o)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		struct fix_item *it = &p->v[i];
+		bool named = false;
+
+		for (size_t k = 0; k < o->n_only; k++)
+			if (fix_only_matches(o->only[k], it))
+				named = true;
+		if (it->kind == FIXK_SERVER_KEY && fix_set_value(o, it->key))
+			named = true;
+		if (o->n_only)
+			it->selected = named;
+		else
+			it->selected = (it->risk == FIX_SAFE && it->reversible) ||
+				       named;
+		if (it->risk == FIX_NEEDS_VALUE)
+			it->selected = false;
+	}
+}
+
+static void
+print_value(FILE *f, bool present, const char *v)
+{
+	if (!present)
+		fputs("(absent)", f);
+	else
+		fprintf(f, "\"%s\"", v ? v : "");
+}
+
+/* The lines of new that old does not have, as "+ LINE". */
+static void
+print_added_lines(FILE *f, const char *old, const char *new)
+{
+	const char *l = new, *e;
+
+	while (l && *l) {
+		size_t len;
+		bool seen = false;
+
+		e = strchr(l, '\n');
+		len = e ? (size_t)(e - l) : strlen(l);
+		for (const char *o = old; o && *o;) {
+			const char *oe = strchr(o, '\n');
+			size_t olen = oe ? (size_t)(oe - o) : strlen(o);
+
+			if (olen == len && !strncmp(o, l, len)) {
+				seen = true;
+				break;
+			}
+			o = oe ? oe + 1 : o + olen;
+		}
+		if (!seen && len)
+			fprintf(f, "        + %.*s\n", (int)len, l);
+		l = e ? e + 1 : l + len;
+	}
+}
+
+/* A created object: its config keys and devices, one a line. */
+static void
+print_json_object(FILE *f, const char *text)
+{
+	json_t *o = json_loads(text ? text : "", 0, NULL);
+	const char *k;
+	json_t *v;
+
+	json_object_foreach(json_object_get(o, "config"), k, v)
+		fprintf(f, "        %s=%s\n", k,
+			json_is_string(v) ? json_string_value(v) : "?");
+	json_object_foreach(json_object_get(o, "devices"), k, v) {
+		char *d = json_dumps(v, JSON_SORT_KEYS | JSON_COMPACT);
+
+		fprintf(f, "        device %s: %s\n", k, d ? d : "?");
+		free(d);
+	}
+	json_decref(o);
+}
+
+static void
+print_item(FILE *f, const struct fix_item *it)
+{
+	fprintf(f, "  %s %s %s", it->selected ? "[x]" : "[ ]", it->check,
+		it->object);
+	if (it->device)
+		fprintf(f, " device %s", it->device);
+	fputc('\n', f);
+	switch (it->kind) {
+	case FIXK_SERVER_KEY:
+	case FIXK_CONFIG_KEY:
+	case FIXK_DEVICE_KEY:
+		fprintf(f, "      %s: ", it->key);
+		print_value(f, it->old_present, it->old_value);
+		fputs(" -> ", f);
+		if (it->risk == FIX_NEEDS_VALUE)
+			fputs("(a value you give)", f);
+		else
+			print_value(f, it->new_value != NULL, it->new_value);
+		fputc('\n', f);
+		break;
+	case FIXK_DELETE:
+		fputs("      delete the object\n", f);
+		break;
+	case FIXK_HOST_FILE:
+		fprintf(f, "      write %s (%s before)\n", it->object + 7,
+			it->old_present ? "present" : "absent");
+		print_added_lines(f, it->old_value, it->new_value);
+		break;
+	case FIXK_CREATE:
+		fprintf(f, "      create it:\n");
+		print_json_object(f, it->new_value);
+		break;
+	case FIXK_DEVICE_SET:
+		fprintf(f, "      device %s: %s -> %s\n", it->device,
+			it->old_value ? it->old_value : "(absent)",
+			it->new_value);
+		break;
+	case FIXK_PROFILES:
+		fprintf(f, "      profiles: %s -> %s\n", it->old_value,
+			it->new_value);
+		break;
+	case FIXK_SNAP_SET:
+		fprintf(f, "      snap lxd %s: ", it->key);
+		print_value(f, it->old_present, it->old_value);
+		fputs(" -> ", f);
+		print_value(f, true, it->new_value);
+		fputc('\n', f);
+		break;
+	case FIXK_HOST_MODE:
+		fprintf(f, "      mode %04o -> %04o\n", it->old_mode,
+			it->new_mode);
+		break;
+	}
+	if (it->command)
+		fprintf(f, "      command: %s\n", it->command);
+	if (it->effect)
+		fprintf(f, "      effect: %s\n", it->effect);
+	if (!it->reversible)
+		fputs("      not reversible: rollback cannot undo this\n", f);
+}
+
+void
+fix_plan_print(FILE *f, const struct fix_plan *p, bool apply)
+{
+	static const struct {
+		enum fix_risk risk;
+		const char *title;
+	} groups[] = {
+		{ FIX_SAFE, "Safe (applied by 'fix --apply')" },
+		{ FIX_OPTIN, "Opt-in (applied only when named: --only "
+			     "CHECK[:NAME[/DEVICE]])" },
+		{ FIX_NEEDS_VALUE, "Needs a value (--set KEY=VALUE)" },
+	};
+
+	fprintf(f, "%s: %zu change%s\n", apply ? "Changes" : "Plan", p->n,
+		p->n == 1 ? "" : "s");
+	for (size_t g = 0; g < ARRAY_SIZE(groups); g++) {
+		bool any = false;
+
+		for (size_t i = 0; i < p->n; i++) {
+			const struct fix_item *it = &p->v[i];
+			enum fix_risk shown = it->risk == FIX_SAFE &&
+							      !it->reversible ?
+						      FIX_OPTIN :
+						      it->risk;
+
+			if (shown != groups[g].risk)
+				continue;
+			if (!any)
+				fprintf(f, "\n%s:\n", groups[g].title);
+			any = true;
+			print_item(f, it);
+		}
+	}
+	if (p->n_notes) {
+		fputs("\nNot fixed automatically:\n", f);
+		for (size_t i = 0; i < p->n_notes; i++)
+			fprintf(f, "  %s\n", p->notes[i]);
+	}
+	fputs("\n[x] = applied by this run\n", f);
+}
+
+void
+fix_plan_print_items(FILE *f, const struct fix_plan *p)
+{
+	fprintf(f, "Plan: %zu change%s\n\n", p->n, p->n == 1 ? "" : "s");
+	for (size_t i = 0; i < p->n; i++)
+		print_item(f, &p->v[i]);
+	if (p->n_notes) {
+		fputs("\nNotes:\n", f);
+		for (size_t i = 0; i < p->n_notes; i++)
+			fprintf(f, "  %s\n", p->notes[i]);
+	}
+}

@@ -1,0 +1,1060 @@
+/* fix_apply.c - carry a plan out with a journal, and roll it back */
+#include "fix.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "atomic.h"
+#include "journal.h"
+#include "lxd.h"
+
+/* One object the selected items change, with what the GET read. */
+struct target {
+	const char *object;
+	enum fix_kind kind;	/* of its first item */
+	size_t *items;		/* indexes into the plan */
+	size_t n_items;
+	char *etag;
+	json_t *current;	/* metadata of the pre-apply GET */
+	bool conflict;
+	long seq;
+};
+
+static bool
+is_host(enum fix_kind k)
+{
+	return k == FIXK_HOST_FILE || k == FIXK_HOST_MODE;
+}
+
+/* A JSON text of the plan, parsed (NULL for NULL). Caller decrefs. */
+static json_t *
+jparse(const char *text)
+{
+	return text ? json_loads(text, JSON_DECODE_ANY, NULL) : NULL;
+}
+
+/* Writable fields of an object's PUT, by its URL. */
+static const char *const *
+writable_fields(const char *object)
+{
+	static const char *const inst[] = { "architecture", "config",
+					    "devices", "ephemeral",
+					    "profiles", "stateful",
+					    "description", NULL };
+	static const char *const prof[] = { "config", "description",
+					    "devices", NULL };
+	static const char *const other[] = { "config", "description", NULL };
+
+	if (str_starts_with(object, "/1.0/instances/"))
+		return inst;
+	if (str_starts_with(object, "/1.0/profiles/"))
+		return prof;
+	return other;
+}
+
+static json_t *
+writable_of(const char *object, const json_t *meta)
+{
+	const char *const *f = writable_fields(object);
+	json_t *o = json_object();
+
+	for (; *f; f++) {
+		json_t *v = json_object_get(meta, *f);
+
+		if (v)
+			json_object_set_new(o, *f, json_deep_copy(v));
+	}
+	return o;
+}
+
+/* The value of a key as the current object holds it (NULL: absent). */
+static const json_t *
+current_value(const struct fix_item *it, const json_t *cur)
+{
+	if (it->kind == FIXK_DEVICE_SET)
+		return json_object_get(json_object_get(cur, "devices"),
+				       it->device);
+	if (it->kind == FIXK_PROFILES)
+		return json_object_get(cur, "profiles");
+	if (it->kind == FIXK_DEVICE_KEY)
+		return json_object_get(
+			json_object_get(json_object_get(cur, "devices"),
+					it->device),
+			it->key);
+	return json_object_get(json_object_get(cur, "config"), it->key);
+}
+
+/* The item's key still holds what the audit saw. */
+static bool
+unchanged(const struct fix_item *it, const json_t *cur, char *why,
+	  size_t len)
+{
+	const json_t *v;
+
+	if (it->kind == FIXK_DELETE) {
+		if (json_array_size(json_object_get(cur, "used_by"))) {
+			snprintf(why, len, "it is in use now");
+			return false;
+		}
+		return true;
+	}
+	if (it->kind == FIXK_DEVICE_SET || it->kind == FIXK_PROFILES) {
+		json_t *want = jparse(it->old_value);
+		bool same;
+
+		v = current_value(it, cur);
+		same = (!v && !want) || (v && want && json_equal(v, want));
+		json_decref(want);
+		if (!same)
+			snprintf(why, len, "%s %s changed", it->kind ==
+				 FIXK_PROFILES ? "the profile list" : "device",
+				 it->kind == FIXK_PROFILES ? "" : it->device);
+		return same;
+	}
+	if (it->kind == FIXK_DEVICE_KEY &&
+	    !json_object_get(json_object_get(cur, "devices"), it->device)) {
+		snprintf(why, len, "device %s is gone", it->device);
+		return false;
+	}
+	v = current_value(it, cur);
+	if (!v != !it->old_present)
+		goto changed;
+	if (!v)
+		return true;
+	if (!json_is_string(v))	/* hidden: cannot compare the value */
+		return str_eq(it->old_value, "(hidden)");
+	if (str_eq(json_string_value(v), it->old_value))
+		return true;
+changed:
+	snprintf(why, len, "%s was %s%s%s at the audit and is %s%s%s now",
+		 it->key, it->old_present ? "'" : "",
+		 it->old_present ? it->old_value : "absent",
+		 it->old_present ? "'" : "", v ? "'" : "",
+		 v ? (json_is_string(v) ? json_string_value(v) : "(hidden)") :
+		     "absent",
+		 v ? "'" : "");
+	return false;
+}
+
+static void
+item_fail(struct fix_item *it, enum fix_state st, const char *fmt, ...)
+	LXDH_PRINTF(3, 4);
+
+static void
+item_fail(struct fix_item *it, enum fix_state st, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	free(it->error);
+	it->error = xvasprintf(fmt, ap);
+	va_end(ap);
+	it->state = st;
+}
+
+static const char *
+entry_kind(const struct target *t)
+{
+	if (t->kind == FIXK_SERVER_KEY)
+		return "server";
+	if (t->kind == FIXK_DELETE)
+		return "delete";
+	if (t->kind == FIXK_CREATE)
+		return "create";
+	if (t->kind == FIXK_SNAP_SET)
+		return "snap-set";
+	if (is_host(t->kind))
+		return fix_kind_name(t->kind);
+	return "object";
+}
+
+/* The journal line of one object: what it was before. No secrets. */
+static json_t *
+change_entry(const struct target *t, const struct fix_plan *p)
+{
+	json_t *e = json_object(), *items = json_array();
+	bool reversible = true;
+
+	json_object_set_new(e, "type", json_string("change"));
+	json_object_set_new(e, "seq", json_integer(t->seq));
+	json_object_set_new(e, "object", json_string(t->object));
+	json_object_set_new(e, "kind", json_string(entry_kind(t)));
+	if (t->kind == FIXK_SERVER_KEY) {
+		json_t *prev = json_object();
+		const json_t *cfg = json_object_get(t->current, "config");
+
+		for (size_t i = 0; i < t->n_items; i++) {
+			const struct fix_item *it = &p->v[t->items[i]];
+			const json_t *v = json_object_get(cfg, it->key);
+
+			if (!it->reversible || (v && !json_is_string(v)))
+				continue;	/* secrets are never kept */
+			json_object_set_new(prev, it->key,
+					    v ? json_deep_copy(v) :
+						json_null());
+		}
+		json_object_set_new(e, "previous",
+				    json_pack("{s:o}", "config", prev));
+	} else if (is_host(t->kind) || t->kind == FIXK_SNAP_SET) {
+		json_object_set(e, "previous", t->current);
+	} else if (t->kind == FIXK_CREATE) {
+		json_object_set_new(e, "previous", json_null());
+	} else {
+		json_t *prev = writable_of(t->object, t->current);
+
+		if (t->kind == FIXK_DELETE) {
+			json_object_set(prev, "name",
+					json_object_get(t->current, "name"));
+			json_object_set(prev, "type",
+					json_object_get(t->current, "type"));
+		}
+		json_object_set_new(e, "previous", prev);
+	}
+	for (size_t i = 0; i < t->n_items; i++) {
+		const struct fix_item *it = &p->v[t->items[i]];
+		json_t *j = json_object();
+
+		json_object_set_new(j, "check", json_string(it->check));
+		if (it->device)
+			json_object_set_new(j, "device",
+					    json_string(it->device));
+		if (it->key)
+			json_object_set_new(j, "key", json_string(it->key));
+		if (it->new_value && !is_host(it->kind) &&
+		    it->kind != FIXK_CREATE && it->kind != FIXK_DEVICE_SET &&
+		    it->kind != FIXK_PROFILES)
+			json_object_set_new(j, "new",
+					    json_string(it->new_value));
+		else if (it->new_value && !is_host(it->kind))
+			json_object_set_new(j, "new", jparse(it->new_value));
+		if (!it->reversible) {
+			reversible = false;
+			json_object_set_new(j, "reversible", json_false());
+		}
+		json_array_append_new(items, j);
+	}
+	json_object_set_new(e, "items", items);
+	json_object_set_new(e, "reversible", json_boolean(reversible));
+	return e;
+}
+
+/* The request that makes the object's change. */
+static json_t *
+change_body(const struct target *t, const struct fix_plan *p)
+{
+	json_t *body;
+
+	if (t->kind == FIXK_SERVER_KEY) {
+		json_t *cfg = json_object();
+
+		for (size_t i = 0; i < t->n_items; i++) {
+			const struct fix_item *it = &p->v[t->items[i]];
+
+			/* LXD deletes a server key set to "" */
+			json_object_set_new(cfg, it->key,
+					    json_string(it->new_value ?
+								it->new_value :
+								""));
+		}
+		return json_pack("{s:o}", "config", cfg);
+	}
+	body = writable_of(t->object, t->current);
+	for (size_t i = 0; i < t->n_items; i++) {
+		const struct fix_item *it = &p->v[t->items[i]];
+		json_t *where;
+
+		if (it->kind == FIXK_PROFILES) {
+			json_object_set_new(body, "profiles",
+					    jparse(it->new_value));
+			continue;
+		}
+		if (it->kind == FIXK_DEVICE_SET) {
+			where = json_object_get(body, "devices");
+			if (!where) {
+				where = json_object();
+				json_object_set_new(body, "devices", where);
+			}
+			json_object_set_new(where, it->device,
+					    jparse(it->new_value));
+			continue;
+		}
+		if (it->kind == FIXK_DEVICE_KEY) {
+			where = json_object_get(json_object_get(body, "devices"),
+						it->device);
+		} else {
+			where = json_object_get(body, "config");
+			if (!where) {
+				where = json_object();
+				json_object_set_new(body, "config", where);
+			}
+		}
+		if (!where)
+			continue;
+		if (it->new_value)
+			json_object_set_new(where, it->key,
+					    json_string(it->new_value));
+		else
+			json_object_del(where, it->key);
+	}
+	return body;
+}
+
+static json_t *
+state_entry(const char *type, long seq, const char *state, const char *err)
+{
+	json_t *e = json_pack("{s:s, s:I, s:s}", "type", type, "seq",
+			      (json_int_t)seq, "state", state);
+
+	if (err)
+		json_object_set_new(e, "error", json_string(err));
+	return e;
+}
+
+static void host_read_current(struct target *t, struct fix_plan *p,
+			      const char *root);
+static int host_apply(const struct target *t, const struct fix_plan *p,
+		      struct diag *d);
+static void snap_read_current(struct target *t, struct fix_plan *p,
+			      const struct host_ops *ops);
+static int snap_apply(const struct target *t, const struct fix_plan *p,
+		      const struct host_ops *ops, struct diag *d);
+
+/* The collection an object is created in: "/1.0/profiles?project=P". */
+static char *
+collection_of(const char *object)
+{
+	const char *q = strchr(object, '?');
+	size_t end = q ? (size_t)(q - object) : strlen(object);
+
+	while (end > 0 && object[end - 1] != '/')
+		end--;
+	if (end > 0)
+		end--;
+	return xasprintf("%.*s%s", (int)end, object, q ? q : "");
+}
+
+static void
+targets_release(struct target *ts, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(ts[i].items);
+		free(ts[i].etag);
+		json_decref(ts[i].current);
+	}
+	free(ts);
+}
+
+int
+fix_apply(struct lxd_client *c, const struct snapshot *s,
+	  struct fix_plan *p, const struct fix_apply_opts *o,
+	  char **journal_path, struct diag *d)
+{
+	struct target *ts = NULL;
+	size_t nt = 0, applied = 0;
+	struct journal j;
+	json_t *hdr;
+	char created[32];
+	int rc = -1;
+
+	(void)s;
+	*journal_path = NULL;
+	/* one target per object, in plan order */
+	for (size_t i = 0; i < p->n; i++) {
+		struct fix_item *it = &p->v[i];
+		struct target *t = NULL;
+
+		if (!it->selected)
+			continue;
+		for (size_t k = 0; k < nt; k++)
+			if (str_eq(ts[k].object, it->object) &&
+			    (ts[k].kind == FIXK_DELETE) ==
+				    (it->kind == FIXK_DELETE))
+				t = &ts[k];
+		if (!t) {
+			ts = xrealloc(ts, (nt + 1) * sizeof(*ts));
+			t = &ts[nt++];
+			memset(t, 0, sizeof(*t));
+			t->object = it->object;
+			t->kind = it->kind;
+			t->seq = (long)nt;
+		}
+		t->items = xrealloc(t->items,
+				    (t->n_items + 1) * sizeof(*t->items));
+		t->items[t->n_items++] = i;
+	}
+	if (!nt)
+		return 0;
+	if (o->stop_before)
+		raise(SIGSTOP);
+
+	/* read every object again and compare with the audit */
+	for (size_t k = 0; k < nt; k++) {
+		struct target *t = &ts[k];
+		struct lxd_response r;
+		struct diag gd = { { 0 } };
+		char why[512];
+
+		if (is_host(t->kind)) {
+			host_read_current(t, p, o->host_root);
+			continue;
+		}
+		if (t->kind == FIXK_SNAP_SET) {
+			snap_read_current(t, p, o->ops);
+			continue;
+		}
+		if (t->kind == FIXK_CREATE) {
+			int g = lxd_get(c, t->object, &r, &gd);
+
+			if (g == 0 || r.http_status != 404) {
+				for (size_t i = 0; i < t->n_items; i++)
+					item_fail(&p->v[t->items[i]],
+						  g == 0 ? FIXS_CONFLICT :
+							   FIXS_FAILED,
+						  "%s", g == 0 ?
+						  "it exists now (created since "
+						  "the plan); not applied" :
+						  gd.msg);
+				t->conflict = true;
+			}
+			lxd_response_release(&r);
+			continue;
+		}
+		if (lxd_get(c, t->object, &r, &gd) != 0) {
+			for (size_t i = 0; i < t->n_items; i++)
+				item_fail(&p->v[t->items[i]], FIXS_FAILED,
+					  "%s", gd.msg);
+			t->conflict = true;
+			lxd_response_release(&r);
+			continue;
+		}
+		t->current = json_incref(r.metadata);
+		t->etag = r.etag ? xstrdup(r.etag) : NULL;
+		lxd_response_release(&r);
+		for (size_t i = 0; i < t->n_items; i++) {
+			if (!unchanged(&p->v[t->items[i]], t->current, why,
+				       sizeof(why))) {
+				t->conflict = true;
+				break;
+			}
+		}
+		if (t->conflict)
+			for (size_t i = 0; i < t->n_items; i++)
+				item_fail(&p->v[t->items[i]], FIXS_CONFLICT,
+					  "changed since the audit (%s); not "
+					  "applied", why);
+	}
+
+	format_rfc3339(now_epoch(), created, sizeof(created));
+	hdr = json_pack("{s:s, s:s, s:s, s:s, s:s}", "type", "header",
+			"schema", JOURNAL_SCHEMA, "created", created,
+			"endpoint", o->endpoint ? o->endpoint : "",
+			"host_root", o->host_root ? o->host_root : "/");
+	if (journal_create(&j, o->journal_dir ? o->journal_dir :
+						JOURNAL_DEFAULT_DIR,
+			   hdr, d) != 0) {
+		json_decref(hdr);
+		for (size_t i = 0; i < p->n; i++)
+			if (p->v[i].selected && p->v[i].state == FIXS_PENDING)
+				item_fail(&p->v[i], FIXS_FAILED,
+					  "not applied: no journal");
+		targets_release(ts, nt);
+		return -1;
+	}
+	json_decref(hdr);
+	/* every object's previous state, before the first change */
+	for (size_t k = 0; k < nt; k++) {
+		json_t *e;
+
+		if (ts[k].conflict)
+			continue;
+		e = change_entry(&ts[k], p);
+		if (journal_append(&j, e, d) != 0) {
+			json_decref(e);
+			goto out;
+		}
+		json_decref(e);
+	}
+
+	for (size_t k = 0; k < nt; k++) {
+		struct target *t = &ts[k];
+		struct lxd_response r;
+		struct diag rd = { { 0 } };
+		json_t *body = NULL, *e;
+		int ok;
+
+		if (t->conflict)
+			continue;
+		memset(&r, 0, sizeof(r));
+		if (is_host(t->kind)) {
+			ok = host_apply(t, p, &rd);
+		} else if (t->kind == FIXK_SNAP_SET) {
+			ok = snap_apply(t, p, o->ops, &rd);
+		} else if (t->kind == FIXK_CREATE) {
+			char *coll = collection_of(t->object);
+
+			body = jparse(p->v[t->items[0]].new_value);
+			ok = lxd_send(c, "POST", coll, body, NULL, &r, &rd);
+			free(coll);
+		} else if (t->kind == FIXK_SERVER_KEY) {
+			body = change_body(t, p);
+			ok = lxd_send(c, "PATCH", "/1.0", body, t->etag, &r,
+				      &rd);
+		} else if (t->kind == FIXK_DELETE) {
+			ok = lxd_send(c, "DELETE", t->object, NULL, t->etag,
+				      &r, &rd);
+		} else {
+			body = change_body(t, p);
+			ok = lxd_send(c, "PUT", t->object, body, t->etag, &r,
+				      &rd);
+		}
+		json_decref(body);
+		for (size_t i = 0; i < t->n_items; i++) {
+			struct fix_item *it = &p->v[t->items[i]];
+
+			if (ok == 0)
+				it->state = FIXS_APPLIED;
+			else if (r.http_status == 412)
+				item_fail(it, FIXS_CONFLICT,
+					  "changed concurrently (the ETag no "
+					  "longer matches); not overwritten");
+			else
+				item_fail(it, FIXS_FAILED, "%s", rd.msg);
+		}
+		lxd_response_release(&r);
+		e = state_entry("state", t->seq, ok == 0 ? "applied" :
+							   "failed",
+				ok == 0 ? NULL : p->v[t->items[0]].error);
+		if (journal_append(&j, e, d) != 0) {
+			json_decref(e);
+			goto out;
+		}
+		json_decref(e);
+		if (ok == 0 && o->pause_after > 0 &&
+		    (long)++applied >= o->pause_after)
+			raise(SIGKILL);	/* test hook: die mid-apply */
+	}
+	rc = 0;
+out:
+	*journal_path = xstrdup(j.path);
+	journal_close(&j);
+	targets_release(ts, nt);
+	return rc;
+}
+
+/* ---- host files ---- */
+
+static const char *
+host_full(const struct target *t)
+{
+	return json_string_value(json_object_get(t->current, "path"));
+}
+
+/* What the host object is now: {path, mode, content|null}. */
+static void
+host_read_current(struct target *t, struct fix_plan *p, const char *root)
+{
+	const char *path = t->object + 7;
+	const struct fix_item *it = &p->v[t->items[0]];
+	char *full = (!root || str_eq(root, "/")) ? xstrdup(path) :
+						  xasprintf("%s%s", root, path);
+	struct stat st;
+	struct diag d = { { 0 } };
+
+	t->current = json_object();
+	json_object_set_new(t->current, "path", json_string(full));
+	if (stat(full, &st) == 0) {
+		json_object_set_new(t->current, "mode",
+				    json_integer(st.st_mode & 07777));
+		if (t->kind == FIXK_HOST_FILE) {
+			char *text = read_file(full, NULL, &d);
+
+			json_object_set_new(t->current, "content",
+					    text ? json_string(text) :
+						   json_null());
+			free(text);
+		}
+	} else {
+		json_object_set_new(t->current, "mode", json_null());
+		json_object_set_new(t->current, "content", json_null());
+	}
+	if (t->kind == FIXK_HOST_FILE) {
+		const json_t *content = json_object_get(t->current, "content");
+		bool now = json_is_string(content);
+		bool same = now == it->old_present &&
+			    (!now || !it->old_value ||
+			     str_eq(json_string_value(content), it->old_value));
+
+		if (!same) {
+			t->conflict = true;
+			for (size_t i = 0; i < t->n_items; i++)
+				item_fail(&p->v[t->items[i]], FIXS_CONFLICT,
+					  "%s changed since the audit; not "
+					  "applied", full);
+		}
+	}
+	if (t->kind == FIXK_HOST_MODE &&
+	    json_integer_value(json_object_get(t->current, "mode")) !=
+		    (json_int_t)it->old_mode) {
+		t->conflict = true;
+		for (size_t i = 0; i < t->n_items; i++)
+			item_fail(&p->v[t->items[i]], FIXS_CONFLICT,
+				  "the mode of %s changed since the audit; not "
+				  "applied", full);
+	}
+	free(full);
+}
+
+static int
+write_text(FILE *f, void *ctx)
+{
+	return fputs(ctx, f) < 0 ? -1 : 0;
+}
+
+static int
+host_apply(const struct target *t, const struct fix_plan *p,
+	   struct diag *d)
+{
+	const struct fix_item *it = &p->v[t->items[0]];
+	const char *full = host_full(t);
+
+	if (t->kind == FIXK_HOST_MODE) {
+		if (chmod(full, it->new_mode) != 0) {
+			diag_set(d, "cannot chmod '%s': %s", full,
+				 strerror(errno));
+			return -1;
+		}
+		return 0;
+	}
+	{
+		/* the directory (e.g. /etc/tmpfiles.d) may not exist yet */
+		char *dir = xstrdup(full);
+
+		for (char *s = dir + 1; *s; s++) {
+			if (*s != '/')
+				continue;
+			*s = '\0';
+			if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+				diag_set(d, "cannot create '%s': %s", dir,
+					 strerror(errno));
+				free(dir);
+				return -1;
+			}
+			*s = '/';
+		}
+		free(dir);
+	}
+	{
+		const json_t *m = json_object_get(t->current, "mode");
+		mode_t mode = json_is_integer(m) ?
+				      (mode_t)json_integer_value(m) :
+			      it->new_mode ? (mode_t)it->new_mode :
+					     0644;
+
+		if (atomic_write(full, mode, write_text, it->new_value) == 0)
+			return 0;
+	}
+	diag_set(d, "cannot write '%s'", full);
+	return -1;
+}
+
+static int
+restore_host(const json_t *e, struct diag *d)
+{
+	const json_t *prev = json_object_get(e, "previous");
+	const char *full = json_string_value(json_object_get(prev, "path"));
+	const json_t *mode = json_object_get(prev, "mode");
+	const json_t *content = json_object_get(prev, "content");
+	const char *kind = json_string_value(json_object_get(e, "kind"));
+
+	if (!full)
+		return -1;
+	if (str_eq(kind, "host-mode")) {
+		if (json_is_integer(mode) &&
+		    chmod(full, (mode_t)json_integer_value(mode)) != 0) {
+			diag_set(d, "cannot chmod '%s': %s", full,
+				 strerror(errno));
+			return -1;
+		}
+		return 0;
+	}
+	if (!json_is_string(content)) {
+		if (unlink(full) != 0 && errno != ENOENT) {
+			diag_set(d, "cannot remove '%s': %s", full,
+				 strerror(errno));
+			return -1;
+		}
+		return 0;
+	}
+	if (atomic_write(full, json_is_integer(mode) ?
+				       (mode_t)json_integer_value(mode) :
+				       0644,
+			 write_text,
+			 (void *)(uintptr_t)json_string_value(content)) != 0) {
+		diag_set(d, "cannot write '%s'", full);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- snap settings ---- */
+
+#define SNAP_BIN "/usr/bin/snap"
+
+/* snap get lxd KEY: 1 with *val (caller frees), 0 unset, -1 with d. */
+static int
+snap_get(const struct host_ops *ops, const char *key, char **val,
+	 struct diag *d)
+{
+	const char *argv[] = { SNAP_BIN, "get", "lxd", key, NULL };
+	struct host_run r;
+	size_t len;
+
+	*val = NULL;
+	if (!ops) {
+		diag_set(d, "no command is run on a host read from a "
+			    "directory (--host-root): run 'snap set lxd' by "
+			    "hand");
+		return -1;
+	}
+	if (ops->run(ops, argv, &r, d) != 0) {
+		host_run_release(&r);
+		return -1;
+	}
+	if (r.status != 0) {
+		/* 'snap "lxd" has no "daemon.syslog" configuration option':
+		   unset */
+		bool unset = r.err && strstr(r.err, "has no");
+
+		if (!unset)
+			diag_set(d, "%s get lxd %s: exit %d: %s", SNAP_BIN,
+				 key, r.status, r.err ? r.err : "");
+		host_run_release(&r);
+		return unset ? 0 : -1;
+	}
+	*val = xstrdup(r.out ? r.out : "");
+	len = strlen(*val);
+	while (len && ((*val)[len - 1] == '\n' || (*val)[len - 1] == ' '))
+		(*val)[--len] = '\0';
+	host_run_release(&r);
+	return 1;
+}
+
+/* snap set lxd KEY=VALUE, or snap unset lxd KEY (value NULL). */
+static int
+snap_put(const struct host_ops *ops, const char *key, const char *value,
+	 struct diag *d)
+{
+	char *kv = value ? xasprintf("%s=%s", key, value) : xstrdup(key);
+	const char *argv[] = { SNAP_BIN, value ? "set" : "unset", "lxd", kv,
+			       NULL };
+	struct host_run r;
+	int rc = -1;
+
+	if (!ops) {
+		diag_set(d, "no command is run on a host read from a "
+			    "directory (--host-root)");
+		free(kv);
+		return -1;
+	}
+	if (ops->run(ops, argv, &r, d) == 0) {
+		if (r.status == 0)
+			rc = 0;
+		else
+			diag_set(d, "%s %s lxd %s: exit %d: %s", SNAP_BIN,
+				 argv[1], kv, r.status, r.err ? r.err : "");
+	}
+	host_run_release(&r);
+	free(kv);
+	return rc;
+}
+
+/* The settings now: {"settings": {KEY: VALUE|null}}; a difference from
+   the plan is a conflict. */
+static void
+snap_read_current(struct target *t, struct fix_plan *p,
+		  const struct host_ops *ops)
+{
+	json_t *set = json_object();
+
+	t->current = json_pack("{s:o}", "settings", set);
+	for (size_t i = 0; i < t->n_items; i++) {
+		struct fix_item *it = &p->v[t->items[i]];
+		struct diag d = { { 0 } };
+		char *val;
+		int g = snap_get(ops, it->key, &val, &d);
+
+		if (g < 0) {
+			item_fail(it, FIXS_FAILED, "%s", d.msg);
+			t->conflict = true;
+			continue;
+		}
+		json_object_set_new(set, it->key,
+				    val ? json_string(val) : json_null());
+		if ((g > 0) != it->old_present ||
+		    (val && !str_eq(val, it->old_value))) {
+			item_fail(it, FIXS_CONFLICT, "snap setting %s changed "
+				  "since the audit; not applied", it->key);
+			t->conflict = true;
+		}
+		free(val);
+	}
+	if (t->conflict)
+		for (size_t i = 0; i < t->n_items; i++)
+			if (p->v[t->items[i]].state == FIXS_PENDING)
+				item_fail(&p->v[t->items[i]], FIXS_CONFLICT,
+					  "not applied with the rest of snap "
+					  "lxd's settings");
+}
+
+static int
+snap_apply(const struct target *t, const struct fix_plan *p,
+	   const struct host_ops *ops, struct diag *d)
+{
+	for (size_t i = 0; i < t->n_items; i++) {
+		const struct fix_item *it = &p->v[t->items[i]];
+
+		if (snap_put(ops, it->key, it->new_value, d) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+restore_snap(const json_t *e, const struct host_ops *ops, struct diag *d)
+{
+	json_t *set = json_object_get(json_object_get(e, "previous"),
+				      "settings");
+	const char *k;
+	json_t *v;
+
+	json_object_foreach(set, k, v)
+		if (snap_put(ops, k, json_string_value(v), d) != 0)
+			return -1;
+	return 0;
+}
+
+/* Deletes a created object again (gone already: fine). */
+static int
+restore_created(struct lxd_client *c, const json_t *e, struct diag *d)
+{
+	const char *object = json_string_value(json_object_get(e, "object"));
+	struct lxd_response r;
+	struct diag dd = { { 0 } };
+	int rc = lxd_send(c, "DELETE", object, NULL, NULL, &r, &dd);
+
+	if (rc != 0 && r.http_status == 404)
+		rc = 0;
+	else if (rc != 0)
+		*d = dd;
+	lxd_response_release(&r);
+	return rc;
+}
+
+/* ---- rollback ---- */
+
+static int
+restore_server(struct lxd_client *c, const json_t *e, struct diag *d)
+{
+	json_t *prev = json_object_get(json_object_get(e, "previous"),
+					     "config");
+	json_t *cfg = json_object(), *body;
+	struct lxd_response g, r;
+	const char *k;
+	json_t *v;
+	int rc;
+
+	json_object_foreach(prev, k, v)
+		json_object_set_new(cfg, k, json_string(json_is_string(v) ?
+							json_string_value(v) :
+							""));
+	if (!json_object_size(cfg)) {
+		json_decref(cfg);
+		return 0;
+	}
+	if (lxd_get(c, "/1.0", &g, d) != 0) {
+		lxd_response_release(&g);
+		json_decref(cfg);
+		return -1;
+	}
+	body = json_pack("{s:o}", "config", cfg);
+	rc = lxd_send(c, "PATCH", "/1.0", body, g.etag, &r, d);
+	json_decref(body);
+	lxd_response_release(&g);
+	lxd_response_release(&r);
+	return rc;
+}
+
+static int
+restore_object(struct lxd_client *c, const json_t *e, struct diag *d)
+{
+	const char *object = json_string_value(json_object_get(e, "object"));
+	json_t *prev = json_object_get(e, "previous");
+	struct lxd_response g, r;
+	json_t *body;
+	const char *k;
+	json_t *v;
+	int rc;
+
+	if (lxd_get(c, object, &g, d) != 0) {
+		lxd_response_release(&g);
+		return -1;
+	}
+	body = writable_of(object, g.metadata);
+	json_object_foreach(prev, k, v)
+		json_object_set(body, k, v);
+	rc = lxd_send(c, "PUT", object, body, g.etag, &r, d);
+	json_decref(body);
+	lxd_response_release(&g);
+	lxd_response_release(&r);
+	return rc;
+}
+
+/* Creates a deleted object again: POST to its collection. */
+static int
+restore_deleted(struct lxd_client *c, const json_t *e, struct diag *d)
+{
+	const char *object = json_string_value(json_object_get(e, "object"));
+	json_t *prev = json_object_get(e, "previous");
+	struct lxd_response g, r;
+	const char *q, *slash;
+	char *coll;
+	int rc;
+
+	if (lxd_get(c, object, &g, d) == 0) {
+		/* it is there (the delete never happened) */
+		lxd_response_release(&g);
+		return 0;
+	}
+	lxd_response_release(&g);
+	slash = strrchr(object, '/');
+	q = strchr(object, '?');
+	coll = xasprintf("%.*s%s", (int)(slash - object), object, q ? q : "");
+	rc = lxd_send(c, "POST", coll, prev, NULL, &r, d);
+	free(coll);
+	lxd_response_release(&r);
+	return rc;
+}
+
+int
+fix_rollback(struct lxd_client *c, const char *journal_path,
+	     const struct host_ops *ops, FILE *out, struct diag *d)
+{
+	json_t *lines = journal_load(journal_path, d), *e;
+	struct journal j;
+	size_t i, n;
+	int rc = 0;
+
+	if (!lines)
+		return -1;
+	n = json_array_size(lines);
+	json_array_foreach(lines, i, e) {
+		if (str_eq(json_string_value(json_object_get(e, "type")),
+			   "rolled-back")) {
+			json_decref(lines);
+			return 1;
+		}
+	}
+	if (journal_open(&j, journal_path, d) != 0) {
+		json_decref(lines);
+		return -1;
+	}
+	for (i = n; i-- > 0;) {
+		const json_t *ch = json_array_get(lines, i);
+		json_int_t seq = json_integer_value(json_object_get(ch, "seq"));
+		const char *kind = json_string_value(json_object_get(ch,
+								     "kind"));
+		const char *object = json_string_value(
+			json_object_get(ch, "object"));
+		const char *state = NULL;
+		bool restored = false;
+		struct diag rd = { { 0 } };
+		json_t *se;
+		size_t k;
+		int ok;
+
+		if (!str_eq(json_string_value(json_object_get(ch, "type")),
+			    "change"))
+			continue;
+		json_array_foreach(lines, k, e) {
+			const char *t = json_string_value(
+				json_object_get(e, "type"));
+
+			if (json_integer_value(json_object_get(e, "seq")) !=
+			    seq)
+				continue;
+			if (str_eq(t, "state"))
+				state = json_string_value(
+					json_object_get(e, "state"));
+			if (str_eq(t, "rollback") &&
+			    str_eq(json_string_value(json_object_get(e,
+								     "state")),
+				   "restored"))
+				restored = true;
+		}
+		if (restored || str_eq(state, "failed"))
+			continue;
+		/* no state: the process died around the change; restoring
+		   the previous values is right either way */
+		if (str_eq(kind, "server"))
+			ok = restore_server(c, ch, &rd);
+		else if (str_eq(kind, "object"))
+			ok = restore_object(c, ch, &rd);
+		else if (str_eq(kind, "delete"))
+			ok = restore_deleted(c, ch, &rd);
+		else if (str_eq(kind, "create"))
+			ok = restore_created(c, ch, &rd);
+		else if (str_eq(kind, "snap-set"))
+			ok = restore_snap(ch, ops, &rd);
+		else if (str_eq(kind, "host-mode") || str_eq(kind, "host-file"))
+			ok = restore_host(ch, &rd);
+		else {
+			diag_set(&rd, "%s: cannot undo a change of kind '%s'",
+				 object, kind ? kind : "?");
+			ok = -1;
+		}
+		if (ok == 0) {
+			fprintf(out, "restored %s\n", object);
+			json_t *items = json_object_get(ch, "items");
+			json_t *it;
+
+			json_array_foreach(items, k, it)
+				if (json_is_false(json_object_get(it,
+								 "reversible")))
+					fprintf(out, "  not restored: %s %s "
+						     "(not reversible)\n",
+						json_string_value(json_object_get(
+							it, "check")),
+						json_string_value(json_object_get(
+							it, "key")));
+		} else {
+			fprintf(out, "FAILED %s: %s\n", object, rd.msg);
+			if (rc == 0)
+				*d = rd;
+			rc = -1;
+		}
+		se = state_entry("rollback", (long)seq,
+				 ok == 0 ? "restored" : "failed",
+				 ok == 0 ? NULL : rd.msg);
+		if (journal_append(&j, se, d) != 0) {
+			json_decref(se);
+			rc = -1;
+			break;
+		}
+		json_decref(se);
+	}
+	if (rc == 0) {
+		json_t *done = json_pack("{s:s}", "type", "rolled-back");
+
+		if (journal_append(&j, done, d) != 0)
+			rc = -1;
+		json_decref(done);
+	}
+	journal_close(&j);
+	json_decref(lines);
+	return rc;
+}
