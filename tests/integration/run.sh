@@ -774,6 +774,109 @@ else
 	fi
 fi
 
+# ---- every report format, a policy and a baseline, on the weak server ----
+
+AF=$W/formats
+mkdir -p "$AF"
+run formats audit --socket "$LXD_SOCKET" -o "json=$AF/r.json" \
+	-o "sarif=$AF/r.sarif" -o "junit=$AF/r.xml" -o "html=$AF/r.html" \
+	-o "prometheus=$AF/r.prom" -o "text=$AF/r.txt"
+expect_rc "all six formats from one audit of the real server: exit 2" 2
+NCHECKS=$("$BIN" checks --format json | jq length)
+check "the JSON report is the v1 schema with every check" \
+	jq -e --argjson n "$NCHECKS" \
+	'.schema == "lxd-harden/report/v1" and (.results | length) == $n' "$AF/r.json"
+check "SARIF 2.1.0 with one rule per check, and results" \
+	jq -e --argjson n "$NCHECKS" \
+	'.version == "2.1.0" and (.runs[0].tool.driver.rules | length) == $n and (.runs[0].results | length) > 0' \
+	"$AF/r.sarif"
+cat >"$W/junit_count.py" <<'PY'
+import json, sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+rep = json.load(open(sys.argv[2]))
+fails = sum(1 for tc in root.iter("testcase") if tc.find("failure") is not None)
+# one test case per check and object: findings on one object share it
+want = len({(r["id"], f["object"]) for r in rep["results"]
+            if r["status"] == "fail"
+            for f in r["findings"] if f["status"] == "fail"})
+print(f"junit failures {fails}, JSON failing (check, object) pairs {want}")
+sys.exit(0 if fails == want and fails > 0 else 1)
+PY
+if python3 "$W/junit_count.py" "$AF/r.xml" "$AF/r.json" >"$W/junit_count.out" 2>&1; then
+	ok "JUnit parses and has one failure per failing check and object of the JSON report"
+else
+	not_ok "JUnit parses and has one failure per failing check and object of the JSON report"
+	diag "$(cat "$W/junit_count.out")"
+fi
+check "HTML is one file with no script" \
+	bash -c '! grep -qi "<script" "$1" && grep -q "</html>" "$1"' _ "$AF/r.html"
+check "the Prometheus file has a status series for every check" \
+	bash -c '[ "$(grep -c "^lxd_harden_check_status{.*status=\"fail\"}" "$1")" = "$2" ]' \
+	_ "$AF/r.prom" "$NCHECKS"
+if command -v promtool >/dev/null 2>&1; then
+	check "promtool accepts the Prometheus file" \
+		bash -c 'promtool check metrics <"$1"' _ "$AF/r.prom"
+else
+	not_ok "promtool accepts the Prometheus file"
+	diag "promtool is not installed (apt-get install prometheus)"
+fi
+check "the text report names the socket it audited" \
+	grep -qF "unix://$LXD_SOCKET" "$AF/r.txt"
+
+# A waiver for one failing object, a skip, a severity override, and a
+# waiver that has expired.
+fp_w=$(jq -r '[.results[] | select(.id == "LXD-ACC-006") | .findings[] |
+	select(.status == "fail") | .object][0] // ""' "$AF/r.json")
+cat >"$W/policy-gates.yaml" <<EOF
+version: 1
+skip:
+  - check: LXD-GEN-001
+    reason: "pinned by the vendor"
+severity:
+  LXD-NET-005: critical
+waivers:
+  - check: LXD-ACC-006
+    object: "$fp_w"
+    reason: "break-glass certificate kept offline"
+    expires: 2099-12-31
+  - check: LXD-ACC-004
+    reason: "an old exception"
+    expires: 2020-01-01
+EOF
+audit gates --policy "$W/policy-gates.yaml"
+expect_status "policy skip: GEN-001 is listed as skipped" "$OUT" LXD-GEN-001 skipped
+expect_finding "policy waiver: the named certificate is waived with its reason" \
+	"$OUT" LXD-ACC-006 status=waived "object=$fp_w"
+check "the waiver's reason and expiry are in the report" \
+	jq -e --arg o "$fp_w" '[.results[].findings[] | select(.object == $o and .status == "waived") |
+	.waiver | .reason == "break-glass certificate kept offline" and .expires == "2099-12-31"] |
+	any' "$OUT"
+expect_status "policy severity override: NET-005 fails as critical" "$OUT" LXD-NET-005 fail critical
+check "an expired waiver waives nothing and is reported in the notes" \
+	jq -e '([.results[] | select(.id == "LXD-ACC-004")][0].status == "fail") and
+	([.notes[] | select(test("expired on 2020-01-01"))] | length == 1)' "$OUT"
+
+# A baseline: against itself everything is known; a new finding fails
+# the run under --fail-on-new; a fixed one is listed.
+cp "$AF/r.json" "$W/baseline.json"
+audit base-same --baseline "$W/baseline.json" --fail-on-new
+expect_rc "--fail-on-new with nothing new exits 0" 0
+check "every failing finding is known against its own baseline" \
+	jq -e '[.results[].findings[] | select(.status == "fail") | .baseline] |
+	length > 0 and all(. == "known")' "$OUT"
+newcert newadmin 365 && L config trust add "$W/newadmin.crt" --name lxdh-newadmin
+FP_NEW=$(fingerprint "$W/newadmin.crt")
+audit base-new --baseline "$W/baseline.json" --fail-on-new
+expect_rc "--fail-on-new with a new finding exits 2" 2
+expect_finding "the new unrestricted certificate is marked new" "$OUT" LXD-ACC-006 \
+	status=fail "object=/1.0/certificates/$FP_NEW" baseline=new
+L config trust remove "$FP_NEW"
+srv_set core.metrics_authentication=true
+audit base-fixed --baseline "$W/baseline.json"
+check "a finding gone since the baseline is listed as fixed" \
+	jq -e '[.fixed_since_baseline[] | select(.id == "LXD-NET-005")] | length == 1' "$OUT"
+srv_set core.metrics_authentication=false
+
 # ---- the clean counterparts ----
 
 cleaned=1
