@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "checks/common.h"
+#include "host.h"
 #include "lxdval.h"
 
 #define RELEASES_SCHEMA "lxd-harden/releases/1"
@@ -231,10 +232,27 @@ best_lts(const struct table *t, long long now)
 	return best;
 }
 
+/*
+ * The update command depends on how LXD was installed: the snap refreshes
+ * a channel, a distribution package upgrades through apt (and Debian 12
+ * ships 5.0.2 only, so a newer release means moving to the snap).
+ */
 static void
-remedy_update(struct finding *f, const struct snapshot *s, const char *to,
+remedy_update(struct finding *f, const struct check_ctx *x, const char *to,
 	      const char *series)
 {
+	const struct snapshot *s = x->snap;
+
+	if (x->host && x->host->install == HOST_INSTALL_PACKAGE &&
+	    !str_eq(s->product, "incus")) {
+		finding_remediation(f, "Update LXD to %s: apt-get install "
+				       "--only-upgrade lxd if your distribution "
+				       "packages it, else move to the snap "
+				       "(snap install lxd --channel=%s/stable, "
+				       "then lxd.migrate).", to,
+				    series ? series : "latest");
+		return;
+	}
 	if (str_eq(s->product, "incus")) {
 		finding_remediation(f, "Update Incus to %s with the packages "
 				       "of your distribution or the Zabbly "
@@ -273,7 +291,7 @@ judge_lts(const struct check *c, const struct check_ctx *x,
 				 "support on %s and the server runs %s.",
 				 prod, l->series, l->end, v);
 		if (b)
-			remedy_update(f, s, b->latest, b->series);
+			remedy_update(f, x, b->latest, b->series);
 		return;
 	}
 	if (l->latest && cmp < 0) {
@@ -281,7 +299,7 @@ judge_lts(const struct check *c, const struct check_ctx *x,
 				 "The server runs %s %s but %s is the newest "
 				 "%s LTS point release.", prod, v, l->latest,
 				 l->series);
-		remedy_update(f, s, l->latest, l->series);
+		remedy_update(f, x, l->latest, l->series);
 		return;
 	}
 	if (l->latest && cmp > 0) {
@@ -371,7 +389,7 @@ eval_release(const struct check *c, const struct check_ctx *x,
 				 "supported LTS series nor the latest feature "
 				 "release (%s).", prod, v, t.feature);
 		if (str_eq(s->product, "incus"))
-			remedy_update(f, s, t.feature, NULL);
+			remedy_update(f, x, t.feature, NULL);
 		else
 			finding_remediation(
 				f, "Update LXD to %s (snap refresh lxd "

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include "checktest.h"
+#include "host.h"
 #include "releases.h"
 
 static char *
@@ -44,6 +45,22 @@ test_gen001_lts_behind(void **state)
 	assert_true(ct_contains(f->message, "5.0.2"));
 	assert_true(ct_contains(f->message, "5.0.9"));
 	assert_true(ct_contains(f->remediation, "--channel=5.0/stable"));
+	assert_true(ct_contains(f->remediation, "snap refresh"));
+
+	/* a packaged LXD is upgraded through apt, or moved to the snap */
+	{
+		struct host h;
+
+		host_init(&h);
+		h.install = HOST_INSTALL_PACKAGE;
+		t.ctx.host = &h;
+		f = gen1(&t, ST_FAIL);
+		assert_true(ct_contains(f->remediation,
+					"apt-get install --only-upgrade lxd"));
+		assert_true(ct_contains(f->remediation, "lxd.migrate"));
+		t.ctx.host = NULL;
+		host_release(&h);
+	}
 
 	ct_set_version(&t, "lxd", "5.21.3");
 	f = gen1(&t, ST_FAIL);
