@@ -129,11 +129,13 @@ static int
 parse_opts(int argc, char **argv, struct audit_opts *o)
 {
 	enum {
-		OPT_SOCKET = 256, OPT_REMOTE, OPT_URL, OPT_CERT, OPT_KEY,
-		OPT_SERVER_CERT, OPT_FORMAT, OPT_FAIL_ON, OPT_POLICY,
+		OPT_SOCKET = TARGET_OPT_SOCKET, OPT_REMOTE, OPT_URL, OPT_CERT,
+		OPT_KEY, OPT_SERVER_CERT, OPT_FORMAT, OPT_FAIL_ON, OPT_POLICY,
 		OPT_RELEASES, OPT_INPUT, OPT_NO_COLOR, OPT_BASELINE,
 		OPT_FAIL_ON_NEW, OPT_HOST_ROOT,
 	};
+	_Static_assert((int)OPT_SERVER_CERT == (int)TARGET_OPT_SERVER_CERT,
+		       "the target options keep their shared values");
 	static const struct option longopts[] = {
 		{ "baseline", required_argument, NULL, OPT_BASELINE },
 		{ "cert", required_argument, NULL, OPT_CERT },
@@ -162,25 +164,9 @@ parse_opts(int argc, char **argv, struct audit_opts *o)
 	o->fail_on = SEV_LOW;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "ho:v", longopts, NULL)) != -1) {
+		if (target_opt_set(&o->target, c, optarg))
+			continue;
 		switch (c) {
-		case OPT_SOCKET:
-			o->target.socket = optarg;
-			break;
-		case OPT_REMOTE:
-			o->target.remote = optarg;
-			break;
-		case OPT_URL:
-			o->target.url = optarg;
-			break;
-		case OPT_CERT:
-			o->target.cert = optarg;
-			break;
-		case OPT_KEY:
-			o->target.key = optarg;
-			break;
-		case OPT_SERVER_CERT:
-			o->target.server_cert = optarg;
-			break;
 		case OPT_FORMAT:
 			o->format = optarg;
 			break;

@@ -10,6 +10,7 @@
 #include "audit_run.h"
 #include "fix.h"
 #include "journal.h"
+#include "target.h"
 
 #define MAX_ARGS 64
 
@@ -72,10 +73,12 @@ struct fix_cmd_opts {
 };
 
 enum {
-	OPT_SOCKET = 256, OPT_REMOTE, OPT_URL, OPT_CERT, OPT_KEY,
-	OPT_SERVER_CERT, OPT_POLICY, OPT_RELEASES, OPT_HOST_ROOT, OPT_APPLY,
+	OPT_SOCKET = TARGET_OPT_SOCKET, OPT_REMOTE, OPT_URL, OPT_CERT,
+	OPT_KEY, OPT_SERVER_CERT, OPT_POLICY, OPT_RELEASES, OPT_HOST_ROOT, OPT_APPLY,
 	OPT_YES, OPT_ONLY, OPT_SET, OPT_JOURNAL_DIR, OPT_NO_COLOR,
 };
+_Static_assert((int)OPT_SERVER_CERT == (int)TARGET_OPT_SERVER_CERT,
+	       "the target options keep their shared values");
 
 static const struct option longopts[] = {
 	{ "apply", no_argument, NULL, OPT_APPLY },
@@ -113,25 +116,9 @@ parse(int argc, char **argv, struct fix_cmd_opts *o, bool is_rollback)
 			cmd_error("rollback takes no %s", argv[optind - 1]);
 			return -1;
 		}
+		if (target_opt_set(&o->run.target, c, optarg))
+			continue;
 		switch (c) {
-		case OPT_SOCKET:
-			o->run.target.socket = optarg;
-			break;
-		case OPT_REMOTE:
-			o->run.target.remote = optarg;
-			break;
-		case OPT_URL:
-			o->run.target.url = optarg;
-			break;
-		case OPT_CERT:
-			o->run.target.cert = optarg;
-			break;
-		case OPT_KEY:
-			o->run.target.key = optarg;
-			break;
-		case OPT_SERVER_CERT:
-			o->run.target.server_cert = optarg;
-			break;
 		case OPT_POLICY:
 			o->run.policy = optarg;
 			break;

@@ -50,11 +50,13 @@ usage(FILE *f)
 }
 
 enum {
-	OPT_SOCKET = 256, OPT_REMOTE, OPT_URL, OPT_CERT, OPT_KEY,
-	OPT_SERVER_CERT, OPT_CPU, OPT_MEMORY, OPT_PROCESSES, OPT_NO_IDMAP,
+	OPT_SOCKET = TARGET_OPT_SOCKET, OPT_REMOTE, OPT_URL, OPT_CERT,
+	OPT_KEY, OPT_SERVER_CERT, OPT_CPU, OPT_MEMORY, OPT_PROCESSES, OPT_NO_IDMAP,
 	OPT_ATTACH, OPT_PROJECT, OPT_UPDATE, OPT_APPLY, OPT_YES,
 	OPT_JOURNAL_DIR, OPT_NO_COLOR,
 };
+_Static_assert((int)OPT_SERVER_CERT == (int)TARGET_OPT_SERVER_CERT,
+	       "the target options keep their shared values");
 
 static const struct option longopts[] = {
 	{ "apply", no_argument, NULL, OPT_APPLY },
@@ -138,25 +140,9 @@ parse(int argc, char **argv, struct cmd_opts *o)
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "hy", longopts, NULL)) != -1) {
+		if (target_opt_set(&o->target, c, optarg))
+			continue;
 		switch (c) {
-		case OPT_SOCKET:
-			o->target.socket = optarg;
-			break;
-		case OPT_REMOTE:
-			o->target.remote = optarg;
-			break;
-		case OPT_URL:
-			o->target.url = optarg;
-			break;
-		case OPT_CERT:
-			o->target.cert = optarg;
-			break;
-		case OPT_KEY:
-			o->target.key = optarg;
-			break;
-		case OPT_SERVER_CERT:
-			o->target.server_cert = optarg;
-			break;
 		case OPT_CPU:
 			o->prof.cpu = optarg;
 			break;

@@ -569,3 +569,30 @@ target_resolve(const struct target_opts *opts, struct lxd_endpoint *ep,
 		lxd_endpoint_release(ep);
 	return rc;
 }
+
+bool
+target_opt_set(struct target_opts *o, int c, const char *arg)
+{
+	switch (c) {
+	case TARGET_OPT_SOCKET:
+		o->socket = arg;
+		return true;
+	case TARGET_OPT_REMOTE:
+		o->remote = arg;
+		return true;
+	case TARGET_OPT_URL:
+		o->url = arg;
+		return true;
+	case TARGET_OPT_CERT:
+		o->cert = arg;
+		return true;
+	case TARGET_OPT_KEY:
+		o->key = arg;
+		return true;
+	case TARGET_OPT_SERVER_CERT:
+		o->server_cert = arg;
+		return true;
+	default:
+		return false;
+	}
+}

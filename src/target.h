@@ -2,6 +2,8 @@
 #ifndef LXD_HARDEN_TARGET_H
 #define LXD_HARDEN_TARGET_H
 
+#include <stdbool.h>
+
 #include "lxd.h"
 #include "util.h"
 
@@ -14,6 +16,23 @@ struct target_opts {
 	const char *key;		/* --key FILE */
 	const char *server_cert;	/* --server-cert FILE */
 };
+
+/*
+ * The getopt_long values of the options that name the server, shared by
+ * every command that talks to one (audit, fix, profile).
+ */
+enum target_opt {
+	TARGET_OPT_SOCKET = 256,
+	TARGET_OPT_REMOTE,
+	TARGET_OPT_URL,
+	TARGET_OPT_CERT,
+	TARGET_OPT_KEY,
+	TARGET_OPT_SERVER_CERT,
+	TARGET_OPT__NEXT,	/* a command's own options start here */
+};
+
+/* Stores arg in o when c is one of the target options; false otherwise. */
+bool target_opt_set(struct target_opts *o, int c, const char *arg);
 
 /*
  * Fills ep from opts and the environment, the way lxc does:
