@@ -1,6 +1,7 @@
 /* cmd_checks.c - lxd-harden checks and explain: the catalog for people */
 #include "cmd.h"
 
+#include <ctype.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -115,6 +116,7 @@ cmd_explain(int argc, char **argv)
 {
 	const struct check *c;
 	const struct section *s;
+	char id[32];
 
 	if (argc != 2 || argv[1][0] == '-') {
 		fputs("usage: lxd-harden explain CHECK-ID\n", argc == 2 &&
@@ -123,7 +125,11 @@ cmd_explain(int argc, char **argv)
 			       EXIT_CLEAN :
 			       EXIT_ERROR;
 	}
-	c = catalog_find(argv[1]);
+	/* ids are upper case; accept what people type */
+	snprintf(id, sizeof(id), "%s", argv[1]);
+	for (char *p = id; *p; p++)
+		*p = (char)toupper((unsigned char)*p);
+	c = catalog_find(id);
 	if (!c) {
 		cmd_error("no check '%s' (see 'lxd-harden checks')", argv[1]);
 		return EXIT_ERROR;

@@ -385,6 +385,9 @@ else
 fi
 run explain-bad explain LXD-NOPE-999
 expect_rc "explain of an unknown id exits 1" 1
+run explain-lower explain lxd-acc-010
+check "explain takes an id in lower case" \
+	bash -c '[ "$1" = 0 ] && head -n 1 "$2" | grep -q "^LXD-ACC-010 "' _ "$RC" "$OUT"
 
 # ---- a real container from the busybox image ----
 
