@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "policy.h"
+#include "x509.h"
 
 struct fixer;
 
@@ -111,6 +112,7 @@ item_release(struct fix_item *it)
 	free(it->effect);
 	free(it->command);
 	free(it->error);
+	free(it->old_json);
 }
 
 void
@@ -597,6 +599,169 @@ fix_delete_network(const struct fixer *fx, const struct finding *f,
 				parg);
 }
 
+/* The entry of a list part whose field is value, or NULL. */
+static const json_t *
+part_entry(const struct snapshot *s, enum snap_kind k, const char *field,
+	   const char *value)
+{
+	const json_t *e;
+	size_t i;
+
+	json_array_foreach(snapshot_part(s, k, NULL), i, e)
+		if (str_eq(jstr(e, field), value))
+			return e;
+	return NULL;
+}
+
+/* o as compact JSON text (caller frees); steals o. */
+static char *
+json_text(json_t *o)
+{
+	char *t = json_dumps(o, JSON_SORT_KEYS | JSON_COMPACT);
+
+	json_decref(o);
+	return t;
+}
+
+/* GEN-003: delete an unused storage pool. */
+static void
+fix_delete_pool(const struct fixer *fx, const struct finding *f,
+		const struct fix_ctx *x, struct fix_plan *p)
+{
+	const json_t *obj = find_object(x->snap, f->object);
+	const json_t *cfg = json_object_get(obj, "config");
+	const char *driver = jstr(obj, "driver"), *source;
+	char name[256];
+	struct fix_item *it;
+	json_t *keep;
+
+	(void)fx;
+	if (!obj || planned(p, f->object, FIXK_DELETE, NULL, NULL))
+		return;
+	object_name(f->object, name, sizeof(name));
+	if (json_array_size(json_object_get(obj, "used_by"))) {
+		plan_note(p, "%s: storage pool %s is still named by profiles; "
+			     "remove their disk devices on it first",
+			  check_id(x), name);
+		return;
+	}
+	if (str_empty(driver)) {
+		plan_note(p, "%s: the driver of storage pool %s is unknown; "
+			     "delete it by hand", check_id(x), name);
+		return;
+	}
+	source = jstr(cfg, "source");
+	it = fix_plan_add(p, check_id(x), f->object, FIXK_DELETE);
+	it->old_present = true;
+	it->old_value = xasprintf("storage pool %s (driver %s%s%s)", name,
+				  driver, source ? ", source " : "",
+				  source ? source : "");
+	keep = json_pack("{s:s, s:o}", "driver", driver, "config",
+			 cfg ? json_deep_copy(cfg) : json_object());
+	it->old_json = json_text(keep);
+	it->risk = FIX_OPTIN;
+	if (str_eq(driver, "dir") && source)
+		it->effect = xasprintf(
+			"deletes the pool; LXD empties its directory %s, "
+			"which stays on disk; rollback creates the pool again "
+			"with the same driver and configuration", source);
+	else
+		it->effect = xasprintf(
+			"deletes the pool and what LXD made for it (driver "
+			"%s); rollback creates it again, empty, with the same "
+			"driver and configuration%s%s", driver,
+			source ? "; its source stays where it is: " : "",
+			source ? source : "");
+	it->command = xasprintf("%s storage delete %s",
+				snapshot_client(x->snap), name);
+}
+
+/* ACC-005: remove a certificate that has expired (recomputed from its
+   PEM; expiring, not yet valid and weak certificates stay manual). */
+static void
+fix_remove_expired_cert(const struct fixer *fx, const struct finding *f,
+			const struct fix_ctx *x, struct fix_plan *p)
+{
+	const char *fp, *name, *type;
+	const json_t *cert;
+	struct x509_info xi;
+	struct diag d = { { 0 } };
+	struct fix_item *it;
+	char when[32];
+
+	if (!str_starts_with(f->object, "/1.0/certificates/"))
+		return;
+	fp = f->object + strlen("/1.0/certificates/");
+	cert = part_entry(x->snap, SNAP_CERTIFICATES, "fingerprint", fp);
+	if (!cert || planned(p, f->object, FIXK_DELETE, NULL, NULL))
+		return;
+	name = jstr(cert, "name");
+	if (str_empty(name))
+		name = fp;
+	if (x509_parse_pem(jstr(cert, "certificate"), &xi, &d) != 0 ||
+	    xi.not_after >= x->snap->now) {
+		plan_note(p, "%s: certificate %s is not expired: renew or "
+			     "replace it by hand (only expired certificates "
+			     "are removed)", check_id(x), name);
+		return;
+	}
+	type = jstr(cert, "type");
+	format_rfc3339(xi.not_after, when, sizeof(when));
+	it = fix_plan_add(p, check_id(x), f->object, FIXK_DELETE);
+	it->old_present = true;
+	it->old_value = xasprintf("certificate %s (type %s, expired on %s)",
+				  name, type ? type : "?", when);
+	it->old_json = json_text(json_pack("{s:s}", "fingerprint", fp));
+	it->risk = FIX_OPTIN;
+	it->reversible = false;
+	it->effect = xstrdup(fx->effect);
+	it->command = xasprintf("%s config trust remove %s",
+				snapshot_client(x->snap), fp);
+}
+
+/* ACC-011: revoke a pending trust or cluster join token (DELETE of its
+   operation). Pending TLS identities are left to a person. */
+static void
+fix_revoke_token(const struct fixer *fx, const struct finding *f,
+		 const struct fix_ctx *x, struct fix_plan *p)
+{
+	const char *id, *name, *kind = "trust token";
+	const json_t *op, *md;
+	struct fix_item *it;
+
+	if (str_starts_with(f->object, "/1.0/auth/identities/")) {
+		plan_note(p, "%s: pending TLS identity %s: not revoked "
+			     "automatically; %s", check_id(x),
+			  f->object + strlen("/1.0/auth/identities/"),
+			  f->remediation ? f->remediation :
+					   "delete it by hand");
+		return;
+	}
+	if (!str_starts_with(f->object, "/1.0/operations/"))
+		return;
+	id = f->object + strlen("/1.0/operations/");
+	op = part_entry(x->snap, SNAP_OPERATIONS, "id", id);
+	if (!op || planned(p, f->object, FIXK_DELETE, NULL, NULL))
+		return;
+	md = json_object_get(op, "metadata");
+	name = jstr(json_object_get(md, "request"), "name");
+	if (jstr(md, "serverName")) {
+		kind = "cluster join token";
+		name = jstr(md, "serverName");
+	}
+	it = fix_plan_add(p, check_id(x), f->object, FIXK_DELETE);
+	it->old_present = true;
+	it->old_value = xasprintf("pending %s %s", kind,
+				  name ? name : "(unnamed)");
+	it->old_json = json_text(json_pack("{s:s, s:i}", "class", "token",
+					   "status_code", 103));
+	it->risk = FIX_OPTIN;
+	it->reversible = false;
+	it->effect = xstrdup(fx->effect);
+	it->command = xasprintf("%s operation delete %s",
+				snapshot_client(x->snap), id);
+}
+
 /* The path of a host object under the host root; caller frees. */
 static char *
 host_path(const struct fix_ctx *x, const char *path)
@@ -662,6 +827,69 @@ fix_name_leak(const struct fixer *fx, const struct finding *f,
 		it->command = xstrdup("write " TMPFILES_CONF
 				      " (systemd-tmpfiles applies it at boot)");
 	}
+}
+
+/*
+ * ACC-002: the admin socket back to 0660 (when wider), owner root and
+ * the admin group (when they differ), as the file is now under the host
+ * root.
+ */
+static void
+fix_socket_mode(const struct fixer *fx, const struct finding *f,
+		const struct fix_ctx *x, struct fix_plan *p)
+{
+	const struct host *h = x->opts->host;
+	const struct host_group *g;
+	const char *path, *group = "root";
+	long want_gid = 0;
+	unsigned mode;
+	struct fix_item *it;
+	struct stat st;
+	char *full, *chmod_cmd = NULL, *chown_cmd = NULL;
+	bool owner;
+
+	if (!h || !x->opts->host_root || !str_starts_with(f->object, "file://"))
+		return;
+	path = f->object + 7;
+	if (!str_eq(path, h->socket_path) ||
+	    planned(p, f->object, FIXK_HOST_MODE, NULL, NULL))
+		return;
+	full = host_path(x, path);
+	if (stat(full, &st) != 0) {
+		free(full);
+		return;
+	}
+	free(full);
+	g = h->admin_group ? host_group_by_name(h, h->admin_group) : NULL;
+	if (g) {
+		want_gid = g->gid;
+		group = g->name;
+	}
+	mode = (unsigned)st.st_mode & 07777;
+	owner = st.st_uid != 0 || (long)st.st_gid != want_gid;
+	if (!(mode & ~0660u) && !owner)
+		return;
+	it = fix_plan_add(p, check_id(x), f->object, FIXK_HOST_MODE);
+	it->old_present = true;
+	it->old_mode = mode;
+	it->new_mode = (mode & ~0660u) ? 0660 : mode;
+	it->chown = owner;
+	it->old_uid = (long)st.st_uid;
+	it->old_gid = (long)st.st_gid;
+	it->new_uid = 0;
+	it->new_gid = want_gid;
+	it->risk = fx->risk;
+	if (it->new_mode != mode)
+		chmod_cmd = xasprintf("chmod 0660 %s", path);
+	if (owner)
+		chown_cmd = xasprintf("chown root:%s %s", group, path);
+	it->command = xasprintf("%s%s%s", chmod_cmd ? chmod_cmd : "",
+				chmod_cmd && chown_cmd ? " && " : "",
+				chown_cmd ? chown_cmd : "");
+	it->effect = xasprintf("only root and the admin group %s can use the "
+			       "socket (as LXD creates it)", group);
+	free(chmod_cmd);
+	free(chown_cmd);
 }
 
 #define AUDIT_RULES "/etc/audit/rules.d/lxd-harden.rules"
@@ -841,6 +1069,17 @@ static const struct fixer fixers[] = {
 	  "the NIC of a running instance is re-plugged: brief loss of "
 	  "connectivity, and spoofed traffic is dropped" },
 	{ "LXD-MUL-004", fix_name_leak, NULL, SAFE, NULL },
+	{ "LXD-GEN-003", fix_delete_pool, NULL, OPTIN, NULL },
+	{ "LXD-ACC-002", fix_socket_mode, NULL, SAFE, NULL },
+	{ "LXD-ACC-005", fix_remove_expired_cert, NULL, OPTIN,
+	  "the client can no longer connect with it (it has expired "
+	  "anyway); not reversible: LXD refuses to add an expired "
+	  "certificate, so rollback cannot put it back (the journal keeps "
+	  "its PEM, name, type and projects)" },
+	{ "LXD-ACC-011", fix_revoke_token, NULL, OPTIN,
+	  "whoever holds the token can no longer use it; not reversible: "
+	  "LXD never issues the same secret again (issue a new token if "
+	  "it is still needed)" },
 	{ "LXD-LOG-003", fix_audit_rules, NULL, OPTIN,
 	  "auditd loads the rules at boot, or now with 'augenrules --load'; "
 	  "every execution of the binaries is then logged" },
@@ -1037,7 +1276,10 @@ print_item(FILE *f, const struct fix_item *it)
 		fputc('\n', f);
 		break;
 	case FIXK_DELETE:
-		fputs("      delete the object\n", f);
+		if (it->old_value)
+			fprintf(f, "      %s -> (deleted)\n", it->old_value);
+		else
+			fputs("      delete the object\n", f);
 		break;
 	case FIXK_HOST_FILE:
 		fprintf(f, "      write %s (%s before)\n", it->object + 7,
@@ -1065,8 +1307,13 @@ print_item(FILE *f, const struct fix_item *it)
 		fputc('\n', f);
 		break;
 	case FIXK_HOST_MODE:
-		fprintf(f, "      mode %04o -> %04o\n", it->old_mode,
-			it->new_mode);
+		if (it->new_mode != it->old_mode || !it->chown)
+			fprintf(f, "      mode %04o -> %04o\n", it->old_mode,
+				it->new_mode);
+		if (it->chown)
+			fprintf(f, "      owner %ld:%ld -> %ld:%ld\n",
+				it->old_uid, it->old_gid, it->new_uid,
+				it->new_gid);
 		break;
 	}
 	if (it->command)

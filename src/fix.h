@@ -22,9 +22,14 @@ enum fix_kind {
 				   project or network */
 	FIXK_DEVICE_KEY,	/* a key of one device of an instance or
 				   profile */
-	FIXK_DELETE,		/* delete the object */
+	FIXK_DELETE,		/* delete the object (network, storage
+				   pool, certificate, pending token);
+				   old_value: what it is, for the plan;
+				   old_json: the fields that must not have
+				   changed since the audit */
 	FIXK_HOST_FILE,		/* write a file on the host */
-	FIXK_HOST_MODE,		/* chmod a file on the host */
+	FIXK_HOST_MODE,		/* chmod (and with chown, chown) a file
+				   on the host */
 	FIXK_CREATE,		/* create the object (POST to its
 				   collection); new_value: its JSON */
 	FIXK_DEVICE_SET,	/* set a whole device of a profile;
@@ -56,6 +61,13 @@ struct fix_item {
 	unsigned old_mode, new_mode;	/* FIXK_HOST_MODE; FIXK_HOST_FILE:
 					   new_mode is the mode a new file
 					   gets (0: 0644) */
+	bool chown;			/* FIXK_HOST_MODE: the owner changes
+					   too */
+	long old_uid, old_gid, new_uid, new_gid;
+	char *old_json;			/* FIXK_DELETE: a JSON object of
+					   fields the object must still hold
+					   (compared before deleting); NULL:
+					   only "not in use" */
 	enum fix_risk risk;
 	bool reversible;	/* rollback can restore it exactly */
 	char *effect;		/* what it does to running workloads and why

@@ -97,11 +97,28 @@ unchanged(const struct fix_item *it, const json_t *cur, char *why,
 	const json_t *v;
 
 	if (it->kind == FIXK_DELETE) {
+		json_t *want = jparse(it->old_json);
+		const char *k;
+		json_t *wv;
+		bool same = true;
+
 		if (json_array_size(json_object_get(cur, "used_by"))) {
 			snprintf(why, len, "it is in use now");
+			json_decref(want);
 			return false;
 		}
-		return true;
+		json_object_foreach(want, k, wv) {
+			if (json_equal(json_object_get(cur, k), wv))
+				continue;
+			if (str_eq(k, "status_code"))
+				snprintf(why, len, "it is no longer pending");
+			else
+				snprintf(why, len, "its %s changed", k);
+			same = false;
+			break;
+		}
+		json_decref(want);
+		return same;
 	}
 	if (it->kind == FIXK_DEVICE_SET || it->kind == FIXK_PROFILES) {
 		json_t *want = jparse(it->old_value);
@@ -204,9 +221,47 @@ change_entry(const struct target *t, const struct fix_plan *p)
 		json_object_set(e, "previous", t->current);
 	} else if (t->kind == FIXK_CREATE) {
 		json_object_set_new(e, "previous", json_null());
+	} else if (t->kind == FIXK_DELETE &&
+		   str_starts_with(t->object, "/1.0/operations/")) {
+		/* a token: who it was for, never its secret */
+		const json_t *md = json_object_get(t->current, "metadata");
+		const char *name = json_string_value(json_object_get(
+			json_object_get(md, "request"), "name"));
+		const char *server = json_string_value(json_object_get(
+			md, "serverName"));
+		json_t *prev = json_object();
+
+		json_object_set(prev, "id", json_object_get(t->current, "id"));
+		json_object_set(prev, "class",
+				json_object_get(t->current, "class"));
+		json_object_set_new(prev, "name",
+				    json_string(server ? server :
+						name ? name : ""));
+		json_object_set_new(prev, "token",
+				    json_string(server ? "cluster join" :
+							 "trust"));
+		json_object_set_new(e, "previous", prev);
+	} else if (t->kind == FIXK_DELETE &&
+		   str_starts_with(t->object, "/1.0/certificates/")) {
+		/* what re-adding it takes: POST /1.0/certificates with the
+		   PEM as base64 DER (LXD refuses it once expired) */
+		static const char *const keep[] = { "name", "type",
+						    "restricted", "projects",
+						    "certificate",
+						    "fingerprint", NULL };
+		json_t *prev = json_object();
+
+		for (const char *const *k = keep; *k; k++)
+			json_object_set(prev, *k,
+					json_object_get(t->current, *k));
+		json_object_set_new(e, "previous", prev);
 	} else {
 		json_t *prev = writable_of(t->object, t->current);
 
+		if (t->kind == FIXK_DELETE &&
+		    str_starts_with(t->object, "/1.0/storage-pools/"))
+			json_object_set(prev, "driver",
+					json_object_get(t->current, "driver"));
 		if (t->kind == FIXK_DELETE) {
 			json_object_set(prev, "name",
 					json_object_get(t->current, "name"));
@@ -570,6 +625,12 @@ host_read_current(struct target *t, struct fix_plan *p, const char *root)
 	if (stat(full, &st) == 0) {
 		json_object_set_new(t->current, "mode",
 				    json_integer(st.st_mode & 07777));
+		if (t->kind == FIXK_HOST_MODE && it->chown) {
+			json_object_set_new(t->current, "uid",
+					    json_integer(st.st_uid));
+			json_object_set_new(t->current, "gid",
+					    json_integer(st.st_gid));
+		}
 		if (t->kind == FIXK_HOST_FILE) {
 			char *text = read_file(full, NULL, &d);
 
@@ -598,13 +659,18 @@ host_read_current(struct target *t, struct fix_plan *p, const char *root)
 		}
 	}
 	if (t->kind == FIXK_HOST_MODE &&
-	    json_integer_value(json_object_get(t->current, "mode")) !=
-		    (json_int_t)it->old_mode) {
+	    (json_integer_value(json_object_get(t->current, "mode")) !=
+		     (json_int_t)it->old_mode ||
+	     (it->chown &&
+	      (json_integer_value(json_object_get(t->current, "uid")) !=
+		       (json_int_t)it->old_uid ||
+	       json_integer_value(json_object_get(t->current, "gid")) !=
+		       (json_int_t)it->old_gid)))) {
 		t->conflict = true;
 		for (size_t i = 0; i < t->n_items; i++)
 			item_fail(&p->v[t->items[i]], FIXS_CONFLICT,
-				  "the mode of %s changed since the audit; not "
-				  "applied", full);
+				  "the mode or owner of %s changed since the "
+				  "audit; not applied", full);
 	}
 	free(full);
 }
@@ -623,6 +689,12 @@ host_apply(const struct target *t, const struct fix_plan *p,
 	const char *full = host_full(t);
 
 	if (t->kind == FIXK_HOST_MODE) {
+		if (it->chown && chown(full, (uid_t)it->new_uid,
+				       (gid_t)it->new_gid) != 0) {
+			diag_set(d, "cannot chown '%s': %s", full,
+				 strerror(errno));
+			return -1;
+		}
 		if (chmod(full, it->new_mode) != 0) {
 			diag_set(d, "cannot chmod '%s': %s", full,
 				 strerror(errno));
@@ -674,6 +746,16 @@ restore_host(const json_t *e, struct diag *d)
 	if (!full)
 		return -1;
 	if (str_eq(kind, "host-mode")) {
+		const json_t *uid = json_object_get(prev, "uid");
+		const json_t *gid = json_object_get(prev, "gid");
+
+		if (json_is_integer(uid) && json_is_integer(gid) &&
+		    chown(full, (uid_t)json_integer_value(uid),
+			  (gid_t)json_integer_value(gid)) != 0) {
+			diag_set(d, "cannot chown '%s': %s", full,
+				 strerror(errno));
+			return -1;
+		}
 		if (json_is_integer(mode) &&
 		    chmod(full, (mode_t)json_integer_value(mode)) != 0) {
 			diag_set(d, "cannot chmod '%s': %s", full,
@@ -991,15 +1073,32 @@ fix_rollback(struct lxd_client *c, const char *journal_path,
 				state = json_string_value(
 					json_object_get(e, "state"));
 			if (str_eq(t, "rollback") &&
-			    str_eq(json_string_value(json_object_get(e,
-								     "state")),
-				   "restored"))
+			    (str_eq(json_string_value(json_object_get(
+					    e, "state")), "restored") ||
+			     str_eq(json_string_value(json_object_get(
+					    e, "state")), "skipped")))
 				restored = true;
 		}
 		if (restored || str_eq(state, "failed"))
 			continue;
 		/* no state: the process died around the change; restoring
 		   the previous values is right either way */
+		if (str_eq(kind, "delete") &&
+		    json_is_false(json_object_get(ch, "reversible"))) {
+			/* a token's secret, an expired certificate: LXD
+			   cannot take them back */
+			fprintf(out, "not restored %s (not reversible)\n",
+				object);
+			se = state_entry("rollback", (long)seq, "skipped",
+					 NULL);
+			if (journal_append(&j, se, d) != 0) {
+				json_decref(se);
+				rc = -1;
+				break;
+			}
+			json_decref(se);
+			continue;
+		}
 		if (str_eq(kind, "server"))
 			ok = restore_server(c, ch, &rd);
 		else if (str_eq(kind, "object"))

@@ -159,14 +159,18 @@ for id in LXD-ACC-003 LXD-ACC-009 LXD-ACC-010 LXD-NET-005; do
 	[ "$s" = pass ] || { all=false; diag "$id is $s"; }
 done
 check "a re-audit passes the safe checks" $all
-check "opt-in fixes were not applied (nesting, privileged)" \
+_cond() {
 	[ "$(lxc profile get weak security.nesting </dev/null)" = true ] &&
 	[ "$(lxc config get c1 security.privileged </dev/null)" = true ]
+}
+check "opt-in fixes were not applied (nesting, privileged)" _cond
 check "core.trust_password (not reversible) is still set" \
 	[ "$(lxc query /1.0 </dev/null | jq -r '.config["core.trust_password"]')" = true ]
 J1=$(ls "$JD"/*.jsonl 2>/dev/null | tail -1)
-check "journal is 0600 in a 0700 directory" \
+_cond() {
 	[ "$(stat -c %a "$JD")" = 700 ] && [ "$(stat -c %a "$J1")" = 600 ]
+}
+check "journal is 0600 in a 0700 directory" _cond
 check "journal holds no secret" fails grep -q "s3cret-fx" "$J1"
 
 "$BIN" rollback --journal-dir "$JD" </dev/null >"$W/rb.out" 2>&1
@@ -175,8 +179,10 @@ check "rollback exits 0 (got $rc)" [ "$rc" = 0 ]
 check "rollback restores every object byte for byte" same_as_before
 "$BIN" rollback --journal-dir "$JD" "$J1" </dev/null >"$W/rb2.out" 2>&1
 rc=$?
-check "a second rollback of the same journal is a no-op (exit $rc)" \
+_cond() {
 	[ "$rc" = 0 ] && grep -q "Already rolled back" "$W/rb2.out"
+}
+check "a second rollback of the same journal is a no-op (exit $rc)" _cond
 
 # ------------------------------------------------------------ opt-in ----
 fx --apply --yes --only LXD-INS-003 >"$W/o1.out" 2>&1
@@ -184,13 +190,17 @@ rc=$?
 check "--only LXD-INS-003 applies (exit $rc)" [ "$rc" = 0 ]
 check "  the nesting fix lands on the profile (the source)" \
 	[ "$(lxc profile get weak security.nesting </dev/null)" = false ]
-check "  and nothing else changed (privileged, server keys)" \
+_cond() {
 	[ "$(lxc config get c1 security.privileged </dev/null)" = true ] &&
 	[ "$(lxc config get core.remote_token_expiry </dev/null)" = 1H ]
+}
+check "  and nothing else changed (privileged, server keys)" _cond
 fx --apply --yes --only LXD-DEV-002:c1/data >"$W/o2.out" 2>&1
 rc=$?
-check "--only LXD-DEV-002:c1/data sets the disk read-only (exit $rc)" \
+_cond() {
 	[ "$rc" = 0 ] && [ "$(lxc config device get c1 data readonly </dev/null)" = true ]
+}
+check "--only LXD-DEV-002:c1/data sets the disk read-only (exit $rc)" _cond
 "$BIN" rollback --journal-dir "$JD" </dev/null >/dev/null 2>&1 &&
 	"$BIN" rollback --journal-dir "$JD" "$(ls "$JD"/*.jsonl | sed -n 2p)" </dev/null >"$W/rb3.out" 2>&1
 check "rolling back both opt-in applies restores everything" same_as_before
@@ -211,7 +221,10 @@ lxc config set core.remote_token_expiry 2H </dev/null
 kill -CONT "$FXPID" 2>/dev/null
 wait "$FXPID"
 rc=$?
-check "a concurrent change between audit and apply: exit 2 (got $rc)" $stopped && [ "$rc" = 2 ]
+_cond() {
+	$stopped && [ "$rc" = 2 ]
+}
+check "a concurrent change between audit and apply: exit 2 (got $rc)" _cond
 check "  it is reported as a conflict" grep -q "conflict LXD-ACC-010 /1.0 .*changed since the audit" "$W/cc.out"
 check "  and not overwritten" [ "$(lxc config get core.remote_token_expiry </dev/null)" = 2H ]
 "$BIN" rollback --journal-dir "$JD" </dev/null >/dev/null 2>&1
@@ -224,8 +237,10 @@ LXDH_FIX_PAUSE_AFTER=1 "$BIN" fix --apply --yes --journal-dir "$JD" --host-root 
 rc=$?
 check "apply killed after the first change (exit $rc = 137)" [ "$rc" = 137 ]
 JK=$(ls "$JD"/*.jsonl | tail -1)
-check "  its journal lists 3 objects, 1 applied" \
+_cond() {
 	[ "$(grep -c '"type":"change"' "$JK")" = 3 ] && [ "$(grep -c '"state":"applied"' "$JK")" = 1 ]
+}
+check "  its journal lists 3 objects, 1 applied" _cond
 check "  something did change" fails same_as_before
 "$BIN" rollback --journal-dir "$JD" </dev/null >"$W/rbk.out" 2>&1
 rc=$?
@@ -239,27 +254,37 @@ echo "sched" >"$R/proc/sched_debug"
 chmod 0444 "$R/proc/sched_debug"
 chmod 0755 "$R/sys/kernel/slab"
 fx --host-root "$R" >"$W/h.out" 2>&1
-check "plan on a fake root: chmod of the name-leak files and a tmpfiles.d entry" \
+_cond() {
 	grep -q "chmod 400 /proc/sched_debug" "$W/h.out" &&
 	grep -q "chmod 700 /sys/kernel/slab" "$W/h.out" &&
 	grep -q "tmpfiles.d/lxd-harden-names.conf" "$W/h.out"
-check "  the plan changed nothing on the tree" \
+}
+check "plan on a fake root: chmod of the name-leak files and a tmpfiles.d entry" _cond
+_cond() {
 	[ "$(stat -c %a "$R/proc/sched_debug")" = 444 ] && [ ! -e "$R/etc/tmpfiles.d" ]
+}
+check "  the plan changed nothing on the tree" _cond
 fx --host-root "$R" --apply --yes --only LXD-MUL-004 >"$W/h2.out" 2>&1
 rc=$?
-check "host fix applies (exit $rc) and a re-audit reports it fixed" \
+_cond() {
 	[ "$rc" = 0 ] && grep -q "fixed    LXD-MUL-004 file:///proc/sched_debug" "$W/h2.out"
+}
+check "host fix applies (exit $rc) and a re-audit reports it fixed" _cond
 [ "$rc" = 0 ] || diag "$(tail -8 "$W/h2.out")"
-check "  modes are 0400 and 0700, the tmpfiles.d entry is written" \
+_cond() {
 	[ "$(stat -c %a "$R/proc/sched_debug")" = 400 ] &&
 	[ "$(stat -c %a "$R/sys/kernel/slab")" = 700 ] &&
 	grep -q "^z /proc/sched_debug 0400" "$R/etc/tmpfiles.d/lxd-harden-names.conf"
+}
+check "  modes are 0400 and 0700, the tmpfiles.d entry is written" _cond
 "$BIN" rollback --journal-dir "$JD" </dev/null >"$W/h3.out" 2>&1
 rc=$?
-check "  rollback restores the modes and removes the file (exit $rc)" \
+_cond() {
 	[ "$rc" = 0 ] && [ "$(stat -c %a "$R/proc/sched_debug")" = 444 ] &&
 	[ "$(stat -c %a "$R/sys/kernel/slab")" = 755 ] &&
 	[ ! -e "$R/etc/tmpfiles.d/lxd-harden-names.conf" ]
+}
+check "  rollback restores the modes and removes the file (exit $rc)" _cond
 check "  and the server is as before" same_as_before
 
 # --------------------------------------------------- needs a value ----
@@ -271,8 +296,10 @@ check "core.https_address on every interface needs a value (--set)" \
 	grep -q "give --set core.https_address=VALUE" "$W/nv.out"
 fx --apply --yes --only LXD-NET-001 --set "core.https_address=127.0.0.1:$PORT" >"$W/nv2.out" 2>&1
 rc=$?
-check "--set core.https_address=127.0.0.1:$PORT applies and fixes NET-001 (exit $rc)" \
+_cond() {
 	[ "$rc" = 0 ] && [ "$(lxc config get core.https_address </dev/null)" = "127.0.0.1:$PORT" ]
+}
+check "--set core.https_address=127.0.0.1:$PORT applies and fixes NET-001 (exit $rc)" _cond
 "$BIN" rollback --journal-dir "$JD" </dev/null >/dev/null 2>&1
 check "  rollback puts the old listener back" same_as_before
 lxc config unset core.https_address </dev/null
@@ -332,51 +359,71 @@ check "  instances were not touched (no --attach)" \
 	[ "$(lxc query /1.0/instances/c1 </dev/null | jq -c .profiles)" = '["default","weak"]' ]
 pc hardened >"$W/pc2.out" 2>&1
 rc=$?
-check "creating it again is an error (exit $rc) with a clear message" \
+_cond() {
 	[ "$rc" = 1 ] && grep -q "profile 'hardened' already exists in project 'default'; --update" "$W/pc2.out"
+}
+check "creating it again is an error (exit $rc) with a clear message" _cond
 pc hardened --update --attach all --apply --yes >"$W/pc3.out" 2>&1
 rc=$?
 check "--update --attach all --apply exits 0 (got $rc)" [ "$rc" = 0 ]
 [ "$rc" = 0 ] || diag "$(tail -12 "$W/pc3.out")"
-check "  --update changed only what differs (limits, idmap)" \
+_cond() {
 	grep -q "limits.cpu: \"3\" -> \"2\"" "$W/pc3.out" &&
 	grep -q "security.idmap.isolated: (absent) -> \"true\"" "$W/pc3.out" &&
 	fails grep -q "security.nesting:" "$W/pc3.out"
-check "  every instance has it last in its list" \
+}
+check "  --update changed only what differs (limits, idmap)" _cond
+_cond() {
 	[ "$(lxc query /1.0/instances/c1 </dev/null | jq -c .profiles)" = '["default","weak","hardened"]' ] &&
 	[ "$(lxc query /1.0/instances/c2 </dev/null | jq -c .profiles)" = '["default","hardened"]' ]
+}
+check "  every instance has it last in its list" _cond
 check "  and the instance's expanded config has the hardened limits" \
 	[ "$(lxc query /1.0/instances/c2 </dev/null | jq -r '.expanded_config["limits.processes"]')" = 500 ]
 "$BIN" rollback --journal-dir "$JD" </dev/null >"$W/prb1.out" 2>&1
 rc=$?
 check "rollback of --update --attach exits 0 (got $rc)" [ "$rc" = 0 ]
-check "  the instances have their old lists, the profile its old config" \
+_cond() {
 	[ "$(lxc query /1.0/instances/c1 </dev/null | jq -c .profiles)" = '["default","weak"]' ] &&
 	[ "$(lxc query /1.0/profiles/hardened </dev/null | jq -r '.config["limits.cpu"]')" = 3 ]
+}
+check "  the instances have their old lists, the profile its old config" _cond
 "$BIN" rollback --journal-dir "$JD" "$(ls "$JD"/*.jsonl | tail -2 | head -1)" </dev/null >"$W/prb2.out" 2>&1
 rc=$?
-check "rollback of the create deletes the profile (exit $rc)" \
+_cond() {
 	[ "$rc" = 0 ] && ! lxc query /1.0/profiles/hardened </dev/null >/dev/null 2>&1
+}
+check "rollback of the create deletes the profile (exit $rc)" _cond
 check "  and everything is byte for byte as before" p_same
 
 pc hardened --attach c1 --apply --yes >"$W/pc4.out" 2>&1
 rc=$?
-check "create and --attach c1 in one apply (exit $rc)" [ "$rc" = 0 ] &&
+_cond() {
+	[ "$rc" = 0 ] &&
 	[ "$(lxc query /1.0/instances/c1 </dev/null | jq -c .profiles)" = '["default","weak","hardened"]' ] &&
 	[ "$(lxc query /1.0/instances/c2 </dev/null | jq -c .profiles)" = '["default"]' ]
+}
+check "create and --attach c1 in one apply (exit $rc)" _cond
 "$BIN" rollback --journal-dir "$JD" </dev/null >"$W/prb3.out" 2>&1
 rc=$?
-check "  rollback detaches it, deletes it, and restores everything byte for byte (exit $rc)" \
+_cond() {
 	[ "$rc" = 0 ] && p_same
+}
+check "  rollback detaches it, deletes it, and restores everything byte for byte (exit $rc)" _cond
 [ "$rc" = 0 ] || diag "$(cat "$W/prb3.out")"
 pc hardened --attach nosuch >"$W/pc5.out" 2>&1
 rc=$?
-check "an unknown instance is an error (exit $rc)" [ "$rc" = 1 ] &&
+_cond() {
+	[ "$rc" = 1 ] &&
 	grep -q "no instance 'nosuch' in project 'default'" "$W/pc5.out"
+}
+check "an unknown instance is an error (exit $rc)" _cond
 setsid "$BIN" profile create hardened --apply --journal-dir "$JD" </dev/null >"$W/pc6.out" 2>&1
 rc=$?
-check "--apply without a terminal and without --yes refuses (exit $rc)" \
+_cond() {
 	[ "$rc" = 1 ] && grep -q -- "--yes" "$W/pc6.out" && p_same
+}
+check "--apply without a terminal and without --yes refuses (exit $rc)" _cond
 
 # ------------------------------------------- LOG-003, fake root ----
 R3=$W/root3
@@ -388,36 +435,226 @@ done
 printf -- '-w /usr/bin/lxc -p x -k mine\n' >"$R3/etc/audit/rules.d/lxd-harden.rules"
 cp "$R3/etc/audit/rules.d/lxd-harden.rules" "$W/rules.before"
 fx --host-root "$R3" >"$W/l3.out" 2>&1
-check "LOG-003 is planned as opt-in: the rules file with the missing binaries" \
+_cond() {
 	grep -q "LXD-LOG-003 file:///etc/audit/rules.d/lxd-harden.rules" "$W/l3.out" &&
 	grep -q "+ -w /usr/bin/lxd -p x -k lxd_execution" "$W/l3.out" &&
 	fails grep -q "+ -w /usr/bin/lxc" "$W/l3.out"
+}
+check "LOG-003 is planned as opt-in: the rules file with the missing binaries" _cond
 [ $? = 0 ] || diag "$(grep -A12 LOG-003 "$W/l3.out")"
 fx --host-root "$R3" --apply --yes >"$W/l3a.out" 2>&1
 check "  fix --apply without --only leaves it alone" cmp -s "$W/rules.before" "$R3/etc/audit/rules.d/lxd-harden.rules"
 "$BIN" rollback --journal-dir "$JD" </dev/null >/dev/null 2>&1
 fx --host-root "$R3" --apply --yes --only LXD-LOG-003 >"$W/l3b.out" 2>&1
 rc=$?
-check "  --only LXD-LOG-003 writes it (exit $rc), keeping the old line" \
+_cond() {
 	[ "$rc" = 0 ] && grep -q "^-w /usr/bin/lxc -p x -k mine" "$R3/etc/audit/rules.d/lxd-harden.rules" &&
 	grep -q "^-w /usr/bin/lxd -p x -k lxd_execution" "$R3/etc/audit/rules.d/lxd-harden.rules" &&
 	grep -q "fixed    LXD-LOG-003" "$W/l3b.out"
+}
+check "  --only LXD-LOG-003 writes it (exit $rc), keeping the old line" _cond
 [ "$rc" = 0 ] || diag "$(tail -8 "$W/l3b.out")"
-check "  mode kept (0644 before), written atomically (no temp file left)" \
+_cond() {
 	[ "$(stat -c %a "$R3/etc/audit/rules.d/lxd-harden.rules")" = 644 ] &&
 	[ "$(ls "$R3/etc/audit/rules.d" | wc -l)" = 1 ]
+}
+check "  mode kept (0644 before), written atomically (no temp file left)" _cond
 JL=$(ls "$JD"/*.jsonl | tail -1)
 check "  the journal keeps the previous content" grep -q 'k mine' "$JL"
 "$BIN" rollback --journal-dir "$JD" </dev/null >"$W/l3c.out" 2>&1
 rc=$?
-check "  rollback restores the previous content (exit $rc)" \
+_cond() {
 	[ "$rc" = 0 ] && cmp -s "$W/rules.before" "$R3/etc/audit/rules.d/lxd-harden.rules"
+}
+check "  rollback restores the previous content (exit $rc)" _cond
 rm "$R3/etc/audit/rules.d/lxd-harden.rules"
 fx --host-root "$R3" --apply --yes --only LXD-LOG-003 >"$W/l3d.out" 2>&1
 rc=$?
-check "  with no file before: written 0640 (exit $rc)" \
+_cond() {
 	[ "$rc" = 0 ] && [ "$(stat -c %a "$R3/etc/audit/rules.d/lxd-harden.rules")" = 640 ]
+}
+check "  with no file before: written 0640 (exit $rc)" _cond
 "$BIN" rollback --journal-dir "$JD" </dev/null >/dev/null 2>&1
 check "  and rollback removes it" [ ! -e "$R3/etc/audit/rules.d/lxd-harden.rules" ]
+
+# ------------------------- ACC-005 setup: a certificate about to expire ----
+# LXD refuses adding an expired certificate, so plant one valid for a few
+# seconds now and judge it once it has expired (after the next sections).
+CERTS_OK=false
+if python3 - "$W" <<'PY' 2>"$W/certgen.err"
+import datetime, sys
+from cryptography import x509
+from cryptography.x509.oid import NameOID
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+w = sys.argv[1]
+k = ec.generate_private_key(ec.SECP384R1())
+n = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "fx-short")])
+now = datetime.datetime.now(datetime.timezone.utc)
+def mk(nb, na, fn):
+    c = (x509.CertificateBuilder().subject_name(n).issuer_name(n)
+         .public_key(k.public_key()).serial_number(x509.random_serial_number())
+         .not_valid_before(nb).not_valid_after(na).sign(k, hashes.SHA384()))
+    open(fn, "wb").write(c.public_bytes(serialization.Encoding.PEM))
+mk(now - datetime.timedelta(minutes=5), now + datetime.timedelta(seconds=15), w + "/short.crt")
+mk(now - datetime.timedelta(days=5), now - datetime.timedelta(days=1), w + "/expired.crt")
+PY
+then
+	lxc config trust add "$W/short.crt" --name fx-short </dev/null >/dev/null 2>"$W/short.err" &&
+		CERTS_OK=true
+	SHORT_AT=$(date +%s)
+fi
+$CERTS_OK || diag "cannot plant a short-lived certificate: $(cat "$W/certgen.err" "$W/short.err" 2>/dev/null | tail -3)"
+
+# ------------------------------------------ GEN-003, unused pool ----
+# An unused dir pool on a directory outside LXD_DIR.
+EXT=$W/ext/fxspare
+mkdir -p "$EXT"
+lxc storage create fxspare dir source="$EXT" >/dev/null </dev/null
+lxc storage set fxspare --property description "spare pool" </dev/null 2>/dev/null ||
+	lxc query -X PATCH -d '{"description":"spare pool"}' /1.0/storage-pools/fxspare </dev/null >/dev/null
+pool_exists() { lxc storage show "$1" </dev/null >/dev/null 2>&1; }
+pool_state() { lxc query /1.0/storage-pools/fxspare </dev/null | jq -S 'del(.etag)'; }
+pool_state >"$W/pool-before.json"
+fx >"$W/g3.out" 2>&1
+t_g3_plan() {
+	grep -q "^  \[ \] LXD-GEN-003 /1.0/storage-pools/fxspare$" "$W/g3.out" &&
+	grep -qF "storage pool fxspare (driver dir, source $EXT) -> (deleted)" "$W/g3.out" &&
+	grep -q "command: lxc storage delete fxspare" "$W/g3.out" &&
+	! grep -q "LXD-GEN-003 /1.0/storage-pools/fxpool" "$W/g3.out"
+}
+check "GEN-003: the plan deletes the unused pool, opt-in (not the pool in use)" t_g3_plan
+check "  and says the pool's directory stays on disk" \
+	grep -qF "LXD empties its directory $EXT, which stays on disk" "$W/g3.out"
+fx --apply --yes >"$W/g3n.out" 2>&1
+check "  fix --apply without --only leaves it" pool_exists fxspare
+"$BIN" rollback --journal-dir "$JD" </dev/null >/dev/null 2>&1
+fx --apply --yes --only LXD-GEN-003 >"$W/g3a.out" 2>&1
+rc=$?
+t_g3_apply() {
+	[ "$rc" = 0 ] && grep -q "fixed    LXD-GEN-003 /1.0/storage-pools/fxspare" "$W/g3a.out" &&
+	! pool_exists fxspare
+}
+check "  --only LXD-GEN-003 deletes it (exit $rc) and a re-audit says fixed" t_g3_apply
+[ "$rc" = 0 ] || diag "$(tail -8 "$W/g3a.out")"
+check "  the directory is still there" [ -d "$EXT" ]
+check "  the default profile's pool is still there" pool_exists fxpool
+JG=$(ls "$JD"/*.jsonl | tail -1)
+check "  the journal has the pool's driver, config and description" \
+	[ "$(jq -c 'select(.type == "change") | .previous | [.name, .driver, .config.source, .description]' "$JG")" = \
+		"[\"fxspare\",\"dir\",\"$EXT\",\"spare pool\"]" ]
+"$BIN" rollback --journal-dir "$JD" </dev/null >"$W/g3r.out" 2>&1
+rc=$?
+pool_state >"$W/pool-after.json" 2>/dev/null
+t_g3_rb() { [ "$rc" = 0 ] && cmp -s "$W/pool-before.json" "$W/pool-after.json"; }
+check "  rollback recreates it with the same driver, config and description (exit $rc)" t_g3_rb
+[ "$rc" = 0 ] || diag "$(cat "$W/g3r.out")"
+cmp -s "$W/pool-before.json" "$W/pool-after.json" || diag "$(diff "$W/pool-before.json" "$W/pool-after.json")"
+lxc storage delete fxspare </dev/null >/dev/null 2>&1
+
+# ------------------------------------ ACC-002, socket in a fake root ----
+R2=$W/root2
+SOCK=$R2$LXD_DIR/unix.socket
+mkdir -p "$(dirname "$SOCK")"
+python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$SOCK"
+chmod 0666 "$SOCK"
+chown 1234:1234 "$SOCK"
+fx --host-root "$R2" >"$W/a2.out" 2>&1
+t_a2_plan() {
+	grep -q "^  \[x\] LXD-ACC-002 file://$LXD_DIR/unix.socket$" "$W/a2.out" &&
+	grep -q "mode 0666 -> 0660" "$W/a2.out" &&
+	grep -q "owner 1234:1234 -> 0:0" "$W/a2.out" &&
+	grep -qF "command: chmod 0660 $LXD_DIR/unix.socket && chown root:root $LXD_DIR/unix.socket" "$W/a2.out"
+}
+check "ACC-002: the plan (safe, selected) puts the socket back to 0660 root:root" t_a2_plan
+t_a2_plan || diag "$(grep -A6 ACC-002 "$W/a2.out")"
+check "  the plan changed nothing" [ "$(stat -c '%a %u %g' "$SOCK")" = "666 1234 1234" ]
+fx --host-root "$R2" --apply --yes --only LXD-ACC-002 >"$W/a2a.out" 2>&1
+rc=$?
+t_a2_apply() {
+	[ "$rc" = 0 ] && [ "$(stat -c '%a %u %g' "$SOCK")" = "660 0 0" ] &&
+	grep -q "fixed    LXD-ACC-002 file://$LXD_DIR/unix.socket" "$W/a2a.out"
+}
+check "  --apply fixes it (exit $rc) under the root, and a re-audit says fixed" t_a2_apply
+[ "$rc" = 0 ] || diag "$(tail -8 "$W/a2a.out")"
+check "  the real socket was not touched" [ "$(stat -c %a "$LXD_DIR/unix.socket")" = 660 ]
+"$BIN" rollback --journal-dir "$JD" </dev/null >"$W/a2r.out" 2>&1
+rc=$?
+t_a2_rb() { [ "$rc" = 0 ] && [ "$(stat -c '%a %u %g' "$SOCK")" = "666 1234 1234" ]; }
+check "  rollback restores mode and owner (exit $rc)" t_a2_rb
+
+# ----------------------------------------- ACC-011, pending token ----
+PORT=$(lxdh_free_port 21000 2000)
+lxc config set core.https_address "127.0.0.1:$PORT" </dev/null
+lxc config trust add --name fx-tok </dev/null >"$W/tok.txt" 2>&1
+OPID=$(lxc query '/1.0/operations?recursion=1' </dev/null |
+	jq -r '.running[]? | select(.class == "token") | .id' | head -1)
+SECRET=$(lxc query "/1.0/operations/$OPID" </dev/null | jq -r .metadata.secret)
+t_tok() { [ -n "$OPID" ] && [ -n "$SECRET" ] && [ "$SECRET" != null ]; }
+check "ACC-011: a pending trust token exists" t_tok
+fx >"$W/t.out" 2>&1
+t_tok_plan() {
+	grep -q "^  \[ \] LXD-ACC-011 /1.0/operations/$OPID$" "$W/t.out" &&
+	grep -q "pending trust token fx-tok -> (deleted)" "$W/t.out" &&
+	grep -q "command: lxc operation delete $OPID" "$W/t.out" &&
+	grep -A4 "LXD-ACC-011 /1.0/operations/$OPID" "$W/t.out" | grep -q "not reversible: rollback cannot undo this"
+}
+check "  the plan revokes it, opt-in, and says it is not reversible" t_tok_plan
+check "  the plan does not print the secret" fails grep -qF "$SECRET" "$W/t.out"
+fx --apply --yes --only LXD-ACC-011 >"$W/ta.out" 2>&1
+rc=$?
+t_tok_apply() { [ "$rc" = 0 ] && grep -q "fixed    LXD-ACC-011 /1.0/operations/$OPID" "$W/ta.out"; }
+check "  --only LXD-ACC-011 revokes it (exit $rc), a re-audit says fixed" t_tok_apply
+[ "$rc" = 0 ] || diag "$(tail -8 "$W/ta.out")"
+t_tok_gone() { ! lxc query /1.0/operations </dev/null | jq -r '.running[]?' | grep -q "$OPID"; }
+check "  it is gone from the pending operations" t_tok_gone
+JT=$(ls "$JD"/*.jsonl | tail -1)
+t_tok_journal() { grep -q '"name":"fx-tok"' "$JT" && ! grep -qF "$SECRET" "$JT"; }
+check "  the journal names the token, never its secret" t_tok_journal
+"$BIN" rollback --journal-dir "$JD" </dev/null >"$W/tr.out" 2>&1
+rc=$?
+t_tok_rb() { [ "$rc" = 0 ] && grep -q "not restored /1.0/operations/$OPID (not reversible)" "$W/tr.out"; }
+check "  rollback says it is not restored (exit $rc)" t_tok_rb
+lxc config unset core.https_address </dev/null
+
+# -------------------------------------- ACC-005, expired certificate ----
+if $CERTS_OK; then
+	lxc config trust add "$W/expired.crt" --name fx-expired </dev/null >"$W/exp.out" 2>&1
+	rc=$?
+	t_c_refused() { [ "$rc" != 0 ] && grep -qi "expired" "$W/exp.out"; }
+	check "ACC-005: LXD 5.0.2 refuses adding an already expired certificate (exit $rc)" t_c_refused
+	left=$((SHORT_AT + 17 - $(date +%s)))
+	[ "$left" -gt 0 ] && sleep "$left"
+	FP=$(lxc query '/1.0/certificates?recursion=1' </dev/null | jq -r '.[] | select(.name == "fx-short") | .fingerprint')
+	t_c_planted() { [ -n "$FP" ] && [ "$(audit_status LXD-ACC-005)" = fail ]; }
+	check "  the planted certificate has expired and is still in the trust store" t_c_planted
+	fx >"$W/c.out" 2>&1
+	t_c_plan() {
+		grep -q "^  \[ \] LXD-ACC-005 /1.0/certificates/$FP$" "$W/c.out" &&
+		grep -q "certificate fx-short (type client, expired on .*) -> (deleted)" "$W/c.out" &&
+		grep -q "LXD refuses to add an expired certificate" "$W/c.out" &&
+		grep -A6 "LXD-ACC-005 /1.0/certificates/$FP" "$W/c.out" | grep -q "not reversible: rollback cannot undo this"
+	}
+	check "  the plan removes it, opt-in, not reversible, and says why" t_c_plan
+	t_c_plan || diag "$(grep -A6 ACC-005 "$W/c.out")"
+	fx --apply --yes --only LXD-ACC-005 >"$W/ca.out" 2>&1
+	rc=$?
+	t_c_apply() {
+		[ "$rc" = 0 ] && grep -q "fixed    LXD-ACC-005 /1.0/certificates/$FP" "$W/ca.out" &&
+		! lxc query "/1.0/certificates/$FP" </dev/null >/dev/null 2>&1
+	}
+	check "  --only LXD-ACC-005 removes it (exit $rc), a re-audit says fixed" t_c_apply
+	[ "$rc" = 0 ] || diag "$(tail -8 "$W/ca.out")"
+	JC=$(ls "$JD"/*.jsonl | tail -1)
+	check "  the journal keeps its name, type, restrictions and PEM" \
+		[ "$(jq -c 'select(.type == "change") | .previous | [.name, .type, .restricted, .projects, (.certificate | startswith("-----BEGIN CERTIFICATE"))]' "$JC")" = \
+			'["fx-short","client",false,[],true]' ]
+	"$BIN" rollback --journal-dir "$JD" </dev/null >"$W/cr.out" 2>&1
+	rc=$?
+	t_c_rb() { [ "$rc" = 0 ] && grep -q "not restored /1.0/certificates/$FP (not reversible)" "$W/cr.out"; }
+	check "  rollback says it is not restored (exit $rc)" t_c_rb
+else
+	not_ok "ACC-005: plant a certificate that expires (python3 cryptography)"
+fi
 
 exit $((NFAIL > 0))

@@ -3,8 +3,11 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -192,6 +195,381 @@ test_policy_expiry(void **state)
 	fix_plan_release(&p);
 }
 
+
+/* ---- deletions (GEN-003, ACC-005, ACC-011) and the socket (ACC-002) ---- */
+
+/* other.crt ends 2126-11-04 15:22:44Z, server.crt 2126-11-04 15:26:28Z. */
+static const char *pem_other =
+	"-----BEGIN CERTIFICATE-----\n"
+	"MIIB+DCCAX6gAwIBAgIULTgQF3ccR1YIn6pCtfJGjvlER68wCgYIKoZIzj0EAwIw\n"
+	"MjEZMBcGA1UECgwQbHhkLWhhcmRlbiB0ZXN0czEVMBMGA1UEAwwMb3RoZXItY2xp\n"
+	"ZW50MCAXDTI2MTEyODE1MjI0NFoYDzIxMjYxMTA0MTUyMjQ0WjAyMRkwFwYDVQQK\n"
+	"DBBseGQtaGFyZGVuIHRlc3RzMRUwEwYDVQQDDAxvdGhlci1jbGllbnQwdjAQBgcq\n"
+	"hkjOPQIBBgUrgQQAIgNiAARUf0D7ClvbIUxT/DTGktPWuo6ZorqdorfdgG72xAgq\n"
+	"5OnDo5uSLMVrvAodPeLIjpiWCrMXVyyXVCCmU2F/bnIHb0nAHwAmW7XzC4ybzcrO\n"
+	"JoBX/Rg1u6sDZfT3eHh4P9yjUzBRMB0GA1UdDgQWBBS6jxxu5FEHHxlQvRWkCZj8\n"
+	"bM7KhzAfBgNVHSMEGDAWgBS6jxxu5FEHHxlQvRWkCZj8bM7KhzAPBgNVHRMBAf8E\n"
+	"BTADAQH/MAoGCCqGSM49BAMCA2gAMGUCMC6zkngGkIJLR3W3C8Wo0wVaDWmi9Nmn\n"
+	"rrGPTlQyBLpEH5I2czJ9W27XaYl3E5G/0AIxAOD7wsLkRyWYDufkDw2ZMffncfFW\n"
+	"qBxiNDL4EQJLAGM4GHveQllVVR2lHjjFDqvozg==\n"
+	"-----END CERTIFICATE-----\n";
+static const char *pem_server =
+	"-----BEGIN CERTIFICATE-----\n"
+	"MIIB9zCCAXygAwIBAgIUOUg0zrGgNU5qhj3rRMUpUVrC0LUwCgYIKoZIzj0EAwIw\n"
+	"MTEZMBcGA1UECgwQbHhkLWhhcmRlbiB0ZXN0czEUMBIGA1UEAwwLdGVzdC1zZXJ2\n"
+	"ZXIwIBcNMjYxMTI4MTUyNjI4WhgPMjEyNjExMDQxNTI2MjhaMDExGTAXBgNVBAoM\n"
+	"EGx4ZC1oYXJkZW4gdGVzdHMxFDASBgNVBAMMC3Rlc3Qtc2VydmVyMHYwEAYHKoZI\n"
+	"zj0CAQYFK4EEACIDYgAE5eITmp76qxFcoOTtC3n0CRgzha+qqOCpxITRCvkwOTpw\n"
+	"bijIYp5zeEKGa7HqBWYgGkgBl6KTOqXuLY+eJ+AAyUtyLHYQ67ZO0NkEXPLJ/bzq\n"
+	"FO6z7x0ajUh4GISsF3mFo1MwUTAdBgNVHQ4EFgQUzwdoOrUHcWJB0h+8Ax9O5C27\n"
+	"YF8wHwYDVR0jBBgwFoAUzwdoOrUHcWJB0h+8Ax9O5C27YF8wDwYDVR0TAQH/BAUw\n"
+	"AwEB/zAKBggqhkjOPQQDAgNpADBmAjEAjebA6DhgASv523/crgTJ8DUpWLZFbRbM\n"
+	"brFVH8MZlk9KtBN2LvtoD7n/VFE1OcPxAjEA6Hd8EEG1rqLUoNYT6JXN4es73Wmz\n"
+	"6+Y0MmBqQKj0h69me2lKAK9tGB4siFFab8/x\n"
+	"-----END CERTIFICATE-----\n";
+#define FP_OLD "aaaa000000000000000000000000000000000000000000000000000000000001"
+#define FP_NEW "bbbb000000000000000000000000000000000000000000000000000000000002"
+#define OP_TRUST "11111111-2222-3333-4444-555555555555"
+#define OP_JOIN "66666666-7777-8888-9999-000000000000"
+
+/* Adds a failing finding with a message to the result of id (made when
+   missing). */
+static void
+add_msg(struct report *r, const char *id, const char *object,
+	const char *msg)
+{
+	struct check_result *cr = NULL;
+
+	for (size_t i = 0; i < r->n; i++)
+		if (str_eq(r->results[i].check->id, id))
+			cr = &r->results[i];
+	if (!cr) {
+		r->results = xrealloc(r->results,
+				      (r->n + 1) * sizeof(*r->results));
+		cr = &r->results[r->n++];
+		memset(cr, 0, sizeof(*cr));
+		cr->check = catalog_find(id);
+		assert_non_null(cr->check);
+		cr->status = ST_FAIL;
+	}
+	findings_add(&cr->findings, ST_FAIL, SEV_MEDIUM, object, "%s", msg);
+}
+
+static int
+setup_delete(void **state)
+{
+	struct fixture *fx = xcalloc(1, sizeof(*fx));
+	json_t *certs;
+
+	snapshot_init(&fx->snap);
+	fx->snap.product = xstrdup("lxd");
+	fx->snap.now = 4949479600LL;	/* 2126-11-04 15:26:40Z: both expired */
+	fx->snap.part[SNAP_SERVER] = json_loads(server_json, 0, NULL);
+	fx->snap.part[SNAP_STORAGE_POOLS] = json_loads(
+		"[{\"name\":\"spare\",\"driver\":\"dir\",\"description\":\"d\","
+		"\"config\":{\"source\":\"/srv/spare\"},\"used_by\":[]},"
+		"{\"name\":\"held\",\"driver\":\"dir\",\"config\":{},"
+		"\"used_by\":[\"/1.0/profiles/p?project=default\"]}]",
+		0, NULL);
+	certs = json_array();
+	json_array_append_new(certs, json_pack(
+		"{s:s, s:s, s:s, s:b, s:[], s:s}", "name", "old",
+		"fingerprint", FP_OLD, "type", "client", "restricted", 0,
+		"projects", "certificate", pem_other));
+	json_array_append_new(certs, json_pack(
+		"{s:s, s:s, s:s, s:b, s:[], s:s}", "name", "new",
+		"fingerprint", FP_NEW, "type", "client", "restricted", 0,
+		"projects", "certificate", pem_server));
+	fx->snap.part[SNAP_CERTIFICATES] = certs;
+	fx->snap.part[SNAP_OPERATIONS] = json_loads(
+		"[{\"id\":\"" OP_TRUST "\",\"class\":\"token\","
+		"\"status_code\":103,\"metadata\":{\"secret\":\"s3cret\","
+		"\"request\":{\"name\":\"laptop\"}}},"
+		"{\"id\":\"" OP_JOIN "\",\"class\":\"token\","
+		"\"status_code\":103,\"metadata\":{\"secret\":\"s3cret2\","
+		"\"serverName\":\"node2\"}}]", 0, NULL);
+	policy_init(&fx->policy);
+	add_msg(&fx->report, "LXD-GEN-003", "/1.0/storage-pools/spare",
+		"Storage pool spare holds no instance, volume, image or "
+		"bucket.");
+	add_msg(&fx->report, "LXD-GEN-003", "/1.0/storage-pools/held",
+		"Storage pool held holds no instance; only profiles refer "
+		"to it (p).");
+	add_msg(&fx->report, "LXD-ACC-005", "/1.0/certificates/" FP_OLD,
+		"Certificate old expired on 2126-11-04T15:22:44Z.");
+	add_msg(&fx->report, "LXD-ACC-005", "/1.0/certificates/" FP_OLD,
+		"Certificate old has a weak RSA key of 1024 bits.");
+	add_msg(&fx->report, "LXD-ACC-005", "/1.0/certificates/" FP_NEW,
+		"Certificate new has a weak RSA key of 1024 bits.");
+	add_msg(&fx->report, "LXD-ACC-011", "/1.0/operations/" OP_TRUST,
+		"Pending trust token laptop never expires.");
+	add_msg(&fx->report, "LXD-ACC-011", "/1.0/operations/" OP_JOIN,
+		"Pending cluster join token node2 never expires.");
+	*state = fx;
+	return 0;
+}
+
+static const struct fix_item *
+find_obj0(const struct fix_plan *p, const char *object)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (str_eq(p->v[i].object, object))
+			return &p->v[i];
+	return NULL;
+}
+
+/* The item of object; fails the test when there is none. */
+static const struct fix_item *
+find_obj(const struct fix_plan *p, const char *object)
+{
+	const struct fix_item *it = find_obj0(p, object);
+
+	if (!it) {
+		fail_msg("no item for %s", object);
+		abort();
+	}
+	return it;
+}
+
+static bool
+has_note(const struct fix_plan *p, const char *part)
+{
+	for (size_t i = 0; i < p->n_notes; i++)
+		if (strstr(p->notes[i], part))
+			return true;
+	return false;
+}
+
+static char *
+plan_text(const struct fix_plan *p)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	fix_plan_print(f, p, false);
+	fclose(f);
+	return buf;
+}
+
+static void
+test_delete_pool(void **state)
+{
+	struct fixture *fx = *state;
+	struct fix_opts o = { .policy = &fx->policy };
+	struct fix_plan p;
+	const struct fix_item *it;
+	char *text;
+
+	fix_plan_build(&fx->report, &fx->snap, &o, &p);
+	fix_plan_select(&p, &o);
+	it = find_obj(&p, "/1.0/storage-pools/spare");
+	assert_non_null(it);
+	assert_string_equal(it->check, "LXD-GEN-003");
+	assert_int_equal(it->kind, FIXK_DELETE);
+	assert_int_equal(it->risk, FIX_OPTIN);
+	assert_true(it->reversible);
+	assert_false(it->selected);
+	assert_string_equal(it->command, "lxc storage delete spare");
+	assert_string_equal(it->old_value,
+			    "storage pool spare (driver dir, source "
+			    "/srv/spare)");
+	assert_string_equal(it->old_json, "{\"config\":{\"source\":"
+			    "\"/srv/spare\"},\"driver\":\"dir\"}");
+	assert_non_null(strstr(it->effect, "/srv/spare, which stays on "
+				       "disk"));
+	assert_non_null(strstr(it->effect, "same driver and configuration"));
+	/* a pool that profiles still name: a note, no deletion */
+	assert_null(find_obj0(&p, "/1.0/storage-pools/held"));
+	assert_true(has_note(&p, "storage pool held is still named by "
+				 "profiles"));
+	text = plan_text(&p);
+	assert_non_null(strstr(text, "LXD-GEN-003 /1.0/storage-pools/spare\n"
+				     "      storage pool spare (driver dir, "
+				     "source /srv/spare) -> (deleted)\n"
+				     "      command: lxc storage delete spare"));
+	free(text);
+	fix_plan_release(&p);
+
+	/* --only names it */
+	{
+		const char *only[] = { "LXD-GEN-003:spare" };
+		struct fix_opts o2 = { .policy = &fx->policy, .only = only,
+				       .n_only = 1 };
+
+		fix_plan_build(&fx->report, &fx->snap, &o2, &p);
+		fix_plan_select(&p, &o2);
+		assert_true(find_obj(&p, "/1.0/storage-pools/spare")->selected);
+		assert_false(find_obj(&p, "/1.0/certificates/" FP_OLD)
+				     ->selected);
+		fix_plan_release(&p);
+	}
+}
+
+static void
+test_remove_expired_cert(void **state)
+{
+	struct fixture *fx = *state;
+	struct fix_opts o = { .policy = &fx->policy };
+	struct fix_plan p;
+	const struct fix_item *it;
+	size_t n = 0;
+	char *text;
+
+	/* 15:24:00Z: "old" has expired, "new" has not */
+	fx->snap.now = 4949479440LL;
+	fix_plan_build(&fx->report, &fx->snap, &o, &p);
+	fix_plan_select(&p, &o);
+	for (size_t i = 0; i < p.n; i++)
+		n += str_eq(p.v[i].check, "LXD-ACC-005");
+	assert_int_equal(n, 1);	/* two findings on "old", one change */
+	it = find_obj(&p, "/1.0/certificates/" FP_OLD);
+	assert_non_null(it);
+	assert_int_equal(it->kind, FIXK_DELETE);
+	assert_int_equal(it->risk, FIX_OPTIN);
+	assert_false(it->reversible);
+	assert_false(it->selected);
+	assert_string_equal(it->command, "lxc config trust remove " FP_OLD);
+	assert_string_equal(it->old_value, "certificate old (type client, "
+					   "expired on 2126-11-04T15:22:44Z)");
+	assert_non_null(strstr(it->effect, "LXD refuses to add an expired "
+				       "certificate"));
+	/* weak but not expired: left to a person */
+	assert_null(find_obj0(&p, "/1.0/certificates/" FP_NEW));
+	assert_true(has_note(&p, "certificate new is not expired"));
+	text = plan_text(&p);
+	assert_non_null(strstr(text, "not reversible: rollback cannot undo "
+				     "this"));
+	free(text);
+	fix_plan_release(&p);
+
+	/* before either expired: no change at all */
+	fx->snap.now = 4949478600LL;
+	fix_plan_build(&fx->report, &fx->snap, &o, &p);
+	assert_null(find_obj0(&p, "/1.0/certificates/" FP_OLD));
+	assert_true(has_note(&p, "certificate old is not expired"));
+	fix_plan_release(&p);
+}
+
+static void
+test_revoke_token(void **state)
+{
+	struct fixture *fx = *state;
+	const char *only[] = { "LXD-ACC-011:" OP_JOIN };
+	struct fix_opts o = { .policy = &fx->policy, .only = only,
+			      .n_only = 1 };
+	struct fix_plan p;
+	const struct fix_item *it;
+	char *text;
+
+	fix_plan_build(&fx->report, &fx->snap, &o, &p);
+	fix_plan_select(&p, &o);
+	it = find_obj(&p, "/1.0/operations/" OP_TRUST);
+	assert_non_null(it);
+	assert_int_equal(it->kind, FIXK_DELETE);
+	assert_int_equal(it->risk, FIX_OPTIN);
+	assert_false(it->reversible);
+	assert_false(it->selected);
+	assert_string_equal(it->old_value, "pending trust token laptop");
+	assert_string_equal(it->command, "lxc operation delete " OP_TRUST);
+	assert_non_null(strstr(it->effect, "not reversible"));
+	it = find_obj(&p, "/1.0/operations/" OP_JOIN);
+	assert_non_null(it);
+	assert_true(it->selected);
+	assert_string_equal(it->old_value, "pending cluster join token node2");
+	text = plan_text(&p);
+	assert_null(strstr(text, "s3cret"));	/* never the secret */
+	assert_non_null(strstr(text, "pending trust token laptop -> "
+				     "(deleted)"));
+	free(text);
+	fix_plan_release(&p);
+}
+
+/* ACC-002 on a fake root: a socket 0666, group not the admin group. */
+static void
+test_socket_mode(void **state)
+{
+	struct fixture *fx = *state;
+	char root[] = "/tmp/lxdh-test-fix.XXXXXX";
+	struct host h;
+	struct fix_opts o = { .policy = &fx->policy };
+	struct fix_plan p;
+	const struct fix_item *it;
+	char *dir, *sock, *text;
+	FILE *f;
+
+	assert_non_null(mkdtemp(root));
+	dir = xasprintf("%s/lxd", root);
+	sock = xasprintf("%s/lxd/unix.socket", root);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	f = fopen(sock, "w");
+	assert_non_null(f);
+	fclose(f);
+	assert_int_equal(chmod(sock, 0666), 0);
+
+	host_init(&h);
+	h.root = xstrdup(root);
+	h.socket_path = xstrdup("/lxd/unix.socket");
+	h.admin_group = xstrdup("lxd");
+	h.groups = xcalloc(1, sizeof(*h.groups));
+	h.n_groups = 1;
+	h.groups[0].name = xstrdup("lxd");
+	h.groups[0].gid = 4242;
+	o.host = &h;
+	o.host_root = root;
+	add_msg(&fx->report, "LXD-ACC-002", "file:///lxd/unix.socket",
+		"The socket's mode is 0666, wider than 0660.");
+	add_msg(&fx->report, "LXD-ACC-002", "file:///lxd/unix.socket",
+		"The socket's group is root (gid 0), not the admin group.");
+
+	fix_plan_build(&fx->report, &fx->snap, &o, &p);
+	fix_plan_select(&p, &o);
+	it = find_obj(&p, "file:///lxd/unix.socket");
+	assert_non_null(it);
+	assert_string_equal(it->check, "LXD-ACC-002");
+	assert_int_equal(it->kind, FIXK_HOST_MODE);
+	assert_int_equal(it->risk, FIX_SAFE);
+	assert_true(it->reversible);
+	assert_true(it->selected);
+	assert_int_equal(it->old_mode, 0666);
+	assert_int_equal(it->new_mode, 0660);
+	assert_true(it->chown);
+	assert_int_equal(it->old_uid, (long)geteuid());
+	assert_int_equal(it->new_uid, 0);
+	assert_int_equal(it->new_gid, 4242);
+	assert_string_equal(it->command,
+			    "chmod 0660 /lxd/unix.socket && chown root:lxd "
+			    "/lxd/unix.socket");
+	text = plan_text(&p);
+	assert_non_null(strstr(text, "mode 0666 -> 0660"));
+	assert_non_null(strstr(text, "-> 0:4242"));
+	free(text);
+	fix_plan_release(&p);
+
+	/* mode already right, only the group: no chmod */
+	assert_int_equal(chmod(sock, 0660), 0);
+	fix_plan_build(&fx->report, &fx->snap, &o, &p);
+	it = find_obj(&p, "file:///lxd/unix.socket");
+	assert_non_null(it);
+	assert_int_equal(it->new_mode, 0660);
+	assert_string_equal(it->command, "chown root:lxd /lxd/unix.socket");
+	fix_plan_release(&p);
+
+	/* without a host (a remote audit): nothing */
+	o.host = NULL;
+	fix_plan_build(&fx->report, &fx->snap, &o, &p);
+	assert_null(find_obj0(&p, "file:///lxd/unix.socket"));
+	fix_plan_release(&p);
+
+	host_release(&h);
+	unlink(sock);
+	rmdir(dir);
+	rmdir(root);
+	free(sock);
+	free(dir);
+}
+
 int
 main(void)
 {
@@ -202,6 +580,14 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_policy_expiry, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_delete_pool,
+						setup_delete, teardown),
+		cmocka_unit_test_setup_teardown(test_remove_expired_cert,
+						setup_delete, teardown),
+		cmocka_unit_test_setup_teardown(test_revoke_token,
+						setup_delete, teardown),
+		cmocka_unit_test_setup_teardown(test_socket_mode,
+						setup_delete, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
