@@ -56,11 +56,17 @@ skip() {
 	echo "ok $NTEST - $1 # SKIP $2"
 }
 
-# check DESC CMD...: one test line from a command's success.
+# check DESC CMD...: one test line from a command's success. What the
+# command prints becomes diagnostics, so it cannot break the TAP stream.
 check() {
 	local desc=$1
 	shift
-	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
+	if "$@" >"$W/check.out" 2>&1; then
+		ok "$desc"
+	else
+		not_ok "$desc"
+		sed 's/^/#   /' "$W/check.out" | head -n 10
+	fi
 }
 
 finish() {
