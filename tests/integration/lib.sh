@@ -199,17 +199,24 @@ lxdh_daemon_stop() {
 	lxdh_nft_cleanup
 }
 
-# lxdh_nft_cleanup: deletes an empty "table inet lxd" when no LXD daemon
-# runs on the host any more (it is shared by every daemon).
+# lxdh_nft_cleanup: deletes the empty "table inet lxd" and "table bridge
+# lxd" (the second comes with bridged-NIC filtering) when no LXD daemon
+# runs on the host any more (they are shared by every daemon).
 lxdh_nft_cleanup() {
+	local fam
 	command -v nft >/dev/null 2>&1 || return 0
-	nft list table inet lxd >/dev/null 2>&1 || return 0
-	if ps -e -o comm= | grep -qx lxd; then
+	# a daemon that has exited but is not reaped yet (a zombie) counts
+	# as gone
+	if ps -e -o stat=,comm= | awk '$1 !~ /^Z/ && $2 == "lxd"' | grep -q .; then
 		return 0
 	fi
-	if ! nft list table inet lxd 2>/dev/null | grep -qE '^\s*(chain|set|map) '; then
-		nft delete table inet lxd 2>/dev/null
-	fi
+	for fam in inet bridge; do
+		nft list table "$fam" lxd >/dev/null 2>&1 || continue
+		if ! nft list table "$fam" lxd 2>/dev/null |
+			grep -qE '^\s*(chain|set|map) '; then
+			nft delete table "$fam" lxd 2>/dev/null
+		fi
+	done
 }
 
 # lxdh_daemon_cleanup: stop, then remove the temp dir (never across a
