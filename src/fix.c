@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lxdval.h"
 #include "policy.h"
 #include "x509.h"
 
@@ -292,19 +293,6 @@ check_id(const struct fix_ctx *x)
 	return x->result->check->id;
 }
 
-static void
-policy_expiry(const struct fix_opts *o, char *buf, size_t len)
-{
-	long long secs = o->policy ? o->policy->token_expiry_max : 15 * 60;
-
-	if (secs > 0 && secs % 3600 == 0)
-		snprintf(buf, len, "%lldH", secs / 3600);
-	else if (secs > 0 && secs % 60 == 0)
-		snprintf(buf, len, "%lldM", secs / 60);
-	else
-		snprintf(buf, len, "%lldS", secs > 0 ? secs : 1);
-}
-
 /*
  * A server key: set to fx->value (NULL: unset; "POLICY-EXPIRY": the
  * policy's token maximum); FIX_NEEDS_VALUE keys take --set KEY=VALUE.
@@ -325,7 +313,10 @@ fix_server_key(const struct fixer *fx, const struct finding *f,
 	if (str_empty(key) || planned(p, "/1.0", FIXK_SERVER_KEY, NULL, key))
 		return;
 	if (value && str_eq(value, "POLICY-EXPIRY")) {
-		policy_expiry(x->opts, expiry, sizeof(expiry));
+		const struct policy *pol = x->opts->policy;
+
+		lxdval_expiry_expr(pol ? pol->token_expiry_max : 15 * 60,
+				   expiry, sizeof(expiry));
 		value = expiry;
 	}
 	given = fix_set_value(x->opts, key);

@@ -422,3 +422,16 @@ lxdval_format_duration(long long secs, char *buf, size_t len)
 		off += (size_t)w;
 	}
 }
+
+void
+lxdval_expiry_expr(long long secs, char *buf, size_t len)
+{
+	if (secs > 0 && secs % 86400 == 0)
+		snprintf(buf, len, "%lldd", secs / 86400);
+	else if (secs > 0 && secs % 3600 == 0)
+		snprintf(buf, len, "%lldH", secs / 3600);
+	else if (secs > 0 && secs % 60 == 0)
+		snprintf(buf, len, "%lldM", secs / 60);
+	else
+		snprintf(buf, len, "%lldS", secs > 0 ? secs : 1);
+}

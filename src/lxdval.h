@@ -43,6 +43,13 @@ int lxdval_listen(const char *v, int default_port, struct lxdval_listen *out,
  */
 int lxdval_version_cmp(const char *a, const char *b);
 
+/*
+ * Writes secs as an LXD expiry expression that lxdval_expiry() reads back
+ * to the same length: "1d", "2H", "15M", "90S" (the largest unit that
+ * divides it; fixed units only). Zero or less gives "1S".
+ */
+void lxdval_expiry_expr(long long secs, char *buf, size_t len);
+
 /* Formats a duration in seconds for people: "15m", "3h", "15d", "2y 3d". */
 void lxdval_format_duration(long long secs, char *buf, size_t len);
 

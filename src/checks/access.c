@@ -48,19 +48,6 @@ is_lxd_from(const struct snapshot *s, const char *version)
 
 /* A duration as an LXD expiry expression, for remediation commands. */
 static void
-expiry_expr(long long secs, char *buf, size_t len)
-{
-	if (secs > 0 && secs % 86400 == 0)
-		snprintf(buf, len, "%lldd", secs / 86400);
-	else if (secs > 0 && secs % 3600 == 0)
-		snprintf(buf, len, "%lldH", secs / 3600);
-	else if (secs > 0 && secs % 60 == 0)
-		snprintf(buf, len, "%lldM", secs / 60);
-	else
-		snprintf(buf, len, "%lldS", secs > 0 ? secs : 1);
-}
-
-static void
 eval_trust_ca(const struct check *c, const struct check_ctx *x,
 	      struct findings *out)
 {
@@ -294,7 +281,7 @@ judge_expiry(const struct check *c, const struct check_ctx *x,
 	bool never;
 
 	lxdval_format_duration(max, smax, sizeof(smax));
-	expiry_expr(max, expr, sizeof(expr));
+	lxdval_expiry_expr(max, expr, sizeof(expr));
 	if (lxdval_expiry(value, s->now, &at, &never, &d) != 0) {
 		f = findings_add(out, ST_ERROR, c->severity, "/1.0",
 				 "Cannot evaluate %s: %s.", key, d.msg);

@@ -263,11 +263,40 @@ test_durations(void **state)
 	assert_true(strlen(tiny) < sizeof(tiny));
 }
 
+/* The expressions the fixes write must mean what the policy says. */
+static void
+test_expiry_expr(void **state)
+{
+	static const struct {
+		long long secs;
+		const char *want;
+	} cases[] = {
+		{ 900, "15M" }, { 3600, "1H" }, { 86400, "1d" },
+		{ 90 * 86400, "90d" }, { 25 * 3600, "25H" }, { 61, "61S" },
+		{ 0, "1S" },
+	};
+	char buf[32];
+	long long at;
+	bool never;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		lxdval_expiry_expr(cases[i].secs, buf, sizeof(buf));
+		assert_string_equal(buf, cases[i].want);
+		assert_int_equal(lxdval_expiry(buf, 1795880000, &at, &never,
+					       NULL), 0);
+		assert_false(never);
+		assert_int_equal(at - 1795880000,
+				 cases[i].secs > 0 ? cases[i].secs : 1);
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_booleans),
+		cmocka_unit_test(test_expiry_expr),
 		cmocka_unit_test(test_expiry_units),
 		cmocka_unit_test(test_expiry_calendar),
 		cmocka_unit_test(test_expiry_spaces_and_empty),
