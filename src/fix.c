@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "checks/common.h"
 #include "lxdval.h"
 #include "policy.h"
 #include "x509.h"
@@ -253,12 +254,6 @@ find_object(const struct snapshot *s, const char *url)
 			return it;
 	}
 	return NULL;
-}
-
-static const char *
-jstr(const json_t *o, const char *key)
-{
-	return json_string_value(json_object_get(o, key));
 }
 
 /* " --project P" unless P is default; into buf. */
@@ -510,14 +505,14 @@ fix_disk_readonly(const struct fixer *fx, const struct finding *f,
 		       "true", fx->effect);
 }
 
-static bool
-bridge_has(const json_t *net, const char *family)
+bool
+fix_net_has_family(const json_t *net, const char *family)
 {
 	char key[32];
 	const char *v;
 
 	snprintf(key, sizeof(key), "%s.address", family);
-	v = jstr(json_object_get(net, "config"), key);
+	v = checks_jstr(json_object_get(net, "config"), key);
 	return !str_empty(v) && !str_eq(v, "none");
 }
 
@@ -535,9 +530,9 @@ fix_nic_filtering(const struct fixer *fx, const struct finding *f,
 	target = device_target(f, x);
 	obj = find_object(x->snap, target);
 	d = json_object_get(json_object_get(obj, "devices"), f->device);
-	bridge = jstr(d, "network");
+	bridge = checks_jstr(d, "network");
 	if (str_empty(bridge))
-		bridge = jstr(d, "parent");
+		bridge = checks_jstr(d, "parent");
 	if (split_object(target, kind, sizeof(kind), name, sizeof(name),
 			 project, sizeof(project)) != 0 || str_empty(bridge))
 		return;
@@ -549,8 +544,8 @@ fix_nic_filtering(const struct fixer *fx, const struct finding *f,
 		net = find_object(x->snap, nurl);
 	}
 	free(nurl);
-	v4 = net ? bridge_has(net, "ipv4") : true;
-	v6 = net ? bridge_has(net, "ipv6") : false;
+	v4 = net ? fix_net_has_family(net, "ipv4") : true;
+	v6 = net ? fix_net_has_family(net, "ipv6") : false;
 	if (v4)
 		add_device_key(fx, x, p, target, f->device,
 			       "security.ipv4_filtering", "true", fx->effect);
@@ -599,7 +594,7 @@ part_entry(const struct snapshot *s, enum snap_kind k, const char *field,
 	size_t i;
 
 	json_array_foreach(snapshot_part(s, k, NULL), i, e)
-		if (str_eq(jstr(e, field), value))
+		if (str_eq(checks_jstr(e, field), value))
 			return e;
 	return NULL;
 }
@@ -621,7 +616,7 @@ fix_delete_pool(const struct fixer *fx, const struct finding *f,
 {
 	const json_t *obj = find_object(x->snap, f->object);
 	const json_t *cfg = json_object_get(obj, "config");
-	const char *driver = jstr(obj, "driver"), *source;
+	const char *driver = checks_jstr(obj, "driver"), *source;
 	char name[256];
 	struct fix_item *it;
 	json_t *keep;
@@ -641,7 +636,7 @@ fix_delete_pool(const struct fixer *fx, const struct finding *f,
 			     "delete it by hand", check_id(x), name);
 		return;
 	}
-	source = jstr(cfg, "source");
+	source = checks_jstr(cfg, "source");
 	it = fix_plan_add(p, check_id(x), f->object, FIXK_DELETE);
 	it->old_present = true;
 	it->old_value = xasprintf("storage pool %s (driver %s%s%s)", name,
@@ -686,17 +681,17 @@ fix_remove_expired_cert(const struct fixer *fx, const struct finding *f,
 	cert = part_entry(x->snap, SNAP_CERTIFICATES, "fingerprint", fp);
 	if (!cert || planned(p, f->object, FIXK_DELETE, NULL, NULL))
 		return;
-	name = jstr(cert, "name");
+	name = checks_jstr(cert, "name");
 	if (str_empty(name))
 		name = fp;
-	if (x509_parse_pem(jstr(cert, "certificate"), &xi, &d) != 0 ||
+	if (x509_parse_pem(checks_jstr(cert, "certificate"), &xi, &d) != 0 ||
 	    xi.not_after >= x->snap->now) {
 		plan_note(p, "%s: certificate %s is not expired: renew or "
 			     "replace it by hand (only expired certificates "
 			     "are removed)", check_id(x), name);
 		return;
 	}
-	type = jstr(cert, "type");
+	type = checks_jstr(cert, "type");
 	format_rfc3339(xi.not_after, when, sizeof(when));
 	it = fix_plan_add(p, check_id(x), f->object, FIXK_DELETE);
 	it->old_present = true;
@@ -735,10 +730,10 @@ fix_revoke_token(const struct fixer *fx, const struct finding *f,
 	if (!op || planned(p, f->object, FIXK_DELETE, NULL, NULL))
 		return;
 	md = json_object_get(op, "metadata");
-	name = jstr(json_object_get(md, "request"), "name");
-	if (jstr(md, "serverName")) {
+	name = checks_jstr(json_object_get(md, "request"), "name");
+	if (checks_jstr(md, "serverName")) {
 		kind = "cluster join token";
-		name = jstr(md, "serverName");
+		name = checks_jstr(md, "serverName");
 	}
 	it = fix_plan_add(p, check_id(x), f->object, FIXK_DELETE);
 	it->old_present = true;

@@ -194,4 +194,11 @@ int fix_apply(struct lxd_client *c, const struct snapshot *s,
 int fix_rollback(struct lxd_client *c, const char *journal_path,
 		 const struct host_ops *ops, FILE *out, struct diag *d);
 
+/*
+ * Whether a managed network has addresses of family ("ipv4", "ipv6"):
+ * its FAMILY.address is set and not "none". Shared by the NIC fixes of
+ * fix and profile create.
+ */
+bool fix_net_has_family(const json_t *net, const char *family);
+
 #endif

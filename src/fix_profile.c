@@ -1,15 +1,10 @@
 /* fix_profile.c - the plan of `profile create`: the guide's hardened
    profile, and attaching it (pure: reads the snapshot, changes nothing) */
 #include "fix.h"
+#include "checks/common.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-static const char *
-jstr(const json_t *o, const char *key)
-{
-	return json_string_value(json_object_get(o, key));
-}
 
 /* Interception switches the profile keeps off (LXD 5.0 has them all). */
 static const char *const intercept_off[] = {
@@ -57,9 +52,10 @@ feature_project(const struct snapshot *s, const char *project,
 		return 0;
 	snprintf(key, sizeof(key), "features.%s", feature);
 	json_array_foreach(projects, i, it) {
-		if (!str_eq(jstr(it, "name"), project))
+		if (!str_eq(checks_jstr(it, "name"), project))
 			continue;
-		if (str_eq(jstr(json_object_get(it, "config"), key), "true"))
+		if (str_eq(checks_jstr(json_object_get(it, "config"), key),
+			   "true"))
 			*out = project;
 		return 0;
 	}
@@ -76,24 +72,13 @@ find_named(const json_t *arr, const char *name, const char *project)
 	size_t i;
 
 	json_array_foreach(arr, i, it) {
-		const char *p = jstr(it, "project");
+		const char *p = checks_jstr(it, "project");
 
-		if (str_eq(jstr(it, "name"), name) &&
+		if (str_eq(checks_jstr(it, "name"), name) &&
 		    str_eq(p ? p : "default", project))
 			return it;
 	}
 	return NULL;
-}
-
-static bool
-net_has(const json_t *net, const char *family)
-{
-	char key[32];
-	const char *v;
-
-	snprintf(key, sizeof(key), "%s.address", family);
-	v = jstr(json_object_get(net, "config"), key);
-	return !str_empty(v) && !str_eq(v, "none");
 }
 
 /*
@@ -111,19 +96,19 @@ bridged_nics(const struct snapshot *s, const char *pproj, const char *nproj,
 	json_t *dev;
 
 	json_object_foreach(json_object_get(def, "devices"), dn, dev) {
-		const char *network = jstr(dev, "network");
-		const char *parent = jstr(dev, "parent");
+		const char *network = checks_jstr(dev, "network");
+		const char *parent = checks_jstr(dev, "parent");
 		const json_t *net = NULL;
 		json_t *copy;
 		bool v4, v6;
 
-		if (!str_eq(jstr(dev, "type"), "nic"))
+		if (!str_eq(checks_jstr(dev, "type"), "nic"))
 			continue;
 		if (!str_empty(network)) {
 			net = find_named(nets, network, nproj);
-			if (!net || !str_eq(jstr(net, "type"), "bridge"))
+			if (!net || !str_eq(checks_jstr(net, "type"), "bridge"))
 				continue;
-		} else if (str_eq(jstr(dev, "nictype"), "bridged") &&
+		} else if (str_eq(checks_jstr(dev, "nictype"), "bridged") &&
 			   !str_empty(parent)) {
 			net = find_named(nets, parent, nproj);
 		} else {
@@ -131,13 +116,13 @@ bridged_nics(const struct snapshot *s, const char *pproj, const char *nproj,
 		}
 		copy = json_deep_copy(dev);
 		if (net) {
-			v4 = net_has(net, "ipv4");
-			v6 = net_has(net, "ipv6");
+			v4 = fix_net_has_family(net, "ipv4");
+			v6 = fix_net_has_family(net, "ipv6");
 		} else {
 			/* an unmanaged bridge: IP filtering needs the NIC's
 			   own addresses */
-			v4 = !str_empty(jstr(dev, "ipv4.address"));
-			v6 = !str_empty(jstr(dev, "ipv6.address"));
+			v4 = !str_empty(checks_jstr(dev, "ipv4.address"));
+			v6 = !str_empty(checks_jstr(dev, "ipv6.address"));
 		}
 		if (v4)
 			json_object_set_new(copy, "security.ipv4_filtering",
@@ -201,8 +186,8 @@ static char *
 attach_effect(const json_t *inst, const struct profile_opts *o,
 	      json_t *devs)
 {
-	bool vm = str_eq(jstr(inst, "type"), "virtual-machine");
-	bool running = str_eq(jstr(inst, "status"), "Running");
+	bool vm = str_eq(checks_jstr(inst, "type"), "virtual-machine");
+	bool running = str_eq(checks_jstr(inst, "status"), "Running");
 	struct strbuf sb = { 0 };
 	const char *dn;
 	json_t *dv;
@@ -221,8 +206,9 @@ attach_effect(const json_t *inst, const struct profile_opts *o,
 	else
 		strbuf_addf(&sb, "%s: everything takes effect at its next "
 				 "start%s",
-			    jstr(inst, "status") ? jstr(inst, "status") :
-						    "not running",
+			    checks_jstr(inst, "status") ?
+				    checks_jstr(inst, "status") :
+				    "not running",
 			    o->no_idmap_isolated ? "" :
 			    " (the root filesystem is remapped to an isolated "
 			    "id range then)");
@@ -324,7 +310,7 @@ profile_plan_build(const struct snapshot *s, const struct profile_opts *o,
 		const json_t *curd = json_object_get(existing, "devices");
 
 		json_object_foreach(config, k, v) {
-			const char *now = jstr(cur, k);
+			const char *now = checks_jstr(cur, k);
 			struct fix_item *it;
 
 			if (str_eq(now, json_string_value(v)))
@@ -365,8 +351,8 @@ profile_plan_build(const struct snapshot *s, const struct profile_opts *o,
 	}
 
 	json_array_foreach(instances, i, inst) {
-		const char *ip = jstr(inst, "project");
-		const char *name = jstr(inst, "name");
+		const char *ip = checks_jstr(inst, "project");
+		const char *name = checks_jstr(inst, "name");
 		const json_t *list = json_object_get(inst, "profiles");
 		struct fix_item *it;
 		json_t *nl;
@@ -375,13 +361,14 @@ profile_plan_build(const struct snapshot *s, const struct profile_opts *o,
 		if (!str_eq(ip ? ip : "default", project) || !name ||
 		    !wants(o, name))
 			continue;
-		if (!json_is_array(list) || str_eq(jstr(inst, "status"),
-						    "Error")) {
+		if (!json_is_array(list) ||
+		    str_eq(checks_jstr(inst, "status"), "Error")) {
 			fix_plan_note(p, "instance %s: its configuration could "
 					 "not be read (status %s); not "
 					 "attached", name,
-				      jstr(inst, "status") ?
-					      jstr(inst, "status") : "?");
+				      checks_jstr(inst, "status") ?
+					      checks_jstr(inst, "status") :
+					      "?");
 			continue;
 		}
 		if (list_has(list, o->name)) {
@@ -405,8 +392,8 @@ profile_plan_build(const struct snapshot *s, const struct profile_opts *o,
 		it->effect = attach_effect(inst, o, devs);
 		/* local keys still win over every profile */
 		json_object_foreach(config, k, v) {
-			const char *local = jstr(json_object_get(inst, "config"),
-						 k);
+			const char *local = checks_jstr(
+				json_object_get(inst, "config"), k);
 
 			if (local && !str_eq(local, json_string_value(v)))
 				fix_plan_note(p, "instance %s sets %s=%s "
