@@ -2,6 +2,9 @@
 #ifndef LXD_HARDEN_CMD_H
 #define LXD_HARDEN_CMD_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
 #include <stddef.h>
 
 enum {
@@ -18,9 +21,17 @@ int cmd_fix(int argc, char **argv);
 int cmd_rollback(int argc, char **argv);
 int cmd_profile(int argc, char **argv);
 
-/* Asks "Apply N changes? [y/N]" on /dev/tty: 1 yes, 0 no, -1 no
-   terminal (the caller then wants --yes). */
-int cmd_confirm(size_t n);
+/*
+ * Whether n changes may be applied: yes (--yes) says so; otherwise asks
+ * "Apply N changes? [y/N]" on /dev/tty. Returns 1 to go on; 0 when the
+ * answer was no ("Not applied." printed); -1 when there is no terminal
+ * to ask on (the error, asking for --yes, printed).
+ */
+int cmd_approve(size_t n, bool yes);
+
+/* The journal directory: the option, else $LXDH_JOURNAL_DIR, else the
+   default. */
+const char *cmd_journal_dir(const char *opt);
 
 /* Prints "lxd-harden: MSG" on stderr. */
 void cmd_error(const char *fmt, ...)

@@ -191,30 +191,45 @@ parse(int argc, char **argv, struct fix_cmd_opts *o, bool is_rollback)
 			  is_rollback ? "rollback" : "fix");
 		return -1;
 	}
-	if (!o->journal_dir)
-		o->journal_dir = getenv("LXDH_JOURNAL_DIR");
-	if (!o->journal_dir || !*o->journal_dir)
-		o->journal_dir = JOURNAL_DEFAULT_DIR;
+	o->journal_dir = cmd_journal_dir(o->journal_dir);
 	return 0;
 }
 
-/* Asks on the terminal: 1 yes, 0 no, -1 without a terminal. */
-int
-cmd_confirm(size_t n)
+const char *
+cmd_journal_dir(const char *opt)
 {
-	FILE *tty = fopen("/dev/tty", "r+");
-	char line[16];
-	int yes;
+	const char *env = getenv("LXDH_JOURNAL_DIR");
 
-	if (!tty)
+	if (opt && *opt)
+		return opt;
+	if (!opt && env && *env)
+		return env;
+	return JOURNAL_DEFAULT_DIR;
+}
+
+int
+cmd_approve(size_t n, bool yes)
+{
+	FILE *tty;
+	char line[16];
+
+	if (yes)
+		return 1;
+	tty = fopen("/dev/tty", "r+");
+	if (!tty) {
+		cmd_error("refusing to apply without a terminal to confirm "
+			  "on; pass --yes");
 		return -1;
+	}
 	fprintf(tty, "Apply %zu change%s? [y/N] ", n, n == 1 ? "" : "s");
 	fflush(tty);
 	if (!fgets(line, sizeof(line), tty))
 		line[0] = '\0';
 	fclose(tty);
-	yes = line[0] == 'y' || line[0] == 'Y';
-	return yes ? 1 : 0;
+	if (line[0] == 'y' || line[0] == 'Y')
+		return 1;
+	printf("Not applied.\n");
+	return 0;
 }
 
 /* A host file's new content names path as a whole word. */
@@ -349,19 +364,14 @@ cmd_fix(int argc, char **argv)
 		goto out;
 	}
 	fflush(stdout);
-	if (!o.yes) {
-		int ans = cmd_confirm(nsel);
-
-		if (ans < 0) {
-			cmd_error("refusing to apply without a terminal to "
-				  "confirm on; pass --yes");
-			goto out;
-		}
-		if (ans == 0) {
-			printf("Not applied.\n");
-			rc = EXIT_FINDINGS;
-			goto out;
-		}
+	switch (cmd_approve(nsel, o.yes)) {
+	case -1:
+		goto out;
+	case 0:
+		rc = EXIT_FINDINGS;
+		goto out;
+	default:
+		break;
 	}
 	ao.journal_dir = o.journal_dir;
 	ao.endpoint = ar.ep.label;

@@ -217,10 +217,7 @@ parse(int argc, char **argv, struct cmd_opts *o)
 	}
 	o->prof.attach = o->attach;
 	o->prof.n_attach = o->n_attach;
-	if (!o->journal_dir)
-		o->journal_dir = getenv("LXDH_JOURNAL_DIR");
-	if (!o->journal_dir || !*o->journal_dir)
-		o->journal_dir = JOURNAL_DEFAULT_DIR;
+	o->journal_dir = cmd_journal_dir(o->journal_dir);
 	return 0;
 }
 
@@ -282,19 +279,14 @@ cmd_profile(int argc, char **argv)
 		goto out;
 	}
 	fflush(stdout);
-	if (!o.yes) {
-		int ans = cmd_confirm(plan.n);
-
-		if (ans < 0) {
-			cmd_error("refusing to apply without a terminal to "
-				  "confirm on; pass --yes");
-			goto out;
-		}
-		if (ans == 0) {
-			printf("Not applied.\n");
-			rc = EXIT_FINDINGS;
-			goto out;
-		}
+	switch (cmd_approve(plan.n, o.yes)) {
+	case -1:
+		goto out;
+	case 0:
+		rc = EXIT_FINDINGS;
+		goto out;
+	default:
+		break;
 	}
 	ao.journal_dir = o.journal_dir;
 	ao.endpoint = ep.label;
