@@ -19,6 +19,8 @@ case "$BIN" in /*) ;; *) BIN=$PWD/$BIN ;; esac
 
 # shellcheck source=lib.sh
 . "$HERE/lib.sh"
+# shellcheck source=tap.sh
+. "$HERE/tap.sh"
 LXDH_LOG=/dev/stdout
 export NO_COLOR=1
 
@@ -26,16 +28,7 @@ NTEST=0
 NFAIL=0
 W=
 
-ok() { NTEST=$((NTEST + 1)); echo "ok $NTEST - $*"; }
-not_ok() { NTEST=$((NTEST + 1)); NFAIL=$((NFAIL + 1)); echo "not ok $NTEST - $*"; }
-diag() { printf '%s\n' "$@" | sed 's/^/#   /'; }
 fails() { ! "$@"; }
-check() {
-	local desc=$1
-	shift
-	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
-}
-
 finish() {
 	lxdh_daemon_cleanup
 	[ -n "$W" ] && [ -z "${LXDH_FIX_KEEP:-}" ] && rm -rf "$W"

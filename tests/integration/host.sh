@@ -21,6 +21,8 @@ DATA=$SRCDIR/tests/data
 
 # shellcheck source=lib.sh
 . "$HERE/lib.sh"
+# shellcheck source=tap.sh
+. "$HERE/tap.sh"
 LXDH_LOG=/dev/stdout
 export NO_COLOR=1
 unset LXD_HARDEN_RELEASES 2>/dev/null || true
@@ -35,37 +37,6 @@ GROUP=lxdh-adm-$$	# the admin group of daemon A
 GROUP_MADE=false
 SYSLOG_PID=		# our syslog listener, when the host has none
 SYSLOG_SOCK=
-
-# TAP lines go to fd 3, a copy of the original stdout, so that a check
-# whose command is redirected (check ... >/dev/null) still reports.
-exec 3>&1
-
-ok() {
-	NTEST=$((NTEST + 1))
-	echo "ok $NTEST - $*" >&3
-}
-
-not_ok() {
-	NTEST=$((NTEST + 1))
-	NFAIL=$((NFAIL + 1))
-	echo "not ok $NTEST - $*" >&3
-}
-
-skip() {
-	NTEST=$((NTEST + 1))
-	echo "ok $NTEST - $1 # SKIP $2" >&3
-}
-
-diag() {
-	printf '%s\n' "$@" | sed 's/^/#   /'
-}
-
-# check DESC CMD...: one test line from a command's success.
-check() {
-	local desc=$1
-	shift
-	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
-}
 
 finish() {
 	PLANNED=1

@@ -18,6 +18,8 @@ case "$BIN" in /*) ;; *) BIN=$PWD/$BIN ;; esac
 
 # shellcheck source=lib.sh
 . "$HERE/lib.sh"
+# shellcheck source=tap.sh
+. "$HERE/tap.sh"
 # The shipped release table, whatever the caller's environment says.
 unset LXD_HARDEN_RELEASES NO_COLOR
 # lxc reads YAML from a stdin that is not a terminal (lxc init, lxc config
@@ -32,42 +34,6 @@ NFAIL=0
 PLANNED=
 W=			# scratch dir (inside the daemon's temp dir)
 SERVER_PIDS=()		# helper servers this script started
-
-diag() {
-	local line
-	for line in "$@"; do
-		printf '%s\n' "$line" | sed 's/^/#   /'
-	done
-}
-
-ok() {
-	NTEST=$((NTEST + 1))
-	echo "ok $NTEST - $*"
-}
-
-not_ok() {
-	NTEST=$((NTEST + 1))
-	NFAIL=$((NFAIL + 1))
-	echo "not ok $NTEST - $*"
-}
-
-skip() {
-	NTEST=$((NTEST + 1))
-	echo "ok $NTEST - $1 # SKIP $2"
-}
-
-# check DESC CMD...: one test line from a command's success. What the
-# command prints becomes diagnostics, so it cannot break the TAP stream.
-check() {
-	local desc=$1
-	shift
-	if "$@" >"$W/check.out" 2>&1; then
-		ok "$desc"
-	else
-		not_ok "$desc"
-		sed 's/^/#   /' "$W/check.out" | head -n 10
-	fi
-}
 
 finish() {
 	PLANNED=1

@@ -28,6 +28,8 @@ case "$BIN" in /*) ;; *) BIN=$PWD/$BIN ;; esac
 
 # shellcheck source=lib.sh
 . "$HERE/lib.sh"
+# shellcheck source=tap.sh
+. "$HERE/tap.sh"
 unset LXD_HARDEN_RELEASES NO_COLOR
 LXDH_LOG=/dev/stdout
 
@@ -37,21 +39,6 @@ NTEST=0
 NFAIL=0
 PLANNED=
 W=
-
-ok() {
-	NTEST=$((NTEST + 1))
-	echo "ok $NTEST - $*"
-}
-
-not_ok() {
-	NTEST=$((NTEST + 1))
-	NFAIL=$((NFAIL + 1))
-	echo "not ok $NTEST - $*"
-}
-
-diag() {
-	printf '%s\n' "$@" | sed 's/^/#   /'
-}
 
 finish() {
 	PLANNED=1
