@@ -709,10 +709,16 @@ test_log004_loki(void **state)
 	assert_status(&t, c, ST_PASS);
 	hc_close(&t);
 
-	/* Incus names its targets */
+	/*
+	 * Incus names its loggers: an address alone defines none (Incus
+	 * loads a logger by its target.type); tests/unit/test_releases.c
+	 * has the rest.
+	 */
 	hc_open(&t, "bare", "incus-70");
 	set_loki(&t, NULL, "logging.central.target.address",
 		 "https://loki.example:3100");
+	assert_status(&t, c, ST_FAIL);
+	set_loki(&t, NULL, "logging.central.target.type", "loki");
 	assert_status(&t, c, ST_PASS);
 	assert_finding(&t, ST_PASS, "(logging.central.target.address)");
 	hc_close(&t);

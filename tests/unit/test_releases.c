@@ -221,6 +221,160 @@ test_names_lxd_version(void **state)
 	assert_false(names_lxd_version(NULL));
 }
 
+/* ----------------------------------------------------------- LOG-004 -- */
+
+static const struct finding *
+only_finding(const struct ct *t, enum status st)
+{
+	if (ct_count(t, st) != 1) {
+		ct_dump(t);
+		fail_msg("%zu %s findings, want 1", ct_count(t, st),
+			 status_name(st));
+	}
+	for (size_t i = 0; i < t->out.n; i++)
+		if (t->out.v[i].status == st)
+			return &t->out.v[i];
+	return NULL;
+}
+
+static void
+test_log004_lxd(void **state)
+{
+	const struct finding *f;
+	struct ct t;
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(lxd_releases); i++) {
+		rel_load(&t, lxd_releases[i]);
+		ct_expect_status(&t, "LXD-LOG-004", ST_FAIL);
+		f = only_finding(&t, ST_FAIL);
+		ct_assert_fail(f, SEV_LOW, "loki.api.url", "", "default");
+		assert_string_equal(f->remediation, "lxc config set "
+				    "loki.api.url=https://LOKI:3100");
+		ct_set_config(&t, "loki.api.url", "https://loki.example:3100");
+		/* LXD 6.9 has security events (event_security), 5.21 not */
+		if (snapshot_has_ext(&t.snap, "event_security")) {
+			ct_expect_status(&t, "LXD-LOG-004", ST_FAIL);
+			f = only_finding(&t, ST_FAIL);
+			ct_assert_fail(f, SEV_LOW, "loki.types",
+				       "lifecycle,logging", "default");
+			assert_string_equal(f->remediation,
+					    "lxc config set loki.types="
+					    "lifecycle,logging,security");
+			ct_set_config(&t, "loki.types",
+				      "lifecycle,logging,security");
+		} else {
+			assert_string_equal(lxd_releases[i], "lxd-5.21.7");
+		}
+		ct_expect_status(&t, "LXD-LOG-004", ST_PASS);
+		assert_true(ct_contains(only_finding(&t, ST_PASS)->message,
+					"https://loki.example:3100"));
+		ct_release(&t);
+	}
+}
+
+/* Every Incus finding stays in Incus terms. */
+static void
+assert_incus_terms(const struct ct *t)
+{
+	for (size_t i = 0; i < t->out.n; i++) {
+		const struct finding *f = &t->out.v[i];
+
+		if (names_lxd_version(f->message) ||
+		    names_lxd_version(f->remediation) ||
+		    ct_contains(f->remediation, "lxc ")) {
+			ct_dump(t);
+			fail_msg("an Incus finding in LXD terms");
+		}
+	}
+}
+
+static void
+test_log004_incus(void **state)
+{
+	const struct finding *f;
+	struct ct t;
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(incus_releases); i++) {
+		rel_load(&t, incus_releases[i]);
+		/* both have named loggers (server_logging, 6.12 and 6.0.5) */
+		assert_true(snapshot_has_ext(&t.snap, "server_logging"));
+		ct_expect_status(&t, "LXD-LOG-004", ST_FAIL);
+		f = only_finding(&t, ST_FAIL);
+		ct_assert_fail(f, SEV_LOW, "logging.NAME.target.address", "",
+			       "default");
+		assert_string_equal(f->remediation,
+				    "incus config set "
+				    "logging.remote.target.type=loki "
+				    "logging.remote.target.address="
+				    "https://LOKI:3100");
+		assert_incus_terms(&t);
+
+		/* an address without a type is no logger in Incus */
+		ct_set_config(&t, "logging.siem.target.address",
+			      "udp://192.0.2.50:514");
+		ct_expect_status(&t, "LXD-LOG-004", ST_FAIL);
+		/* syslog without an address writes to the host's syslog */
+		ct_set_config(&t, "logging.siem.target.address", NULL);
+		ct_set_config(&t, "logging.siem.target.type", "syslog");
+		ct_expect_status(&t, "LXD-LOG-004", ST_FAIL);
+		assert_true(ct_contains(only_finding(&t, ST_FAIL)->message,
+					"siem (syslog, no address)"));
+		ct_set_config(&t, "logging.siem.target.address",
+			      "udp://192.0.2.50:514");
+		ct_expect_status(&t, "LXD-LOG-004", ST_PASS);
+		f = only_finding(&t, ST_PASS);
+		assert_true(ct_contains(f->message, "syslog logger siem at "
+					"udp://192.0.2.50:514"));
+		assert_incus_terms(&t);
+
+		/* the deprecated loki.* keys still ship */
+		ct_set_config(&t, "logging.siem.target.type", NULL);
+		ct_set_config(&t, "logging.siem.target.address", NULL);
+		ct_set_config(&t, "loki.api.url", "https://loki.example:3100");
+		ct_expect_status(&t, "LXD-LOG-004", ST_PASS);
+		assert_true(ct_contains(only_finding(&t, ST_PASS)->message,
+					"deprecated since Incus 6.12 and "
+					"6.0.5"));
+		assert_incus_terms(&t);
+
+		/* wrong shape: error, not pass */
+		json_object_set_new(json_object_get(t.snap.part[SNAP_SERVER],
+						    "config"),
+				    "logging.x.target.type", json_true());
+		ct_set_config(&t, "loki.api.url", NULL);
+		ct_expect_status(&t, "LXD-LOG-004", ST_ERROR);
+		ct_release(&t);
+
+		/* no config object at all */
+		rel_load(&t, incus_releases[i]);
+		json_object_del(t.snap.part[SNAP_SERVER], "config");
+		ct_expect_status(&t, "LXD-LOG-004", ST_ERROR);
+		ct_release(&t);
+	}
+
+	/* Incus 6.0.0 to 6.0.4 (the real daemon here): loki.* only */
+	rel_load(&t, "incus-6.0.6");
+	ct_drop_ext(&t, "server_logging");
+	ct_drop_ext(&t, "server_logging_webhook");
+	ct_set_version(&t, "incus", "6.0.4");
+	ct_expect_status(&t, "LXD-LOG-004", ST_FAIL);
+	f = only_finding(&t, ST_FAIL);
+	ct_assert_fail(f, SEV_LOW, "loki.api.url", "", "default");
+	assert_string_equal(f->remediation,
+			    "incus config set loki.api.url=https://LOKI:3100");
+	ct_set_config(&t, "loki.api.url", "https://loki.example:3100");
+	ct_expect_status(&t, "LXD-LOG-004", ST_PASS);
+	assert_false(ct_contains(only_finding(&t, ST_PASS)->message,
+				 "deprecated"));
+	ct_drop_ext(&t, "loki");
+	ct_set_config(&t, "loki.api.url", NULL);
+	ct_expect_status(&t, "LXD-LOG-004", ST_NOTAPPLICABLE);
+	assert_incus_terms(&t);
+	ct_release(&t);
+}
+
 int
 main(void)
 {
@@ -229,6 +383,8 @@ main(void)
 		cmocka_unit_test(test_fixture_versions),
 		cmocka_unit_test(test_lxd_catalog),
 		cmocka_unit_test(test_incus_catalog),
+		cmocka_unit_test(test_log004_lxd),
+		cmocka_unit_test(test_log004_incus),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
