@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -124,6 +125,60 @@ collect(int out_fd, int err_fd, struct strbuf *out, struct strbuf *err,
 	return 0;
 }
 
+/*
+ * Root runs these commands, so each must be a file only root can change:
+ * the file and every directory on its real path owned by root and not
+ * writable by group (unless the group is root's) or others (unless a
+ * directory has the sticky bit, like /tmp). 0, or -1 with d.
+ */
+static int
+trusted_binary(const char *path, struct diag *d)
+{
+	char *real = realpath(path, NULL);
+	struct stat st;
+	char *cut;
+	bool file = true;
+
+	if (!real) {
+		diag_set(d, "cannot run %s: %s", path, strerror(errno));
+		return -1;
+	}
+	for (;;) {
+		const char *at = *real ? real : "/";
+		bool sticky;
+
+		if (stat(at, &st) != 0) {
+			diag_set(d, "cannot run %s: %s: %s", path, at,
+				 strerror(errno));
+			break;
+		}
+		sticky = S_ISDIR(st.st_mode) && (st.st_mode & S_ISVTX);
+		if (file && !S_ISREG(st.st_mode)) {
+			diag_set(d, "refusing to run %s: %s is not a regular "
+				    "file", path, at);
+			break;
+		}
+		if (st.st_uid != 0 ||
+		    ((st.st_mode & S_IWGRP) && st.st_gid != 0 && !sticky) ||
+		    ((st.st_mode & S_IWOTH) && !sticky)) {
+			diag_set(d, "refusing to run %s: %s can be changed by "
+				    "a user other than root (owner %ld, mode "
+				    "%04o)", path, at, (long)st.st_uid,
+				 (unsigned)(st.st_mode & 07777));
+			break;
+		}
+		if (!*real) {
+			free(real);
+			return 0;
+		}
+		file = false;
+		cut = strrchr(real, '/');
+		*cut = '\0';	/* "/usr/bin" -> "/usr" -> "" (the root) */
+	}
+	free(real);
+	return -1;
+}
+
 static int
 system_run(const struct host_ops *ops, const char *const argv[],
 	   struct host_run *r, struct diag *d)
@@ -144,6 +199,8 @@ system_run(const struct host_ops *ops, const char *const argv[],
 
 	(void)ops;
 	memset(r, 0, sizeof(*r));
+	if (trusted_binary(argv[0], d) != 0)
+		return -1;
 	while (argv[n])
 		n++;
 	/* posix_spawn takes char *const[]: give it copies it may not keep */
