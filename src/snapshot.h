@@ -92,6 +92,28 @@ int snapshot_fetch(struct snapshot *s, struct lxd_client *c,
  */
 int snapshot_load_dir(struct snapshot *s, const char *dir, struct diag *d);
 
+/*
+ * Every file of a saved state is a regular file, opened without following
+ * a link or blocking: a FIFO, a device, a directory, a link or an
+ * unreadable file is an error (-1, d says which), while a missing one
+ * leaves its part absent. A part whose items do not have the shape the
+ * checks read (see shape.h) is absent, its why naming the file and the
+ * JSON path.
+ *
+ * snapshot_load_docs() does the same from documents already parsed
+ * (docs[k] is the content of KIND.json, NULL when missing; borrowed);
+ * label stands for the directory in messages.
+ */
+int snapshot_load_docs(struct snapshot *s, json_t *const docs[SNAP__COUNT],
+		       const char *label, struct diag *d);
+
+/*
+ * True when the items of part k may hold null for key, meaning an empty
+ * list (Go leaves an empty slice out as null: used_by in 5.0.2, groups
+ * in 5.21). For tests that tell a wrong type from an empty value.
+ */
+bool snapshot_null_is_empty(enum snap_kind k, const char *key);
+
 /* Returns the part, or NULL with *why set (why may be NULL). */
 const json_t *snapshot_part(const struct snapshot *s, enum snap_kind k,
 			    const char **why);
