@@ -890,8 +890,8 @@ open_state_file(int dirfd, const char *dir, const char *name, struct diag *d)
 			return -2;
 		if (errno == ELOOP)
 			diag_set(d, "cannot use '%s/%s': it is a symbolic link "
-				    "(or a loop of them); a saved state is read "
-				    "only from regular files", dir, name);
+				    "(or a loop of them); copy the saved file "
+				    "itself into the directory", dir, name);
 		else
 			diag_set(d, "cannot open '%s/%s': %s", dir, name,
 				 strerror(errno));
@@ -904,7 +904,8 @@ open_state_file(int dirfd, const char *dir, const char *name, struct diag *d)
 		return -1;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		diag_set(d, "cannot use '%s/%s': it is %s, not a regular file",
+		diag_set(d, "cannot use '%s/%s': it is %s, not a regular file; "
+			    "put the saved JSON file there or remove it",
 			 dir, name,
 			 S_ISDIR(st.st_mode)  ? "a directory" :
 			 S_ISFIFO(st.st_mode) ? "a FIFO" :
