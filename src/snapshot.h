@@ -74,8 +74,11 @@ void snapshot_release(struct snapshot *s);
  * Fetches everything the checks need with one request per kind of object
  * (profiles, networks and ACLs: one per project that has its own), run
  * concurrently. Returns -1 only when the server as a whole cannot be
- * audited (GET /1.0 failed, untrusted, not LXD); a part that fails alone
- * is recorded in why[] and the checks that need it report error.
+ * audited (GET /1.0 failed, untrusted, not LXD, or a field of /1.0 other
+ * than config of the wrong type); a part that fails alone, or whose
+ * answer does not have the shape the checks read, is recorded in why[]
+ * and the checks that need it report error. When the projects cannot be
+ * listed, the per-project parts are absent too.
  */
 int snapshot_fetch(struct snapshot *s, struct lxd_client *c,
 		   const char *endpoint, bool remote, struct diag *d);
@@ -123,8 +126,10 @@ bool snapshot_has_ext(const struct snapshot *s, const char *ext);
 /*
  * The server config value of key as a string: the stored value, else the
  * default for this product and version (see snapshot.c), else NULL.
- * *from is set to "server" or "default". Non-string stored values (LXD
- * returns hidden keys as true) read as "(hidden)".
+ * *from is set to "server" or "default". A hidden key that LXD shows as
+ * true reads as "(hidden)"; any other non-string value makes the server
+ * part unreadable when the snapshot is built, and then this returns NULL:
+ * callers go through checks_need_part(SNAP_SERVER) first.
  */
 const char *snapshot_config(const struct snapshot *s, const char *key,
 			    const char **from);
