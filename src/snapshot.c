@@ -117,7 +117,10 @@ static const struct shape f_permission[] = {
 static const struct shape sh_permission = { .kind = SH_OBJECT,
 					    .fields = f_permission };
 static const struct shape f_group[] = {
-	STR_NEEDED("name"), LIST_OF("permissions", &sh_permission),
+	/* a group without permissions has null (LXD 5.21) */
+	STR_NEEDED("name"),
+	{ .key = "permissions", .kind = SH_ARRAY, .nullable = true,
+	  .item = &sh_permission },
 	{ .key = "identities", .kind = SH_MAP, .item = &sh_strings },
 	STRINGS_OR_NULL("identity_provider_groups"), END
 };

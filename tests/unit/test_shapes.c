@@ -364,6 +364,36 @@ test_operations_metadata(void **state)
 	run_release(&bad);
 }
 
+/*
+ * Go leaves an empty list out as null: a group without permissions and an
+ * identity without groups (LXD 5.21) are read, not refused.
+ */
+static void
+null_permissions(json_t *groups)
+{
+	json_t *g;
+	size_t i;
+
+	json_array_foreach (groups, i, g)
+		json_object_set_new(g, "permissions", json_null());
+}
+
+static void
+test_null_lists_are_empty(void **state)
+{
+	struct run good, bad;
+
+	(void)state;
+	run_changed(&good, &bad, "workload/identities", "auth-groups.json",
+		    null_permissions, NULL);
+	assert_int_equal(bad.rc, 0);
+	for (size_t i = 0; i < bad.n; i++)
+		if (strstr(bad.msg[i], "auth-groups.json"))
+			fail_msg("%s: %s", bad.checks[i]->id, bad.msg[i]);
+	run_release(&good);
+	run_release(&bad);
+}
+
 int
 main(void)
 {
@@ -375,6 +405,7 @@ main(void)
 		cmocka_unit_test(test_hidden_keys_only),
 		cmocka_unit_test(test_certificates_as_numbers),
 		cmocka_unit_test(test_operations_metadata),
+		cmocka_unit_test(test_null_lists_are_empty),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
