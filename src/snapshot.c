@@ -542,12 +542,11 @@ static void
 pool_member_add(struct snapshot *s, const struct lxd_request *r,
 		const char *member)
 {
-	const char *name = r->path + strlen("/1.0/storage-pools/");
-	json_t *item;
-
 	static const struct shape pool = { .kind = SH_OBJECT,
 					   .fields = f_pool };
+	const char *name = r->path + strlen("/1.0/storage-pools/");
 	char *why = r->rc == 0 ? shape_check(r->resp.metadata, &pool) : NULL;
+	json_t *item;
 
 	if (!s->part[SNAP_STORAGE_POOL_MEMBERS])
 		s->part[SNAP_STORAGE_POOL_MEMBERS] = json_array();

@@ -364,6 +364,30 @@ test_operations_metadata(void **state)
 	run_release(&bad);
 }
 
+/* What steers the whole audit (version, extensions) stops it when bad. */
+static void
+version_number(json_t *server)
+{
+	json_object_set_new(json_object_get(server, "environment"),
+			    "server_version", json_integer(5));
+}
+
+static void
+test_server_environment_shape(void **state)
+{
+	struct run good, bad;
+
+	(void)state;
+	run_changed(&good, &bad, "snap/sample-502", "server.json",
+		    version_number, NULL);
+	assert_int_equal(bad.rc, -1);
+	if (!strstr(bad.d.msg, "at $.environment.server_version: expected "
+			       "string, got integer"))
+		fail_msg("%s", bad.d.msg);
+	run_release(&good);
+	run_release(&bad);
+}
+
 /*
  * Go leaves an empty list out as null: a group without permissions and an
  * identity without groups (LXD 5.21) are read, not refused.
@@ -406,6 +430,7 @@ main(void)
 		cmocka_unit_test(test_certificates_as_numbers),
 		cmocka_unit_test(test_operations_metadata),
 		cmocka_unit_test(test_null_lists_are_empty),
+		cmocka_unit_test(test_server_environment_shape),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
