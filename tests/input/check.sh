@@ -87,13 +87,22 @@ else
 	skip "a character device is refused" "mknod needs root"
 fi
 
+# root reads any file: as root, the run drops to nobody for this one
 fresh
+chmod 755 "$tmp" "$tmp/s"
+chmod 644 "$tmp"/s/*.json
 chmod 000 "$tmp/s/profiles.json"
 if [ "$(id -u)" != 0 ]; then
 	audit "$tmp/s"
 	unusable "an unreadable file is refused" "profiles.json': Permission denied"
+elif command -v setpriv >/dev/null; then
+	timeout 20 setpriv --reuid=65534 --regid=65534 --clear-groups \
+		"$bin" audit --input "$tmp/s" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	err=$(cat "$tmp/err")
+	unusable "an unreadable file is refused" "profiles.json': Permission denied"
 else
-	skip "an unreadable file is refused" "root reads any file"
+	skip "an unreadable file is refused" "root reads any file and setpriv is missing"
 fi
 
 audit "$tmp/nonexistent"
