@@ -541,6 +541,83 @@ decode(const struct xfer *x, char *why, size_t len)
 	return j;
 }
 
+int
+lxd_envelope_check(const json_t *j, long http_status, char *why, size_t len)
+{
+	const char *type = json_string_value(json_object_get(j, "type"));
+	const json_t *sc = json_object_get(j, "status_code");
+	const json_t *ec = json_object_get(j, "error_code");
+	bool ok2xx = http_status >= 200 && http_status <= 299;
+	json_int_t want_sc;
+
+	if (!json_is_object(j) || !type) {
+		snprintf(why, len, "JSON without the LXD envelope");
+		return -1;
+	}
+	if (str_eq(type, "sync"))
+		want_sc = 200;
+	else if (str_eq(type, "async"))
+		want_sc = 100;
+	else if (str_eq(type, "error"))
+		want_sc = 0;
+	else {
+		snprintf(why, len, "envelope type is not sync, async or error");
+		return -1;
+	}
+	if (!json_is_integer(sc) || json_integer_value(sc) != want_sc) {
+		snprintf(why, len, "a %s envelope needs status_code %lld, "
+			 "not %s", type, (long long)want_sc,
+			 json_is_integer(sc) ? "another number" :
+			 sc		    ? "a non-integer" :
+					      "none");
+		return -1;
+	}
+	if (ec && !json_is_integer(ec)) {
+		snprintf(why, len, "error_code is not an integer");
+		return -1;
+	}
+	if (want_sc) {
+		if (json_integer_value(ec) != 0) {
+			snprintf(why, len, "a %s envelope with error_code %lld",
+				 type, (long long)json_integer_value(ec));
+			return -1;
+		}
+		if (!json_object_get(j, "metadata")) {
+			snprintf(why, len, "%s envelope without metadata", type);
+			return -1;
+		}
+		if (want_sc == 100 && !json_is_object(json_object_get(j,
+							"metadata"))) {
+			snprintf(why, len, "async envelope whose metadata is "
+				 "not an operation");
+			return -1;
+		}
+		if (http_status && !ok2xx) {
+			snprintf(why, len, "a %s envelope with HTTP status %ld",
+				 type, http_status);
+			return -1;
+		}
+		return 0;
+	}
+	if (json_integer_value(ec) < 400 || json_integer_value(ec) > 599) {
+		snprintf(why, len, "an error envelope needs an error_code of "
+			 "400-599");
+		return -1;
+	}
+	if (http_status && http_status != json_integer_value(ec)) {
+		snprintf(why, len, "an error envelope with error_code %lld "
+			 "and HTTP status %ld",
+			 (long long)json_integer_value(ec), http_status);
+		return -1;
+	}
+	if (!http_status) {
+		snprintf(why, len, "an error answer (%lld), not data",
+			 (long long)json_integer_value(ec));
+		return -1;
+	}
+	return 0;
+}
+
 /* Turns a completed transfer into out and d; 0 only for a sync answer. */
 static int
 finish(const struct lxd_client *c, CURL *e, struct xfer *x, CURLcode rc,
@@ -596,6 +673,13 @@ finish(const struct lxd_client *c, CURL *e, struct xfer *x, CURLcode rc,
 		return -1;
 	}
 	out->body = j;
+	if (lxd_envelope_check(j, code, why, sizeof(why)) != 0) {
+		out->err = LXD_ERR_PROTO;
+		s = clean_text(why, strlen(why), LXD_RAW_SNIPPET, true);
+		diag_set(d, "GET %s: not an LXD API response (%s)", path, s);
+		free(s);
+		return -1;
+	}
 	type = json_string_value(json_object_get(j, "type"));
 	if (str_eq(type, "sync")) {
 		if (!json_object_get(j, "metadata")) {

@@ -80,6 +80,16 @@ int lxd_send(struct lxd_client *c, const char *method, const char *path,
 	     const json_t *body, const char *if_match,
 	     struct lxd_response *out, struct diag *d);
 
+/*
+ * Checks that an LXD envelope agrees with itself and with the HTTP status
+ * (0: not known, as for a saved state, where only a sync answer is data):
+ * sync has status_code 200, error_code 0 and metadata; async has 100, 0
+ * and an operation; error has status_code 0 and an error_code of 400-599
+ * equal to the HTTP status. Returns 0, or -1 with one line in why.
+ */
+int lxd_envelope_check(const json_t *j, long http_status, char *why,
+		       size_t len);
+
 /* How many HTTP requests this client has sent. */
 size_t lxd_client_requests(const struct lxd_client *c);
 
