@@ -24,7 +24,7 @@ bool deadline_passed(void);
 /* Notes something cut short by the deadline ("GET /1.0/networks"). */
 void deadline_note(const char *what);
 /*
- * When the deadline has passed and cut something short: fills buf with one line ("the audit did
+ * When the deadline cut something short (deadline_note): fills buf with one line ("the audit did
  * not finish within 60s (--timeout 60s); still pending: GET /1.0/...")
  * and returns true. Otherwise false.
  */

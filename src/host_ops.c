@@ -77,7 +77,8 @@ drain(int fd, struct strbuf *sb, size_t max, bool *truncated)
 /*
  * Reads both pipes until both are closed or the time is up: the
  * command's own limit, or the audit's deadline when that comes first.
- * Returns 0, or -1 on timeout or a read error.
+ * Returns 0, -1 on the command's timeout or a read error, -2 at the
+ * audit's deadline.
  */
 static int
 collect(int out_fd, int err_fd, struct strbuf *out, struct strbuf *err,
@@ -99,7 +100,7 @@ collect(int out_fd, int err_fd, struct strbuf *out, struct strbuf *err,
 
 		if (left <= 0 && audit_deadline) {
 			diag_set(d, "stopped at the deadline");
-			return -1;
+			return -2;
 		}
 		if (left <= 0) {
 			diag_set(d, "no answer within %d seconds",
@@ -182,11 +183,11 @@ system_run(const struct host_ops *ops, const char *const argv[],
 		diag_set(d, "cannot run %s: %s", argv[0], strerror(e));
 		goto out_fds;
 	}
-	if (collect(po[0], pe[0], &out, &err, &truncated, d) != 0) {
+	if ((e = collect(po[0], pe[0], &out, &err, &truncated, d)) != 0) {
 		char msg[sizeof(d->msg)];
 
 		snprintf(msg, sizeof(msg), "%s", d->msg);
-		if (deadline_passed())
+		if (e == -2)
 			deadline_note(argv[0]);
 		kill(pid, SIGKILL);
 		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)

@@ -105,64 +105,74 @@ size_text(size_t n, char *buf, size_t len)
 		snprintf(buf, len, "%zu bytes", n);
 }
 
+void
+jsonlim_scan_init(struct jsonlim_scan *sc, const struct jsonlim *lim)
+{
+	memset(sc, 0, sizeof(*sc));
+	sc->lim = lim;
+}
+
 /*
  * One pass over the bytes: the nesting depth outside strings and the
- * length of each string as sent (escapes included, which is never less
- * than the decoded length by more than a factor of six, and never more).
- * Syntax is jansson's business; this only bounds what it will be asked
- * to build.
+ * length of each string as sent (escapes included, so never less than
+ * its decoded length). Syntax is jansson's business; this only bounds
+ * what it will be asked to build. The state carries over between calls,
+ * so a body can be scanned as it arrives.
  */
-static int
-prescan(const char *buf, size_t len, const struct jsonlim *lim,
-	size_t *containers, char *why, size_t whylen)
+int
+jsonlim_scan(struct jsonlim_scan *sc, const char *buf, size_t len, char *why,
+	     size_t whylen)
 {
-	size_t depth = 0, start = 0;
-	bool in_string = false;
+	const struct jsonlim *lim = sc->lim;
 	char cap[32];
 
 	for (size_t i = 0; i < len; i++) {
+		size_t at = sc->pos + i;
 		char ch = buf[i];
 
-		if (in_string) {
-			if (ch == '\\') {
-				i++;
+		if (sc->in_string) {
+			if (sc->escape) {
+				sc->escape = false;
+			} else if (ch == '\\') {
+				sc->escape = true;
 			} else if (ch == '"') {
-				in_string = false;
+				sc->in_string = false;
 				continue;
 			}
-			if (i - start > lim->max_string) {
+			if (at - sc->start > lim->max_string) {
 				size_text(lim->max_string, cap, sizeof(cap));
 				snprintf(why, whylen, "a string at byte %zu is "
 					 "longer than %s (the cap on one JSON "
-					 "string)", start, cap);
+					 "string)", sc->start, cap);
 				return -1;
 			}
 			continue;
 		}
 		switch (ch) {
 		case '"':
-			in_string = true;
-			start = i;
+			sc->in_string = true;
+			sc->start = at;
 			break;
 		case '[':
 		case '{':
-			(*containers)++;
-			if (++depth > lim->max_depth) {
+			sc->containers++;
+			if (++sc->depth > lim->max_depth) {
 				snprintf(why, whylen, "JSON nested deeper than "
 					 "%zu levels at byte %zu (the cap on "
-					 "nesting)", lim->max_depth, i);
+					 "nesting)", lim->max_depth, at);
 				return -1;
 			}
 			break;
 		case ']':
 		case '}':
-			if (depth)
-				depth--;
+			if (sc->depth)
+				sc->depth--;
 			break;
 		default:
 			break;
 		}
 	}
+	sc->pos += len;
 	return 0;
 }
 
@@ -171,16 +181,17 @@ jsonlim_loadb(const char *buf, size_t len, size_t flags,
 	      const struct jsonlim *lim, bool *over_cap, char *why,
 	      size_t whylen)
 {
+	struct jsonlim_scan sc;
 	struct budget b = { 0 };
 	json_error_t jerr;
-	size_t containers = 0;
 	json_t *j = NULL;
 	char cap[32], body[32];
 
 	last_peak = 0;
 	if (over_cap)
 		*over_cap = true;
-	if (prescan(buf, len, lim, &containers, why, whylen) != 0)
+	jsonlim_scan_init(&sc, lim);
+	if (jsonlim_scan(&sc, buf, len, why, whylen) != 0)
 		return NULL;
 	hooks_install();
 	b.limit = lim->mem_floor;
@@ -188,7 +199,7 @@ jsonlim_loadb(const char *buf, size_t len, size_t flags,
 		b.limit = SIZE_MAX;
 	else
 		b.limit += lim->mem_per_byte * len;
-	if (containers > b.limit / CONTAINER_MIN_COST) {
+	if (sc.containers > b.limit / CONTAINER_MIN_COST) {
 		b.exceeded = true;
 	} else {
 		budget = &b;

@@ -35,6 +35,23 @@ json_t *jsonlim_loadb(const char *buf, size_t len, size_t flags,
 		      const struct jsonlim *lim, bool *over_cap, char *why,
 		      size_t whylen);
 
+/*
+ * The shape caps alone, on a body as it arrives: a transfer can stop at
+ * the first byte over a cap instead of holding the rest. Feed the bytes
+ * in order; -1 with why filled (as jsonlim_loadb) at a cap.
+ */
+struct jsonlim_scan {
+	const struct jsonlim *lim;
+	size_t pos;		/* bytes scanned so far */
+	size_t depth, containers;
+	size_t start;		/* where the open string began */
+	bool in_string, escape;
+};
+
+void jsonlim_scan_init(struct jsonlim_scan *sc, const struct jsonlim *lim);
+int jsonlim_scan(struct jsonlim_scan *sc, const char *buf, size_t len,
+		 char *why, size_t whylen);
+
 /* The most memory the last jsonlim_loadb() on this thread held at once. */
 size_t jsonlim_last_peak(void);
 

@@ -53,7 +53,11 @@ struct xfer {
 	char *etag;
 	char *reason;
 	bool too_large;
+	struct jsonlim_scan scan;	/* of the body so far */
+	char *refused;		/* why the body was cut off at a cap */
 	long timeout_ms;	/* what this request was given */
+	bool late;		/* the deadline had passed before it began */
+	bool by_deadline;	/* its limit is what was left of the deadline */
 	char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -193,8 +197,17 @@ write_cb(char *data, size_t size, size_t nmemb, void *arg)
 	struct xfer *x = arg;
 	size_t n = size * nmemb;
 
+	char why[256];
+
 	if (n > LXD_MAX_BODY - x->body.len) {
 		x->too_large = true;
+		return 0;
+	}
+	/* over a cap on shape: stop receiving what will be refused anyway */
+	if (!x->scan.lim)
+		jsonlim_scan_init(&x->scan, &jsonlim_server);
+	if (jsonlim_scan(&x->scan, data, n, why, sizeof(why)) != 0) {
+		x->refused = xstrdup(why);
 		return 0;
 	}
 	strbuf_add(&x->body, data, n);
@@ -246,6 +259,7 @@ xfer_release(struct xfer *x)
 	strbuf_release(&x->body);
 	free(x->etag);
 	free(x->reason);
+	free(x->refused);
 	memset(x, 0, sizeof(*x));
 }
 
@@ -318,13 +332,14 @@ mono_ms(void)
  * which libcurl reads as "no limit": a deadline already gone gives 1 ms.
  */
 static long
-request_limit(const struct lxd_client *c, long limit_ms)
+request_limit(const struct lxd_client *c, long limit_ms, bool *by_deadline)
 {
 	long long t = c->timeout_ms;
 
 	if (limit_ms > 0 && limit_ms < t)
 		t = limit_ms;
-	if (deadline_left_ms() < t)
+	*by_deadline = deadline_left_ms() < t;
+	if (*by_deadline)
 		t = deadline_left_ms();
 	return t > 0 ? (long)t : 1L;
 }
@@ -335,7 +350,8 @@ easy_start(struct lxd_client *c, CURL *e, struct xfer *x, const char *path)
 	char *url;
 	CURLcode rc;
 
-	x->timeout_ms = request_limit(c, x->timeout_ms);
+	x->late = deadline_passed();
+	x->timeout_ms = request_limit(c, x->timeout_ms, &x->by_deadline);
 	url = xasprintf("%s%s", c->socket_path ? "http://lxd" : c->url, path);
 	rc = curl_easy_setopt(e, CURLOPT_URL, url);
 	free(url);
@@ -462,7 +478,11 @@ transport_error(const struct lxd_client *c, CURL *e, const struct xfer *x,
 		return;
 	case CURLE_OPERATION_TIMEDOUT:
 		out->err = LXD_ERR_TIMEOUT;
-		if (deadline_passed()) {
+		if (x->late) {
+			/* never pending: the audit was over before it */
+			diag_set(d, "GET %s: not sent: the deadline had passed",
+				 path);
+		} else if (x->by_deadline) {
 			char *what = xasprintf("GET %s", path);
 
 			deadline_note(what);
@@ -516,11 +536,18 @@ transport_error(const struct lxd_client *c, CURL *e, const struct xfer *x,
 		return;
 	case CURLE_FILESIZE_EXCEEDED:
 		out->err = LXD_ERR_PROTO;
-		diag_set(d, "GET %s: response too large (over 256 MiB)", path);
+		diag_set(d, "GET %s: answer refused: a body larger than %zu "
+			    "MiB (the cap on one answer)", path,
+			 LXD_MAX_BODY >> 20);
 		return;
-	case CURLE_WEIRD_SERVER_REPLY:
 	case CURLE_GOT_NOTHING:
 	case CURLE_PARTIAL_FILE:
+		/* a reset or a close in the middle of the answer */
+		out->err = LXD_ERR_PROTO;
+		diag_set(d, "GET %s: incomplete answer from '%s': %s", path,
+			 c->where, curl_text(x, rc));
+		return;
+	case CURLE_WEIRD_SERVER_REPLY:
 	case CURLE_HTTP2:
 	case CURLE_HTTP2_STREAM:
 	case CURLE_BAD_CONTENT_ENCODING:
@@ -604,6 +631,15 @@ finish(const struct lxd_client *c, CURL *e, struct xfer *x, CURLcode rc,
 		diag_set(d, "GET %s: answer refused: a body larger than "
 			    "%zu MiB (the cap on one answer)", path,
 			 LXD_MAX_BODY >> 20);
+		return -1;
+	}
+	if (x->refused) {
+		out->err = LXD_ERR_PROTO;
+		curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &code);
+		out->http_status = code;
+		status_line(code, x->reason, status, sizeof(status));
+		diag_set(d, "GET %s: answer refused (%s): %s", path, status,
+			 x->refused);
 		return -1;
 	}
 	if (rc != CURLE_OK) {
@@ -1166,7 +1202,7 @@ lxd_send(struct lxd_client *c, const char *method, const char *path,
 					     left > 0 ? left : 1L, out, d);
 		}
 	}
-	if (ret != 0 && out->err == LXD_ERR_TIMEOUT && !deadline_passed())
+	if (ret != 0 && out->err == LXD_ERR_TIMEOUT && !x.by_deadline)
 		diag_set(d, "%s %s: no complete answer from '%s' within %ld "
 			    "ms; whether the change was made is unknown",
 			 method, path, c->where, x.timeout_ms);

@@ -108,6 +108,43 @@ test_string_cap(void **state)
 	free(s);
 }
 
+/* Scanned in pieces, a body gives the same verdicts as in one. */
+static void
+test_scan_in_pieces(void **state)
+{
+	struct jsonlim_scan sc;
+	struct jsonlim lim = jsonlim_server;
+	const char *body = "{\"a\\\"[[[\":[[\"x\\\\\"],[]]}";
+	char why[256];
+
+	(void)state;
+	/* byte by byte: an escape split from its character stays one */
+	lim.max_depth = 3;
+	jsonlim_scan_init(&sc, &lim);
+	for (size_t i = 0; body[i]; i++)
+		assert_int_equal(jsonlim_scan(&sc, body + i, 1, why,
+					      sizeof(why)), 0);
+	assert_int_equal(sc.depth, 0);
+	assert_int_equal(sc.containers, 4);
+
+	lim.max_depth = 2;
+	jsonlim_scan_init(&sc, &lim);
+	assert_int_equal(jsonlim_scan(&sc, body, 9, why, sizeof(why)), 0);
+	assert_int_equal(jsonlim_scan(&sc, body + 9, strlen(body) - 9, why,
+				      sizeof(why)), -1);
+	assert_string_equal(why, "JSON nested deeper than 2 levels at byte 11 "
+				 "(the cap on nesting)");
+
+	/* a string over the cap is seen before it ends */
+	lim = jsonlim_server;
+	lim.max_string = 4;
+	jsonlim_scan_init(&sc, &lim);
+	assert_int_equal(jsonlim_scan(&sc, "[\"abc", 5, why, sizeof(why)), 0);
+	assert_int_equal(jsonlim_scan(&sc, "de", 2, why, sizeof(why)), -1);
+	assert_string_equal(why, "a string at byte 1 is longer than 4 bytes "
+				 "(the cap on one JSON string)");
+}
+
 static void
 test_memory_cap(void **state)
 {
@@ -330,6 +367,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_depth_cap),
 		cmocka_unit_test(test_string_cap),
+		cmocka_unit_test(test_scan_in_pieces),
 		cmocka_unit_test(test_memory_cap),
 		cmocka_unit_test(test_malformed_is_not_a_cap),
 		cmocka_unit_test(test_real_answers_fit),
