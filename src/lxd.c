@@ -540,14 +540,14 @@ transport_error(const struct lxd_client *c, CURL *e, const struct xfer *x,
 			    "MiB (the cap on one answer)", path,
 			 LXD_MAX_BODY >> 20);
 		return;
-	case CURLE_GOT_NOTHING:
 	case CURLE_PARTIAL_FILE:
-		/* a reset or a close in the middle of the answer */
+		/* a close in the middle of the answer */
 		out->err = LXD_ERR_PROTO;
 		diag_set(d, "GET %s: incomplete answer from '%s': %s", path,
 			 c->where, curl_text(x, rc));
 		return;
 	case CURLE_WEIRD_SERVER_REPLY:
+	case CURLE_GOT_NOTHING:
 	case CURLE_HTTP2:
 	case CURLE_HTTP2_STREAM:
 	case CURLE_BAD_CONTENT_ENCODING:
