@@ -18,6 +18,8 @@ static struct {
 	char what[64];
 	char notes[NOTES_MAX][160];
 	unsigned n_notes;	/* may exceed NOTES_MAX: counted, not kept */
+	char unsent[NOTES_MAX][160];
+	unsigned n_unsent;
 } dl;
 
 static long long
@@ -62,18 +64,38 @@ deadline_passed(void)
 	return dl.armed && deadline_left_ms() == 0;
 }
 
-void
-deadline_note(const char *what)
+static void
+add_note(char (*notes)[160], unsigned *n, const char *what)
 {
 	if (!dl.armed)
 		return;
-	for (unsigned i = 0; i < dl.n_notes && i < NOTES_MAX; i++)
-		if (str_eq(dl.notes[i], what))
+	for (unsigned i = 0; i < *n && i < NOTES_MAX; i++)
+		if (str_eq(notes[i], what))
 			return;
-	if (dl.n_notes < NOTES_MAX)
-		snprintf(dl.notes[dl.n_notes], sizeof(dl.notes[0]), "%s",
-			 what);
-	dl.n_notes++;
+	if (*n < NOTES_MAX)
+		snprintf(notes[*n], sizeof(notes[0]), "%s", what);
+	(*n)++;
+}
+
+void
+deadline_note(const char *what)
+{
+	add_note(dl.notes, &dl.n_notes, what);
+}
+
+void
+deadline_note_unsent(const char *what)
+{
+	add_note(dl.unsent, &dl.n_unsent, what);
+}
+
+static void
+list(struct strbuf *sb, char (*notes)[160], unsigned n)
+{
+	for (unsigned i = 0; i < n && i < NOTES_MAX; i++)
+		strbuf_addf(sb, "%s%s", i ? ", " : "", notes[i]);
+	if (n > NOTES_MAX)
+		strbuf_addf(sb, " and %u more", n - NOTES_MAX);
 }
 
 static void
@@ -93,16 +115,19 @@ deadline_report(char *buf, unsigned long len)
 	char *s;
 
 	/* what was cut noted it: libcurl's clock may run a little ahead */
-	if (!dl.armed || !dl.n_notes)
+	if (!dl.armed || (!dl.n_notes && !dl.n_unsent))
 		return false;
 	ms_text(dl.ms, t, sizeof(t));
 	strbuf_addf(&sb, "the audit did not finish within %s (%s); ", t,
 		    dl.what);
-	strbuf_addstr(&sb, "still pending: ");
-	for (unsigned i = 0; i < dl.n_notes && i < NOTES_MAX; i++)
-		strbuf_addf(&sb, "%s%s", i ? ", " : "", dl.notes[i]);
-	if (dl.n_notes > NOTES_MAX)
-		strbuf_addf(&sb, " and %u more", dl.n_notes - NOTES_MAX);
+	/* what was in progress says more than what never began */
+	if (dl.n_notes) {
+		strbuf_addstr(&sb, "still pending: ");
+		list(&sb, dl.notes, dl.n_notes);
+	} else {
+		strbuf_addstr(&sb, "not begun: ");
+		list(&sb, dl.unsent, dl.n_unsent);
+	}
 	s = strbuf_detach(&sb);
 	snprintf(buf, len, "%s", s);
 	free(s);

@@ -23,10 +23,13 @@ long long deadline_left_ms(void);
 bool deadline_passed(void);
 /* Notes something cut short by the deadline ("GET /1.0/networks"). */
 void deadline_note(const char *what);
+/* Notes something not begun because the deadline had passed. */
+void deadline_note_unsent(const char *what);
 /*
- * When the deadline cut something short (deadline_note): fills buf with one line ("the audit did
- * not finish within 60s (--timeout 60s); still pending: GET /1.0/...")
- * and returns true. Otherwise false.
+ * When the deadline cut something short or kept it from beginning:
+ * fills buf with one line ("the audit did not finish within 60s
+ * (--timeout 60s); still pending: GET /1.0/...") and returns true.
+ * Otherwise false.
  */
 bool deadline_report(char *buf, unsigned long len);
 

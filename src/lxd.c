@@ -479,7 +479,10 @@ transport_error(const struct lxd_client *c, CURL *e, const struct xfer *x,
 	case CURLE_OPERATION_TIMEDOUT:
 		out->err = LXD_ERR_TIMEOUT;
 		if (x->late) {
-			/* never pending: the audit was over before it */
+			char *what = xasprintf("GET %s", path);
+
+			deadline_note_unsent(what);
+			free(what);
 			diag_set(d, "GET %s: not sent: the deadline had passed",
 				 path);
 		} else if (x->by_deadline) {

@@ -342,6 +342,21 @@ test_request_limits(void **state)
 				 "(--timeout 300ms); still pending: GET /1.0");
 	deadline_disarm();
 
+	/* what begins after the deadline is not pending, but not done */
+	deadline_arm(1, "--timeout 1ms");
+	while (!deadline_passed())
+		;
+	assert_int_equal(lxd_get(c, "/1.0/projects", &r, &d), -1);
+	assert_int_equal(r.err, LXD_ERR_TIMEOUT);
+	assert_string_equal(d.msg, "GET /1.0/projects: not sent: the deadline "
+				   "had passed");
+	lxd_response_release(&r);
+	assert_true(deadline_report(msg, sizeof(msg)));
+	assert_string_equal(msg, "the audit did not finish within 1ms "
+				 "(--timeout 1ms); not begun: GET "
+				 "/1.0/projects");
+	deadline_disarm();
+
 	/* a write has a limit of its own, and its outcome is unknown */
 	lxd_client_set_timeout(c, 300);
 	t0 = seconds_now();
