@@ -196,7 +196,6 @@ write_cb(char *data, size_t size, size_t nmemb, void *arg)
 {
 	struct xfer *x = arg;
 	size_t n = size * nmemb;
-
 	char why[256];
 
 	if (n > LXD_MAX_BODY - x->body.len) {
