@@ -16,6 +16,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "deadline.h"
+
 #define RUN_TIMEOUT_MS 30000
 #define RUN_OUT_MAX (64u << 20)	/* an nft ruleset can be large */
 #define RUN_ERR_MAX 4096u
@@ -74,8 +76,10 @@ drain(int fd, struct strbuf *sb, size_t max, bool *truncated)
 }
 
 /*
- * Reads both pipes until both are closed or the deadline passes. Returns
- * 0, or -1 on timeout or a read error.
+ * Reads both pipes until both are closed or the time is up: the
+ * command's own limit, or the audit's deadline when that comes first.
+ * Returns 0, -1 on the command's timeout or a read error, -2 at the
+ * audit's deadline.
  */
 static int
 collect(int out_fd, int err_fd, struct strbuf *out, struct strbuf *err,
@@ -85,13 +89,20 @@ collect(int out_fd, int err_fd, struct strbuf *out, struct strbuf *err,
 		{ .fd = out_fd, .events = POLLIN },
 		{ .fd = err_fd, .events = POLLIN },
 	};
-	long long deadline = now_ms() + RUN_TIMEOUT_MS;
+	long long own = RUN_TIMEOUT_MS;
+	bool audit_deadline = deadline_left_ms() < own;
+	long long deadline = now_ms() +
+			     (audit_deadline ? deadline_left_ms() : own);
 	bool err_truncated = false;
 
 	while (p[0].fd >= 0 || p[1].fd >= 0) {
 		long long left = deadline - now_ms();
 		int rc;
 
+		if (left <= 0 && audit_deadline) {
+			diag_set(d, "stopped at the deadline");
+			return -2;
+		}
 		if (left <= 0) {
 			diag_set(d, "no answer within %d seconds",
 				 RUN_TIMEOUT_MS / 1000);
@@ -229,10 +240,12 @@ system_run(const struct host_ops *ops, const char *const argv[],
 		diag_set(d, "cannot run %s: %s", argv[0], strerror(e));
 		goto out_fds;
 	}
-	if (collect(po[0], pe[0], &out, &err, &truncated, d) != 0) {
+	if ((e = collect(po[0], pe[0], &out, &err, &truncated, d)) != 0) {
 		char msg[sizeof(d->msg)];
 
 		snprintf(msg, sizeof(msg), "%s", d->msg);
+		if (e == -2)
+			deadline_note(argv[0]);
 		kill(pid, SIGKILL);
 		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 			;
