@@ -622,6 +622,13 @@ eval_oidc_secret(const struct check *c, const struct check_ctx *x,
 
 	if (!need_server(c, x, out))
 		return;
+	if (str_eq(s->product, "incus")) {
+		/* Incus's OIDC client is public: no such key up to 7.3 */
+		findings_add(out, ST_NOTAPPLICABLE, c->severity, "/1.0",
+			     "Incus %s has no %s; its OIDC client is public.",
+			     s->server_version, key);
+		return;
+	}
 	if (!snapshot_has_ext(s, "oidc_client_secret")) {
 		findings_add(out, ST_NOTAPPLICABLE, c->severity, "/1.0",
 			     "The server lacks API extension "

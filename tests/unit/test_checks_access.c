@@ -843,6 +843,10 @@ test_acc013_oidc_session(void **state)
 	ct_expect_status(&t, "LXD-ACC-013", ST_MANUAL);
 	assert_true(ct_nowhere(&t, "LXD"));
 	assert_true(ct_nowhere(&t, "lxc"));
+	/* Incus has no client secret at all: no LXD version named */
+	ct_expect_status(&t, "LXD-ACC-012", ST_NOTAPPLICABLE);
+	assert_true(ct_contains(t.out.v[0].message, "Incus 7.3.0"));
+	assert_true(ct_nowhere(&t, "LXD"));
 	ct_release(&t);
 }
 
