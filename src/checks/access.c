@@ -406,15 +406,19 @@ eval_join_token_expiry(const struct check *c, const struct check_ctx *x,
 	}
 	/*
 	 * Join tokens exist only where a cluster can be formed or grown: a
-	 * clustered server, or one with a network listener (LXD and Incus
-	 * refuse "cluster enable" without core.https_address).
+	 * clustered server, or one with an address to cluster on
+	 * (bootstrapping takes cluster.https_address, else copies
+	 * core.https_address: lxd/api_cluster.go in 6.9; the clients refuse
+	 * a server that is "not available on the network").
 	 */
 	if (!s->clustered &&
-	    str_empty(snapshot_config(s, "core.https_address", NULL))) {
+	    str_empty(snapshot_config(s, "core.https_address", NULL)) &&
+	    str_empty(snapshot_config(s, "cluster.https_address", NULL))) {
 		findings_add(out, ST_NOTAPPLICABLE, c->severity, "/1.0",
 			     "The server is not clustered and has no network "
-			     "listener (core.https_address is not set), so it "
-			     "cannot issue cluster join tokens.");
+			     "address (core.https_address is not set, nor "
+			     "cluster.https_address), so it cannot issue "
+			     "cluster join tokens.");
 		return;
 	}
 	v = snapshot_config(s, key, &from);
@@ -1424,8 +1428,8 @@ const struct check access_checks[] = {
 			     "the less a leaked token is worth.",
 		.reads = "cluster.join_token_expiry from GET /1.0 (default "
 			 "3H), judged only where a cluster can be formed or "
-			 "joined: a clustered server, or one with "
-			 "core.https_address set.",
+			 "grown: a clustered server, or one with "
+			 "core.https_address or cluster.https_address set.",
 		.remediation = "Set cluster.join_token_expiry to at most the "
 			       "policy maximum, for example 15M.",
 		.eval = eval_join_token_expiry,

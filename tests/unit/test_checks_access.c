@@ -796,6 +796,10 @@ test_acc009_needs_clustering(void **state)
 		ct_expect_status(&t, "LXD-ACC-009", ST_NOTAPPLICABLE);
 		assert_true(ct_contains(t.out.v[0].message,
 					"core.https_address is not set"));
+		/* an address to cluster on is enough */
+		ct_set_config(&t, "cluster.https_address", "10.0.0.9:8443");
+		ct_expect_status(&t, "LXD-ACC-009", ST_FAIL);
+		ct_set_config(&t, "cluster.https_address", NULL);
 		/* a cluster always can */
 		t.snap.clustered = true;
 		ct_expect_status(&t, "LXD-ACC-009", ST_FAIL);
