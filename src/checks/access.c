@@ -899,6 +899,18 @@ judge_idp_groups(const struct check *c, const struct check_ctx *x,
 	}
 }
 
+static bool
+group_escalates(const json_t *g)
+{
+	const json_t *perm;
+	size_t i;
+
+	json_array_foreach (json_object_get(g, "permissions"), i, perm)
+		if (checks_escalation(perm))
+			return true;
+	return false;
+}
+
 static void
 eval_fine_grained(const struct check *c, const struct check_ctx *x,
 		  struct findings *out)
@@ -963,7 +975,7 @@ eval_fine_grained(const struct check *c, const struct check_ctx *x,
 		strlist_release(&seen);
 	}
 	json_array_foreach (groups, j, g) {
-		if (!checks_jstr(g, "name") || !checks_grants_server_admin(g))
+		if (!checks_jstr(g, "name") || !group_escalates(g))
 			continue;
 		judge_unlisted_members(c, x, g, ids, out);
 		judge_idp_groups(c, x, g, out);

@@ -113,8 +113,15 @@ checks_grants_server_admin(const json_t *group)
 	const json_t *p;
 	size_t i;
 
+	/*
+	 * can_edit on one project or pool reaches root through that object
+	 * but is no server-wide role: the project's own checks still apply
+	 * to its holders.
+	 */
 	json_array_foreach (json_object_get(group, "permissions"), i, p)
-		if (checks_escalation(p))
+		if (checks_escalation(p) &&
+		    !str_eq(checks_jstr(p, "entity_type"), "project") &&
+		    !str_eq(checks_jstr(p, "entity_type"), "storage_pool"))
 			return true;
 	return false;
 }

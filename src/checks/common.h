@@ -38,8 +38,9 @@ const char *checks_source_of(const char *from);
 const char *checks_escalation(const json_t *permission);
 
 /*
- * True when an auth group holds server admin or a permission that lets its
- * members take it (see checks_escalation).
+ * True when an auth group holds server admin or a server-wide permission
+ * that reaches it (see checks_escalation); can_edit on a single project or
+ * storage pool escalates too, but is not counted here.
  */
 bool checks_grants_server_admin(const json_t *group);
 

@@ -1036,6 +1036,92 @@ test_acc016_bearer(void **state)
 	ct_release(&t);
 }
 
+/* The entitlement table, one permission at a time. */
+static void
+test_escalation_table(void **state)
+{
+	static const struct {
+		const char *json;
+		bool escalates, server_wide;
+	} cases[] = {
+		{ "{\"entity_type\":\"server\",\"entitlement\":\"admin\"}", true,
+		  true },
+		{ "{\"entity_type\":\"server\",\"entitlement\":"
+		  "\"permission_manager\"}", true, true },
+		{ "{\"entity_type\":\"server\",\"entitlement\":"
+		  "\"can_edit_identity_provider_groups\"}", true, true },
+		{ "{\"entity_type\":\"group\",\"url\":\"/1.0/auth/groups/g\","
+		  "\"entitlement\":\"can_edit\"}", true, true },
+		/* root through that project only: not a server-wide role */
+		{ "{\"entity_type\":\"project\",\"url\":\"/1.0/projects/p\","
+		  "\"entitlement\":\"can_edit\"}", true, false },
+		{ "{\"entity_type\":\"storage_pool\",\"url\":"
+		  "\"/1.0/storage-pools/p\",\"entitlement\":\"can_edit\"}", true,
+		  false },
+		/* creating a project grants nothing in it */
+		{ "{\"entity_type\":\"server\",\"entitlement\":"
+		  "\"can_create_projects\"}", false, false },
+		{ "{\"entity_type\":\"server\",\"entitlement\":\"viewer\"}",
+		  false, false },
+		{ "{\"entity_type\":\"project\",\"url\":\"/1.0/projects/p\","
+		  "\"entitlement\":\"operator\"}", false, false },
+		{ "{\"entity_type\":\"server\",\"entitlement\":"
+		  "\"can_view_identities\"}", false, false },
+		{ "{\"entitlement\":\"admin\"}", false, false },
+		{ "[]", false, false },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		json_error_t err;
+		json_t *perm = json_loads(cases[i].json, 0, &err);
+		json_t *g = json_pack("{s:s, s:[O]}", "name", "g",
+				      "permissions", perm);
+
+		assert_non_null(perm);
+		assert_non_null(g);
+		if ((checks_escalation(perm) != NULL) != cases[i].escalates)
+			fail_msg("escalation of %s", cases[i].json);
+		if (checks_grants_server_admin(g) != cases[i].server_wide)
+			fail_msg("server-wide of %s", cases[i].json);
+		json_decref(perm);
+		json_decref(g);
+	}
+}
+
+static void
+test_acc014_project_can_edit(void **state)
+{
+	const struct finding *f;
+	json_t *groups, *g;
+	struct ct t;
+
+	(void)state;
+	ct_load(&t, "auth-lxd-69-clean");
+	groups = t.snap.part[SNAP_AUTH_GROUPS];
+	for (size_t i = 0; i < json_array_size(groups); i++) {
+		g = json_array_get(groups, i);
+		if (str_eq(checks_jstr(g, "name"), "devs"))
+			json_array_append_new(
+				json_object_get(g, "permissions"),
+				json_pack("{s:s, s:s, s:s}", "entity_type",
+					  "project", "url", "/1.0/projects/dev",
+					  "entitlement", "can_edit"));
+	}
+	strlist_push(&t.policy.admin_identities, "Alice");
+	t.policy.admin_identities.set = true;
+	ct_expect_status(&t, "LXD-ACC-014", ST_FAIL);
+	f = ct_finding(&t, ST_FAIL,
+		       "/1.0/auth/identities/oidc/frank@example.com");
+	ct_assert_fail(f, SEV_MEDIUM, "can_edit", "/1.0/projects/dev",
+		       "/1.0/auth/groups/devs");
+	assert_true(ct_contains(f->message, "restrictions"));
+	/* the identity provider group mapped to devs now matters too */
+	ct_finding(&t, ST_MANUAL,
+		   "/1.0/auth/identity-provider-groups/developers");
+	ct_release(&t);
+}
+
 int
 main(void)
 {
@@ -1066,6 +1152,8 @@ main(void)
 		cmocka_unit_test(test_acc015_incus_routes),
 		cmocka_unit_test(test_acc015_incus_before_routes),
 		cmocka_unit_test(test_acc016_bearer),
+		cmocka_unit_test(test_escalation_table),
+		cmocka_unit_test(test_acc014_project_can_edit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
