@@ -627,10 +627,10 @@ eval_oidc_secret(const struct check *c, const struct check_ctx *x,
 	if (!need_server(c, x, out))
 		return;
 	if (str_eq(s->product, "incus")) {
-		/* Incus's OIDC client is public: no such key up to 7.3 */
+		/* Incus 6.0 to 7.3 server config has no such key */
 		findings_add(out, ST_NOTAPPLICABLE, c->severity, "/1.0",
-			     "Incus %s has no %s; its OIDC client is public.",
-			     s->server_version, key);
+			     "Incus %s has no %s key: it keeps no OIDC client "
+			     "secret.", s->server_version, key);
 		return;
 	}
 	if (!snapshot_has_ext(s, "oidc_client_secret")) {
@@ -921,19 +921,20 @@ eval_fine_grained(const struct check *c, const struct check_ctx *x,
 
 	if (!need_server(c, x, out))
 		return;
+	if (str_eq(s->product, "incus")) {
+		findings_add(out, ST_NOTAPPLICABLE, c->severity,
+			     "/1.0/auth/identities",
+			     "Incus has no identities or groups under "
+			     "/1.0/auth; its authorization (OpenFGA or a "
+			     "scriptlet) is judged by LXD-ACC-015.");
+		return;
+	}
 	if (!snapshot_has_ext(s, "access_management")) {
-		if (str_eq(s->product, "incus"))
-			findings_add(out, ST_NOTAPPLICABLE, c->severity,
-				     "/1.0/auth/identities",
-				     "Incus has no authorization groups; its "
-				     "authorization is judged by LXD-ACC-015.");
-		else
-			findings_add(out, ST_NOTAPPLICABLE, c->severity,
-				     "/1.0/auth/identities",
-				     "The server lacks API extension "
-				     "access_management (LXD 5.21 and later), "
-				     "so it has no fine-grained "
-				     "authorization.");
+		findings_add(out, ST_NOTAPPLICABLE, c->severity,
+			     "/1.0/auth/identities",
+			     "The server lacks API extension access_management "
+			     "(LXD 5.21 and later), so it has no fine-grained "
+			     "authorization.");
 		return;
 	}
 	ids = checks_need_part(c, x, SNAP_IDENTITIES, "/1.0/auth/identities",
