@@ -1122,6 +1122,75 @@ test_acc014_project_can_edit(void **state)
 	ct_release(&t);
 }
 
+/*
+ * The shared release fixtures (tests/data/release): each is clean for the
+ * authorization checks as saved; planting each weakness makes the check
+ * fail or ask a person, on every release where the semantics exist.
+ */
+static void
+test_auth_on_release_fixtures(void **state)
+{
+	static const char *const rel[] = { "lxd-5.21.7", "lxd-6.9",
+					   "incus-6.0.6", "incus-7.3" };
+	struct ct t;
+
+	(void)state;
+	for (size_t r = 0; r < ARRAY_SIZE(rel); r++) {
+		bool incus = str_starts_with(rel[r], "incus");
+
+		ct_load_from(&t, "release", rel[r]);
+		/* ACC-009: a listener, the 3H default; none: notapplicable */
+		ct_expect_status(&t, "LXD-ACC-009", ST_FAIL);
+		ct_set_config(&t, "cluster.join_token_expiry", "15M");
+		ct_expect_status(&t, "LXD-ACC-009", ST_PASS);
+		ct_set_config(&t, "core.https_address", NULL);
+		ct_expect_status(&t, "LXD-ACC-009", ST_NOTAPPLICABLE);
+		if (incus) {
+			ct_expect_status(&t, "LXD-ACC-015", ST_PASS);
+			ct_set_config(&t, "oidc.issuer",
+				      "https://idp.example.com/");
+			ct_expect_status(&t, "LXD-ACC-015", ST_FAIL);
+			assert_true(ct_nowhere(&t, "lxc"));
+			assert_true(ct_nowhere(&t, "LXD 5"));
+			assert_true(ct_nowhere(&t, "LXD 6"));
+			ct_set_config(&t, "oidc.issuer", NULL);
+			ct_set_config(&t, "authorization.client.tls-restricted",
+				      "allow");
+			/* only 7.3 reads the key (6.0 would refuse it) */
+			ct_expect_status(&t, "LXD-ACC-015",
+					 str_eq(rel[r], "incus-7.3") ? ST_FAIL :
+								       ST_PASS);
+			ct_expect_status(&t, "LXD-ACC-014",
+					 ST_NOTAPPLICABLE);
+		} else {
+			json_t *g = json_array_get(
+				t.snap.part[SNAP_AUTH_GROUPS], 0);
+
+			ct_expect_status(&t, "LXD-ACC-014", ST_PASS);
+			/* a viewer group that may edit groups and has a
+			   member */
+			json_array_append_new(
+				json_object_get(g, "permissions"),
+				json_pack("{s:s, s:s, s:s}", "entity_type",
+					  "server", "url", "/1.0",
+					  "entitlement", "can_edit_groups"));
+			json_object_set_new(
+				g, "identities",
+				json_pack("{s:[s]}", "oidc",
+					  "mallory@example.com"));
+			ct_expect_status(&t, "LXD-ACC-014", ST_MANUAL);
+			assert_string_equal(
+				ct_finding(&t, ST_MANUAL,
+					   "/1.0/auth/identities/oidc/"
+					   "mallory@example.com")->key,
+				"can_edit_groups");
+			ct_expect_status(&t, "LXD-ACC-015",
+					 ST_NOTAPPLICABLE);
+		}
+		ct_release(&t);
+	}
+}
+
 int
 main(void)
 {
@@ -1154,6 +1223,7 @@ main(void)
 		cmocka_unit_test(test_acc016_bearer),
 		cmocka_unit_test(test_escalation_table),
 		cmocka_unit_test(test_acc014_project_can_edit),
+		cmocka_unit_test(test_auth_on_release_fixtures),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
