@@ -55,6 +55,7 @@ policy_init(struct policy *p)
 	p->token_expiry_max = 15 * 60;
 	p->cert_lifetime_max = 90LL * 86400;
 	p->expiring_window = 30LL * 86400;
+	p->oidc_session_max = 86400;
 }
 
 void
@@ -133,6 +134,8 @@ static const struct policy_key threshold_keys[] = {
 	  .off = offsetof(struct policy, cert_lifetime_max) },
 	{ .name = "expiring_window", .parse = parse_duration,
 	  .off = offsetof(struct policy, expiring_window) },
+	{ .name = "oidc_session_max", .parse = parse_duration,
+	  .off = offsetof(struct policy, oidc_session_max) },
 	{ .name = NULL },
 };
 

@@ -53,6 +53,7 @@ test_defaults(void **state)
 	assert_int_equal(p.token_expiry_max, 900);
 	assert_int_equal(p.cert_lifetime_max, 90LL * 86400);
 	assert_int_equal(p.expiring_window, 30LL * 86400);
+	assert_int_equal(p.oidc_session_max, 86400);
 	assert_false(p.admin_members.set);
 	assert_false(p.admin_certs.set);
 	assert_false(p.admin_identities.set);
@@ -75,6 +76,7 @@ test_full(void **state)
 	assert_int_equal(p.token_expiry_max, 15 * 60);
 	assert_int_equal(p.cert_lifetime_max, 10 * 86400);
 	assert_int_equal(p.expiring_window, 2 * 86400 + 12 * 3600);
+	assert_int_equal(p.oidc_session_max, 8 * 3600);
 
 	assert_true(p.admin_members.set);
 	assert_int_equal(p.admin_members.n, 2);
