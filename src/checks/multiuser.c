@@ -595,8 +595,8 @@ eval_restrictions(const struct check *c, const struct check_ctx *x,
 						    r->key, r->safe);
 			else if (r->kind == RK_IDMAP)
 				finding_remediation(f, "%s project set %s "
-						       "%s=<host ranges "
-						       "without 0>, or %s "
+						       "'%s=<host ranges "
+						       "without 0>', or %s "
 						       "project unset %s %s",
 						    snapshot_client(s), qn,
 						    r->key,
@@ -604,8 +604,8 @@ eval_restrictions(const struct check *c, const struct check_ctx *x,
 						    r->key);
 			else
 				finding_remediation(f, "%s project set %s "
-						       "%s=<uplink>:<the "
-						       "project's own subnet>",
+						       "'%s=<uplink>:<subnet "
+						       "of the project>'",
 						    snapshot_client(s), qn,
 						    r->key);
 		}

@@ -376,8 +376,8 @@ eval_network_acls(const struct check *c, const struct check_ctx *x,
 			qn = checks_shq(name);
 			qp = checks_shq(project);
 			finding_remediation(f, "%s network set %s "
-					       "security.acls=<acl> --project "
-					       "%s",
+					       "'security.acls=<acl>' "
+					       "--project %s",
 					    snapshot_client(s), qn, qp);
 			free(qn);
 			free(qp);
@@ -637,6 +637,244 @@ eval_metrics_auth(const struct check *c, const struct check_ctx *x,
 			    key);
 }
 
+/* ---- NET-006: outbound requests go through a filtering proxy ---- */
+
+/*
+ * Project entitlements that include can_create_images in LXD's
+ * fine-grained model (5.21+), and server ones that imply it through
+ * can_edit_projects.
+ */
+static bool
+grants_image_create(const json_t *perm)
+{
+	const char *type = checks_jstr(perm, "entity_type");
+	const char *e = checks_jstr(perm, "entitlement");
+
+	if (str_eq(type, "project"))
+		return str_eq(e, "can_create_images") ||
+		       str_eq(e, "operator") || str_eq(e, "image_manager");
+	if (str_eq(type, "server"))
+		return str_eq(e, "can_edit_projects") ||
+		       str_eq(e, "project_manager");
+	return false;
+}
+
+/* True when a group has members, or does not say (then assume so). */
+static bool
+group_has_members(const json_t *g)
+{
+	const json_t *ids = json_object_get(g, "identities");
+	const json_t *idp = json_object_get(g, "identity_provider_groups");
+	const char *method;
+	const json_t *list;
+
+	if (!ids && !idp)
+		return true;
+	if (json_array_size(idp))
+		return true;
+	if (json_is_array(ids))
+		return json_array_size(ids) > 0;
+	json_object_foreach ((json_t *)(uintptr_t)ids, method, list)
+		if (json_array_size(list))
+			return true;
+	return false;
+}
+
+/* True when project name keeps its own images (default always does). */
+static bool
+project_has_images(const json_t *projects, const char *name)
+{
+	const json_t *p;
+	size_t i;
+
+	if (str_eq(name, "default"))
+		return true;
+	json_array_foreach (projects, i, p)
+		if (str_eq(checks_jstr(p, "name"), name))
+			return lxdval_is_true(checks_jstr(
+				json_object_get(p, "config"),
+				"features.images"));
+	return false;
+}
+
+/* Adds "WHAT A (B)" to who, naming at most four. */
+static void
+add_who(struct strbuf *who, size_t *n, const char *what, const char *a,
+	const char *b)
+{
+	if ((*n)++ >= 4)
+		return;
+	if (who->len)
+		strbuf_addstr(who, ", ");
+	strbuf_addf(who, "%s %s (%s)", what, a, b ? b : "?");
+}
+
+/*
+ * The non-admin clients that can create images, in who. Returns false
+ * after an error finding when the data to decide is unreadable.
+ */
+static bool
+image_creators(const struct check *c, const struct snapshot *s,
+	       struct strbuf *who, size_t *n, struct findings *out)
+{
+	const json_t *certs, *projects, *groups, *e, *pn, *perm;
+	const char *why = NULL;
+	size_t i, j;
+
+	certs = snapshot_part(s, SNAP_CERTIFICATES, &why);
+	if (!certs) {
+		findings_add(out, ST_ERROR, c->severity, "/1.0/certificates",
+			     "Cannot read the trust store to see who can "
+			     "create images: %s.", why ? why : "not fetched");
+		return false;
+	}
+	projects = snapshot_part(s, SNAP_PROJECTS, &why);
+	if (!projects) {
+		findings_add(out, ST_ERROR, c->severity, "/1.0/projects",
+			     "Cannot read the projects to see which keep "
+			     "their own images: %s.",
+			     why ? why : "not fetched");
+		return false;
+	}
+	groups = snapshot_part(s, SNAP_AUTH_GROUPS, &why);
+	if (!groups && !s->unsupported[SNAP_AUTH_GROUPS]) {
+		findings_add(out, ST_ERROR, c->severity, "/1.0/auth/groups",
+			     "Cannot read the authorization groups to see "
+			     "which grant can_create_images: %s.",
+			     why ? why : "not fetched");
+		return false;
+	}
+	json_array_foreach (certs, i, e) {
+		if (!str_eq(checks_jstr(e, "type"), "client") ||
+		    !json_is_true(json_object_get(e, "restricted")))
+			continue;
+		json_array_foreach (json_object_get(e, "projects"), j, pn) {
+			const char *p = json_string_value(pn);
+
+			if (p && project_has_images(projects, p)) {
+				const char *name = checks_jstr(e, "name");
+
+				add_who(who, n, "restricted certificate",
+					str_empty(name) ? "(unnamed)" : name,
+					p);
+				break;
+			}
+		}
+	}
+	json_array_foreach (groups, i, e) {
+		const char *name = checks_jstr(e, "name");
+
+		if (!name || checks_grants_server_admin(e) ||
+		    !group_has_members(e))
+			continue;
+		json_array_foreach (json_object_get(e, "permissions"), j,
+				    perm) {
+			if (grants_image_create(perm)) {
+				add_who(who, n, "group", name,
+					checks_jstr(perm, "entitlement"));
+				break;
+			}
+		}
+	}
+	return true;
+}
+
+/* True when a comma list of hosts holds "*", which bypasses the proxy. */
+static bool
+ignores_every_host(const char *v)
+{
+	const char *p = v;
+
+	while (p && *p) {
+		size_t n = strcspn(p, ",");
+		size_t lead = strspn(p, " ");
+
+		if (lead < n && p[lead] == '*' &&
+		    strspn(p + lead + 1, " ") == n - lead - 1)
+			return true;
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	return false;
+}
+
+static void
+eval_outbound_proxy(const struct check *c, const struct check_ctx *x,
+		    struct findings *out)
+{
+	static const char *const keys[] = { "core.proxy_http",
+					    "core.proxy_https" };
+	const struct snapshot *s = x->snap;
+	const char *ign_key = "core.proxy_ignore_hosts";
+	struct strbuf who = STRBUF_INIT;
+	const char *from = NULL, *ign;
+	struct finding *f;
+	size_t n = 0, set = 0;
+
+	if (!checks_need_part(c, x, SNAP_SERVER, "/1.0", out))
+		return;
+	if (!image_creators(c, s, &who, &n, out))
+		goto done;
+	if (!n) {
+		findings_add(out, ST_NOTAPPLICABLE, c->severity, "/1.0",
+			     "No non-admin client can create images: no "
+			     "restricted certificate uses a project with its "
+			     "own images (features.images)%s.",
+			     s->unsupported[SNAP_AUTH_GROUPS] ?
+				     "" :
+				     ", and no non-admin group with members "
+				     "grants can_create_images, operator or "
+				     "image_manager on a project");
+		goto done;
+	}
+	if (n > 4)
+		strbuf_addf(&who, " and %zu more", n - 4);
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
+		const char *v = snapshot_config(s, keys[i], &from);
+		char *arg, *qa;
+
+		if (!str_empty(v)) {
+			set++;
+			continue;
+		}
+		f = findings_add(out, ST_FAIL, c->severity, "/1.0",
+				 "%s is not set while %s can create images: "
+				 "the server fetches any %s URL they name "
+				 "(image imports and remote image servers) "
+				 "directly, so they can reach what the host "
+				 "reaches.", keys[i], who.buf,
+				 i ? "HTTPS" : "HTTP");
+		finding_key(f, keys[i], v ? v : "", checks_source_of(from));
+		arg = xasprintf("%s=http://<filtering-proxy>:3128", keys[i]);
+		qa = checks_shq(arg);
+		finding_remediation(f, "%s config set %s", snapshot_client(s),
+				    qa);
+		free(qa);
+		free(arg);
+	}
+	ign = snapshot_config(s, ign_key, &from);
+	if (ignores_every_host(ign)) {
+		f = findings_add(out, ST_FAIL, c->severity, "/1.0",
+				 "%s=%s sends every request around the proxy, "
+				 "while %s can create images.", ign_key, ign,
+				 who.buf);
+		finding_key(f, ign_key, ign, checks_source_of(from));
+		finding_remediation(f, "%s config unset %s",
+				    snapshot_client(s), ign_key);
+	} else if (set == ARRAY_SIZE(keys)) {
+		f = findings_add(out, ST_PASS, c->severity, "/1.0",
+				 "Outbound HTTP and HTTPS requests go through "
+				 "core.proxy_http=%s and core.proxy_https=%s "
+				 "(%s can create images); that the proxy "
+				 "filters is for its operator to confirm.",
+				 snapshot_config(s, keys[0], NULL),
+				 snapshot_config(s, keys[1], NULL), who.buf);
+	}
+done:
+	strbuf_release(&who);
+}
+
 const struct check network_checks[] = {
 	{
 		.id = "LXD-NET-001",
@@ -714,6 +952,35 @@ const struct check network_checks[] = {
 		.remediation = "Set core.metrics_authentication to true and "
 			       "give scrapers a metrics certificate.",
 		.eval = eval_metrics_auth,
+	},
+	{
+		/*
+		 * The guide's "Restrict outbound requests" (June 2026): a
+		 * network control, so the next NET id rather than a new
+		 * section.
+		 */
+		.id = "LXD-NET-006",
+		.title = "Outbound requests go through a filtering proxy",
+		.severity = SEV_MEDIUM,
+		.rationale = "A client that can create images makes the server "
+			     "fetch URLs it chooses. Where non-admin clients "
+			     "can, core.proxy_http and core.proxy_https should "
+			     "name a proxy that filters what the server may "
+			     "reach, or they can probe and fetch from the "
+			     "host's networks.",
+		.reads = "core.proxy_http, core.proxy_https and "
+			 "core.proxy_ignore_hosts from GET /1.0; who can "
+			 "create images: restricted client certificates in "
+			 "projects with features.images (default always), and "
+			 "non-admin groups granting can_create_images, "
+			 "operator or image_manager on a project or "
+			 "can_edit_projects/project_manager on the server "
+			 "(LXD 5.21+).",
+		.remediation = "Run a filtering proxy and set both "
+			       "core.proxy_http and core.proxy_https to it; "
+			       "keep core.proxy_ignore_hosts to hosts that "
+			       "need no filter.",
+		.eval = eval_outbound_proxy,
 	},
 	CHECK_END
 };

@@ -146,7 +146,7 @@ test_net003_acls_attached(void **state)
 	ct_assert_fail(f, SEV_MEDIUM, "security.acls", "",
 		       "/1.0/networks/ovn1?project=blue");
 	assert_string_equal(f->remediation, "lxc network set ovn1 "
-					    "security.acls=<acl> --project "
+					    "'security.acls=<acl>' --project "
 					    "blue");
 	ct_release(&t);
 
@@ -524,6 +524,115 @@ test_net003_nic_acls(void **state)
 }
 
 static void
+set_cert_restricted(struct ct *t, const char *name, bool restricted)
+{
+	json_object_set_new(item(t, SNAP_CERTIFICATES, name), "restricted",
+			    json_boolean(restricted));
+}
+
+/* NET-006: who can create images, and the proxy keys. */
+static void
+test_net006_outbound_proxy(void **state)
+{
+	const struct finding *f;
+	struct ct t;
+
+	(void)state;
+	/* ci is a restricted certificate of default, which has images */
+	ct_load(&t, "lxd-521");
+	ct_expect_status(&t, "LXD-NET-006", ST_FAIL);
+	assert_int_equal(ct_count(&t, ST_FAIL), 2);
+	for (size_t i = 0; i < t.out.n; i++) {
+		f = &t.out.v[i];
+		ct_assert_fail(f, SEV_MEDIUM, NULL, "", "/1.0");
+		assert_true(ct_contains(f->message, "restricted certificate "
+						    "ci (default)"));
+	}
+	assert_string_equal(t.out.v[0].key, "core.proxy_http");
+	assert_string_equal(t.out.v[0].remediation,
+			    "lxc config set "
+			    "'core.proxy_http=http://<filtering-proxy>:3128'");
+	assert_string_equal(t.out.v[1].key, "core.proxy_https");
+	/* one key is not enough */
+	ct_set_config(&t, "core.proxy_http", "http://proxy.internal:3128");
+	ct_expect_status(&t, "LXD-NET-006", ST_FAIL);
+	ct_assert_fail(ct_finding(&t, ST_FAIL, "/1.0"), SEV_MEDIUM,
+		       "core.proxy_https", "", "/1.0");
+	ct_set_config(&t, "core.proxy_https", "http://proxy.internal:3128");
+	ct_expect_status(&t, "LXD-NET-006", ST_PASS);
+	assert_true(ct_contains(ct_finding(&t, ST_PASS, "/1.0")->message,
+				"core.proxy_https=http://proxy.internal:3128"));
+	/* ignoring every host bypasses the proxy; some hosts do not */
+	ct_set_config(&t, "core.proxy_ignore_hosts", "localhost, * ");
+	ct_expect_status(&t, "LXD-NET-006", ST_FAIL);
+	f = ct_finding(&t, ST_FAIL, "/1.0");
+	ct_assert_fail(f, SEV_MEDIUM, "core.proxy_ignore_hosts",
+		       "localhost, * ", "/1.0");
+	assert_string_equal(f->remediation,
+			    "lxc config unset core.proxy_ignore_hosts");
+	ct_set_config(&t, "core.proxy_ignore_hosts", "localhost,*.internal");
+	ct_expect_status(&t, "LXD-NET-006", ST_PASS);
+	ct_set_config(&t, "core.proxy_http", NULL);
+	ct_set_config(&t, "core.proxy_https", NULL);
+
+	/* a group granting can_create_images, reached by an identity */
+	set_cert_restricted(&t, "ci", false);
+	ct_expect_status(&t, "LXD-NET-006", ST_NOTAPPLICABLE);
+	f = ct_finding(&t, ST_NOTAPPLICABLE, "/1.0");
+	assert_true(ct_contains(f->message, "No non-admin client"));
+	assert_true(ct_contains(f->message, "can_create_images"));
+	json_array_append_new(
+		json_object_get(item(&t, SNAP_AUTH_GROUPS, "viewers"),
+				"permissions"),
+		json_pack("{s:s, s:s, s:s}", "entity_type", "project", "url",
+			  "/1.0/projects/blue", "entitlement",
+			  "can_create_images"));
+	ct_expect_status(&t, "LXD-NET-006", ST_FAIL);
+	assert_true(ct_contains(t.out.v[0].message,
+				"group viewers (can_create_images)"));
+	/* a group nobody is in lets nobody create images */
+	json_object_set_new(item(&t, SNAP_AUTH_GROUPS, "viewers"),
+			    "identities", json_object());
+	ct_expect_status(&t, "LXD-NET-006", ST_NOTAPPLICABLE);
+	/* the admin group's operator entitlement does not count */
+	assert_true(ct_nowhere(&t, "ops"));
+
+	/* data that cannot be read is an error */
+	ct_drop_part(&t, SNAP_AUTH_GROUPS, "HTTP 403");
+	ct_expect_status(&t, "LXD-NET-006", ST_ERROR);
+	ct_finding(&t, ST_ERROR, "/1.0/auth/groups");
+	t.snap.unsupported[SNAP_AUTH_GROUPS] = true;
+	ct_expect_status(&t, "LXD-NET-006", ST_NOTAPPLICABLE);
+	ct_drop_part(&t, SNAP_PROJECTS, "HTTP 500");
+	ct_expect_status(&t, "LXD-NET-006", ST_ERROR);
+	ct_drop_part(&t, SNAP_CERTIFICATES, "HTTP 500");
+	ct_expect_status(&t, "LXD-NET-006", ST_ERROR);
+	ct_finding(&t, ST_ERROR, "/1.0/certificates");
+	ct_release(&t);
+
+	/* a restricted certificate in a project without its own images */
+	ct_load(&t, "lxd-521");
+	json_array_clear(json_object_get(item(&t, SNAP_CERTIFICATES, "ci"),
+					 "projects"));
+	json_array_append_new(json_object_get(item(&t, SNAP_CERTIFICATES,
+						   "ci"),
+					      "projects"),
+			      json_string("blue"));
+	ct_expect_status(&t, "LXD-NET-006", ST_NOTAPPLICABLE);
+	set_str(json_object_get(item(&t, SNAP_PROJECTS, "blue"), "config"),
+		"features.images", "true");
+	ct_expect_status(&t, "LXD-NET-006", ST_FAIL);
+	assert_true(ct_contains(t.out.v[0].message, "ci (blue)"));
+	/* Incus: the same keys, its own client */
+	ct_set_version(&t, "incus", "6.0.4");
+	ct_expect_status(&t, "LXD-NET-006", ST_FAIL);
+	assert_true(str_starts_with(t.out.v[0].remediation,
+				    "incus config set "));
+	assert_true(ct_nowhere(&t, "lxc "));
+	ct_release(&t);
+}
+
+static void
 test_net004_clean_error(void **state)
 {
 	struct ct t;
@@ -593,6 +702,7 @@ main(void)
 		cmocka_unit_test(test_net004_nic_defaults),
 		cmocka_unit_test(test_net004_clean_error),
 		cmocka_unit_test(test_net005_metrics_auth),
+		cmocka_unit_test(test_net006_outbound_proxy),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
