@@ -2,6 +2,7 @@
 #include "catalog.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -354,24 +355,29 @@ eval_network_acls(const struct check *c, const struct check_ctx *x,
 					 attached);
 			finding_key(f, "security.acls", "", obj);
 		} else {
+			char note[160] = "";
+
+			if (!nic_acls && str_eq(s->product, "lxd") &&
+			    str_eq(ext, "network_bridge_acl_devices"))
+				snprintf(note, sizeof(note),
+					 " (LXD has no ACLs on bridged NICs)");
+			else if (!nic_acls)
+				snprintf(note, sizeof(note),
+					 " (NICs cannot carry ACLs here: the "
+					 "server lacks API extension %s)",
+					 ext);
+			else if (nics.why)
+				snprintf(note, sizeof(note),
+					 "; the NICs could not be read to see "
+					 "whether they carry their own");
 			f = findings_add(out, ST_FAIL, c->severity, obj,
 					 "Managed %s network %s has no "
 					 "security.acls, so no ACL filters its "
-					 "traffic%s%s%s%s%s%s.",
+					 "traffic%s%s%s%s.",
 					 checks_jstr(n, "type"), name,
 					 bare.len ? " on " : "",
 					 bare.len ? bare.buf : "",
-					 listed > 5 ? " and others" : "",
-					 !nic_acls ? " (NICs cannot carry "
-						     "ACLs here: the server "
-						     "lacks API extension " :
-						     "",
-					 !nic_acls ? ext : "",
-					 !nic_acls ? ")" :
-					 nics.why ? "; the NICs could not be "
-						    "read to see whether they "
-						    "carry their own" :
-						    "");
+					 listed > 5 ? " and others" : "", note);
 			finding_key(f, "security.acls", "", obj);
 			qn = checks_shq(name);
 			qp = checks_shq(project);

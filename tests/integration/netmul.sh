@@ -277,7 +277,7 @@ acls() {
 		c config device add nic1 eth0 nic network="$b2"
 		audit nic-bare
 		expect nic-bare LXD-NET-003 fail "the NIC on the bridge carries no ACLs"
-		has nic-bare LXD-NET-003 '.message | contains("lacks API extension network_bridge_acl_devices")' \
+		has nic-bare LXD-NET-003 '.message | contains("LXD has no ACLs on bridged NICs")' \
 			"says why its NICs cannot stand in"
 	else
 		not_ok "$P: a bridged NIC with security.acls"
