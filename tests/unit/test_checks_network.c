@@ -204,9 +204,12 @@ item(struct ct *t, enum snap_kind k, const char *name)
 	return NULL;
 }
 
+/* Adds an API extension unless the fixture has it. */
 static void
 add_ext(struct ct *t, const char *ext)
 {
+	if (snapshot_has_ext(&t->snap, ext))
+		return;
 	json_array_append_new(json_object_get(t->snap.part[SNAP_SERVER],
 					      "api_extensions"),
 			      json_string(ext));
