@@ -812,6 +812,8 @@ eval_outbound_proxy(const struct check *c, const struct check_ctx *x,
 	static const char *const keys[] = { "core.proxy_http",
 					    "core.proxy_https" };
 	const struct snapshot *s = x->snap;
+	static const char *const ext_authz[] = { "openfga.api.url",
+						 "rbac.api.url" };
 	const char *ign_key = "core.proxy_ignore_hosts";
 	struct strbuf who = STRBUF_INIT;
 	const char *from = NULL, *ign;
@@ -823,6 +825,26 @@ eval_outbound_proxy(const struct check *c, const struct check_ctx *x,
 	if (!image_creators(c, s, &who, &n, out))
 		goto done;
 	if (!n) {
+		/*
+		 * An external authorizer (OpenFGA on LXD 5.21+ and Incus,
+		 * RBAC on LXD 5.0) holds relations the API does not show.
+		 */
+		for (size_t i = 0; i < ARRAY_SIZE(ext_authz); i++) {
+			const char *v = snapshot_config(s, ext_authz[i], &from);
+
+			if (str_empty(v))
+				continue;
+			f = findings_add(out, ST_MANUAL, c->severity, "/1.0",
+					 "%s=%s: the external authorizer decides "
+					 "who can create images, which the API "
+					 "does not show. If any non-admin user "
+					 "holds can_create_images, set "
+					 "core.proxy_http and core.proxy_https "
+					 "to a filtering proxy.",
+					 ext_authz[i], v);
+			finding_key(f, ext_authz[i], v, checks_source_of(from));
+			goto done;
+		}
 		findings_add(out, ST_NOTAPPLICABLE, c->severity, "/1.0",
 			     "No non-admin client can create images: no "
 			     "restricted certificate uses a project with its "

@@ -606,6 +606,12 @@ test_net006_outbound_proxy(void **state)
 	ct_expect_status(&t, "LXD-NET-006", ST_NOTAPPLICABLE);
 	/* the admin group's operator entitlement does not count */
 	assert_true(ct_nowhere(&t, "ops"));
+	/* an external authorizer's relations are not in the API */
+	ct_set_config(&t, "openfga.api.url", "https://fga.internal:8080");
+	ct_expect_status(&t, "LXD-NET-006", ST_MANUAL);
+	assert_true(ct_contains(ct_finding(&t, ST_MANUAL, "/1.0")->message,
+				"external authorizer"));
+	ct_set_config(&t, "openfga.api.url", NULL);
 
 	/* data that cannot be read is an error */
 	ct_drop_part(&t, SNAP_AUTH_GROUPS, "HTTP 403");
