@@ -1,6 +1,7 @@
 /* common.c - small helpers the server and workload checks share */
 #include "checks/common.h"
 
+#include <ctype.h>
 #include <string.h>
 
 #include "util.h"
@@ -169,4 +170,28 @@ checks_path_within(const char *path, const char *dir)
 		return true;
 	return strncmp(path, dir, n) == 0 && (path[n] == '\0' ||
 					      path[n] == '/');
+}
+
+char *
+checks_shq(const char *s)
+{
+	struct strbuf sb = STRBUF_INIT;
+	bool plain = s && *s;
+
+	if (!s)
+		s = "";
+	for (const char *p = s; *p; p++)
+		if (!isalnum((unsigned char)*p) && !strchr("._:/=,@%+-", *p))
+			plain = false;
+	if (plain)
+		return xstrdup(s);
+	strbuf_addch(&sb, '\'');
+	for (const char *p = s; *p; p++) {
+		if (*p == '\'')
+			strbuf_addstr(&sb, "'\\''");
+		else
+			strbuf_addch(&sb, *p);
+	}
+	strbuf_addch(&sb, '\'');
+	return strbuf_detach(&sb);
 }

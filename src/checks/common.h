@@ -58,4 +58,11 @@ char *checks_clean_path(const char *p);
  */
 bool checks_path_within(const char *path, const char *dir);
 
+/*
+ * s as one shell word: unchanged when it holds only characters the shell
+ * leaves alone, else single-quoted ('\'' for a quote). "" gives ''.
+ * Caller frees.
+ */
+char *checks_shq(const char *s);
+
 #endif
