@@ -11,6 +11,7 @@
 
 #include "atomic.h"
 #include "audit_run.h"
+#include "cli.h"
 #include "deadline.h"
 #include "engine.h"
 #include "gate.h"
@@ -168,7 +169,7 @@ parse_opts(int argc, char **argv, struct audit_opts *o)
 	o->format = "text";
 	o->fail_on = SEV_LOW;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "ho:v", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":ho:v", longopts, NULL)) != -1) {
 		if (target_opt_set(&o->target, c, optarg))
 			continue;
 		switch (c) {
@@ -224,7 +225,7 @@ parse_opts(int argc, char **argv, struct audit_opts *o)
 			audit_usage(stdout);
 			exit(EXIT_CLEAN);
 		default:
-			audit_usage(stderr);
+			cli_bad_option("audit", c, argv, longopts);
 			return -1;
 		}
 	}

@@ -9,6 +9,7 @@
 
 #include "catalog.h"
 #include "cite.h"
+#include "cli.h"
 #include "markdown.h"
 
 static int
@@ -115,7 +116,7 @@ cmd_checks(int argc, char **argv)
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			format = optarg;
@@ -125,9 +126,7 @@ cmd_checks(int argc, char **argv)
 			     "[--format text|json|ids|markdown]");
 			return EXIT_CLEAN;
 		default:
-			fputs("usage: lxd-harden checks [--format "
-			      "text|json|ids|markdown]\n",
-			      stderr);
+			cli_bad_option("checks", c, argv, longopts);
 			return EXIT_ERROR;
 		}
 	}
@@ -229,7 +228,14 @@ cmd_explain(int argc, char **argv)
 		*p = (char)toupper((unsigned char)*p);
 	c = catalog_find(id);
 	if (!c) {
-		cmd_error("no check '%s' (see 'lxd-harden checks')", argv[1]);
+		const char *near = cli_nearest_check(id);
+
+		if (near)
+			cmd_error("no check '%s' (did you mean %s?)", argv[1],
+				  near);
+		else
+			cmd_error("no check '%s' (see 'lxd-harden checks')",
+				  argv[1]);
 		return EXIT_ERROR;
 	}
 	s = catalog_section_of(c);

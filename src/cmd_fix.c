@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "audit_run.h"
+#include "catalog.h"
+#include "cli.h"
 #include "fix.h"
 #include "journal.h"
 #include "target.h"
@@ -101,6 +103,37 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+/*
+ * --only's CHECK must be a catalog id; a typo says which id was meant
+ * ("LXD-ACC-01" -> LXD-ACC-001) rather than matching nothing.
+ */
+static bool
+only_check_bad(const char *arg)
+{
+	char id[32];
+	size_t len = strcspn(arg, ":");
+	const char *near;
+
+	if (len < sizeof(id)) {
+		memcpy(id, arg, len);
+		id[len] = '\0';
+		if (catalog_find(id))
+			return false;
+	} else {
+		snprintf(id, sizeof(id), "%s", arg);
+	}
+	near = cli_nearest_check(id);
+	if (near)
+		cmd_error("--only %s: no check '%.*s' (did you mean %s%s?); "
+			  "the form is CHECK[:NAME[/DEVICE]]", arg, (int)len,
+			  arg, near, arg + len);
+	else
+		cmd_error("--only takes CHECK[:NAME[/DEVICE]] with a check id "
+			  "from 'lxd-harden checks', e.g. LXD-INS-003 or "
+			  "LXD-DEV-002:c1/data; not '%s'", arg);
+	return true;
+}
+
 /* Parses the options of fix (rollback: is_rollback). */
 static int
 parse(int argc, char **argv, struct fix_cmd_opts *o, bool is_rollback)
@@ -109,7 +142,7 @@ parse(int argc, char **argv, struct fix_cmd_opts *o, bool is_rollback)
 
 	memset(o, 0, sizeof(*o));
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "hvy", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":hvy", longopts, NULL)) != -1) {
 		if (is_rollback &&
 		    (c == OPT_APPLY || c == OPT_ONLY || c == OPT_SET ||
 		     c == OPT_POLICY || c == OPT_RELEASES)) {
@@ -145,13 +178,8 @@ parse(int argc, char **argv, struct fix_cmd_opts *o, bool is_rollback)
 				cmd_error("too many --only");
 				return -1;
 			}
-			if (!str_starts_with(optarg, "LXD-")) {
-				cmd_error("--only takes CHECK[:NAME[/DEVICE]], "
-					  "e.g. LXD-INS-003 or "
-					  "LXD-DEV-002:c1/data; not '%s'",
-					  optarg);
+			if (only_check_bad(optarg))
 				return -1;
-			}
 			o->only[o->n_only++] = optarg;
 			break;
 		case OPT_SET:
@@ -176,10 +204,8 @@ parse(int argc, char **argv, struct fix_cmd_opts *o, bool is_rollback)
 				fix_usage(stdout);
 			exit(EXIT_CLEAN);
 		default:
-			if (is_rollback)
-				rollback_usage(stderr);
-			else
-				fix_usage(stderr);
+			cli_bad_option(is_rollback ? "rollback" : "fix", c, argv,
+				       longopts);
 			return -1;
 		}
 	}

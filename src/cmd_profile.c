@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "fix.h"
 #include "journal.h"
 #include "lxd.h"
@@ -139,7 +140,7 @@ parse(int argc, char **argv, struct cmd_opts *o)
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "hy", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":hy", longopts, NULL)) != -1) {
 		if (target_opt_set(&o->target, c, optarg))
 			continue;
 		switch (c) {
@@ -186,7 +187,7 @@ parse(int argc, char **argv, struct cmd_opts *o)
 			usage(stdout);
 			exit(EXIT_CLEAN);
 		default:
-			usage(stderr);
+			cli_bad_option("profile", c, argv, longopts);
 			return -1;
 		}
 	}

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "atomic.h"
+#include "cli.h"
 #include "lxdh_config.h"
 #include "util.h"
 #include "xmlesc.h"
@@ -150,7 +151,7 @@ cmd_usg_tailoring(int argc, char **argv)
 	int c, rc;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":ho:", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_PROFILE:
 			profile = optarg;
@@ -165,7 +166,7 @@ cmd_usg_tailoring(int argc, char **argv)
 			usg_usage(stdout);
 			return EXIT_CLEAN;
 		default:
-			usg_usage(stderr);
+			cli_bad_option("usg-tailoring", c, argv, longopts);
 			return EXIT_ERROR;
 		}
 	}

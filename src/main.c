@@ -4,9 +4,11 @@
 
 #include <curl/curl.h>
 
+#include "cli.h"
 #include "cmd.h"
 #include "lxdh_config.h"
 #include "lxdh_git.h"
+#include "util.h"
 
 static const struct cmd {
 	const char *name;
@@ -35,9 +37,20 @@ usage(FILE *f)
 	      f);
 }
 
+static const struct cmd *
+find(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		if (!strcmp(name, commands[i].name))
+			return &commands[i];
+	return NULL;
+}
+
 int
 main(int argc, char **argv)
 {
+	char help[] = "--help";
+	char *help_argv[3] = { NULL, help, NULL };
 	int rc;
 
 	if (argc < 2) {
@@ -56,8 +69,18 @@ main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
 	    !strcmp(argv[1], "help")) {
-		usage(stdout);
-		return EXIT_CLEAN;
+		if (argc == 2) {
+			usage(stdout);
+			return EXIT_CLEAN;
+		}
+		/* "help audit" is "audit --help" */
+		if (argc > 3 || !find(argv[2])) {
+			cmd_error("help takes one command name (see "
+				  "'lxd-harden --help')");
+			return EXIT_ERROR;
+		}
+		help_argv[0] = argv[2];
+		return find(argv[2])->fn(2, help_argv);
 	}
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		if (strcmp(argv[1], commands[i].name) != 0)
@@ -70,6 +93,18 @@ main(int argc, char **argv)
 		curl_global_cleanup();
 		return rc;
 	}
-	cmd_error("unknown command '%s' (see 'lxd-harden --help')", argv[1]);
+	{
+		const char *names[ARRAY_SIZE(commands)], *near;
+
+		for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+			names[i] = commands[i].name;
+		near = cli_nearest(argv[1], names, ARRAY_SIZE(commands));
+		if (near)
+			cmd_error("unknown command '%s' (did you mean '%s'?); "
+				  "see 'lxd-harden --help'", argv[1], near);
+		else
+			cmd_error("unknown command '%s' (see 'lxd-harden "
+				  "--help')", argv[1]);
+	}
 	return EXIT_ERROR;
 }

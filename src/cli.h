@@ -1,0 +1,30 @@
+/* cli.h - command-line mistakes: "did you mean", one-line usage errors */
+#ifndef LXD_HARDEN_CLI_H
+#define LXD_HARDEN_CLI_H
+
+#include <getopt.h>
+#include <stddef.h>
+
+/* Levenshtein distance of a and b, ASCII case folded; capped at 255. */
+size_t cli_edit_distance(const char *a, const char *b);
+
+/*
+ * The candidate nearest to word, when it is near enough to be a typo
+ * (distance at most a third of word's length, at least 1, at most 3);
+ * NULL otherwise or when two candidates tie.
+ */
+const char *cli_nearest(const char *word, const char *const *cand, size_t n);
+
+/* The catalog id nearest to id ("LXD-ACC-01" -> "LXD-ACC-001"), or NULL. */
+const char *cli_nearest_check(const char *id);
+
+/*
+ * After getopt_long (optstring starting with ':') returned '?' or ':':
+ * prints one line, e.g. "lxd-harden: audit: unknown option '--fial-on'
+ * (did you mean --fail-on?); see 'lxd-harden audit --help'". Uses optind
+ * and optopt as getopt_long left them.
+ */
+void cli_bad_option(const char *cmd, int c, char **argv,
+		    const struct option *longopts);
+
+#endif
