@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define GATE_MAX_BASELINE ((size_t)256 << 20)
+
 static void
 add_note(struct report *r, char *note)
 {
@@ -133,10 +135,20 @@ int
 gate_apply_baseline(struct report *r, const char *path, struct diag *d)
 {
 	json_error_t err;
-	json_t *old = json_load_file(path, JSON_REJECT_DUPLICATES, &err);
-	json_t *res, *f, *results;
-	size_t i, j;
+	json_t *old, *res, *f, *results;
+	struct diag why = { { 0 } };
+	size_t i, j, len;
+	char *buf;
 
+	if (read_file_max(path, GATE_MAX_BASELINE, "baseline", &buf, &len,
+			  &why) != 0) {
+		diag_set(d, "%s (a baseline is the JSON report of an earlier "
+			    "audit: 'lxd-harden audit --format json -o FILE')",
+			 why.msg);
+		return -1;
+	}
+	old = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &err);
+	free(buf);
 	if (!old) {
 		diag_set(d, "cannot read baseline '%s': line %d column %d: %s",
 			 path, err.line, err.column, err.text);

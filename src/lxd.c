@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "checks/common.h"
 #include "deadline.h"
 #include "jsonlim.h"
 #include "lxdh_config.h"
@@ -436,11 +437,43 @@ curl_text(const struct xfer *x, CURLcode rc)
 	return x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc);
 }
 
+/* err: the errno when known (0 not); refused or missing get a next step. */
 static void
 connect_error(const struct lxd_client *c, const char *path, const char *why,
-	      struct diag *d)
+	      int err, struct diag *d)
 {
-	diag_set(d, "GET %s: cannot connect to '%s': %s", path, c->where, why);
+	const char *next = "";
+
+	if (err == ECONNREFUSED && c->socket_path)
+		next = " (no daemon listens on this socket: is it running? "
+		       "or name its socket with --socket PATH)";
+	else if (err == ENOENT && c->socket_path)
+		next = " (no socket there: is the daemon running? or name "
+		       "its socket with --socket PATH)";
+	else if (err == ECONNREFUSED)
+		next = " (is the daemon running, and is core.https_address "
+		       "this address and port?)";
+	diag_set(d, "GET %s: cannot connect to '%s': %s%s", path, c->where,
+		 why, next);
+}
+
+/*
+ * How to pin the certificate of a server that did not verify: where to
+ * get it, and the two ways to give it. Caller frees.
+ */
+static char *
+pin_hint(const struct lxd_client *c)
+{
+	const char *hp = c->url + strlen("https://");
+	char *q = checks_shq(hp);
+	char *s = xasprintf(" (pin its certificate: --server-cert FILE, "
+			    "fetched with: openssl s_client -connect %s "
+			    "</dev/null | openssl x509 > server.crt and its "
+			    "fingerprint compared; or 'lxc remote add' / "
+			    "'incus remote add' it and use --remote NAME)", q);
+
+	free(q);
+	return s;
 }
 
 /* Maps a transfer that did not complete to an error class and message. */
@@ -450,6 +483,7 @@ transport_error(const struct lxd_client *c, CURL *e, const struct xfer *x,
 {
 	const char *path = x->path;
 	long oserr = 0;
+	char *hint;
 
 	switch (rc) {
 	case CURLE_COULDNT_CONNECT:
@@ -465,15 +499,16 @@ transport_error(const struct lxd_client *c, CURL *e, const struct xfer *x,
 				return;
 			}
 			if (err) {
-				connect_error(c, path, strerror(err), d);
+				connect_error(c, path, strerror(err), err, d);
 				return;
 			}
 		}
 		curl_easy_getinfo(e, CURLINFO_OS_ERRNO, &oserr);
 		if (rc == CURLE_COULDNT_CONNECT && oserr > 0)
-			connect_error(c, path, strerror((int)oserr), d);
+			connect_error(c, path, strerror((int)oserr), (int)oserr,
+				      d);
 		else
-			connect_error(c, path, curl_text(x, rc), d);
+			connect_error(c, path, curl_text(x, rc), 0, d);
 		return;
 	case CURLE_OPERATION_TIMEDOUT:
 		out->err = LXD_ERR_TIMEOUT;
@@ -520,8 +555,11 @@ transport_error(const struct lxd_client *c, CURL *e, const struct xfer *x,
 	case CURLE_SSL_ISSUER_ERROR:
 	case CURLE_SSL_INVALIDCERTSTATUS:
 		out->err = LXD_ERR_TLS;
+		hint = c->server_cert ? NULL : pin_hint(c);
 		diag_set(d, "GET %s: server certificate of '%s' did not "
-			    "verify: %s", path, c->where, curl_text(x, rc));
+			    "verify: %s%s", path, c->where, curl_text(x, rc),
+			 hint ? hint : "");
+		free(hint);
 		return;
 	case CURLE_SSL_CONNECT_ERROR:
 	case CURLE_SSL_ENGINE_NOTFOUND:

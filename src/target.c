@@ -79,7 +79,9 @@ resolve_socket(const char *given, struct lxd_endpoint *ep, struct diag *d)
 		strbuf_addstr(&tried, cand[i]);
 	}
 	if (rc)
-		diag_set(d, "no LXD socket found (tried: %s)", tried.buf);
+		diag_set(d, "no LXD socket found (tried: %s); is the LXD or "
+			    "Incus daemon running? name its socket with "
+			    "--socket PATH", tried.buf);
 	for (i = 0; i < n; i++)
 		free(cand[i]);
 	strbuf_release(&tried);
@@ -512,7 +514,8 @@ resolve_remote(const struct target_opts *o, struct lxd_endpoint *ep,
 	       struct diag *d)
 {
 	struct yconf y = { 0 };
-	char *file, *buf = NULL, *dir, *slash;
+	struct target_opts trimmed;
+	char *file, *buf = NULL, *dir, *slash, *name = NULL;
 	size_t len = 0;
 	int rc = -1;
 
@@ -520,9 +523,24 @@ resolve_remote(const struct target_opts *o, struct lxd_endpoint *ep,
 		diag_set(d, "invalid remote name '%s'", o->remote);
 		return -1;
 	}
+	/* "prod:" as lxc spells a remote: one trailing colon is dropped */
+	len = strlen(o->remote);
+	if (o->remote[len - 1] == ':') {
+		if (len == 1 || o->remote[len - 2] == ':') {
+			diag_set(d, "invalid remote name '%s'", o->remote);
+			return -1;
+		}
+		name = xstrndup(o->remote, len - 1);
+		trimmed = *o;
+		trimmed.remote = name;
+		o = &trimmed;
+	}
+	len = 0;
 	file = find_config(d);
-	if (!file)
+	if (!file) {
+		free(name);
 		return -1;
+	}
 	if (read_file_max(file, TARGET_MAX_CONFIG, "lxc configuration", &buf,
 			  &len, d))
 		goto out;
@@ -539,6 +557,7 @@ resolve_remote(const struct target_opts *o, struct lxd_endpoint *ep,
 out:
 	free(buf);
 	free(file);
+	free(name);
 	return rc;
 }
 

@@ -219,6 +219,18 @@ test_baseline_errors(void **state)
 	assert_non_null(strstr(d.msg, "cannot read baseline"));
 	assert_non_null(strstr(d.msg, "line 1"));
 	unlink(path);
+	/* a file that is not there: its path, the reason, what it must be */
+	assert_int_equal(gate_apply_baseline(&r, path, &d), -1);
+	{
+		char *want = xasprintf("cannot read baseline '%s': No such "
+				       "file or directory (a baseline is the "
+				       "JSON report of an earlier audit: "
+				       "'lxd-harden audit --format json -o "
+				       "FILE')", path);
+
+		assert_string_equal(d.msg, want);
+		free(want);
+	}
 	free(path);
 	engine_report_release(&r);
 }

@@ -181,7 +181,9 @@ test_socket_none_found(void **state)
 				 "/var/snap/lxd/common/lxd/unix.socket, "
 				 "/var/lib/lxd/unix.socket, "
 				 "/var/lib/incus/unix.socket, "
-				 "/run/incus/unix.socket)", env_sock, dir);
+				 "/run/incus/unix.socket); is the LXD or Incus "
+				 "daemon running? name its socket with "
+				 "--socket PATH", env_sock, dir);
 		assert_int_equal(target_resolve(&o, &ep, &d), -1);
 		assert_string_equal(d.msg, want);
 		assert_null(ep.socket_path);
@@ -336,6 +338,20 @@ test_remote_good(void **state)
 	assert_string_equal(ep.server_cert, want);
 	free(want);
 	lxd_endpoint_release(&ep);
+
+	/* "prod:", as lxc spells a remote, is remote prod */
+	o.remote = "prod:";
+	assert_int_equal(target_resolve(&o, &ep, &d), 0);
+	assert_string_equal(ep.url, "https://192.0.2.10:8443");
+	assert_string_equal(ep.label, "remote prod (https://192.0.2.10:8443)");
+	lxd_endpoint_release(&ep);
+	/* one colon only, and never a name of nothing */
+	o.remote = "prod::";
+	assert_int_equal(target_resolve(&o, &ep, &d), -1);
+	assert_string_equal(d.msg, "invalid remote name 'prod::'");
+	o.remote = ":";
+	assert_int_equal(target_resolve(&o, &ep, &d), -1);
+	assert_string_equal(d.msg, "invalid remote name ':'");
 
 	/* no servercerts/staging.crt: the system CAs decide */
 	o.remote = "staging";
@@ -936,7 +952,9 @@ test_lxd_connect_errors(void **state)
 	c = lxd_client_new(&ep, &d);
 	assert_non_null(c);
 	want = xasprintf("GET /1.0: cannot connect to 'unix://%s': No such "
-			 "file or directory", ep.socket_path);
+			 "file or directory (no socket there: is the daemon "
+			 "running? or name its socket with --socket PATH)",
+			 ep.socket_path);
 	assert_get_fails(c, "/1.0", LXD_ERR_CONNECT, want);
 	free(want);
 	lxd_client_free(c);
@@ -949,7 +967,9 @@ test_lxd_connect_errors(void **state)
 	c = lxd_client_new(&ep, &d);
 	assert_non_null(c);
 	want = xasprintf("GET /1.0: cannot connect to 'unix://%s': "
-			 "Connection refused", dead);
+			 "Connection refused (no daemon listens on this "
+			 "socket: is it running? or name its socket with "
+			 "--socket PATH)", dead);
 	assert_get_fails(c, "/1.0", LXD_ERR_CONNECT, want);
 	free(want);
 	lxd_client_free(c);
@@ -963,7 +983,8 @@ test_lxd_connect_errors(void **state)
 	assert_non_null(c);
 	assert_get_fails(c, "/1.0", LXD_ERR_CONNECT,
 			 "GET /1.0: cannot connect to 'https://127.0.0.1:1': "
-			 "Connection refused");
+			 "Connection refused (is the daemon running, and is "
+			 "core.https_address this address and port?)");
 	lxd_client_free(c);
 
 	free(dead);
@@ -1254,10 +1275,22 @@ test_lxd_tls(void **state)
 	assert_get_fails(c, "/1.0", LXD_ERR_TLS, want);
 	lxd_client_free(c);
 
-	/* nothing pinned: the system CAs do not know it either */
+	/*
+	 * nothing pinned: the system CAs do not know it either; the error
+	 * says how to pin it, the address a shell word of its own
+	 */
 	ep.server_cert = NULL;
 	c = lxd_client_new(&ep, &d);
 	assert_non_null(c);
+	free(want);
+	want = xasprintf("GET /1.0: server certificate of '%s' did not "
+			 "verify: SSL certificate problem: self-signed "
+			 "certificate (pin its certificate: --server-cert "
+			 "FILE, fetched with: openssl s_client -connect %s "
+			 "</dev/null | openssl x509 > server.crt and its "
+			 "fingerprint compared; or 'lxc remote add' / 'incus "
+			 "remote add' it and use --remote NAME)", url,
+			 url + strlen("https://"));
 	assert_get_fails(c, "/1.0", LXD_ERR_TLS, want);
 	lxd_client_free(c);
 	free(want);
