@@ -31,6 +31,10 @@ fix_usage(FILE *f)
 	      "                         apply opt-in fixes (repeatable)\n"
 	      "  --set KEY=VALUE        a value the tool cannot guess, e.g.\n"
 	      "                         core.https_address=192.0.2.10:8443\n"
+	      "  --host                 also change this machine (socket and /proc\n"
+	      "                         modes, audit rules, snap settings) when the\n"
+	      "                         daemon is a private one (its socket is not\n"
+	      "                         the system's)\n"
 	      "  --journal-dir DIR      where the journal goes\n"
 	      "                         (default " JOURNAL_DEFAULT_DIR ")\n"
 	      "\n"
@@ -65,7 +69,7 @@ rollback_usage(FILE *f)
 
 struct fix_cmd_opts {
 	struct audit_run_opts run;
-	bool apply, yes, verbose;
+	bool apply, yes, verbose, host;
 	const char *journal_dir;
 	const char *only[MAX_ARGS];
 	size_t n_only;
@@ -77,7 +81,7 @@ struct fix_cmd_opts {
 enum {
 	OPT_SOCKET = TARGET_OPT_SOCKET, OPT_REMOTE, OPT_URL, OPT_CERT,
 	OPT_KEY, OPT_SERVER_CERT, OPT_POLICY, OPT_RELEASES, OPT_HOST_ROOT, OPT_APPLY,
-	OPT_YES, OPT_ONLY, OPT_SET, OPT_JOURNAL_DIR, OPT_NO_COLOR,
+	OPT_YES, OPT_ONLY, OPT_SET, OPT_JOURNAL_DIR, OPT_NO_COLOR, OPT_HOST,
 };
 _Static_assert((int)OPT_SERVER_CERT == (int)TARGET_OPT_SERVER_CERT,
 	       "the target options keep their shared values");
@@ -86,6 +90,7 @@ static const struct option longopts[] = {
 	{ "apply", no_argument, NULL, OPT_APPLY },
 	{ "cert", required_argument, NULL, OPT_CERT },
 	{ "help", no_argument, NULL, 'h' },
+	{ "host", no_argument, NULL, OPT_HOST },
 	{ "host-root", required_argument, NULL, OPT_HOST_ROOT },
 	{ "journal-dir", required_argument, NULL, OPT_JOURNAL_DIR },
 	{ "key", required_argument, NULL, OPT_KEY },
@@ -145,6 +150,7 @@ parse(int argc, char **argv, struct fix_cmd_opts *o, bool is_rollback)
 	while ((c = getopt_long(argc, argv, ":hvy", longopts, NULL)) != -1) {
 		if (is_rollback &&
 		    (c == OPT_APPLY || c == OPT_ONLY || c == OPT_SET ||
+		     c == OPT_HOST ||
 		     c == OPT_POLICY || c == OPT_RELEASES)) {
 			cmd_error("rollback takes no %s", argv[optind - 1]);
 			return -1;
@@ -163,6 +169,9 @@ parse(int argc, char **argv, struct fix_cmd_opts *o, bool is_rollback)
 			break;
 		case OPT_APPLY:
 			o->apply = true;
+			break;
+		case OPT_HOST:
+			o->host = true;
 			break;
 		case 'y':
 		case OPT_YES:
@@ -364,6 +373,10 @@ cmd_fix(int argc, char **argv)
 	fo.policy = &ar.policy;
 	fo.host_root = ar.have_host ? ar.host.root : NULL;
 	fo.host = ar.have_host ? &ar.host : NULL;
+	/* a private daemon's fix changes this machine only when asked */
+	fo.host_withheld = !o.host && ar.have_host &&
+			   str_eq(ar.host.root, "/") && ar.ep.socket_path &&
+			   !target_socket_is_system(ar.ep.socket_path);
 	fix_plan_build(&ar.report, &ar.snap, &fo, &plan);
 	fix_plan_select(&plan, &fo);
 	for (size_t k = 0; k < o.n_only; k++) {

@@ -1090,6 +1090,14 @@ static const struct {
 			 "'lxd-harden profile create NAME --attach all'" },
 };
 
+/* The fixers that change the machine the tool runs on, not the daemon. */
+static bool
+host_fixer(const struct fixer *fx)
+{
+	return fx->fn == fix_name_leak || fx->fn == fix_socket_mode ||
+	       fx->fn == fix_audit_rules || fx->fn == fix_snap_setting;
+}
+
 void
 fix_plan_build(const struct report *r, const struct snapshot *s,
 	       const struct fix_opts *o, struct fix_plan *p)
@@ -1114,6 +1122,13 @@ fix_plan_build(const struct report *r, const struct snapshot *s,
 					   cr->check->id))
 					note = manual_notes[k].note;
 			plan_note(p, "%s: %s", cr->check->id, note);
+			continue;
+		}
+		if (o->host_withheld && host_fixer(fx)) {
+			plan_note(p, "%s: not planned: it changes this "
+				     "machine, and the daemon audited is a "
+				     "private one (its socket is not the "
+				     "system's); add --host to plan it", fx->check);
 			continue;
 		}
 		for (size_t j = 0; j < cr->findings.n; j++) {

@@ -101,6 +101,12 @@ struct fix_opts {
 	const struct policy *policy;	/* may be NULL */
 	const char *host_root;		/* NULL: no host fixes */
 	const struct host *host;	/* what the audit read; may be NULL */
+	/*
+	 * The daemon is a private one (its socket is not a system socket)
+	 * and --host was not given: fixes that change this machine's files
+	 * or settings are not planned; the plan says so instead.
+	 */
+	bool host_withheld;
 };
 
 /* Builds the plan for every failing, unwaived finding of r. */

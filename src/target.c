@@ -590,6 +590,15 @@ target_resolve(const struct target_opts *opts, struct lxd_endpoint *ep,
 }
 
 bool
+target_socket_is_system(const char *path)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(system_sockets); i++)
+		if (str_eq(path, system_sockets[i]))
+			return true;
+	return false;
+}
+
+bool
 target_opt_set(struct target_opts *o, int c, const char *arg)
 {
 	switch (c) {

@@ -46,4 +46,10 @@ bool target_opt_set(struct target_opts *o, int c, const char *arg);
 int target_resolve(const struct target_opts *opts, struct lxd_endpoint *ep,
 		   struct diag *d);
 
+/*
+ * Whether path is one of the sockets the system's LXD or Incus listens on
+ * (the snap's, the packages'); false for a private daemon's LXD_DIR.
+ */
+bool target_socket_is_system(const char *path);
+
 #endif

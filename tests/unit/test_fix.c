@@ -556,6 +556,21 @@ test_socket_mode(void **state)
 	assert_string_equal(it->command, "chown root:lxd /lxd/unix.socket");
 	fix_plan_release(&p);
 
+	/*
+	 * a private daemon without --host: not planned, and the plan says
+	 * which check and how to have it
+	 */
+	o.host_withheld = true;
+	fix_plan_build(&fx->report, &fx->snap, &o, &p);
+	assert_null(find_obj0(&p, "file:///lxd/unix.socket"));
+	text = plan_text(&p);
+	assert_non_null(strstr(text, "LXD-ACC-002: not planned: it changes "
+				     "this machine"));
+	assert_non_null(strstr(text, "add --host to plan it"));
+	free(text);
+	fix_plan_release(&p);
+	o.host_withheld = false;
+
 	/* without a host (a remote audit): nothing */
 	o.host = NULL;
 	fix_plan_build(&fx->report, &fx->snap, &o, &p);
