@@ -156,6 +156,44 @@ seed() {
 		-days 3650 -subj /CN=demo-admin >/dev/null 2>&1 &&
 		lxc config trust add "$LXDH_BASE/demo-client.crt" --name demo-admin >/dev/null &&
 		lxc config trust add --name demo-pending >/dev/null || return 1
+	seed_instances
+}
+
+# Stopped containers with no image (lxc init --empty): enough for every
+# instance and device check, nothing runs.
+seed_instances() {
+	# lxc init says on stderr that there is no network: keep it in a log
+	sl() {
+		lxc "$@" >/dev/null 2>>"$LXDH_BASE/demo-seed.log" || {
+			cat "$LXDH_BASE/demo-seed.log" >&2
+			return 1
+		}
+	}
+	echo "    a dir storage pool, and four containers:"
+	mkdir -p "$LXDH_BASE/pool" "$LXDH_BASE/shared" || return 1
+	sl storage create demo dir source="$LXDH_BASE/pool" &&
+		sl profile device add default root disk path=/ pool=demo ||
+		return 1
+	echo "      demo-priv:   privileged through the profile 'privileged'"
+	sl profile create privileged &&
+		sl profile set privileged security.privileged=true &&
+		sl init --empty demo-priv -p default -p privileged ||
+		return 1
+	echo "      demo-nested: security.nesting=true"
+	sl init --empty demo-nested -c security.nesting=true ||
+		return 1
+	echo "      demo-disk:   a writable disk from the host ($LXDH_BASE/shared)"
+	sl init --empty demo-disk &&
+		sl config device add demo-disk shared disk \
+			source="$LXDH_BASE/shared" path=/srv/shared ||
+		return 1
+	echo "      demo-clean:  nothing special"
+	sl init --empty demo-clean || return 1
+	echo "    a restricted project 'tenant' that allows nesting again"
+	sl project create tenant -c restricted=true \
+		-c restricted.containers.nesting=allow &&
+		sl profile device add default root disk path=/ pool=demo \
+			--project tenant || return 1
 }
 step "Seeding a weak configuration"
 if ! seed; then
@@ -172,17 +210,29 @@ rc=$?
 echo
 echo "lxd-harden exited $rc (0: clean, 2: findings, 1: could not audit)"
 
+# Every path below is printed as one shell word, so the lines paste.
+q() {
+	printf '%q' "$1"
+}
 if [ -n "$KEEP" ]; then
 	cat <<MSG
 
 The demo LXD keeps running (pid $LXDH_PID). To reach it:
-  export LXD_DIR=$LXD_DIR LXD_CONF=$LXD_CONF
+  export LXD_DIR=$(q "$LXD_DIR") LXD_CONF=$(q "$LXD_CONF")
   lxc config show
-  $BIN audit --socket $LXD_SOCKET
+  $(q "$BIN") audit --socket $(q "$LXD_SOCKET")
+Next, see what 'fix' would change on it (nothing changes without --apply;
+the host's own files are left alone: this is a private daemon):
+  $(q "$BIN") fix --socket $(q "$LXD_SOCKET")
 To stop it and remove everything it made:
-  sudo $SRCDIR/scripts/demo.sh --stop $LXDH_BASE
+  sudo $(q "$SRCDIR/scripts/demo.sh") --stop $(q "$LXDH_BASE")
 MSG
 else
+	cat <<MSG
+Next: keep the demo daemon running, and it prints the 'lxd-harden fix'
+command that shows what fix would change on it:
+  sudo $(q "$SRCDIR/scripts/demo.sh") --keep
+MSG
 	step "Stopping the demo LXD and removing $LXDH_BASE"
 fi
 exit "$rc"
