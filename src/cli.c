@@ -71,37 +71,59 @@ cli_nearest(const char *word, const char *const *cand, size_t n)
 	return best <= limit && !tie ? hit : NULL;
 }
 
-const char *
-cli_nearest_check(const char *id)
+/*
+ * What people type, as an id: "acc-1" for "LXD-ACC-001". Upper case, the
+ * common prefix, the number padded to three digits. false when too long.
+ */
+static bool
+normalize_id(const char *id, char *full, size_t size)
 {
-	const char *ids[256], *exact;
-	char up[CLI_MAX_WORD], full[CLI_MAX_WORD + 8];
-	size_t n = 0, len = strlen(id), digits = 0;
+	char up[CLI_MAX_WORD];
+	size_t len = strlen(id), digits = 0;
 
 	if (len >= sizeof(up))
-		return NULL;
-	for (const struct section *s = catalog_sections; s->prefix; s++)
-		for (const struct check *c = s->checks; c->id; c++)
-			if (n < ARRAY_SIZE(ids))
-				ids[n++] = c->id;
-	/*
-	 * What people type: "acc-1" for "LXD-ACC-001". Upper case, the
-	 * common prefix, the number padded to three digits.
-	 */
+		return false;
 	for (size_t i = 0; i <= len; i++)
 		up[i] = (char)toupper((unsigned char)id[i]);
 	while (digits < len && isdigit((unsigned char)up[len - 1 - digits]))
 		digits++;
 	if (digits && digits < 3 && len > digits && up[len - 1 - digits] == '-')
-		snprintf(full, sizeof(full), "%s%.*s%.*s%s",
+		snprintf(full, size, "%s%.*s%.*s%s",
 			 str_starts_with(up, "LXD-") ? "" : "LXD-",
 			 (int)(len - digits), up, (int)(3 - digits), "00",
 			 up + len - digits);
 	else
-		snprintf(full, sizeof(full), "%s%s",
+		snprintf(full, size, "%s%s",
 			 str_starts_with(up, "LXD-") ? "" : "LXD-", up);
-	exact = catalog_find(full) ? catalog_find(full)->id : NULL;
-	return exact ? exact : cli_nearest(full, ids, n);
+	return true;
+}
+
+const struct check *
+cli_check_find(const char *id)
+{
+	char full[CLI_MAX_WORD + 8];
+
+	return normalize_id(id, full, sizeof(full)) ? catalog_find(full) : NULL;
+}
+
+const char *
+cli_nearest_check(const char *id)
+{
+	const char *ids[256];
+	const struct check *exact;
+	char full[CLI_MAX_WORD + 8];
+	size_t n = 0;
+
+	if (!normalize_id(id, full, sizeof(full)))
+		return NULL;
+	exact = catalog_find(full);
+	if (exact)
+		return exact->id;
+	for (const struct section *s = catalog_sections; s->prefix; s++)
+		for (const struct check *c = s->checks; c->id; c++)
+			if (n < ARRAY_SIZE(ids))
+				ids[n++] = c->id;
+	return cli_nearest(full, ids, n);
 }
 
 void

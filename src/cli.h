@@ -15,6 +15,11 @@ size_t cli_edit_distance(const char *a, const char *b);
  */
 const char *cli_nearest(const char *word, const char *const *cand, size_t n);
 
+struct check;
+
+/* The check id names as people type it ("acc-1": LXD-ACC-001), or NULL. */
+const struct check *cli_check_find(const char *id);
+
 /* The catalog id nearest to id ("LXD-ACC-01" -> "LXD-ACC-001"), or NULL. */
 const char *cli_nearest_check(const char *id);
 

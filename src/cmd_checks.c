@@ -1,7 +1,6 @@
 /* cmd_checks.c - lxd-harden checks and explain: the catalog for people */
 #include "cmd.h"
 
-#include <ctype.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -213,7 +212,6 @@ cmd_explain(int argc, char **argv)
 {
 	const struct check *c;
 	const struct section *s;
-	char id[32];
 
 	if (argc != 2 || argv[1][0] == '-') {
 		fputs("usage: lxd-harden explain CHECK-ID\n", argc == 2 &&
@@ -222,13 +220,10 @@ cmd_explain(int argc, char **argv)
 			       EXIT_CLEAN :
 			       EXIT_ERROR;
 	}
-	/* ids are upper case; accept what people type */
-	snprintf(id, sizeof(id), "%s", argv[1]);
-	for (char *p = id; *p; p++)
-		*p = (char)toupper((unsigned char)*p);
-	c = catalog_find(id);
+	/* ids are upper case; accept what people type ("acc-1") */
+	c = cli_check_find(argv[1]);
 	if (!c) {
-		const char *near = cli_nearest_check(id);
+		const char *near = cli_nearest_check(argv[1]);
 
 		if (near)
 			cmd_error("no check '%s' (did you mean %s?)", argv[1],

@@ -68,6 +68,11 @@ test_nearest_check(void **state)
 	/* nothing like an id */
 	assert_null(cli_nearest_check("foo"));
 	assert_null(cli_nearest_check(""));
+	/* an id as typed is found; a typo is not (only suggested) */
+	assert_string_equal(cli_check_find("acc-1")->id, "LXD-ACC-001");
+	assert_string_equal(cli_check_find("lxd-ins-03")->id, "LXD-INS-003");
+	assert_null(cli_check_find("LXD-ISN-001"));
+	assert_null(cli_check_find(""));
 	/* every suggestion is a catalog id */
 	assert_non_null(catalog_find(cli_nearest_check("dev-2")));
 }
