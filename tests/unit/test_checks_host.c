@@ -1,4 +1,5 @@
 /* test_checks_host.c - every host check on a passing and a failing tree */
+#include "evidence.h"
 #include "hosttest.h"
 
 #include "catalog.h"
@@ -78,12 +79,15 @@ struct hc {
 	struct check_ctx ctx;
 	struct findings out;
 	enum status status;
+	char fixture[96];	/* "set/fixture" under tests/data */
 };
 
 static void
 hc_open(struct hc *t, const char *tree, const char *fixture)
 {
 	memset(t, 0, sizeof(*t));
+	snprintf(t->fixture, sizeof(t->fixture), "%s%s",
+		 strchr(fixture, '/') ? "" : "snap/", fixture);
 	t->root = ht_tree(tree);
 	ht_load_snapshot(&t->snap, fixture);
 	policy_init(&t->policy);
@@ -158,6 +162,7 @@ hc_dump(const struct hc *t)
 				 status_name((t)->status),               \
 				 status_name(st));                       \
 		}                                                        \
+		evidence_note((t)->fixture, &(t)->snap, (c)->id, (st));  \
 	} while (0)
 
 static void
