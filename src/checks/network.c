@@ -1003,7 +1003,7 @@ const struct check network_checks[] = {
 			 "non-admin groups granting can_create_images, "
 			 "operator or image_manager on a project or "
 			 "can_edit_projects/project_manager on the server "
-			 "(LXD 5.21+).",
+			 "(where the release has authorization groups).",
 		.remediation = "Run a filtering proxy and set both "
 			       "core.proxy_http and core.proxy_https to it; "
 			       "keep core.proxy_ignore_hosts to hosts that "
