@@ -11,11 +11,13 @@ Evidence, never a hand-typed cell:
                 with LXDH_EVIDENCE set; every status a test asserted and got
                 is logged with its fixture (tests/unit/evidence.h). A check
                 has "fixture" on a release when tests asserted both a
-                failing status (fail or manual) and pass on a fixture of
+                failing status (fail or manual) and pass (or the
+                notapplicable that expect.json names as the clean
+                variant, e.g. ACC-013 without OIDC) on a fixture of
                 that release, the release being the fixture's own
                 (server.json) and still the one at assertion time.
-  not applicable  the release's tests/data/release/*/expect.json declares
-                the check notapplicable there and a test asserted it.
+  not applicable  tests/data/release/expect.json declares the check
+                notapplicable on the release and a test asserted it.
   real daemon   an integration suite under tests/integration/ names the
                 check and starts that daemon (LXD 5.0.2: LXD_DIR or
                 lxdh_daemon_start; Incus 6.0.4: INCUS_DIR or incusd).
@@ -93,20 +95,25 @@ def unit_evidence(build, src):
 
 
 def declared_na(src):
-    """(row, check) pairs that a release's expect.json calls notapplicable."""
+    """(row, check) pairs that tests/data/release/expect.json calls
+    notapplicable: a weak variant that is notapplicable and no clean one."""
     out = set()
-    base = os.path.join(src, "tests", "data", "release")
-    for rel in sorted(os.listdir(base)):
-        p = os.path.join(base, rel, "expect.json")
-        if not os.path.isfile(p):
+    data = os.path.join(src, "tests", "data")
+    with open(os.path.join(data, "release", "expect.json")) as f:
+        exp = json.load(f)
+    for rel in sorted(os.listdir(os.path.join(data, "release"))):
+        if not os.path.isfile(os.path.join(data, "release", rel,
+                                           "server.json")):
             continue
-        row = fixture_release(os.path.join(src, "tests", "data"),
-                              "release/" + rel)
-        with open(p) as f:
-            exp = json.load(f)
-        for check, e in exp.items():
-            if e.get("weak") == "notapplicable" and "clean" not in e:
-                out.add((row, check))
+        row = fixture_release(data, "release/" + rel)
+        entries = dict(exp.get("common", {}))
+        entries.update(exp.get(rel, {}))
+        for check, e in entries.items():
+            if (e.get("weak") or {}).get("status") == "notapplicable" \
+                    and "clean" not in e:
+                out.add((row, check, "weak"))
+            if (e.get("clean") or {}).get("status") == "notapplicable":
+                out.add((row, check, "clean"))
     return out
 
 
@@ -143,9 +150,11 @@ def compute(build, src):
             cell = []
             if daemon and (daemon, c) in real:
                 cell.append("real daemon")
-            if s & FAILING and "pass" in s:
+            clean = "pass" in s or ("notapplicable" in s and
+                                    (label, c, "clean") in na)
+            if s & FAILING and clean:
                 cell.append("fixture")
-            elif (label, c) in na and "notapplicable" in s:
+            elif (label, c, "weak") in na and "notapplicable" in s:
                 cell.append("not applicable (fixture)")
             table[(label, c)] = ", ".join(cell) or "-"
     return ids, table
