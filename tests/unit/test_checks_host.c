@@ -1083,6 +1083,92 @@ test_hos004_ubuntu_pro(void **state)
 	hc_close(&t);
 }
 
+/* -------------------------------------------- Incus release states -- */
+
+static const struct ht_cmd incus_good_cmds[] = {
+	{ "/usr/sbin/auditctl -l", 0,
+	  "-w /usr/bin/incus -p x\n-w /usr/libexec/incus/incusd -p x\n", NULL },
+	{ "/usr/sbin/nft -j list ruleset", 0, nft_drop, NULL },
+	{ NULL, 0, NULL, NULL },
+};
+
+static const struct ht_cmd incus_bad_cmds[] = {
+	{ "/usr/sbin/auditctl -l", 0, "No rules\n", NULL },
+	{ "/usr/sbin/nft -j list ruleset", 0, nft_accept, NULL },
+	{ NULL, 0, NULL, NULL },
+};
+
+/*
+ * The host checks with the Incus release states (Incus installed from a
+ * package: incusd under /usr/libexec): each planted weakness fails and
+ * its clean counterpart passes. HOS-001/003/004 and ACC-007/008 need a
+ * distribution or PKI tree that the incus tree does not have yet.
+ */
+static void
+test_incus_release_hosts(void **state)
+{
+	static const char *const rels[] = { "release/incus-6.0.6",
+					    "release/incus-7.3" };
+	static const char *const good[] = { "/usr/libexec/incus/incusd",
+					    "--group", "incus-admin",
+					    "--syslog", "--verbose", NULL };
+	static const char *const bad[] = { "/usr/libexec/incus/incusd",
+					   "--group", "incus-admin", NULL };
+
+	(void)state;
+	for (size_t r = 0; r < ARRAY_SIZE(rels); r++) {
+		struct hc t;
+		char *sock;
+
+		/* clean */
+		hc_open(&t, "incus", rels[r]);
+		need_root();
+		ht_cmdline(t.root, 1234, good);
+		ht_write(t.root, "usr/sbin/nft", "", 0755);
+		ht_write(t.root, "proc/sched_debug", "", 0400);
+		hc_read(&t, incus_good_cmds, NULL);
+		strlist_push(&t.policy.admin_members, "alice");
+		t.policy.admin_members.set = true;
+		assert_status(&t, cat("LXD-ACC-001"), ST_PASS);
+		assert_status(&t, cat("LXD-ACC-002"), ST_PASS);
+		assert_finding(&t, ST_PASS, "group incus-admin");
+		assert_status(&t, cat("LXD-LOG-001"), ST_PASS);
+		assert_status(&t, cat("LXD-LOG-002"), ST_PASS);
+		assert_status(&t, cat("LXD-LOG-003"), ST_PASS);
+		assert_finding(&t, ST_PASS, "/usr/bin/incus");
+		assert_status(&t, cat("LXD-MUL-004"), ST_PASS);
+		assert_status(&t, cat("LXD-HOS-002"), ST_PASS);
+		hc_close(&t);
+
+		/* weak */
+		hc_open(&t, "incus", rels[r]);
+		ht_cmdline(t.root, 1234, bad);
+		ht_write(t.root, "usr/sbin/nft", "", 0755);
+		ht_write(t.root, "proc/sched_debug", "", 0444);
+		ht_write(t.root, "etc/audit/rules.d/incus.rules", NULL, 0);
+		sock = xasprintf("%s/var/lib/incus/unix.socket", t.root);
+		assert_int_equal(chmod(sock, 0666), 0);
+		free(sock);
+		hc_read(&t, incus_bad_cmds, NULL);
+		strlist_push(&t.policy.admin_members, "carol");
+		t.policy.admin_members.set = true;
+		assert_status(&t, cat("LXD-ACC-001"), ST_FAIL);
+		assert_finding(&t, ST_FAIL, "'alice'");
+		assert_status(&t, cat("LXD-ACC-002"), ST_FAIL);
+		assert_status(&t, cat("LXD-LOG-001"), ST_FAIL);
+		assert_status(&t, cat("LXD-LOG-002"), ST_FAIL);
+		assert_status(&t, cat("LXD-LOG-003"), ST_FAIL);
+		assert_status(&t, cat("LXD-MUL-004"), ST_FAIL);
+		assert_status(&t, cat("LXD-HOS-002"), ST_FAIL);
+		for (size_t i = 0; i < t.out.n; i++)
+			assert_null(strstr(t.out.v[i].remediation
+						   ? t.out.v[i].remediation
+						   : "",
+					   "lxc "));
+		hc_close(&t);
+	}
+}
+
 int
 main(void)
 {
@@ -1103,10 +1189,11 @@ main(void)
 		cmocka_unit_test(test_hos004_ubuntu_pro),
 	};
 
+
 	static const char *const fixtures[] = { "sample-502",
 						"release/lxd-5.21.7",
 						"release/lxd-6.9" };
-	struct CMUnitTest all[ARRAY_SIZE(tests) * ARRAY_SIZE(fixtures) + 1];
+	struct CMUnitTest all[ARRAY_SIZE(tests) * ARRAY_SIZE(fixtures) + 2];
 	size_t n = 0;
 
 	for (size_t f = 0; f < ARRAY_SIZE(fixtures); f++) {
@@ -1121,6 +1208,8 @@ main(void)
 	all[n] = (struct CMUnitTest)cmocka_unit_test(test_log004_loki);
 	all[n].setup_func = use_fixture;
 	all[n++].initial_state = (void *)(uintptr_t)fixtures[0];
+	all[n++] = (struct CMUnitTest)cmocka_unit_test(
+		test_incus_release_hosts);
 	return _cmocka_run_group_tests("host", all, n, ht_pki_setup,
 				       ht_pki_teardown);
 }
