@@ -1166,6 +1166,29 @@ test_incus_release_hosts(void **state)
 						   : "",
 					   "lxc "));
 		hc_close(&t);
+
+		/* PKI mode: Incus keeps the CA and CRL in /var/lib/incus */
+		hc_open(&t, "incus", rels[r]);
+		ht_cmdline(t.root, 1234, good);
+		ht_put_pki(t.root, "ca.crt", "var/lib/incus/server.ca");
+		hc_read(&t, incus_good_cmds, NULL);
+		assert_status(&t, cat("LXD-ACC-008"), ST_FAIL);
+		assert_finding(&t, ST_FAIL, "without a revocation list");
+		ht_put_pki(t.root, "crl-good.pem", "var/lib/incus/ca.crl");
+		hc_read(&t, incus_good_cmds, NULL);
+		assert_status(&t, cat("LXD-ACC-008"), ST_PASS);
+		json_decref(t.snap.part[SNAP_CERTIFICATES]);
+		t.snap.part[SNAP_CERTIFICATES] = json_array();
+		json_array_append_new(t.snap.part[SNAP_CERTIFICATES],
+				      cert_json("client-short.crt", "short",
+						"client"));
+		assert_status(&t, cat("LXD-ACC-007"), ST_PASS);
+		json_array_append_new(t.snap.part[SNAP_CERTIFICATES],
+				      cert_json("client-long.crt", "long",
+						"client"));
+		assert_status(&t, cat("LXD-ACC-007"), ST_FAIL);
+		assert_finding(&t, ST_FAIL, "'long'");
+		hc_close(&t);
 	}
 }
 
