@@ -18,6 +18,9 @@ Evidence, never a hand-typed cell:
                 (server.json) and still the one at assertion time.
   not applicable  tests/data/release/expect.json declares the check
                 notapplicable on the release and a test asserted it.
+  fixture (manual only)  a check that no test anywhere sees pass (only a
+                person can judge it) whose manual finding a test asserted
+                on that release.
   real daemon   an integration suite under tests/integration/ names the
                 check and starts that daemon (LXD 5.0.2: LXD_DIR or
                 lxdh_daemon_start; Incus 6.0.4: INCUS_DIR or incusd).
@@ -143,6 +146,9 @@ def compute(build, src):
     ev = unit_evidence(build, src)
     na = declared_na(src)
     real = daemon_evidence(src, set(ids))
+    # A check no test ever saw pass (HOS-003: only a person can run the
+    # CIS audit) is backed on a release by its asserted manual finding.
+    passes = {c for (_, c), st in ev.items() if "pass" in st}
     table = {}
     for label, _, _, daemon in ROWS:
         for c in ids:
@@ -156,6 +162,8 @@ def compute(build, src):
                 cell.append("fixture")
             elif (label, c, "weak") in na and "notapplicable" in s:
                 cell.append("not applicable (fixture)")
+            elif c not in passes and "manual" in s:
+                cell.append("fixture (manual only)")
             table[(label, c)] = ", ".join(cell) or "-"
     return ids, table
 

@@ -1216,7 +1216,14 @@ main(void)
 	static const char *const fixtures[] = { "sample-502",
 						"release/lxd-5.21.7",
 						"release/lxd-6.9" };
-	struct CMUnitTest all[ARRAY_SIZE(tests) * ARRAY_SIZE(fixtures) + 2];
+	const struct CMUnitTest distro[] = {
+		cmocka_unit_test(test_hos003_cis),
+		cmocka_unit_test(test_hos004_ubuntu_pro),
+	};
+	static const char *const incus_fixtures[] = { "release/incus-6.0.6",
+						      "release/incus-7.3" };
+	struct CMUnitTest all[ARRAY_SIZE(tests) * ARRAY_SIZE(fixtures) + 2 +
+			      ARRAY_SIZE(distro) * ARRAY_SIZE(incus_fixtures)];
 	size_t n = 0;
 
 	for (size_t f = 0; f < ARRAY_SIZE(fixtures); f++) {
@@ -1233,6 +1240,16 @@ main(void)
 	all[n++].initial_state = (void *)(uintptr_t)fixtures[0];
 	all[n++] = (struct CMUnitTest)cmocka_unit_test(
 		test_incus_release_hosts);
+	/* the distribution checks read the host only, whatever the server */
+	for (size_t f = 0; f < ARRAY_SIZE(incus_fixtures); f++) {
+		for (size_t i = 0; i < ARRAY_SIZE(distro); i++) {
+			all[n] = distro[i];
+			all[n].setup_func = use_fixture;
+			all[n].initial_state =
+				(void *)(uintptr_t)incus_fixtures[f];
+			n++;
+		}
+	}
 	return _cmocka_run_group_tests("host", all, n, ht_pki_setup,
 				       ht_pki_teardown);
 }
