@@ -1167,6 +1167,22 @@ test_incus_release_hosts(void **state)
 					   "lxc "));
 		hc_close(&t);
 
+		/* Debian's incus package: updates come from APT alone */
+		hc_open(&t, "incus", rels[r]);
+		ht_cmdline(t.root, 1234, good);
+		ht_write(t.root, "usr/bin/unattended-upgrade", "", 0755);
+		ht_write(t.root, "etc/apt/apt.conf",
+			 "APT::Periodic::Update-Package-Lists \"1\";\n"
+			 "APT::Periodic::Unattended-Upgrade \"1\";\n", 0644);
+		hc_read(&t, incus_good_cmds, NULL);
+		assert_status(&t, cat("LXD-HOS-001"), ST_PASS);
+		ht_write(t.root, "etc/apt/apt.conf",
+			 "APT::Periodic::Unattended-Upgrade \"0\";\n", 0644);
+		hc_read(&t, incus_good_cmds, NULL);
+		assert_status(&t, cat("LXD-HOS-001"), ST_FAIL);
+		assert_finding(&t, ST_FAIL, "Unattended-Upgrade");
+		hc_close(&t);
+
 		/* PKI mode: Incus keeps the CA and CRL in /var/lib/incus */
 		hc_open(&t, "incus", rels[r]);
 		ht_cmdline(t.root, 1234, good);
