@@ -21,6 +21,8 @@ Evidence, never a hand-typed cell:
   fixture (manual only)  a check that no test anywhere sees pass (only a
                 person can judge it) whose manual finding a test asserted
                 on that release.
+  fixture (pass by design)  expect.json's by_design names the check for
+                the product (with why) and a test asserted pass there.
   real daemon   an integration suite under tests/integration/ names the
                 check and starts that daemon (LXD 5.0.2: LXD_DIR or
                 lxdh_daemon_start; Incus 6.0.4: INCUS_DIR or incusd).
@@ -117,6 +119,10 @@ def declared_na(src):
                 out.add((row, check, "weak"))
             if (e.get("clean") or {}).get("status") == "notapplicable":
                 out.add((row, check, "clean"))
+    for check, bd in exp.get("by_design", {}).items():
+        for label, prod, _, _ in ROWS:
+            if prod in bd.get("products", []):
+                out.add((label, check, "design"))
     return out
 
 
@@ -162,6 +168,8 @@ def compute(build, src):
                 cell.append("fixture")
             elif (label, c, "weak") in na and "notapplicable" in s:
                 cell.append("not applicable (fixture)")
+            elif (label, c, "design") in na and "pass" in s:
+                cell.append("fixture (pass by design)")
             elif c not in passes and "manual" in s:
                 cell.append("fixture (manual only)")
             table[(label, c)] = ", ".join(cell) or "-"

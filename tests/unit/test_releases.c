@@ -557,10 +557,21 @@ test_expect(void **state)
 	static const char *const variants[] = { "weak", "clean" };
 	json_t *exp = load_expect();
 	const json_t *common = json_object_get(exp, "common");
+	const char *key;
+	json_t *bd;
 	size_t n = 0;
 
 	(void)state;
 	assert_true(json_is_object(common));
+	/* "by_design": {CHECK: {"products": [...], "why": "..."}} */
+	json_object_foreach ((json_t *)(uintptr_t)json_object_get(exp,
+								"by_design"),
+			     key, bd) {
+		assert_non_null(catalog_find(key));
+		assert_true(json_array_size(json_object_get(bd, "products")));
+		assert_true(json_string_length(json_object_get(bd, "why")) >
+			    20);
+	}
 	for (size_t r = 0; r < ARRAY_SIZE(rels); r++) {
 		const json_t *own = json_object_get(exp, rels[r]);
 
