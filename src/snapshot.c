@@ -230,11 +230,19 @@ snapshot_has_ext(const struct snapshot *s, const char *ext)
 	return false;
 }
 
+/*
+ * A key that names a password or secret anywhere, or a token at its end
+ * (openfga.api.token, authorization.openfga.api.token, loki.auth.token
+ * style keys); not core.remote_token_expiry, which is a duration.
+ */
 static bool
 is_secret_key(const char *k)
 {
 	static const char *const words[] = { "password", "secret" };
 	size_t n = strlen(k);
+
+	if (n >= 6 && strcasecmp(k + n - 6, ".token") == 0)
+		return true;
 
 	for (size_t w = 0; w < ARRAY_SIZE(words); w++) {
 		size_t m = strlen(words[w]);

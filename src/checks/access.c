@@ -398,10 +398,13 @@ eval_join_token_expiry(const struct check *c, const struct check_ctx *x,
 	if (!need_server(c, x, out))
 		return;
 	if (!snapshot_has_ext(s, "cluster_join_token_expiry")) {
+		/* LXD's versions only where the server is LXD */
 		findings_add(out, ST_NOTAPPLICABLE, c->severity, "/1.0",
 			     "The server lacks API extension "
-			     "cluster_join_token_expiry (LXD 5.0.2, 5.7 and "
-			     "later), so %s does not exist.", key);
+			     "cluster_join_token_expiry%s, so %s does not "
+			     "exist.",
+			     str_eq(s->product, "incus") ? ""
+			     : " (LXD 5.0.2, 5.7 and later)", key);
 		return;
 	}
 	/*
@@ -467,8 +470,10 @@ eval_remote_token_expiry(const struct check *c, const struct check_ctx *x,
 	if (!snapshot_has_ext(s, "remote_token_expiry")) {
 		findings_add(out, ST_NOTAPPLICABLE, c->severity, "/1.0",
 			     "The server lacks API extension "
-			     "remote_token_expiry (LXD 5.0.2, 5.7 and later), "
-			     "so core.remote_token_expiry does not exist.");
+			     "remote_token_expiry%s, so core.remote_token_expiry "
+			     "does not exist.",
+			     str_eq(s->product, "incus") ? ""
+			     : " (LXD 5.0.2, 5.7 and later)");
 		return;
 	}
 	v = remote_expiry(s, &from);
@@ -1374,8 +1379,8 @@ const struct check access_checks[] = {
 		.reads = "The PEM certificate of every entry in "
 			 "/1.0/certificates and of every TLS identity in "
 			 "/1.0/auth/identities that the trust store does not "
-			 "list (LXD 5.21.3 and 6.2 on): validity period and "
-			 "key.",
+			 "list (on releases that keep the two apart): validity "
+			 "period and key.",
 		.remediation = "Remove expired and weak certificates from the "
 			       "trust store (or delete the TLS identity) and "
 			       "renew the ones about to expire.",
@@ -1455,8 +1460,9 @@ const struct check access_checks[] = {
 			     "trust store; without a short expiry a leaked "
 			     "token stays usable for days or forever.",
 		.reads = "core.remote_token_expiry from GET /1.0; unset means "
-			 "never on LXD 5.0.x, 5.21.0 to 5.21.4, 6.1 to 6.6 "
-			 "and Incus, and 15 days on later LXD.",
+			 "the default of the server's release (never on "
+			 "Incus and older LXD, 15 days on recent LXD), which "
+			 "the finding names.",
 		.remediation = "Set core.remote_token_expiry to at most the "
 			       "policy maximum, for example 15M.",
 		.eval = eval_remote_token_expiry,
@@ -1498,7 +1504,7 @@ const struct check access_checks[] = {
 			     "long a stolen token works and whether a "
 			     "password alone is enough.",
 		.reads = "oidc.issuer from GET /1.0, and oidc.session.expiry "
-			 "(LXD 6.6 and later, default 1w) against "
+			 "where the release has it (default 1w) against "
 			 "oidc_session_max in the policy (default 1d); the "
 			 "provider itself cannot be seen from the server.",
 		.remediation = "Set oidc.session.expiry to at most the policy "
@@ -1560,14 +1566,13 @@ const struct check access_checks[] = {
 		.rationale = "A bearer token works from anywhere until it "
 			     "expires, and LXD gives one issued without an "
 			     "expiry 10 years.",
-		.reads = "The bearer identities in /1.0/auth/identities (LXD "
-			 "6.6 and later) and their expires_at (shown from API "
-			 "extension access_management_expiry, after 6.9), "
-			 "against cert_lifetime_max in the policy (default "
-			 "90 days).",
+		.reads = "The bearer identities in /1.0/auth/identities, on "
+			 "releases that have them, and their expires_at, "
+			 "where the server shows it, against "
+			 "cert_lifetime_max in the policy (default 90 days).",
 		.remediation = "Issue bearer tokens with an expiry no longer "
-			       "than the policy maximum (lxc auth identity "
-			       "token issue --expiry).",
+			       "than the policy maximum (the client's auth "
+			       "identity token issue --expiry).",
 		.eval = eval_bearer_tokens,
 	},
 	CHECK_END

@@ -1391,7 +1391,7 @@ const struct check instance_checks[] = {
 			     "default deny list reopens calls such as "
 			     "kexec_load; intercepted mounts hand untrusted "
 			     "filesystems to the host kernel.",
-		.reads = "security.syscalls.* (with the LXD 5.0 names "
+		.reads = "security.syscalls.* (with the older names "
 			 "blacklist_default and whitelist), "
 			 "security.delegate_bpf and the Incus security.bpffs.* "
 			 "keys of every container and profile.",
@@ -1424,9 +1424,9 @@ const struct check instance_checks[] = {
 			     "whatever boot loader and kernel are on its disk, "
 			     "so a compromised guest can persist below its "
 			     "operating system.",
-		.reads = "security.secureboot and security.csm (LXD before "
-			 "6.7, Incus) or boot.mode (LXD 6.7 and later) of "
-			 "every virtual machine and profile.",
+		.reads = "security.secureboot and security.csm (Incus and "
+			 "older LXD) or boot.mode (newer LXD) of every "
+			 "virtual machine and profile.",
 		.remediation = "Turn secure boot back on where the instance or "
 			       "its profile turns it off.",
 		.eval = eval_secureboot,

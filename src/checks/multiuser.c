@@ -647,7 +647,8 @@ const struct check multiuser_checks[] = {
 			     "host.",
 		.reads = "The projects of restricted client certificates, the "
 			 "project permissions of non-admin identities and "
-			 "their groups (LXD 5.21+), and each project's "
+			 "their groups (where the release has them), and each "
+			 "project's "
 			 "restricted key.",
 		.remediation = "Set restricted=true on every project a "
 			       "non-admin client can use.",
