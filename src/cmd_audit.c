@@ -12,6 +12,7 @@
 #include "atomic.h"
 #include "audit_run.h"
 #include "engine.h"
+#include "escape.h"
 #include "gate.h"
 #include "report.h"
 #include "target.h"
@@ -21,11 +22,11 @@ cmd_error(const char *fmt, ...)
 {
 	va_list ap;
 
+	/* the whole line: names, paths and server text all end up in it */
 	fputs("lxd-harden: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	term_vprintf(stderr, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 static void
