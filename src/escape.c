@@ -165,7 +165,7 @@ escape_url(struct strbuf *sb, const char *s)
 
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
 		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		    (*p >= '0' && *p <= '9') || strchr("-._~", *p)) {
+		    (*p >= '0' && *p <= '9') || strchr("-._~:@", *p)) {
 			strbuf_addch(sb, (char)*p);
 		} else {
 			strbuf_addch(sb, '%');

@@ -25,8 +25,8 @@ void escape_sh(struct strbuf *sb, const char *s);
 
 /*
  * Appends s percent-encoded for one segment of a URL path or one query
- * value: every byte but A-Z a-z 0-9 - . _ ~ becomes %XX, so a name holding
- * '/', '?', '#', '&' or '%' stays one name in a request.
+ * value: every byte but A-Z a-z 0-9 - . _ ~ : @ becomes %XX, so a name
+ * holding '/', '?', '#', '&', '=', '+' or '%' stays one name in a request.
  */
 void escape_url(struct strbuf *sb, const char *s);
 

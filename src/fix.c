@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "checks/common.h"
+#include "escape.h"
 #include "lxdval.h"
 #include "policy.h"
 #include "x509.h"
@@ -187,14 +188,15 @@ fix_set_value(const struct fix_opts *o, const char *key)
 /* ---- objects of the snapshot ---- */
 
 /*
- * Splits "/1.0/KIND/NAME?project=P" into its parts (borrowed into the
- * caller's buffers). Returns -1 for anything else.
+ * Splits "/1.0/KIND/NAME?project=P" into its parts, decoded, in the
+ * caller's buffers. Returns -1 for anything else.
  */
 static int
 split_object(const char *url, char *kind, size_t klen, char *name,
 	     size_t nlen, char *project, size_t plen)
 {
 	const char *k, *n, *q;
+	char *enc, *dec;
 
 	if (!str_starts_with(url, "/1.0/"))
 		return -1;
@@ -210,10 +212,16 @@ split_object(const char *url, char *kind, size_t klen, char *name,
 		q = n + strlen(n);
 	if ((size_t)(q - n) >= nlen || q == n)
 		return -1;
-	memcpy(name, n, (size_t)(q - n));
-	name[q - n] = '\0';
-	snprintf(project, plen, "%s",
-		 str_starts_with(q, "?project=") ? q + 9 : "default");
+	/* the parts are percent-encoded (snapshot_object): decode them */
+	enc = xstrndup(n, (size_t)(q - n));
+	dec = unescape_url(enc);
+	snprintf(name, nlen, "%s", dec);
+	free(enc);
+	free(dec);
+	dec = unescape_url(str_starts_with(q, "?project=") ? q + 9 :
+							     "default");
+	snprintf(project, plen, "%s", dec);
+	free(dec);
 	return 0;
 }
 
@@ -266,7 +274,7 @@ project_arg(const char *url, char *buf, size_t len)
 	if (split_object(url, kind, sizeof(kind), name, sizeof(name), project,
 			 sizeof(project)) == 0 &&
 	    !str_eq(project, "default"))
-		snprintf(buf, len, " --project %s", project);
+		snprintf(buf, len, " --project %s", shq(project));
 }
 
 static const char *
@@ -340,16 +348,18 @@ fix_server_key(const struct fixer *fx, const struct finding *f,
 	}
 	if (risk == FIX_NEEDS_VALUE && !given) {
 		it->command = xasprintf("%s config set %s=VALUE   (give "
-					"--set %s=VALUE)", client, key, key);
+					"--set %s=VALUE)", client, shq(key),
+					shq(key));
 		free(it->effect);
 		it->effect = xasprintf("the tool cannot guess the address; "
 				       "name it with --set %s=ADDRESS (or "
 				       "--set %s= to unset it)", key, key);
 	} else if (value) {
-		it->command = xasprintf("%s config set %s=%s", client, key,
-					value);
+		it->command = xasprintf("%s config set %s=%s", client,
+					shq(key), shq(value));
 	} else {
-		it->command = xasprintf("%s config unset %s", client, key);
+		it->command = xasprintf("%s config unset %s", client,
+					shq(key));
 	}
 	if (given && risk == FIX_NEEDS_VALUE) {
 		/* naming the value is the consent */
@@ -410,8 +420,9 @@ add_config_key(const struct fixer *fx, const struct fix_ctx *x,
 		sub = "project set";
 	else
 		sub = "network set";
-	it->command = xasprintf("%s %s %s %s=%s%s", client, sub, name, key,
-				value, str_eq(kind, "projects") ? "" : parg);
+	it->command = xasprintf("%s %s %s %s=%s%s", client, sub, shq(name),
+				shq(key), shq(value),
+				str_eq(kind, "projects") ? "" : parg);
 	if (fx->effect) {
 		size_t users = json_array_size(json_object_get(obj, "used_by"));
 
@@ -477,7 +488,8 @@ add_device_key(const struct fixer *fx, const struct fix_ctx *x,
 	it->risk = fx->risk;
 	it->command = xasprintf("%s %s device set %s %s %s=%s%s", client,
 				str_eq(kind, "profiles") ? "profile" : "config",
-				name, dev, key, value, parg);
+				shq(name), shq(dev), shq(key), shq(value),
+				parg);
 	if (effect)
 		it->effect = xstrdup(effect);
 }
@@ -581,7 +593,8 @@ fix_delete_network(const struct fixer *fx, const struct finding *f,
 	it->effect = xstrdup(fx->effect);
 	it->command = xasprintf("%s network delete %s%s",
 				snapshot_client(x->snap),
-				object_name(f->object, name, sizeof(name)),
+				shq(object_name(f->object, name,
+						sizeof(name))),
 				parg);
 }
 
@@ -659,7 +672,7 @@ fix_delete_pool(const struct fixer *fx, const struct finding *f,
 			source ? "; its source stays where it is: " : "",
 			source ? source : "");
 	it->command = xasprintf("%s storage delete %s",
-				snapshot_client(x->snap), name);
+				snapshot_client(x->snap), shq(name));
 }
 
 /* ACC-005: remove a certificate that has expired (recomputed from its
@@ -702,7 +715,7 @@ fix_remove_expired_cert(const struct fixer *fx, const struct finding *f,
 	it->reversible = false;
 	it->effect = xstrdup(fx->effect);
 	it->command = xasprintf("%s config trust remove %s",
-				snapshot_client(x->snap), fp);
+				snapshot_client(x->snap), shq(fp));
 }
 
 /* ACC-011: revoke a pending trust or cluster join token (DELETE of its
@@ -745,7 +758,7 @@ fix_revoke_token(const struct fixer *fx, const struct finding *f,
 	it->reversible = false;
 	it->effect = xstrdup(fx->effect);
 	it->command = xasprintf("%s operation delete %s",
-				snapshot_client(x->snap), id);
+				snapshot_client(x->snap), shq(id));
 }
 
 /* The path of a host object under the host root; caller frees. */
@@ -792,7 +805,7 @@ fix_name_leak(const struct fixer *fx, const struct finding *f,
 	it->old_mode = (unsigned)st.st_mode & 07777;
 	it->new_mode = (unsigned)st.st_mode & want;
 	it->risk = fx->risk;
-	it->command = xasprintf("chmod %o %s", it->new_mode, path);
+	it->command = xasprintf("chmod %o %s", it->new_mode, shq(path));
 	if (!planned(p, "file://" TMPFILES_CONF, FIXK_HOST_FILE, NULL, NULL)) {
 		it = fix_plan_add(p, check_id(x), "file://" TMPFILES_CONF,
 				  FIXK_HOST_FILE);
@@ -866,9 +879,10 @@ fix_socket_mode(const struct fixer *fx, const struct finding *f,
 	it->new_gid = want_gid;
 	it->risk = fx->risk;
 	if (it->new_mode != mode)
-		chmod_cmd = xasprintf("chmod 0660 %s", path);
+		chmod_cmd = xasprintf("chmod 0660 %s", shq(path));
 	if (owner)
-		chown_cmd = xasprintf("chown root:%s %s", group, path);
+		chown_cmd = xasprintf("chown root:%s %s", shq(group),
+				      shq(path));
 	it->command = xasprintf("%s%s%s", chmod_cmd ? chmod_cmd : "",
 				chmod_cmd && chown_cmd ? " && " : "",
 				chown_cmd ? chown_cmd : "");

@@ -68,7 +68,7 @@ eval_trust_ca(const struct check *c, const struct check_ctx *x,
 			 "entry.", key, v);
 	finding_key(f, key, v, checks_source_of(from));
 	finding_remediation(f, "%s config set %s=false", snapshot_client(s),
-			    key);
+			    shq(key));
 }
 
 static void
@@ -97,7 +97,8 @@ eval_trust_password(const struct check *c, const struct check_ctx *x,
 			 "%s is set, so anyone who learns the password can add "
 			 "a certificate with full admin rights.", key);
 	finding_key(f, key, "(set)", "/1.0");
-	finding_remediation(f, "%s config unset %s", snapshot_client(s), key);
+	finding_remediation(f, "%s config unset %s", snapshot_client(s),
+			    shq(key));
 }
 
 static void
@@ -128,7 +129,7 @@ eval_certificates(const struct check *c, const struct check_ctx *x,
 			continue;
 		if (!name)
 			name = "";
-		obj = xasprintf("/1.0/certificates/%s", fp);
+		obj = xasprintf("/1.0/certificates/%s", urlq(fp));
 		if (x509_parse_pem(checks_jstr(e, "certificate"), &xi,
 				   &d) != 0) {
 			findings_add(out, ST_ERROR, c->severity, obj,
@@ -143,7 +144,7 @@ eval_certificates(const struct check *c, const struct check_ctx *x,
 					 "Certificate %s expired on %s.", name,
 					 when);
 			finding_remediation(f, "%s config trust remove %s",
-					    snapshot_client(s), fp);
+					    snapshot_client(s), shq(fp));
 		} else if (xi.not_after - s->now <=
 			   x->policy->expiring_window) {
 			format_rfc3339(xi.not_after, when, sizeof(when));
@@ -156,7 +157,7 @@ eval_certificates(const struct check *c, const struct check_ctx *x,
 					       "(%s config trust add), then "
 					       "run: %s config trust remove "
 					       "%s", snapshot_client(s),
-					    snapshot_client(s), fp);
+					    snapshot_client(s), shq(fp));
 		}
 		if (xi.not_before > s->now) {
 			format_rfc3339(xi.not_before, when, sizeof(when));
@@ -164,7 +165,7 @@ eval_certificates(const struct check *c, const struct check_ctx *x,
 					 "Certificate %s is not valid before "
 					 "%s.", name, when);
 			finding_remediation(f, "%s config trust remove %s",
-					    snapshot_client(s), fp);
+					    snapshot_client(s), shq(fp));
 		}
 		if ((str_eq(xi.key_type, "RSA") && xi.key_bits < 2048) ||
 		    (str_eq(xi.key_type, "EC") && xi.key_bits < 256)) {
@@ -177,7 +178,7 @@ eval_certificates(const struct check *c, const struct check_ctx *x,
 			finding_remediation(f, "Replace it with a certificate "
 					       "that has a stronger key, then "
 					       "run: %s config trust remove %s",
-					    snapshot_client(s), fp);
+					    snapshot_client(s), shq(fp));
 		}
 		free(obj);
 	}
@@ -242,7 +243,7 @@ eval_unrestricted_clients(const struct check *c, const struct check_ctx *x,
 			continue;
 		if (!name)
 			name = "";
-		obj = xasprintf("/1.0/certificates/%s", fp);
+		obj = xasprintf("/1.0/certificates/%s", urlq(fp));
 		if (p->admin_certs.set)
 			f = findings_add(out, ST_FAIL, c->severity, obj,
 					 "Client certificate %s is "
@@ -259,7 +260,7 @@ eval_unrestricted_clients(const struct check *c, const struct check_ctx *x,
 				       "restricted: true and the projects it "
 				       "needs), or add its fingerprint to "
 				       "admin_certs in the policy",
-				    snapshot_client(s), fp);
+				    snapshot_client(s), shq(fp));
 		free(obj);
 	}
 }
@@ -305,8 +306,8 @@ judge_expiry(const struct check *c, const struct check_ctx *x,
 	} else {
 		return;
 	}
-	finding_remediation(f, "%s config set %s=%s", snapshot_client(s), key,
-			    expr);
+	finding_remediation(f, "%s config set %s=%s", snapshot_client(s),
+			    shq(key), shq(expr));
 }
 
 static void
@@ -409,7 +410,7 @@ judge_token(const struct check *c, const struct check_ctx *x,
 	has_created = created_s && parse_rfc3339(created_s, &created) == 0;
 	has_exp = exp_s && parse_rfc3339(exp_s, &expires) == 0;
 	lxdval_format_duration(max, smax, sizeof(smax));
-	obj = xasprintf("/1.0/operations/%s", id);
+	obj = xasprintf("/1.0/operations/%s", urlq(id));
 	if (exp_s && !has_exp) {
 		findings_add(out, ST_ERROR, c->severity, obj,
 			     "Cannot read the expiry of pending %s %s: "
@@ -444,7 +445,7 @@ judge_token(const struct check *c, const struct check_ctx *x,
 	}
 	if (f)
 		finding_remediation(f, "%s operation delete %s",
-				    snapshot_client(s), id);
+				    snapshot_client(s), shq(id));
 	free(obj);
 }
 
@@ -498,7 +499,7 @@ eval_pending_tokens(const struct check *c, const struct check_ctx *x,
 			continue;
 		lxdval_format_duration(max, smax, sizeof(smax));
 		obj = xasprintf("/1.0/auth/identities/%s/%s",
-				method ? method : "tls", id);
+				urlq(method ? method : "tls"), urlq(id));
 		if (str_empty(v))
 			f = findings_add(out, ST_FAIL, c->severity, obj,
 					 "Pending TLS identity %s holds a "
@@ -517,7 +518,8 @@ eval_pending_tokens(const struct check *c, const struct check_ctx *x,
 					 default_note(from), smax);
 		finding_remediation(f, "%s auth identity delete %s/%s",
 				    snapshot_client(s),
-				    method ? method : "tls", name ? name : id);
+				    shq(method ? method : "tls"),
+				    shq(name ? name : id));
 		free(obj);
 	}
 }
@@ -546,7 +548,8 @@ eval_oidc_secret(const struct check *c, const struct check_ctx *x,
 			 "requires a confidential client.", key);
 	finding_key(f, key, "(set)", "/1.0");
 	finding_remediation(f, "If the identity provider does not need it: "
-			       "%s config unset %s", snapshot_client(s), key);
+			       "%s config unset %s", snapshot_client(s),
+			    shq(key));
 }
 
 static void
@@ -600,7 +603,8 @@ judge_admin(const struct check *c, const struct check_ctx *x,
 {
 	const struct policy *p = x->policy;
 	char *mid = xasprintf("%s/%s", method, id);
-	char *obj = xasprintf("/1.0/auth/identities/%s", mid);
+	char *obj = xasprintf("/1.0/auth/identities/%s/%s", urlq(method),
+			      urlq(id));
 	struct finding *f;
 
 	if (strlist_has(&p->admin_identities, mid) ||
@@ -623,7 +627,7 @@ judge_admin(const struct check *c, const struct check_ctx *x,
 				 mid, group);
 	}
 	finding_remediation(f, "%s auth identity group remove %s %s",
-			    snapshot_client(x->snap), mid, group);
+			    snapshot_client(x->snap), shq(mid), shq(group));
 	free(mid);
 	free(obj);
 }
@@ -698,15 +702,15 @@ eval_fine_grained(const struct check *c, const struct check_ctx *x,
 			continue;
 		if (str_eq(checks_jstr(ident, "type"),
 			   "Initial UI token bearer")) {
-			obj = xasprintf("/1.0/auth/identities/%s/%s", method,
-					id);
+			obj = xasprintf("/1.0/auth/identities/%s/%s",
+					urlq(method), urlq(id));
 			f = findings_add(out, ST_FAIL, c->severity, obj,
 					 "The initial UI token identity %s is "
 					 "still present and holds full admin "
 					 "rights.", name ? name : id);
 			finding_remediation(f, "%s auth identity delete %s/%s",
-					    snapshot_client(s), method,
-					    name ? name : id);
+					    snapshot_client(s), shq(method),
+					    shq(name ? name : id));
 			free(obj);
 			continue;
 		}
@@ -732,7 +736,8 @@ eval_fine_grained(const struct check *c, const struct check_ctx *x,
 		judge_group_members(c, x, g, ids, out);
 		if (!json_array_size(idp))
 			continue;
-		obj = xasprintf("/1.0/auth/groups/%s", checks_jstr(g, "name"));
+		obj = xasprintf("/1.0/auth/groups/%s",
+				urlq(checks_jstr(g, "name")));
 		f = findings_add(out, ST_MANUAL, c->severity, obj,
 				 "Group %s grants server admin to members of "
 				 "%zu identity provider group(s), whom LXD "

@@ -239,7 +239,7 @@ eval_restricted_projects(const struct check *c, const struct check_ctx *x,
 			strbuf_release(&who);
 			continue;
 		}
-		obj = xasprintf("/1.0/projects/%s", name);
+		obj = xasprintf("/1.0/projects/%s", urlq(name));
 		f = findings_add(out, ST_FAIL, c->severity, obj,
 				 "Project %s is usable by %s but is not "
 				 "restricted (restricted%s%s), so they can "
@@ -248,7 +248,7 @@ eval_restricted_projects(const struct check *c, const struct check_ctx *x,
 				 v ? "=" : " is not set", v ? v : "");
 		finding_key(f, "restricted", v, obj);
 		finding_remediation(f, "%s project set %s restricted=true",
-				    snapshot_client(s), name);
+				    snapshot_client(s), shq(name));
 		free(obj);
 		strbuf_release(&who);
 	}
@@ -307,7 +307,7 @@ eval_restrictions(const struct check *c, const struct check_ctx *x,
 		if (!name || !project_restricted(e))
 			continue;
 		restricted++;
-		obj = xasprintf("/1.0/projects/%s", name);
+		obj = xasprintf("/1.0/projects/%s", urlq(name));
 		for (size_t k = 0; k < ARRAY_SIZE(reopened); k++) {
 			const char *v = checks_jstr(cfg, reopened[k].key);
 			struct finding *f;
@@ -325,8 +325,9 @@ eval_restrictions(const struct check *c, const struct check_ctx *x,
 					 reopened[k].why);
 			finding_key(f, reopened[k].key, v, obj);
 			finding_remediation(f, "%s project set %s %s=%s",
-					    snapshot_client(s), name,
-					    reopened[k].key, reopened[k].safe);
+					    snapshot_client(s), shq(name),
+					    shq(reopened[k].key),
+					    shq(reopened[k].safe));
 		}
 		free(obj);
 	}

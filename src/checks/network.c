@@ -69,7 +69,7 @@ eval_https_address(const struct check *c, const struct check_ctx *x,
 		finding_key(f, key, v, checks_source_of(from));
 		finding_remediation(f, "%s config set %s=%s (an address of "
 				       "this host that clients must reach)",
-				    snapshot_client(s), key, ex);
+				    snapshot_client(s), shq(key), shq(ex));
 		free(ex);
 	} else if (l.loopback) {
 		f = findings_add(out, ST_PASS, c->severity, "/1.0",
@@ -132,7 +132,7 @@ eval_other_listeners(const struct check *c, const struct check_ctx *x,
 					 l.port);
 			finding_key(f, key, v, checks_source_of(from));
 			finding_remediation(f, "%s config unset %s",
-					    snapshot_client(s), key);
+					    snapshot_client(s), shq(key));
 		} else if (l.wildcard) {
 			ex = example_address(s, l.port);
 			f = findings_add(out, ST_FAIL, c->severity, "/1.0",
@@ -143,8 +143,9 @@ eval_other_listeners(const struct check *c, const struct check_ctx *x,
 			finding_remediation(f, "%s config set %s=%s, or %s "
 					       "config unset %s if it is not "
 					       "needed",
-					    snapshot_client(s), key, ex,
-					    snapshot_client(s), key);
+					    snapshot_client(s), shq(key),
+					    shq(ex), snapshot_client(s),
+					    shq(key));
 			free(ex);
 		}
 	}
@@ -190,9 +191,9 @@ eval_network_acls(const struct check *c, const struct check_ctx *x,
 				 "so no ACL filters its traffic.",
 				 checks_jstr(n, "type"), name);
 		finding_key(f, "security.acls", "", obj);
-		finding_remediation(f, "%s network set %s security.acls=<acl> "
+		finding_remediation(f, "%s network set %s security.acls=ACL "
 				       "--project %s",
-				    snapshot_client(s), name, project);
+				    snapshot_client(s), shq(name), shq(project));
 		free(obj);
 	}
 	if (!seen)
@@ -291,7 +292,8 @@ eval_acl_rules(const struct check *c, const struct check_ctx *x,
 					       "--project %s (limit the "
 					       "rule's source, protocol or "
 					       "destination_port)",
-					    snapshot_client(s), name, project);
+					    snapshot_client(s), shq(name),
+					    shq(project));
 		}
 		free(obj);
 	}
@@ -315,7 +317,8 @@ eval_acl_rules(const struct check *c, const struct check_ctx *x,
 		finding_key(f, key, v, obj);
 		finding_remediation(f, "%s network set %s %s=reject "
 				       "--project %s",
-				    snapshot_client(s), name, key, project);
+				    snapshot_client(s), shq(name), shq(key),
+				    shq(project));
 		free(obj);
 	}
 }
@@ -347,7 +350,7 @@ eval_metrics_auth(const struct check *c, const struct check_ctx *x,
 			 "/1.0/metrics without a certificate.", key, v);
 	finding_key(f, key, v, checks_source_of(from));
 	finding_remediation(f, "%s config set %s=true", snapshot_client(s),
-			    key);
+			    shq(key));
 }
 
 const struct check network_checks[] = {

@@ -144,7 +144,7 @@ test_net003_acls_attached(void **state)
 	ct_assert_fail(f, SEV_MEDIUM, "security.acls", "",
 		       "/1.0/networks/ovn1?project=blue");
 	assert_string_equal(f->remediation, "lxc network set ovn1 "
-					    "security.acls=<acl> --project "
+					    "security.acls=ACL --project "
 					    "blue");
 	ct_release(&t);
 

@@ -162,6 +162,8 @@ test_url(void **state)
 	assert_string_equal(urlq("a/b?project=x&y=%"), "a%2Fb%3Fproject%3Dx%26y%3D%25");
 	assert_string_equal(urlq("a b\xc3\xa9"), "a%20b%C3%A9");
 	assert_string_equal(urlq(NULL), "");
+	assert_string_equal(urlq("oidc:alice@example.com"),
+			    "oidc:alice@example.com");
 	d = unescape_url("ha%23sh%2Fx%zz%");
 	assert_string_equal(d, "ha#sh/x%zz%");
 	free(d);
