@@ -29,6 +29,21 @@ cmd_error(const char *fmt, ...)
 	va_end(ap);
 }
 
+void
+cmd_bad_option(char **argv)
+{
+	int i = optind > 1 ? optind - 1 : 1;
+	const char *arg = argv[i] ? argv[i] : "";
+
+	/* a long option names itself; a short one is optopt */
+	if (!str_starts_with(arg, "--") && optopt > ' ' && optopt < 0x7f)
+		cmd_error("%s: bad option '-%c' or its value missing", argv[0],
+			  optopt);
+	else
+		cmd_error("%s: bad option '%s' or its value missing", argv[0],
+			  arg);
+}
+
 static void
 audit_usage(FILE *f)
 {
@@ -211,6 +226,7 @@ parse_opts(int argc, char **argv, struct audit_opts *o)
 			audit_usage(stdout);
 			exit(EXIT_CLEAN);
 		default:
+			cmd_bad_option(argv);
 			audit_usage(stderr);
 			return -1;
 		}

@@ -60,6 +60,7 @@ cmd_checks(int argc, char **argv)
 			puts("usage: lxd-harden checks [--format text|json]");
 			return EXIT_CLEAN;
 		default:
+			cmd_bad_option(argv);
 			fputs("usage: lxd-harden checks [--format text|json]\n",
 			      stderr);
 			return EXIT_ERROR;

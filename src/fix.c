@@ -1203,7 +1203,7 @@ print_value(FILE *f, bool present, const char *v)
 	if (!present)
 		fputs("(absent)", f);
 	else
-		fprintf(f, "\"%s\"", v ? v : "");
+		fprintf(f, "\"%s\"", termq(v));
 }
 
 /* The lines of new that old does not have, as "+ LINE". */
@@ -1228,8 +1228,12 @@ print_added_lines(FILE *f, const char *old, const char *new)
 			}
 			o = oe ? oe + 1 : o + olen;
 		}
-		if (!seen && len)
-			fprintf(f, "        + %.*s\n", (int)len, l);
+		if (!seen && len) {
+			char *line = xstrndup(l, len);
+
+			fprintf(f, "        + %s\n", termq(line));
+			free(line);
+		}
 		l = e ? e + 1 : l + len;
 	}
 }
@@ -1243,12 +1247,13 @@ print_json_object(FILE *f, const char *text)
 	json_t *v;
 
 	json_object_foreach(json_object_get(o, "config"), k, v)
-		fprintf(f, "        %s=%s\n", k,
-			json_is_string(v) ? json_string_value(v) : "?");
+		fprintf(f, "        %s=%s\n", termq(k),
+			termq(json_is_string(v) ? json_string_value(v) : "?"));
 	json_object_foreach(json_object_get(o, "devices"), k, v) {
 		char *d = json_dumps(v, JSON_SORT_KEYS | JSON_COMPACT);
 
-		fprintf(f, "        device %s: %s\n", k, d ? d : "?");
+		fprintf(f, "        device %s: %s\n", termq(k),
+			termq(d ? d : "?"));
 		free(d);
 	}
 	json_decref(o);
@@ -1258,15 +1263,15 @@ static void
 print_item(FILE *f, const struct fix_item *it)
 {
 	fprintf(f, "  %s %s %s", it->selected ? "[x]" : "[ ]", it->check,
-		it->object);
+		termq(it->object));
 	if (it->device)
-		fprintf(f, " device %s", it->device);
+		fprintf(f, " device %s", termq(it->device));
 	fputc('\n', f);
 	switch (it->kind) {
 	case FIXK_SERVER_KEY:
 	case FIXK_CONFIG_KEY:
 	case FIXK_DEVICE_KEY:
-		fprintf(f, "      %s: ", it->key);
+		fprintf(f, "      %s: ", termq(it->key));
 		print_value(f, it->old_present, it->old_value);
 		fputs(" -> ", f);
 		if (it->risk == FIX_NEEDS_VALUE)
@@ -1277,12 +1282,13 @@ print_item(FILE *f, const struct fix_item *it)
 		break;
 	case FIXK_DELETE:
 		if (it->old_value)
-			fprintf(f, "      %s -> (deleted)\n", it->old_value);
+			fprintf(f, "      %s -> (deleted)\n",
+				termq(it->old_value));
 		else
 			fputs("      delete the object\n", f);
 		break;
 	case FIXK_HOST_FILE:
-		fprintf(f, "      write %s (%s before)\n", it->object + 7,
+		fprintf(f, "      write %s (%s before)\n", termq(it->object + 7),
 			it->old_present ? "present" : "absent");
 		print_added_lines(f, it->old_value, it->new_value);
 		break;
@@ -1291,16 +1297,16 @@ print_item(FILE *f, const struct fix_item *it)
 		print_json_object(f, it->new_value);
 		break;
 	case FIXK_DEVICE_SET:
-		fprintf(f, "      device %s: %s -> %s\n", it->device,
-			it->old_value ? it->old_value : "(absent)",
-			it->new_value);
+		fprintf(f, "      device %s: %s -> %s\n", termq(it->device),
+			termq(it->old_value ? it->old_value : "(absent)"),
+			termq(it->new_value));
 		break;
 	case FIXK_PROFILES:
-		fprintf(f, "      profiles: %s -> %s\n", it->old_value,
-			it->new_value);
+		fprintf(f, "      profiles: %s -> %s\n", termq(it->old_value),
+			termq(it->new_value));
 		break;
 	case FIXK_SNAP_SET:
-		fprintf(f, "      snap lxd %s: ", it->key);
+		fprintf(f, "      snap lxd %s: ", termq(it->key));
 		print_value(f, it->old_present, it->old_value);
 		fputs(" -> ", f);
 		print_value(f, true, it->new_value);
@@ -1317,9 +1323,9 @@ print_item(FILE *f, const struct fix_item *it)
 		break;
 	}
 	if (it->command)
-		fprintf(f, "      command: %s\n", it->command);
+		fprintf(f, "      command: %s\n", termq(it->command));
 	if (it->effect)
-		fprintf(f, "      effect: %s\n", it->effect);
+		fprintf(f, "      effect: %s\n", termq(it->effect));
 	if (!it->reversible)
 		fputs("      not reversible: rollback cannot undo this\n", f);
 }
@@ -1360,7 +1366,7 @@ fix_plan_print(FILE *f, const struct fix_plan *p, bool apply)
 	if (p->n_notes) {
 		fputs("\nNot fixed automatically:\n", f);
 		for (size_t i = 0; i < p->n_notes; i++)
-			fprintf(f, "  %s\n", p->notes[i]);
+			fprintf(f, "  %s\n", termq(p->notes[i]));
 	}
 	fputs("\n[x] = applied by this run\n", f);
 }
@@ -1374,6 +1380,6 @@ fix_plan_print_items(FILE *f, const struct fix_plan *p)
 	if (p->n_notes) {
 		fputs("\nNotes:\n", f);
 		for (size_t i = 0; i < p->n_notes; i++)
-			fprintf(f, "  %s\n", p->notes[i]);
+			fprintf(f, "  %s\n", termq(p->notes[i]));
 	}
 }

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "atomic.h"
+#include "escape.h"
 #include "journal.h"
 #include "lxd.h"
 
@@ -1088,7 +1089,7 @@ fix_rollback(struct lxd_client *c, const char *journal_path,
 			/* a token's secret, an expired certificate: LXD
 			   cannot take them back */
 			fprintf(out, "not restored %s (not reversible)\n",
-				object);
+				termq(object));
 			se = state_entry("rollback", (long)seq, "skipped",
 					 NULL);
 			if (journal_append(&j, se, d) != 0) {
@@ -1117,7 +1118,7 @@ fix_rollback(struct lxd_client *c, const char *journal_path,
 			ok = -1;
 		}
 		if (ok == 0) {
-			fprintf(out, "restored %s\n", object);
+			fprintf(out, "restored %s\n", termq(object));
 			json_t *items = json_object_get(ch, "items");
 			json_t *it;
 
@@ -1126,12 +1127,13 @@ fix_rollback(struct lxd_client *c, const char *journal_path,
 								 "reversible")))
 					fprintf(out, "  not restored: %s %s "
 						     "(not reversible)\n",
-						json_string_value(json_object_get(
-							it, "check")),
-						json_string_value(json_object_get(
-							it, "key")));
+						termq(json_string_value(json_object_get(
+							it, "check"))),
+						termq(json_string_value(json_object_get(
+							it, "key"))));
 		} else {
-			fprintf(out, "FAILED %s: %s\n", object, rd.msg);
+			fprintf(out, "FAILED %s: %s\n", termq(object),
+				termq(rd.msg));
 			if (rc == 0)
 				*d = rd;
 			rc = -1;

@@ -17,7 +17,7 @@
 #include "fix.h"
 
 /* What tests/data/workload/make-hostile.py appends to every name. */
-#define TAIL "$(touch${IFS}x)'`touch${IFS}y`;touch z&"
+#define TAIL "$(touch${IFS}x)'`touch${IFS}y`;touch z&\x1b]0;pwned\x07\xe2\x80\xae"
 
 struct sandbox {
 	char dir[64];
@@ -305,12 +305,80 @@ test_profile_create_commands(void **state)
 	ct_release(&t);
 }
 
+/* Fails when text holds a control or invisible format character. */
+static void
+assert_terminal_safe(const char *text, const char *what)
+{
+	const unsigned char *p = (const unsigned char *)text;
+
+	for (size_t i = 0; p[i]; i++) {
+		bool bad = (p[i] < 0x20 && p[i] != '\n') || p[i] == 0x7f ||
+			   (p[i] == 0xc2 && p[i + 1] >= 0x80 &&
+			    p[i + 1] < 0xa0) ||
+			   (p[i] == 0xe2 && p[i + 1] == 0x80 &&
+			    ((p[i + 2] >= 0x8b && p[i + 2] <= 0x8f) ||
+			     (p[i + 2] >= 0xaa && p[i + 2] <= 0xae))) ||
+			   (p[i] == 0xe2 && p[i + 1] == 0x81 &&
+			    p[i + 2] >= 0xa6 && p[i + 2] <= 0xa9);
+
+		if (bad)
+			fail_msg("%s: raw byte 0x%02x at offset %zu", what,
+				 p[i], i);
+	}
+}
+
+/* The fix plan and profile create print hostile names escaped. */
+static void
+test_plan_printed_escaped(void **state)
+{
+	struct ct t;
+	struct report r = { 0 };
+	struct fix_opts fo = { 0 };
+	struct fix_plan plan = { 0 };
+	struct profile_opts o = { 0 };
+	struct diag d;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	ct_load_from(&t, "workload", "hostile");
+	engine_run(&t.ctx, &r);
+	fix_plan_build(&r, &t.snap, &fo, &plan);
+	f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	fix_plan_print(f, &plan, false);
+	fclose(f);
+	/* the names are there, escaped */
+	assert_non_null(strstr(buf, "\\x1b]0;pwned\\x07\\u202e"));
+	assert_terminal_safe(buf, "fix plan");
+	free(buf);
+	fix_plan_release(&plan);
+
+	o.name = "hardened";
+	o.project = "own" TAIL;
+	o.attach_all = true;
+	if (profile_plan_build(&t.snap, &o, &plan, &d) != 0)
+		fail_msg("%s", d.msg);
+	f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	fix_plan_print_items(f, &plan);
+	fclose(f);
+	assert_non_null(strstr(buf, "\\u202e"));
+	assert_terminal_safe(buf, "profile create plan");
+	free(buf);
+	fix_plan_release(&plan);
+	engine_report_release(&r);
+	ct_release(&t);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_audit_and_fix_commands),
 		cmocka_unit_test(test_profile_create_commands),
+		cmocka_unit_test(test_plan_printed_escaped),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

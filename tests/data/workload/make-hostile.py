@@ -6,7 +6,7 @@ escape. Run from tests/data/workload: python3 make-hostile.py"""
 import json, os, urllib.parse
 
 SRC, DST = "lxd-502", "hostile"
-TAIL = "$(touch${IFS}x)'`touch${IFS}y`;touch z&"
+TAIL = "$(touch${IFS}x)'`touch${IFS}y`;touch z&\x1b]0;pwned\x07\u202e"
 
 def load(n):
     with open(os.path.join(SRC, n)) as f:
