@@ -309,6 +309,104 @@ test_url_bad(void **state)
 	free(key);
 }
 
+/* Runs target_resolve with stderr caught; returns what it printed. */
+static char *
+resolve_stderr(const struct target_opts *o, int *rc)
+{
+	char path[] = "/tmp/lxdh-stderr-XXXXXX";
+	int fd = mkstemp(path), saved;
+	struct lxd_endpoint ep;
+	struct diag d = { { 0 } };
+	char *text;
+
+	assert_true(fd >= 0);
+	fflush(stderr);
+	saved = dup(2);
+	dup2(fd, 2);
+	*rc = target_resolve(o, &ep, &d);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	close(fd);
+	text = read_file(path, NULL, NULL);
+	unlink(path);
+	if (*rc == 0)
+		lxd_endpoint_release(&ep);
+	return text;
+}
+
+/* A client key others can read gets a one-line warning, for --key and
+   for a remote's client.key alike. */
+static void
+test_key_mode_warning(void **state)
+{
+	char dir[] = "/tmp/lxdh-keymode-XXXXXX";
+	char *crt = fixture("conf-good/client.crt");
+	char *src = fixture("conf-good/client.key");
+	char *key, *text, *cmd, *conf = fixture("conf-good"), *ckey;
+	struct target_opts o = { .url = "https://192.0.2.1", .cert = crt };
+	int rc;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	key = xasprintf("%s/client.key", dir);
+	cmd = xasprintf("cp %s %s && cp -r %s %s/conf", src, key, conf, dir);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	o.key = key;
+
+	assert_int_equal(chmod(key, 0644), 0);
+	text = resolve_stderr(&o, &rc);
+	assert_int_equal(rc, 0);
+	cmd = xasprintf("lxd-harden: warning: client key '%s' is readable by "
+			"everyone (mode 0644); anyone who reads it can act as "
+			"this client: chmod 600 %s\n", key, key);
+	assert_string_equal(text, cmd);
+	free(cmd);
+	free(text);
+
+	assert_int_equal(chmod(key, 0640), 0);
+	text = resolve_stderr(&o, &rc);
+	assert_non_null(strstr(text, "readable by its group (mode 0640)"));
+	free(text);
+
+	assert_int_equal(chmod(key, 0600), 0);
+	text = resolve_stderr(&o, &rc);
+	assert_int_equal(rc, 0);
+	assert_string_equal(text, "");
+	free(text);
+
+	/* the remote's client.key beside config.yml */
+	free(conf);
+	conf = xasprintf("%s/conf", dir);
+	ckey = xasprintf("%s/client.key", conf);
+	setenv("LXD_CONF", conf, 1);
+	memset(&o, 0, sizeof(o));
+	o.remote = "prod";
+	assert_int_equal(chmod(ckey, 0604), 0);
+	text = resolve_stderr(&o, &rc);
+	assert_int_equal(rc, 0);
+	assert_non_null(strstr(text, "warning: client key"));
+	assert_non_null(strstr(text, ckey));
+	assert_null(strchr(text, '\n') + 1 == text + strlen(text) ?
+			    NULL : "more than one line");
+	free(text);
+	assert_int_equal(chmod(ckey, 0600), 0);
+	text = resolve_stderr(&o, &rc);
+	assert_string_equal(text, "");
+	free(text);
+	unsetenv("LXD_CONF");
+
+	cmd = xasprintf("rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	free(ckey);
+	free(conf);
+	free(key);
+	free(src);
+	free(crt);
+}
+
 /* --- --remote ----------------------------------------------------------- */
 
 static void
@@ -1300,6 +1398,7 @@ main(void)
 		cmocka_unit_test_setup(test_exclusive_options, clear_env),
 		cmocka_unit_test_setup(test_url_good, clear_env),
 		cmocka_unit_test_setup(test_url_bad, clear_env),
+		cmocka_unit_test_setup(test_key_mode_warning, clear_env),
 		cmocka_unit_test_setup(test_remote_good, clear_env),
 		cmocka_unit_test_setup(test_remote_overrides, clear_env),
 		cmocka_unit_test_setup(test_remote_home_lookup, clear_env),
