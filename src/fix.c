@@ -10,6 +10,7 @@
 #include "escape.h"
 #include "lxdval.h"
 #include "policy.h"
+#include "rootfs.h"
 #include "x509.h"
 
 struct fixer;
@@ -761,17 +762,6 @@ fix_revoke_token(const struct fixer *fx, const struct finding *f,
 				snapshot_client(x->snap), shq(id));
 }
 
-/* The path of a host object under the host root; caller frees. */
-static char *
-host_path(const struct fix_ctx *x, const char *path)
-{
-	const char *root = x->opts->host_root;
-
-	if (!root || str_eq(root, "/"))
-		return xstrdup(path);
-	return xasprintf("%s%s", root, path);
-}
-
 #define TMPFILES_CONF "/etc/tmpfiles.d/lxd-harden-names.conf"
 
 /* MUL-004: chmod now, and a tmpfiles.d entry so it lasts across boots. */
@@ -783,7 +773,6 @@ fix_name_leak(const struct fixer *fx, const struct finding *f,
 	unsigned want;
 	struct fix_item *it;
 	struct stat st;
-	char *full;
 
 	if (!x->opts->host_root || !str_starts_with(f->object, "file://"))
 		return;
@@ -794,12 +783,9 @@ fix_name_leak(const struct fixer *fx, const struct finding *f,
 		want = 0700;
 	else
 		return;
-	full = host_path(x, path);
-	if (stat(full, &st) != 0) {
-		free(full);
+	/* host files are read inside --host-root (rootfs.h) */
+	if (rootfs_stat(x->opts->host_root, path, &st) != 0)
 		return;
-	}
-	free(full);
 	it = fix_plan_add(p, check_id(x), f->object, FIXK_HOST_MODE);
 	it->old_present = true;
 	it->old_mode = (unsigned)st.st_mode & 07777;
@@ -809,14 +795,14 @@ fix_name_leak(const struct fixer *fx, const struct finding *f,
 	if (!planned(p, "file://" TMPFILES_CONF, FIXK_HOST_FILE, NULL, NULL)) {
 		it = fix_plan_add(p, check_id(x), "file://" TMPFILES_CONF,
 				  FIXK_HOST_FILE);
-		full = host_path(x, TMPFILES_CONF);
-		it->old_present = access(full, F_OK) == 0;
+		it->old_present = rootfs_stat(x->opts->host_root,
+					      TMPFILES_CONF, &st) == 0;
 		if (it->old_present) {
 			struct diag d = { { 0 } };
 
-			it->old_value = read_file(full, NULL, &d);
+			it->old_value = rootfs_read_file(x->opts->host_root,
+							 TMPFILES_CONF, &d);
 		}
-		free(full);
 		it->new_value = xstrdup(
 			"# lxd-harden (LXD-MUL-004): container names do not "
 			"leak\n"
@@ -844,7 +830,7 @@ fix_socket_mode(const struct fixer *fx, const struct finding *f,
 	unsigned mode;
 	struct fix_item *it;
 	struct stat st;
-	char *full, *chmod_cmd = NULL, *chown_cmd = NULL;
+	char *chmod_cmd = NULL, *chown_cmd = NULL;
 	bool owner;
 
 	if (!h || !x->opts->host_root || !str_starts_with(f->object, "file://"))
@@ -853,12 +839,8 @@ fix_socket_mode(const struct fixer *fx, const struct finding *f,
 	if (!str_eq(path, h->socket_path) ||
 	    planned(p, f->object, FIXK_HOST_MODE, NULL, NULL))
 		return;
-	full = host_path(x, path);
-	if (stat(full, &st) != 0) {
-		free(full);
+	if (rootfs_stat(x->opts->host_root, path, &st) != 0)
 		return;
-	}
-	free(full);
 	g = h->admin_group ? host_group_by_name(h, h->admin_group) : NULL;
 	if (g) {
 		want_gid = g->gid;
@@ -924,7 +906,7 @@ fix_audit_rules(const struct fixer *fx, const struct finding *f,
 	const struct host *h = x->opts->host;
 	const char *bin;
 	struct fix_item *it;
-	char *rule, *full, *old;
+	char *rule, *old;
 	struct diag d = { { 0 } };
 
 	if (!h || !x->opts->host_root || !str_starts_with(f->object, "file://"))
@@ -949,10 +931,13 @@ fix_audit_rules(const struct fixer *fx, const struct finding *f,
 	if (!it) {
 		it = fix_plan_add(p, check_id(x), "file://" AUDIT_RULES,
 				  FIXK_HOST_FILE);
-		full = host_path(x, AUDIT_RULES);
-		it->old_present = access(full, F_OK) == 0;
-		old = it->old_present ? read_file(full, NULL, &d) : NULL;
-		free(full);
+		struct stat st;
+
+		it->old_present = rootfs_stat(x->opts->host_root, AUDIT_RULES,
+					      &st) == 0;
+		old = it->old_present ? rootfs_read_file(x->opts->host_root,
+							 AUDIT_RULES, &d) :
+					NULL;
 		if (it->old_present && !old) {
 			/* unreadable: do not plan over what we cannot keep */
 			plan_note(p, "%s: %s", check_id(x), d.msg);

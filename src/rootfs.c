@@ -201,6 +201,40 @@ rootfs_fopen(const char *root, const char *path)
 	return f;
 }
 
+#define ROOTFS_READ_MAX ((size_t)16 << 20)
+
+char *
+rootfs_read_file(const char *root, const char *path, struct diag *d)
+{
+	FILE *f = rootfs_fopen(root, path);
+	struct strbuf sb = STRBUF_INIT;
+	char chunk[8192];
+	size_t n;
+
+	if (!f) {
+		diag_set(d, "cannot read '%s': %s", path, strerror(errno));
+		return NULL;
+	}
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+		if (sb.len + n > ROOTFS_READ_MAX) {
+			diag_set(d, "cannot read '%s': larger than %zu MiB",
+				 path, ROOTFS_READ_MAX >> 20);
+			goto fail;
+		}
+		strbuf_add(&sb, chunk, n);
+	}
+	if (ferror(f)) {
+		diag_set(d, "cannot read '%s': %s", path, strerror(errno));
+		goto fail;
+	}
+	fclose(f);
+	return strbuf_detach(&sb);
+fail:
+	fclose(f);
+	strbuf_release(&sb);
+	return NULL;
+}
+
 DIR *
 rootfs_opendir(const char *root, const char *path)
 {

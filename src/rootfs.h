@@ -26,6 +26,12 @@ int rootfs_open(const char *root, const char *path, int flags);
 int rootfs_stat(const char *root, const char *path, struct stat *st);
 /* fopen(path, "rb") inside root. */
 FILE *rootfs_fopen(const char *root, const char *path);
+/*
+ * Reads a whole file of at most 16 MiB inside root (NUL-terminated,
+ * caller frees); NULL with "cannot read 'PATH': REASON" in d.
+ */
+struct diag;
+char *rootfs_read_file(const char *root, const char *path, struct diag *d);
 /* opendir(3) inside root. */
 DIR *rootfs_opendir(const char *root, const char *path);
 /* readlink(2) of path itself (its directory resolved inside root);
