@@ -151,7 +151,7 @@ escape_sh(struct strbuf *sb, const char *s)
 	strbuf_addch(sb, '\'');
 	for (const char *p = s; *p; p++) {
 		if (*p == '\'')
-			strbuf_addstr(sb, "'\\''");
+			strbuf_addstr(sb, "'\"'\"'");
 		else
 			strbuf_addch(sb, *p);
 	}

@@ -17,9 +17,11 @@ void escape_term(struct strbuf *sb, const char *s);
 /*
  * Appends s as one word for a POSIX shell: left bare when it is made only
  * of letters, digits and _@%+=:,./- and does not start with '=',
- * otherwise in single quotes, a quote inside becoming '\''.
- * Pasting the result runs with exactly s as the argument: nothing in it is
- * expanded, split or globbed.
+ * otherwise in single quotes, a quote inside becoming '"'"' (not '\'':
+ * the terminal escaper doubles backslashes). Pasting the result runs with
+ * exactly s as the argument: nothing in it is expanded, split or globbed.
+ * Printed through escape_term, a word holding a backslash, a control or
+ * an invisible character shows those escaped and no longer pastes as is.
  */
 void escape_sh(struct strbuf *sb, const char *s);
 

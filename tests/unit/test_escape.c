@@ -112,7 +112,7 @@ test_sh(void **state)
 		  "/var/snap/lxd/common/lxd/unix.socket" },
 		{ "", "''" },
 		{ "a b", "'a b'" },
-		{ "it's", "'it'\\''s'" },
+		{ "it's", "'it'\"'\"'s'" },
 		{ "=ls", "'=ls'" },
 		{ "$(touch${IFS}x)", "'$(touch${IFS}x)'" },
 	};
