@@ -68,6 +68,45 @@ invisible_format(unsigned cp)
 	       (cp >= 0x2060 && cp <= 0x2069) || cp == 0xfeff;
 }
 
+size_t
+escape_invisible(const char *s, unsigned *cp)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = utf8_seq(p);
+
+	if (n < 2 || !invisible_format(utf8_cp(p, n)))
+		return 0;
+	*cp = utf8_cp(p, n);
+	return n;
+}
+
+void
+escape_json_text(struct strbuf *sb, const char *json)
+{
+	const unsigned char *p = (const unsigned char *)json;
+	char u[8];
+
+	while (*p) {
+		unsigned cp;
+		size_t n = escape_invisible((const char *)p, &cp);
+
+		if (n) {
+			snprintf(u, sizeof(u), "\\u%04x", cp);
+			strbuf_addstr(sb, u);
+			p += n;
+		} else if (*p == 0x7f) {
+			strbuf_addstr(sb, "\\u007f");
+			p++;
+		} else if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] < 0xa0) {
+			snprintf(u, sizeof(u), "\\u%04x", p[1]);
+			strbuf_addstr(sb, u);
+			p += 2;
+		} else {
+			strbuf_addch(sb, (char)*p++);
+		}
+	}
+}
+
 void
 escape_term(struct strbuf *sb, const char *s)
 {

@@ -15,6 +15,21 @@
 void escape_term(struct strbuf *sb, const char *s);
 
 /*
+ * When s starts with an invisible or reordering character (bidi
+ * embeddings, overrides and isolates U+202A-U+202E and U+2066-U+2069,
+ * U+200B-U+200F, U+2028-U+2029, U+2060-U+2065, U+061C, U+FEFF): its
+ * length in bytes, the code point in *cp. Otherwise 0.
+ */
+size_t escape_invisible(const char *s, unsigned *cp);
+
+/*
+ * Appends JSON text (as jansson writes it, valid UTF-8) with DEL, the C1
+ * controls and the invisible characters above written as \uNNNN: the
+ * same JSON, but nothing in it acts on a terminal it is printed to.
+ */
+void escape_json_text(struct strbuf *sb, const char *json);
+
+/*
  * Appends s as one word for a POSIX shell: left bare when it is made only
  * of letters, digits and _@%+=:,./- and does not start with '=',
  * otherwise in single quotes, a quote inside becoming '"'"' (not '\'':

@@ -60,6 +60,13 @@ check "the text report of hostile names holds no control or bidi byte" \
 check "  and its remediations are shell-quoted" \
 	grep -qF "lxc profile set 'priv\$(touch\${IFS}x)'\"'\"'\`touch" "$W/r.txt"
 
+for fmt in json sarif junit html; do
+	"$BIN" audit --input "$HOSTILE" --format "$fmt" >"$W/r.$fmt" 2>/dev/null
+	check "the $fmt report of hostile names holds no control or bidi byte" clean "$W/r.$fmt"
+done
+check "  the JSON still holds the names as they are" \
+	eval 'jq -r ".results[].findings[]?.message" "$W/r.json" | grep -qF "$RLO"'
+
 # -------------------------------------------------------------- -o ----
 ( umask 077 && "$BIN" audit --input "$GOOD" --format json -o "$W/private.json" ) >/dev/null 2>&1
 check "-o: a new report file honours umask 077 (mode $(stat -c %a "$W/private.json" 2>/dev/null))" \

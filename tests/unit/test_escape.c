@@ -202,6 +202,19 @@ test_term_printf(void **state)
 }
 
 static void
+test_json_text(void **state)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	(void)state;
+	escape_json_text(&sb, "{\"n\": \"a\xe2\x80\xae" "b\x7f\xc2\x9b\\\\\xef\xbb\xbf"
+			      "\xc3\xa9\"}");
+	assert_string_equal(sb.buf, "{\"n\": \"a\\u202eb\\u007f\\u009b\\\\\\ufeff"
+				    "\xc3\xa9\"}");
+	strbuf_release(&sb);
+}
+
+static void
 test_utf8_valid(void **state)
 {
 	char *s;
@@ -226,6 +239,7 @@ main(void)
 		cmocka_unit_test(test_url),
 		cmocka_unit_test(test_ring),
 		cmocka_unit_test(test_term_printf),
+		cmocka_unit_test(test_json_text),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
