@@ -60,7 +60,7 @@ check "the text report of hostile names holds no control or bidi byte" \
 check "  and its remediations are shell-quoted" \
 	grep -qF "lxc profile set 'priv\$(touch\${IFS}x)'\"'\"'\`touch" "$W/r.txt"
 
-for fmt in json sarif junit html; do
+for fmt in json sarif junit html prometheus; do
 	"$BIN" audit --input "$HOSTILE" --format "$fmt" >"$W/r.$fmt" 2>/dev/null
 	check "the $fmt report of hostile names holds no control or bidi byte" clean "$W/r.$fmt"
 done
