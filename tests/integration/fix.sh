@@ -670,11 +670,11 @@ if lxc profile create 'ha#sh' </dev/null >"$W/hash-create.out" 2>&1; then
 	"$BIN" rollback --journal-dir "$JD" </dev/null >"$W/hash-rb.out" 2>&1
 	check "  rollback puts ha#sh back" \
 		[ "$(lxc profile get 'ha#sh' security.privileged </dev/null)" = true ]
-	lxc profile delete 'ha#sh' </dev/null
+	lxc profile delete 'ha#sh' </dev/null >/dev/null
 else
 	not_ok "LXD accepts a profile named ha#sh"
 	diag "$(cat "$W/hash-create.out")"
 fi
-lxc profile delete ha </dev/null
+lxc profile delete ha </dev/null >/dev/null
 
 exit $((NFAIL > 0))
