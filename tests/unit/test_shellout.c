@@ -194,6 +194,21 @@ expect_argv(struct sandbox *sb, const char *cmd, const char *const *want)
 	free(data);
 }
 
+/* The command part of f's remediation runs with exactly want. */
+static void
+expect_remedy(struct sandbox *sb, const struct finding *f,
+	      const char *const *want)
+{
+	char *cmd;
+
+	if (!f)
+		return;
+	cmd = command_part(f->remediation, "lxc");
+	assert_non_null(cmd);
+	expect_argv(sb, cmd, want);
+	free(cmd);
+}
+
 static const struct finding *
 find_remedy(const struct report *r, const char *id, const char *object,
 	    const char *key)
@@ -255,17 +270,50 @@ test_audit_and_fix_commands(void **state)
 	/* and the argv is the one meant, word for word */
 	obj = xasprintf("/1.0/profiles/%s?project=default",
 			urlq("priv" TAIL));
-	f = find_remedy(&r, "LXD-INS-001", obj, "security.privileged");
-	if (f) {
+	{
 		static const char *const want[] = {
 			"profile", "set", "priv" TAIL,
 			"security.privileged=false", "--project", "default",
 			NULL,
 		};
-		char *cmd = command_part(f->remediation, "lxc");
 
-		expect_argv(&sb, cmd, want);
-		free(cmd);
+		f = find_remedy(&r, "LXD-INS-001", obj, "security.privileged");
+		expect_remedy(&sb, f, want);
+	}
+	free(obj);
+	obj = xasprintf("/1.0/networks/%s?project=default", urlq("br4" TAIL));
+	{
+		static const char *const want[] = {
+			"network", "delete", "br4" TAIL, "--project",
+			"default", NULL,
+		};
+
+		f = find_remedy(&r, "LXD-GEN-002", obj, NULL);
+		expect_remedy(&sb, f, want);
+	}
+	free(obj);
+	obj = xasprintf("/1.0/instances/%s?project=default",
+			urlq("disks" TAIL));
+	{
+		static const char *const want[] = {
+			"config", "device", "set", "disks" TAIL,
+			"data" TAIL, "readonly=true", "--project", "default",
+			NULL,
+		};
+
+		f = find_remedy(&r, "LXD-DEV-002", obj, NULL);
+		expect_remedy(&sb, f, want);
+	}
+	free(obj);
+	obj = xasprintf("/1.0/projects/%s", urlq("tenant" TAIL));
+	{
+		static const char *const want[] = {
+			"project", "set", "tenant" TAIL,
+			"restricted.containers.nesting=block", NULL,
+		};
+
+		f = find_remedy(&r, "LXD-MUL-003", obj, NULL);
+		expect_remedy(&sb, f, want);
 	}
 	free(obj);
 
