@@ -20,6 +20,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "escape.h"
 #include "lxdh_config.h"
 
 #define LXD_MAX_BODY ((size_t)256 << 20)
@@ -984,7 +985,10 @@ wait_operation(struct lxd_client *c, const char *method, const char *path,
 			 method, path);
 		return -1;
 	}
-	wpath = xasprintf("%s/wait?timeout=%ld", op, LXD_TIMEOUT - 10);
+	/* the id is one path segment, whatever the server put in it */
+	wpath = xasprintf("/1.0/operations/%s/wait?timeout=%ld",
+			  urlq(op + strlen("/1.0/operations/")),
+			  LXD_TIMEOUT - 10);
 	rc = lxd_get(c, wpath, &w, d);
 	free(wpath);
 	if (rc != 0) {

@@ -770,6 +770,18 @@ answer(int fd, const char *path, int conn)
 		      "{\"type\":\"async\",\"status\":\"Operation created\","
 		      "\"status_code\":100,\"operation\":\"/1.0/operations/"
 		      "x\",\"metadata\":{}}");
+	} else if (!strcmp(path, "/async-op")) {
+		/* an operation id a URL would cut at '#' and '?' */
+		reply(fd, "202 Accepted", "application/json", "",
+		      "{\"type\":\"async\",\"status\":\"Operation created\","
+		      "\"status_code\":100,\"operation\":\"/1.0/operations/"
+		      "x#y?z=1\",\"metadata\":{}}");
+	} else if (!strncmp(path, "/1.0/operations/x%23y%3Fz%3D1/wait?", 35)) {
+		reply(fd, "200 OK", "application/json", "",
+		      "{\"type\":\"sync\",\"status\":\"Success\","
+		      "\"status_code\":200,\"error_code\":0,\"error\":\"\","
+		      "\"metadata\":{\"status\":\"Success\","
+		      "\"status_code\":200,\"err\":\"\"}}");
 	} else if (!strcmp(path, "/no-envelope")) {
 		reply(fd, "200 OK", "application/json", "", "[1,2,3]");
 	} else if (!strcmp(path, "/dupkeys")) {
@@ -812,7 +824,9 @@ serve_conn(int fd, int conn)
 				_exit(1);
 			continue;
 		}
-		if (sscanf(buf, "GET %255s HTTP/1.1", path) != 1)
+		/* GET, or DELETE without a body (lxd_send) */
+		if (sscanf(buf, "GET %255s HTTP/1.1", path) != 1 &&
+		    sscanf(buf, "DELETE %255s HTTP/1.1", path) != 1)
 			_exit(1);
 		answer(fd, path, conn);
 		len -= (size_t)(end + 4 - buf);
@@ -950,6 +964,21 @@ assert_get_fails(struct lxd_client *c, const char *path, enum lxd_err err,
 	assert_int_equal(r.err, err);
 	assert_null(r.metadata);
 	lxd_response_release(&r);
+}
+
+/* An async answer's operation id is one path segment of the wait. */
+static void
+test_lxd_async_operation_path(void **state)
+{
+	struct lxd_client *c = canned_client();
+	struct lxd_response r;
+	struct diag d = { { 0 } };
+
+	(void)state;
+	if (lxd_send(c, "DELETE", "/async-op", NULL, NULL, &r, &d) != 0)
+		fail_msg("%s", d.msg);
+	lxd_response_release(&r);
+	lxd_client_free(c);
 }
 
 static void
@@ -1415,6 +1444,7 @@ main(void)
 		cmocka_unit_test(test_client_new_errors),
 		cmocka_unit_test(test_lxd_sync),
 		cmocka_unit_test(test_lxd_http_errors),
+		cmocka_unit_test(test_lxd_async_operation_path),
 		cmocka_unit_test(test_lxd_not_lxd),
 		cmocka_unit_test(test_lxd_connect_errors),
 		cmocka_unit_test(test_lxd_permission),
