@@ -64,6 +64,8 @@ for fmt in json sarif junit html prometheus; do
 	"$BIN" audit --input "$HOSTILE" --format "$fmt" >"$W/r.$fmt" 2>/dev/null
 	check "the $fmt report of hostile names holds no control or bidi byte" clean "$W/r.$fmt"
 done
+check "  SARIF names the object by its decoded name" \
+	eval 'jq -r ".runs[0].results[].locations[0].logicalLocations[0].name" "$W/r.sarif" | grep -qF "br4\$(touch"'
 check "  the JSON still holds the names as they are" \
 	eval 'jq -r ".results[].findings[]?.message" "$W/r.json" | grep -qF "$RLO"'
 
