@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "escape.h"
 #include "jsonlim.h"
 #include "lxdval.h"
 #include "shape.h"
@@ -321,8 +322,8 @@ snapshot_client(const struct snapshot *s)
 char *
 snapshot_object(const char *kind, const char *name, const char *project)
 {
-	return xasprintf("/1.0/%s/%s?project=%s", kind, name,
-			 project ? project : "default");
+	return xasprintf("/1.0/%s/%s?project=%s", kind, urlq(name),
+			 urlq(project ? project : "default"));
 }
 
 /* Defaults of server keys that LXD leaves out of GET /1.0 when unset. */
@@ -770,7 +771,7 @@ plan_pool_members(struct snapshot *s, struct plan *p)
 			if (m)
 				plan_add(p, SNAP_STORAGE_POOL_MEMBERS, m,
 					 "/1.0/storage-pools/%s?target=%s",
-					 name, m);
+					 urlq(name), urlq(m));
 		}
 	}
 }
@@ -821,25 +822,25 @@ plan_per_project(struct snapshot *s, struct plan *p)
 			if (name && !str_eq(name, "default"))
 				plan_add(p, SNAP_INSTANCES, name,
 					 "/1.0/instances?recursion=1&project=%s",
-					 name);
+					 urlq(name));
 		}
 	}
 	projects_with(s, "profiles", &names, &n);
 	name = names.buf;
 	for (size_t i = 0; i < n; i++, name += strlen(name) + 1)
 		plan_add(p, SNAP_PROFILES, name,
-			 "/1.0/profiles?recursion=1&project=%s", name);
+			 "/1.0/profiles?recursion=1&project=%s", urlq(name));
 	strbuf_release(&names);
 
 	projects_with(s, "networks", &names, &n);
 	name = names.buf;
 	for (size_t i = 0; i < n; i++, name += strlen(name) + 1) {
 		plan_add(p, SNAP_NETWORKS, name,
-			 "/1.0/networks?recursion=1&project=%s", name);
+			 "/1.0/networks?recursion=1&project=%s", urlq(name));
 		if (snapshot_has_ext(s, "network_acl"))
 			plan_add(p, SNAP_NETWORK_ACLS, name,
 				 "/1.0/network-acls?recursion=1&project=%s",
-				 name);
+				 urlq(name));
 	}
 	strbuf_release(&names);
 	plan_pool_members(s, p);

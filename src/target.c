@@ -11,6 +11,9 @@
 #include <unistd.h>
 #include <yaml.h>
 
+#include "cmd.h"
+#include "escape.h"
+
 #define TARGET_DEFAULT_PORT "8443"
 #define TARGET_MAX_CONFIG ((size_t)4 << 20)
 
@@ -176,6 +179,20 @@ check_readable(const char *path, const char *what, struct diag *d)
 	return 0;
 }
 
+void
+target_warn_key(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) == 0 && (st.st_mode & (S_IRGRP | S_IROTH)))
+		cmd_error("warning: client key '%s' is readable by %s (mode "
+			  "%04o); anyone who reads it can act as this client: "
+			  "chmod 600 %s",
+			  path,
+			  (st.st_mode & S_IROTH) ? "everyone" : "its group",
+			  (unsigned)st.st_mode & 07777, shq(path));
+}
+
 static int
 resolve_url(const struct target_opts *o, struct lxd_endpoint *ep,
 	    struct diag *d)
@@ -189,6 +206,7 @@ resolve_url(const struct target_opts *o, struct lxd_endpoint *ep,
 	if (check_readable(o->cert, "client certificate", d) ||
 	    check_readable(o->key, "client key", d))
 		return -1;
+	target_warn_key(o->key);
 	if (o->server_cert &&
 	    check_readable(o->server_cert, "server certificate", d))
 		return -1;
@@ -492,6 +510,7 @@ remote_from_doc(struct yconf *y, const struct target_opts *o,
 	if (check_readable(ep->client_cert, "client certificate", d) ||
 	    check_readable(ep->client_key, "client key", d))
 		return -1;
+	target_warn_key(ep->client_key);
 	if (o->server_cert) {
 		if (check_readable(o->server_cert, "server certificate", d))
 			return -1;

@@ -46,4 +46,10 @@ bool target_opt_set(struct target_opts *o, int c, const char *arg);
 int target_resolve(const struct target_opts *opts, struct lxd_endpoint *ep,
 		   struct diag *d);
 
+/*
+ * Warns on stderr (one line, not an error) when the client key at path
+ * can be read by its group or by everyone.
+ */
+void target_warn_key(const char *path);
+
 #endif

@@ -176,22 +176,9 @@ char *
 checks_shq(const char *s)
 {
 	struct strbuf sb = STRBUF_INIT;
-	bool plain = s && *s;
 
-	if (!s)
-		s = "";
-	for (const char *p = s; *p; p++)
-		if (!isalnum((unsigned char)*p) && !strchr("._:/=,@%+-", *p))
-			plain = false;
-	if (plain)
-		return xstrdup(s);
-	strbuf_addch(&sb, '\'');
-	for (const char *p = s; *p; p++) {
-		if (*p == '\'')
-			strbuf_addstr(&sb, "'\\''");
-		else
-			strbuf_addch(&sb, *p);
-	}
-	strbuf_addch(&sb, '\'');
+	/* the one quoting of a shell word (escape.c) */
+	strbuf_addstr(&sb, "");
+	escape_sh(&sb, s ? s : "");
 	return strbuf_detach(&sb);
 }

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 
 #include "check.h"
+#include "escape.h"	/* shq() and urlq() for remedies and objects */
 
 /*
  * The string value of o[key]; NULL when o is not an object, when key is

@@ -71,7 +71,7 @@ eval_https_address(const struct check *c, const struct check_ctx *x,
 		finding_key(f, key, v, checks_source_of(from));
 		finding_remediation(f, "%s config set %s=%s (an address of "
 				       "this host that clients must reach)",
-				    snapshot_client(s), key, ex);
+				    snapshot_client(s), shq(key), shq(ex));
 		free(ex);
 	} else if (l.loopback) {
 		f = findings_add(out, ST_PASS, c->severity, "/1.0",
@@ -134,7 +134,7 @@ eval_other_listeners(const struct check *c, const struct check_ctx *x,
 					 l.port);
 			finding_key(f, key, v, checks_source_of(from));
 			finding_remediation(f, "%s config unset %s",
-					    snapshot_client(s), key);
+					    snapshot_client(s), shq(key));
 		} else if (l.wildcard) {
 			ex = example_address(s, l.port);
 			f = findings_add(out, ST_FAIL, c->severity, "/1.0",
@@ -145,8 +145,9 @@ eval_other_listeners(const struct check *c, const struct check_ctx *x,
 			finding_remediation(f, "%s config set %s=%s, or %s "
 					       "config unset %s if it is not "
 					       "needed",
-					    snapshot_client(s), key, ex,
-					    snapshot_client(s), key);
+					    snapshot_client(s), shq(key),
+					    shq(ex), snapshot_client(s),
+					    shq(key));
 			free(ex);
 		}
 	}
@@ -640,7 +641,7 @@ eval_metrics_auth(const struct check *c, const struct check_ctx *x,
 			 "/1.0/metrics without a certificate.", key, v);
 	finding_key(f, key, v, checks_source_of(from));
 	finding_remediation(f, "%s config set %s=true", snapshot_client(s),
-			    key);
+			    shq(key));
 }
 
 /* ---- NET-006: outbound requests go through a filtering proxy ---- */
