@@ -1059,13 +1059,13 @@ static const struct fixer fixers[] = {
 	{ "LXD-ACC-002", fix_socket_mode, NULL, SAFE, NULL },
 	{ "LXD-ACC-005", fix_remove_expired_cert, NULL, OPTIN,
 	  "the client can no longer connect with it (it has expired "
-	  "anyway); not reversible: LXD refuses to add an expired "
+	  "anyway); not reversible: the server refuses to add an expired "
 	  "certificate, so rollback cannot put it back (the journal keeps "
 	  "its PEM, name, type and projects)" },
 	{ "LXD-ACC-011", fix_revoke_token, NULL, OPTIN,
 	  "whoever holds the token can no longer use it; not reversible: "
-	  "LXD never issues the same secret again (issue a new token if "
-	  "it is still needed)" },
+	  "the server never issues the same secret again (issue a new "
+	  "token if it is still needed)" },
 	{ "LXD-LOG-003", fix_audit_rules, NULL, OPTIN,
 	  "auditd loads the rules at boot, or now with 'augenrules --load'; "
 	  "every execution of the binaries is then logged" },

@@ -271,6 +271,16 @@ static void
 set_why(struct snapshot *s, enum snap_kind k, bool unsupported,
 	const char *fmt, ...) LXDH_PRINTF(4, 5);
 
+/* Why identities and auth groups are absent, in the product's terms. */
+static const char *
+no_auth_api(const struct snapshot *s)
+{
+	return str_eq(s->product, "incus") ?
+		       "Incus has no identities or authorization groups API" :
+		       "the server lacks API extension access_management "
+		       "(LXD 5.21+)";
+}
+
 static void
 set_why(struct snapshot *s, enum snap_kind k, bool unsupported,
 	const char *fmt, ...)
@@ -449,9 +459,11 @@ check_root(const json_t *md, const char *endpoint, struct diag *d)
 		return -1;
 	}
 	if (!str_eq(auth, "trusted")) {
+		/* an untrusted client is not told which product it is */
 		diag_set(d, "auth: untrusted: '%s' does not trust this client "
-			    "certificate (add it with 'lxc config trust add')",
-			 endpoint);
+			    "certificate (add it with 'lxc config trust add' "
+			    "on LXD, 'incus config trust add-certificate' on "
+			    "Incus)", endpoint);
 		return -1;
 	}
 	env = json_object_get(md, "environment");
@@ -492,12 +504,8 @@ plan_global(struct snapshot *s, struct plan *p)
 		plan_add(p, SNAP_AUTH_GROUPS, NULL,
 			 "/1.0/auth/groups?recursion=1");
 	} else {
-		set_why(s, SNAP_IDENTITIES, true,
-			"the server lacks API extension access_management "
-			"(LXD 5.21+)");
-		set_why(s, SNAP_AUTH_GROUPS, true,
-			"the server lacks API extension access_management "
-			"(LXD 5.21+)");
+		set_why(s, SNAP_IDENTITIES, true, "%s", no_auth_api(s));
+		set_why(s, SNAP_AUTH_GROUPS, true, "%s", no_auth_api(s));
 	}
 }
 
@@ -718,13 +726,11 @@ snapshot_load_dir(struct snapshot *s, const char *dir, struct diag *d)
 	}
 	if (!snapshot_has_ext(s, "access_management")) {
 		if (!s->part[SNAP_IDENTITIES])
-			set_why(s, SNAP_IDENTITIES, true,
-				"the server lacks API extension "
-				"access_management (LXD 5.21+)");
+			set_why(s, SNAP_IDENTITIES, true, "%s",
+				no_auth_api(s));
 		if (!s->part[SNAP_AUTH_GROUPS])
-			set_why(s, SNAP_AUTH_GROUPS, true,
-				"the server lacks API extension "
-				"access_management (LXD 5.21+)");
+			set_why(s, SNAP_AUTH_GROUPS, true, "%s",
+				no_auth_api(s));
 	}
 	for (size_t k = 0; k < SNAP__COUNT; k++)
 		scrub(s->part[k]);

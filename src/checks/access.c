@@ -321,10 +321,9 @@ eval_join_token_expiry(const struct check *c, const struct check_ctx *x,
 	if (!need_server(c, x, out))
 		return;
 	if (!snapshot_has_ext(s, "cluster_join_token_expiry")) {
-		findings_add(out, ST_NOTAPPLICABLE, c->severity, "/1.0",
-			     "The server lacks API extension "
-			     "cluster_join_token_expiry (LXD 5.0.2, 5.7 and "
-			     "later), so %s does not exist.", key);
+		checks_no_ext(c, x, out, "/1.0", "cluster_join_token_expiry",
+			      "5.0.2, 5.7 and later", NULL,
+			      "cluster.join_token_expiry does not exist");
 		return;
 	}
 	v = snapshot_config(s, key, &from);
@@ -371,10 +370,9 @@ eval_remote_token_expiry(const struct check *c, const struct check_ctx *x,
 	if (!need_server(c, x, out))
 		return;
 	if (!snapshot_has_ext(s, "remote_token_expiry")) {
-		findings_add(out, ST_NOTAPPLICABLE, c->severity, "/1.0",
-			     "The server lacks API extension "
-			     "remote_token_expiry (LXD 5.0.2, 5.7 and later), "
-			     "so core.remote_token_expiry does not exist.");
+		checks_no_ext(c, x, out, "/1.0", "remote_token_expiry",
+			      "5.0.2, 5.7 and later", NULL,
+			      "core.remote_token_expiry does not exist");
 		return;
 	}
 	v = remote_expiry(s, &from);
@@ -533,10 +531,11 @@ eval_oidc_secret(const struct check *c, const struct check_ctx *x,
 	if (!need_server(c, x, out))
 		return;
 	if (!snapshot_has_ext(s, "oidc_client_secret")) {
-		findings_add(out, ST_NOTAPPLICABLE, c->severity, "/1.0",
-			     "The server lacks API extension "
-			     "oidc_client_secret (LXD 5.21.4, 6.5 and later), "
-			     "so %s does not exist.", key);
+		checks_no_ext(c, x, out, "/1.0", "oidc_client_secret",
+			      "5.21.4, 6.5 and later",
+			      "Incus has no oidc.client.secret: its OIDC "
+			      "clients keep no client secret on the server.",
+			      "oidc.client.secret does not exist");
 		return;
 	}
 	if (!raw_is_set(raw_config(s, key)))
@@ -560,9 +559,8 @@ eval_oidc_provider(const struct check *c, const struct check_ctx *x,
 	if (!need_server(c, x, out))
 		return;
 	if (!snapshot_has_ext(s, "oidc")) {
-		findings_add(out, ST_NOTAPPLICABLE, c->severity, "/1.0",
-			     "The server lacks API extension oidc (LXD 5.13 "
-			     "and later), so it has no OIDC support.");
+		checks_no_ext(c, x, out, "/1.0", "oidc", "5.13 and later", NULL,
+			      "it has no OIDC support");
 		return;
 	}
 	issuer = snapshot_config(s, "oidc.issuer", NULL);
@@ -673,11 +671,13 @@ eval_fine_grained(const struct check *c, const struct check_ctx *x,
 	if (!need_server(c, x, out))
 		return;
 	if (!snapshot_has_ext(s, "access_management")) {
-		findings_add(out, ST_NOTAPPLICABLE, c->severity,
-			     "/1.0/auth/identities",
-			     "The server lacks API extension "
-			     "access_management (LXD 5.21 and later), so it "
-			     "has no fine-grained authorization.");
+		checks_no_ext(c, x, out, "/1.0/auth/identities",
+			      "access_management", "5.21 and later",
+			      "Incus has no identities or authorization "
+			      "groups (/1.0/auth/identities): it authorizes "
+			      "clients by trusted certificate, OpenFGA or "
+			      "scriptlet.",
+			      "it has no fine-grained authorization");
 		return;
 	}
 	ids = checks_need_part(c, x, SNAP_IDENTITIES, "/1.0/auth/identities",

@@ -625,7 +625,7 @@ if $CERTS_OK; then
 	t_c_plan() {
 		grep -q "^  \[ \] LXD-ACC-005 /1.0/certificates/$FP$" "$W/c.out" &&
 		grep -q "certificate fx-short (type client, expired on .*) -> (deleted)" "$W/c.out" &&
-		grep -q "LXD refuses to add an expired certificate" "$W/c.out" &&
+		grep -q "the server refuses to add an expired certificate" "$W/c.out" &&
 		grep -A6 "LXD-ACC-005 /1.0/certificates/$FP" "$W/c.out" | grep -q "not reversible: rollback cannot undo this"
 	}
 	check "  the plan removes it, opt-in, not reversible, and says why" t_c_plan
