@@ -392,7 +392,7 @@ lxdh_daemon_stop() {
 			sleep 0.2
 		done
 		if lxdh_alive "$LXDH_PID"; then
-			lxdh_say "$LXDH_NAME shutdown did not stop pid $LXDH_PID; killing it; its log ends:"
+			lxdh_say "$LXDH_NAME shutdown ($(head -c 200 "$LXDH_BASE/shutdown.out" | tr '\n' ' ')) did not stop pid $LXDH_PID; killing it; its log ends:"
 			tail -n 3 "$LXDH_LOGFILE" 2>/dev/null | cut -c1-300 | sed 's/^/#   /' | lxdh_log
 			kill -TERM "$LXDH_PID" 2>/dev/null
 			for i in $(seq 1 25); do
