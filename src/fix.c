@@ -648,14 +648,14 @@ fix_delete_pool(const struct fixer *fx, const struct finding *f,
 	it->risk = FIX_OPTIN;
 	if (str_eq(driver, "dir") && source)
 		it->effect = xasprintf(
-			"deletes the pool; LXD empties its directory %s, "
-			"which stays on disk; rollback creates the pool again "
-			"with the same driver and configuration", source);
+			"deletes the pool; the server empties its directory "
+			"%s, which stays on disk; rollback creates the pool "
+			"again with the same driver and configuration", source);
 	else
 		it->effect = xasprintf(
-			"deletes the pool and what LXD made for it (driver "
-			"%s); rollback creates it again, empty, with the same "
-			"driver and configuration%s%s", driver,
+			"deletes the pool and what the server made for it "
+			"(driver %s); rollback creates it again, empty, with "
+			"the same driver and configuration%s%s", driver,
 			source ? "; its source stays where it is: " : "",
 			source ? source : "");
 	it->command = xasprintf("%s storage delete %s",
@@ -873,7 +873,7 @@ fix_socket_mode(const struct fixer *fx, const struct finding *f,
 				chmod_cmd && chown_cmd ? " && " : "",
 				chown_cmd ? chown_cmd : "");
 	it->effect = xasprintf("only root and the admin group %s can use the "
-			       "socket (as LXD creates it)", group);
+			       "socket (as the daemon creates it)", group);
 	free(chmod_cmd);
 	free(chown_cmd);
 }
