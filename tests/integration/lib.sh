@@ -16,7 +16,11 @@
 #   lxdh_is_incus                true when the product is Incus.
 #   lxdh_have_daemon             the product's daemon and client are installed
 #                                (lxdh_have_lxd / lxdh_have_incus for one).
-#   lxdh_daemon_start [PREFIX]   starts the private daemon; exports the
+#   lxdh_daemon_start [PREFIX]   starts the private daemon (--group
+#                                $LXDH_GROUP, default root, plus
+#                                $LXDH_DAEMON_ARGS; $LXDH_PRESTART names a
+#                                command run once the dirs exist, before
+#                                the daemon starts); exports the
 #                                product's own variables (LXD_DIR, LXD_CONF,
 #                                LXD_SOCKET or INCUS_DIR, INCUS_CONF,
 #                                INCUS_SOCKET) and the neutral LXDH_DIR,
@@ -309,6 +313,10 @@ lxdh_daemon_start() {
 	LXDH_SOCKET=$LXDH_DIR/unix.socket
 	mkdir -p "$LXDH_DIR" "$LXDH_CONF"
 	chmod 0711 "$LXDH_DIR"
+	if [ -n "${LXDH_PRESTART:-}" ] && ! $LXDH_PRESTART; then
+		echo "lxdh_daemon_start: $LXDH_PRESTART failed" >&2
+		return 1
+	fi
 	# LXDH_DAEMON_ARGS: extra daemon options, e.g. --debug (the benchmark
 	# counts requests in the debug log).
 	if lxdh_is_incus && lxdh_idmap_private; then
@@ -318,11 +326,11 @@ lxdh_daemon_start() {
 		setsid unshare --mount --propagation slave sh -c \
 			'mount --bind "$1" /etc/subuid && mount --bind "$2" /etc/subgid && shift 2 && exec "$@"' \
 			sh "$LXDH_BASE/subuid" "$LXDH_BASE/subgid" \
-			"$LXDH_DAEMON" --group root --logfile "$LXDH_LOGFILE" ${LXDH_DAEMON_ARGS:-} \
+			"$LXDH_DAEMON" --group "${LXDH_GROUP:-root}" --logfile "$LXDH_LOGFILE" ${LXDH_DAEMON_ARGS:-} \
 			</dev/null >"$LXDH_BASE/daemon.out" 2>&1 &
 	else
 		# shellcheck disable=SC2086
-		setsid "$LXDH_DAEMON" --group root --logfile "$LXDH_LOGFILE" ${LXDH_DAEMON_ARGS:-} \
+		setsid "$LXDH_DAEMON" --group "${LXDH_GROUP:-root}" --logfile "$LXDH_LOGFILE" ${LXDH_DAEMON_ARGS:-} \
 			</dev/null >"$LXDH_BASE/daemon.out" 2>&1 &
 	fi
 	LXDH_PID=$!
