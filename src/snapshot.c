@@ -271,16 +271,6 @@ static void
 set_why(struct snapshot *s, enum snap_kind k, bool unsupported,
 	const char *fmt, ...) LXDH_PRINTF(4, 5);
 
-/* Why identities and auth groups are absent, in the product's terms. */
-static const char *
-no_auth_api(const struct snapshot *s)
-{
-	return str_eq(s->product, "incus") ?
-		       "Incus has no identities or authorization groups API" :
-		       "the server lacks API extension access_management "
-		       "(LXD 5.21+)";
-}
-
 static void
 set_why(struct snapshot *s, enum snap_kind k, bool unsupported,
 	const char *fmt, ...)
@@ -294,6 +284,15 @@ set_why(struct snapshot *s, enum snap_kind k, bool unsupported,
 	s->why[k] = xvasprintf(fmt, ap);
 	va_end(ap);
 	s->unsupported[k] = unsupported;
+}
+
+/* Why a server has no /1.0/auth identities and groups, product-aware. */
+static const char *
+no_auth_api(const struct snapshot *s)
+{
+	if (str_eq(s->product, "incus"))
+		return "Incus has no /1.0/auth identities or groups";
+	return "the server lacks API extension access_management (LXD 5.21+)";
 }
 
 /* The projects that keep their own entities of a feature ("profiles"). */

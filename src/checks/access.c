@@ -322,7 +322,7 @@ eval_join_token_expiry(const struct check *c, const struct check_ctx *x,
 		return;
 	if (!snapshot_has_ext(s, "cluster_join_token_expiry")) {
 		checks_no_ext(c, x, out, "/1.0", "cluster_join_token_expiry",
-			      "5.0.2, 5.7 and later", NULL,
+			      "5.0.2, 5.7 and later",
 			      "cluster.join_token_expiry does not exist");
 		return;
 	}
@@ -371,7 +371,7 @@ eval_remote_token_expiry(const struct check *c, const struct check_ctx *x,
 		return;
 	if (!snapshot_has_ext(s, "remote_token_expiry")) {
 		checks_no_ext(c, x, out, "/1.0", "remote_token_expiry",
-			      "5.0.2, 5.7 and later", NULL,
+			      "5.0.2, 5.7 and later",
 			      "core.remote_token_expiry does not exist");
 		return;
 	}
@@ -530,11 +530,16 @@ eval_oidc_secret(const struct check *c, const struct check_ctx *x,
 
 	if (!need_server(c, x, out))
 		return;
+	if (str_eq(s->product, "incus")) {
+		/* Incus 6.0 and 7.x server config has no such key. */
+		findings_add(out, ST_NOTAPPLICABLE, c->severity, "/1.0",
+			     "Incus has no %s key: it keeps no OIDC client "
+			     "secret.", key);
+		return;
+	}
 	if (!snapshot_has_ext(s, "oidc_client_secret")) {
 		checks_no_ext(c, x, out, "/1.0", "oidc_client_secret",
 			      "5.21.4, 6.5 and later",
-			      "Incus has no oidc.client.secret: its OIDC "
-			      "clients keep no client secret on the server.",
 			      "oidc.client.secret does not exist");
 		return;
 	}
@@ -559,7 +564,7 @@ eval_oidc_provider(const struct check *c, const struct check_ctx *x,
 	if (!need_server(c, x, out))
 		return;
 	if (!snapshot_has_ext(s, "oidc")) {
-		checks_no_ext(c, x, out, "/1.0", "oidc", "5.13 and later", NULL,
+		checks_no_ext(c, x, out, "/1.0", "oidc", "5.13 and later",
 			      "it has no OIDC support");
 		return;
 	}
@@ -670,13 +675,17 @@ eval_fine_grained(const struct check *c, const struct check_ctx *x,
 
 	if (!need_server(c, x, out))
 		return;
+	if (str_eq(s->product, "incus")) {
+		findings_add(out, ST_NOTAPPLICABLE, c->severity,
+			     "/1.0/auth/identities",
+			     "Incus has no identities or groups under "
+			     "/1.0/auth; its fine-grained authorization is "
+			     "OpenFGA or a scriptlet.");
+		return;
+	}
 	if (!snapshot_has_ext(s, "access_management")) {
 		checks_no_ext(c, x, out, "/1.0/auth/identities",
 			      "access_management", "5.21 and later",
-			      "Incus has no identities or authorization "
-			      "groups (/1.0/auth/identities): it authorizes "
-			      "clients by trusted certificate, OpenFGA or "
-			      "scriptlet.",
 			      "it has no fine-grained authorization");
 		return;
 	}

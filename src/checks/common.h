@@ -48,13 +48,12 @@ bool checks_path_within(const char *path, const char *dir);
 /*
  * Adds the ST_NOTAPPLICABLE finding (at the check's severity) for a server
  * without API extension ext, ending ", so WHAT.". lxd_since names the LXD
- * releases that have it ("5.21 and later") and is told to LXD servers only.
- * incus is the whole sentence told to Incus servers instead when the
- * extension is LXD's alone (NULL when Incus has it too), so that an Incus
- * report never cites an LXD release or an LXD-only extension.
+ * releases that have it ("5.21 and later") and is told to LXD servers only,
+ * so that an Incus report never cites an LXD release. For an extension only
+ * LXD has, the caller words the Incus case itself.
  */
 void checks_no_ext(const struct check *c, const struct check_ctx *x,
 		   struct findings *out, const char *object, const char *ext,
-		   const char *lxd_since, const char *incus, const char *what);
+		   const char *lxd_since, const char *what);
 
 #endif
