@@ -386,6 +386,13 @@ lxdh_stop_instances() {
 lxdh_daemon_stop() {
 	local i p mounts
 	[ -n "$LXDH_BASE" ] || return 0
+	# A caller that found the daemon again by its base dir (demo.sh
+	# --stop) has no LXDH_DIR: never let an empty one reach the daemon,
+	# which would then stop the system's.
+	if [ -z "${LXDH_DIR:-}" ]; then
+		if lxdh_is_incus; then LXDH_DIR=$LXDH_BASE/incus; else LXDH_DIR=$LXDH_BASE/lxd; fi
+	fi
+	[ -n "${LXDH_LOGFILE:-}" ] || LXDH_LOGFILE=$LXDH_BASE/$(lxdh_is_incus && echo incusd || echo lxd).log
 	if [ -n "$LXDH_PID" ] && [ -d "/proc/$LXDH_PID" ]; then
 		lxdh_stop_instances
 		if lxdh_is_incus; then
@@ -467,5 +474,5 @@ lxdh_daemon_cleanup() {
 	else
 		rm -rf --one-file-system "$LXDH_BASE"
 	fi
-	LXDH_BASE=
+	LXDH_BASE= LXDH_DIR= LXDH_LOGFILE=
 }
