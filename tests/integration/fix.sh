@@ -77,6 +77,9 @@ lxdh_cli init --empty c1 -p default -p weak >/dev/null </dev/null
 lxdh_cli config set c1 security.privileged true </dev/null
 lxdh_cli config device add c1 data disk source="$SHARE" path=/mnt/data >/dev/null </dev/null
 lxdh_cli config set core.remote_token_expiry 1H </dev/null
+# A listener on loopback: without one the server cannot issue cluster
+# join tokens and LXD-ACC-009 is notapplicable.
+lxdh_cli config set core.https_address "127.0.0.1:$(lxdh_free_port 21000 2000)" </dev/null
 lxdh_cli config set cluster.join_token_expiry 1H </dev/null
 lxdh_cli config set core.trust_ca_certificates true </dev/null
 lxdh_cli config set core.metrics_authentication false </dev/null
