@@ -474,5 +474,5 @@ lxdh_daemon_cleanup() {
 	else
 		rm -rf --one-file-system "$LXDH_BASE"
 	fi
-	LXDH_BASE= LXDH_DIR= LXDH_LOGFILE=
+	LXDH_BASE='' LXDH_DIR='' LXDH_LOGFILE=''
 }
