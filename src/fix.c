@@ -662,14 +662,14 @@ fix_delete_pool(const struct fixer *fx, const struct finding *f,
 	it->risk = FIX_OPTIN;
 	if (str_eq(driver, "dir") && source)
 		it->effect = xasprintf(
-			"deletes the pool; LXD empties its directory %s, "
-			"which stays on disk; rollback creates the pool again "
-			"with the same driver and configuration", source);
+			"deletes the pool; the server empties its directory "
+			"%s, which stays on disk; rollback creates the pool "
+			"again with the same driver and configuration", source);
 	else
 		it->effect = xasprintf(
-			"deletes the pool and what LXD made for it (driver "
-			"%s); rollback creates it again, empty, with the same "
-			"driver and configuration%s%s", driver,
+			"deletes the pool and what the server made for it "
+			"(driver %s); rollback creates it again, empty, with "
+			"the same driver and configuration%s%s", driver,
 			source ? "; its source stays where it is: " : "",
 			source ? source : "");
 	it->command = xasprintf("%s storage delete %s",
@@ -869,7 +869,7 @@ fix_socket_mode(const struct fixer *fx, const struct finding *f,
 				chmod_cmd && chown_cmd ? " && " : "",
 				chown_cmd ? chown_cmd : "");
 	it->effect = xasprintf("only root and the admin group %s can use the "
-			       "socket (as LXD creates it)", group);
+			       "socket (as the daemon creates it)", group);
 	free(chmod_cmd);
 	free(chown_cmd);
 }
@@ -1058,13 +1058,13 @@ static const struct fixer fixers[] = {
 	{ "LXD-ACC-002", fix_socket_mode, NULL, SAFE, NULL },
 	{ "LXD-ACC-005", fix_remove_expired_cert, NULL, OPTIN,
 	  "the client can no longer connect with it (it has expired "
-	  "anyway); not reversible: LXD refuses to add an expired "
+	  "anyway); not reversible: the server refuses to add an expired "
 	  "certificate, so rollback cannot put it back (the journal keeps "
 	  "its PEM, name, type and projects)" },
 	{ "LXD-ACC-011", fix_revoke_token, NULL, OPTIN,
 	  "whoever holds the token can no longer use it; not reversible: "
-	  "LXD never issues the same secret again (issue a new token if "
-	  "it is still needed)" },
+	  "the server never issues the same secret again (issue a new "
+	  "token if it is still needed)" },
 	{ "LXD-LOG-003", fix_audit_rules, NULL, OPTIN,
 	  "auditd loads the rules at boot, or now with 'augenrules --load'; "
 	  "every execution of the binaries is then logged" },

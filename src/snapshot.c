@@ -653,9 +653,11 @@ check_root(const json_t *md, const char *endpoint, struct diag *d)
 		return -1;
 	}
 	if (!str_eq(auth, "trusted")) {
+		/* an untrusted client is not told which product it is */
 		diag_set(d, "auth: untrusted: '%s' does not trust this client "
-			    "certificate (add it with 'lxc config trust add')",
-			 endpoint);
+			    "certificate (add it with 'lxc config trust add' "
+			    "on LXD, 'incus config trust add-certificate' on "
+			    "Incus)", endpoint);
 		return -1;
 	}
 	env = json_object_get(md, "environment");

@@ -399,13 +399,9 @@ eval_join_token_expiry(const struct check *c, const struct check_ctx *x,
 	if (!need_server(c, x, out))
 		return;
 	if (!snapshot_has_ext(s, "cluster_join_token_expiry")) {
-		/* LXD's versions only where the server is LXD */
-		findings_add(out, ST_NOTAPPLICABLE, c->severity, "/1.0",
-			     "The server lacks API extension "
-			     "cluster_join_token_expiry%s, so %s does not "
-			     "exist.",
-			     str_eq(s->product, "incus") ? ""
-			     : " (LXD 5.0.2, 5.7 and later)", key);
+		checks_no_ext(c, x, out, "/1.0", "cluster_join_token_expiry",
+			      "5.0.2, 5.7 and later",
+			      "cluster.join_token_expiry does not exist");
 		return;
 	}
 	/*
@@ -469,12 +465,9 @@ eval_remote_token_expiry(const struct check *c, const struct check_ctx *x,
 	if (!need_server(c, x, out))
 		return;
 	if (!snapshot_has_ext(s, "remote_token_expiry")) {
-		findings_add(out, ST_NOTAPPLICABLE, c->severity, "/1.0",
-			     "The server lacks API extension "
-			     "remote_token_expiry%s, so core.remote_token_expiry "
-			     "does not exist.",
-			     str_eq(s->product, "incus") ? ""
-			     : " (LXD 5.0.2, 5.7 and later)");
+		checks_no_ext(c, x, out, "/1.0", "remote_token_expiry",
+			      "5.0.2, 5.7 and later",
+			      "core.remote_token_expiry does not exist");
 		return;
 	}
 	v = remote_expiry(s, &from);
@@ -641,10 +634,9 @@ eval_oidc_secret(const struct check *c, const struct check_ctx *x,
 		return;
 	}
 	if (!snapshot_has_ext(s, "oidc_client_secret")) {
-		findings_add(out, ST_NOTAPPLICABLE, c->severity, "/1.0",
-			     "The server lacks API extension "
-			     "oidc_client_secret (LXD 5.21.4, 6.5 and later), "
-			     "so %s does not exist.", key);
+		checks_no_ext(c, x, out, "/1.0", "oidc_client_secret",
+			      "5.21.4, 6.5 and later",
+			      "oidc.client.secret does not exist");
 		return;
 	}
 	if (!raw_is_set(raw_config(s, key)))

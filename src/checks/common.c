@@ -172,6 +172,21 @@ checks_path_within(const char *path, const char *dir)
 					      path[n] == '/');
 }
 
+void
+checks_no_ext(const struct check *c, const struct check_ctx *x,
+	      struct findings *out, const char *object, const char *ext,
+	      const char *lxd_since, const char *what)
+{
+	if (!str_eq(x->snap->product, "incus"))
+		findings_add(out, ST_NOTAPPLICABLE, c->severity, object,
+			     "The server lacks API extension %s (LXD %s), so "
+			     "%s.", ext, lxd_since, what);
+	else
+		findings_add(out, ST_NOTAPPLICABLE, c->severity, object,
+			     "The server lacks API extension %s, so %s.", ext,
+			     what);
+}
+
 char *
 checks_shq(const char *s)
 {

@@ -487,8 +487,8 @@ test_remove_expired_cert(void **state)
 	assert_string_equal(it->command, "lxc config trust remove " FP_OLD);
 	assert_string_equal(it->old_value, "certificate old (type client, "
 					   "expired on 2126-11-04T15:22:44Z)");
-	assert_non_null(strstr(it->effect, "LXD refuses to add an expired "
-				       "certificate"));
+	assert_non_null(strstr(it->effect, "the server refuses to add an "
+				       "expired certificate"));
 	/* weak but not expired: left to a person */
 	assert_null(find_obj0(&p, "/1.0/certificates/" FP_NEW));
 	assert_true(has_note(&p, "certificate new is not expired"));

@@ -72,7 +72,8 @@ rm_rf(const char *dir)
 
 /* The environment target.c reads, cleared so the machine's cannot leak. */
 static const char *const target_env[] = {
-	"LXD_SOCKET", "LXD_DIR", "LXD_CONF", "HOME",
+	"LXD_SOCKET", "LXD_DIR", "LXD_CONF", "INCUS_SOCKET", "INCUS_DIR",
+	"INCUS_CONF", "HOME",
 };
 
 static int
@@ -150,6 +151,46 @@ test_socket_discovery_order(void **state)
 	free(dir);
 }
 
+/* Incus's variables, after LXD's: INCUS_SOCKET, then INCUS_DIR's socket. */
+static void
+test_socket_incus_env(void **state)
+{
+	struct target_opts o = { 0 };
+	struct lxd_endpoint ep;
+	struct diag d = { { 0 } };
+	char *dir = temp_dir();
+	char *env_sock = xasprintf("%s/incus-env.socket", dir);
+	char *dir_sock = xasprintf("%s/unix.socket", dir);
+	char *lxd_sock = xasprintf("%s/lxd.socket", dir);
+
+	(void)state;
+	touch(env_sock);
+	touch(dir_sock);
+	setenv("INCUS_SOCKET", env_sock, 1);
+	setenv("INCUS_DIR", dir, 1);
+	assert_int_equal(target_resolve(&o, &ep, &d), 0);
+	assert_string_equal(ep.socket_path, env_sock);
+	lxd_endpoint_release(&ep);
+
+	unlink(env_sock);
+	assert_int_equal(target_resolve(&o, &ep, &d), 0);
+	assert_string_equal(ep.socket_path, dir_sock);
+	lxd_endpoint_release(&ep);
+
+	/* LXD's variable, when it names a socket, comes first */
+	touch(lxd_sock);
+	setenv("LXD_SOCKET", lxd_sock, 1);
+	assert_int_equal(target_resolve(&o, &ep, &d), 0);
+	assert_string_equal(ep.socket_path, lxd_sock);
+	lxd_endpoint_release(&ep);
+
+	rm_rf(dir);
+	free(env_sock);
+	free(dir_sock);
+	free(lxd_sock);
+	free(dir);
+}
+
 static void
 test_socket_none_found(void **state)
 {
@@ -176,7 +217,7 @@ test_socket_none_found(void **state)
 		assert_string_equal(ep.socket_path, first_system);
 		lxd_endpoint_release(&ep);
 	} else {
-		want = xasprintf("no LXD socket found (tried: %s, "
+		want = xasprintf("no LXD or Incus socket found (tried: %s, "
 				 "%s/unix.socket, "
 				 "/var/snap/lxd/common/lxd/unix.socket, "
 				 "/var/lib/lxd/unix.socket, "
@@ -501,9 +542,10 @@ test_remote_home_lookup(void **state)
 
 	(void)state;
 	setenv("HOME", home, 1);
-	want = xasprintf("no lxc configuration found (tried: "
+	want = xasprintf("no client configuration found (tried: "
 			 "%s/.config/lxc/config.yml, "
-			 "%s/snap/lxd/common/config/config.yml)", home, home);
+			 "%s/snap/lxd/common/config/config.yml, "
+			 "%s/.config/incus/config.yml)", home, home, home);
 	assert_int_equal(target_resolve(&o, &ep, &d), -1);
 	assert_string_equal(d.msg, want);
 	free(want);
@@ -538,7 +580,7 @@ test_remote_home_lookup(void **state)
 
 	/* $LXD_CONF, when set, is the only place looked at */
 	setenv("LXD_CONF", home, 1);
-	want = xasprintf("cannot read lxc configuration '%s/config.yml' "
+	want = xasprintf("cannot read client configuration '%s/config.yml' "
 			 "(from $LXD_CONF): No such file or directory", home);
 	assert_int_equal(target_resolve(&o, &ep, &d), -1);
 	assert_string_equal(d.msg, want);
@@ -604,8 +646,8 @@ test_remote_errors(void **state)
 			    "PATH instead");
 	assert_remote_fails("conf-good", "images",
 			    "remote 'images' in '@FILE@' uses protocol "
-			    "'simplestreams': only LXD servers (protocol "
-			    "'lxd') can be audited");
+			    "'simplestreams': only LXD and Incus servers "
+			    "(protocol 'lxd' or 'incus') can be audited");
 	assert_remote_fails("conf-good", "sso",
 			    "remote 'sso' in '@FILE@' uses auth_type 'candid': "
 			    "only TLS client certificates are supported");
@@ -1433,6 +1475,7 @@ main(void)
 		cmocka_unit_test_setup(test_socket_given_is_used_as_is,
 				       clear_env),
 		cmocka_unit_test_setup(test_socket_discovery_order, clear_env),
+		cmocka_unit_test_setup(test_socket_incus_env, clear_env),
 		cmocka_unit_test_setup(test_socket_none_found, clear_env),
 		cmocka_unit_test_setup(test_exclusive_options, clear_env),
 		cmocka_unit_test_setup(test_url_good, clear_env),
