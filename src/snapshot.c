@@ -919,11 +919,10 @@ fetch_done(struct lxd_batch *b, struct lxd_request *r, void *ctx)
 }
 
 int
-snapshot_fetch(struct snapshot *s, struct lxd_client *c, const char *endpoint,
-	       bool remote, struct diag *d)
+snapshot_fetch_root(struct snapshot *s, struct lxd_client *c,
+		    const char *endpoint, bool remote, struct diag *d)
 {
 	struct lxd_response root;
-	struct fetch f = { 0 };
 	int rc = -1;
 
 	free(s->endpoint);
@@ -935,6 +934,17 @@ snapshot_fetch(struct snapshot *s, struct lxd_client *c, const char *endpoint,
 		goto out;
 	set_server(s, json_incref(root.metadata));
 	check_server_config(s, "GET /1.0");
+	rc = 0;
+out:
+	s->requests = lxd_client_requests(c);
+	lxd_response_release(&root);
+	return rc;
+}
+
+void
+snapshot_fetch_rest(struct snapshot *s, struct lxd_client *c)
+{
+	struct fetch f = { 0 };
 
 	f.s = s;
 	f.batch = lxd_batch_new(c, fetch_done, &f);
@@ -951,11 +961,35 @@ snapshot_fetch(struct snapshot *s, struct lxd_client *c, const char *endpoint,
 
 	for (size_t k = 0; k < SNAP__COUNT; k++)
 		scrub(s->part[k]);
-	rc = 0;
-out:
 	s->requests = lxd_client_requests(c);
-	lxd_response_release(&root);
-	return rc;
+}
+
+int
+snapshot_fetch(struct snapshot *s, struct lxd_client *c, const char *endpoint,
+	       bool remote, struct diag *d)
+{
+	if (snapshot_fetch_root(s, c, endpoint, remote, d) != 0)
+		return -1;
+	snapshot_fetch_rest(s, c);
+	return 0;
+}
+
+void
+snapshot_copy_root(struct snapshot *dst, const struct snapshot *src)
+{
+	snapshot_init(dst);
+	dst->part[SNAP_SERVER] = json_deep_copy(src->part[SNAP_SERVER]);
+	dst->why[SNAP_SERVER] = src->why[SNAP_SERVER] ?
+				       xstrdup(src->why[SNAP_SERVER]) : NULL;
+	dst->endpoint = src->endpoint ? xstrdup(src->endpoint) : NULL;
+	dst->remote = src->remote;
+	dst->product = src->product ? xstrdup(src->product) : NULL;
+	dst->server_version = src->server_version ?
+				      xstrdup(src->server_version) : NULL;
+	dst->server_name = src->server_name ? xstrdup(src->server_name) : NULL;
+	dst->clustered = src->clustered;
+	dst->now = src->now;
+	scrub(dst->part[SNAP_SERVER]);
 }
 
 /* A saved state file is read whole; larger ones are refused. */

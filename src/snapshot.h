@@ -84,6 +84,24 @@ int snapshot_fetch(struct snapshot *s, struct lxd_client *c,
 		   const char *endpoint, bool remote, struct diag *d);
 
 /*
+ * snapshot_fetch() in two steps, for a caller that works while the
+ * requests are in flight: _root asks GET /1.0 alone (its failures are
+ * snapshot_fetch's -1); _rest then asks everything else in one round
+ * and cannot fail as a whole.
+ */
+int snapshot_fetch_root(struct snapshot *s, struct lxd_client *c,
+			const char *endpoint, bool remote, struct diag *d);
+void snapshot_fetch_rest(struct snapshot *s, struct lxd_client *c);
+
+/*
+ * Fills dst (uninitialised) with a copy of what GET /1.0 gave src (the
+ * server part, product, version, cluster state, time), sharing nothing:
+ * for the host reader, which runs in a thread of its own while the
+ * rest of src is being fetched. Release with snapshot_release().
+ */
+void snapshot_copy_root(struct snapshot *dst, const struct snapshot *src);
+
+/*
  * Loads a snapshot from a directory of JSON files named after the kinds
  * (server.json, projects.json, instances.json, profiles.json,
  * networks.json, network-acls.json, storage-pools.json,
