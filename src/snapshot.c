@@ -192,12 +192,94 @@ snapshot_release(struct snapshot *s)
 	for (size_t k = 0; k < SNAP__COUNT; k++) {
 		json_decref(s->part[k]);
 		free(s->why[k]);
+		json_decref(s->index[k]);
 	}
 	free(s->endpoint);
 	free(s->product);
 	free(s->server_version);
 	free(s->server_name);
 	memset(s, 0, sizeof(*s));
+}
+
+/* Index keys: "PROJECT\x1fNAME" for an item, "\x1ePROJECT" for a project. */
+static char *
+index_key(const char *project, const char *name)
+{
+	if (!name)
+		return xasprintf("\x1e%s", project ? project : "default");
+	return xasprintf("%s\x1f%s", project ? project : "default", name);
+}
+
+static const json_t *
+index_of(const struct snapshot *cs, enum snap_kind k)
+{
+	/* a cache beside the state: filling it changes no part */
+	struct snapshot *s = (struct snapshot *)(uintptr_t)cs;
+	const json_t *item;
+	size_t i;
+
+	if (!s->part[k])
+		return NULL;
+	if (s->index[k] && s->indexed[k] == s->part[k] &&
+	    s->indexed_n[k] == json_array_size(s->part[k]))
+		return s->index[k];
+	json_decref(s->index[k]);
+	s->index[k] = json_object();
+	s->indexed[k] = s->part[k];
+	s->indexed_n[k] = json_array_size(s->part[k]);
+	json_array_foreach (s->part[k], i, item) {
+		const char *name = json_string_value(json_object_get(item,
+								     "name"));
+		const char *project = json_string_value(
+			json_object_get(item, "project"));
+		char *key;
+
+		if (!name)
+			continue;
+		key = index_key(project, name);
+		/* the first of a name wins, as a scan from the start would */
+		if (!json_object_get(s->index[k], key))
+			json_object_set_new(s->index[k], key,
+					    json_integer((json_int_t)i));
+		free(key);
+		key = index_key(project, NULL);
+		if (!json_object_get(s->index[k], key))
+			json_object_set_new(s->index[k], key, json_true());
+		free(key);
+	}
+	return s->index[k];
+}
+
+const json_t *
+snapshot_find(const struct snapshot *s, enum snap_kind k, const char *project,
+	      const char *name)
+{
+	const json_t *idx, *at;
+	char *key;
+
+	if (!name || !(idx = index_of(s, k)))
+		return NULL;
+	key = index_key(project, name);
+	at = json_object_get(idx, key);
+	free(key);
+	return at ? json_array_get(s->part[k], (size_t)json_integer_value(at)) :
+		    NULL;
+}
+
+bool
+snapshot_in_project(const struct snapshot *s, enum snap_kind k,
+		    const char *project)
+{
+	const json_t *idx = index_of(s, k);
+	char *key;
+	bool in;
+
+	if (!idx)
+		return false;
+	key = index_key(project, NULL);
+	in = json_object_get(idx, key) != NULL;
+	free(key);
+	return in;
 }
 
 const json_t *

@@ -65,6 +65,13 @@ struct snapshot {
 	bool clustered;
 	long long now;		/* time of the audit (SOURCE_DATE_EPOCH aware) */
 	size_t requests;	/* HTTP requests the fetch made */
+	/*
+	 * Lookup indexes by project and name, built on first use by
+	 * snapshot_find() (see there); not part of the state.
+	 */
+	json_t *index[SNAP__COUNT];
+	const json_t *indexed[SNAP__COUNT];	/* the part indexed */
+	size_t indexed_n[SNAP__COUNT];		/* and its size then */
 };
 
 void snapshot_init(struct snapshot *s);
@@ -140,6 +147,20 @@ const json_t *snapshot_part(const struct snapshot *s, enum snap_kind k,
 			    const char **why);
 
 bool snapshot_has_ext(const struct snapshot *s, const char *ext);
+
+/*
+ * The first item of part k named name in project (NULL or an item
+ * without "project": "default"), or NULL: a hash lookup, so that
+ * matching instances to profiles or networks stays linear in the number
+ * of objects. The index is built on first use and rebuilt when the part
+ * was replaced; the snapshot must not be used from two threads while
+ * checks run. snapshot_in_project() says whether any item of part k
+ * belongs to project.
+ */
+const json_t *snapshot_find(const struct snapshot *s, enum snap_kind k,
+			    const char *project, const char *name);
+bool snapshot_in_project(const struct snapshot *s, enum snap_kind k,
+			 const char *project);
 
 /*
  * The server config value of key as a string: the stored value, else the
