@@ -1201,13 +1201,18 @@ unwrap(const json_t *doc, char **why)
 	return json_incref((json_t *)(uintptr_t)doc);
 }
 
-/* Files one part read from a saved state; a bad shape leaves it absent. */
+/*
+ * Files one part read from a saved state; a bad shape leaves it absent.
+ * own: the document is the snapshot's to take apart (loaded from a
+ * file), so its items move into the part instead of being copied.
+ */
 static void
 load_part(struct snapshot *s, enum snap_kind k, const json_t *doc,
-	  const char *file)
+	  const char *file, bool own)
 {
 	char *why;
 	json_t *j = unwrap(doc, &why);
+	const char *project;
 
 	if (j && k == SNAP_OPERATIONS) {
 		json_t *flat = flatten_operations(j, &why);
@@ -1223,12 +1228,15 @@ load_part(struct snapshot *s, enum snap_kind k, const json_t *doc,
 		json_decref(j);
 		return;
 	}
-	part_append(s, k, j,
-		    k == SNAP_PROFILES || k == SNAP_NETWORKS ||
-				    k == SNAP_NETWORK_ACLS ||
-				    k == SNAP_INSTANCES ?
-			    "default" :
-			    NULL);
+	project = k == SNAP_PROFILES || k == SNAP_NETWORKS ||
+				  k == SNAP_NETWORK_ACLS ||
+				  k == SNAP_INSTANCES ?
+			  "default" :
+			  NULL;
+	if (own)
+		part_take(s, k, j, project);
+	else
+		part_append(s, k, j, project);
 	json_decref(j);
 }
 
@@ -1246,9 +1254,9 @@ snapshot_null_is_empty(enum snap_kind k, const char *key)
 	return false;
 }
 
-int
-snapshot_load_docs(struct snapshot *s, json_t *const docs[SNAP__COUNT],
-		   const char *label, struct diag *d)
+static int
+load_docs(struct snapshot *s, json_t *const docs[SNAP__COUNT],
+	  const char *label, bool own, struct diag *d)
 {
 	free(s->endpoint);
 	s->endpoint = xasprintf("dir://%s", label);
@@ -1283,7 +1291,7 @@ snapshot_load_docs(struct snapshot *s, json_t *const docs[SNAP__COUNT],
 			set_server(s, j);
 			check_server_config(s, name);
 		} else {
-			load_part(s, (enum snap_kind)k, docs[k], name);
+			load_part(s, (enum snap_kind)k, docs[k], name, own);
 		}
 		free(name);
 	}
@@ -1298,6 +1306,13 @@ snapshot_load_docs(struct snapshot *s, json_t *const docs[SNAP__COUNT],
 	for (size_t k = 0; k < SNAP__COUNT; k++)
 		scrub(s->part[k]);
 	return 0;
+}
+
+int
+snapshot_load_docs(struct snapshot *s, json_t *const docs[SNAP__COUNT],
+		   const char *label, struct diag *d)
+{
+	return load_docs(s, docs, label, false, d);
 }
 
 int
@@ -1323,7 +1338,7 @@ snapshot_load_dir(struct snapshot *s, const char *dir, struct diag *d)
 	}
 	close(dirfd);
 	if (rc == 0)
-		rc = snapshot_load_docs(s, docs, dir, d);
+		rc = load_docs(s, docs, dir, true, d);
 	for (size_t k = 0; k < SNAP__COUNT; k++)
 		json_decref(docs[k]);
 	return rc;
