@@ -129,7 +129,33 @@ done
 sort -rn "$W/per-url" >"$W/per-url.sorted"
 sum_ms=$(awk '{ s += $1 } END { printf "%d", s }' "$W/per-url")
 
+# (e) side by side: RUNS rounds, each timing every request the audit
+# makes alone with curl (the slowest of them is the bar) and then the
+# audit, so that both see the same load on a shared machine.
+: >"$W/ratios"
+: >"$W/pairs"
+for _ in $(seq 1 "$RUNS"); do
+	slow=0
+	for url in $(sort -u "$W/urls"); do
+		t=$(curl -s --unix-socket "$LXD_SOCKET" -o /dev/null \
+			-w '%{time_total}\n' "http://lxd$url" | awk '{ printf "%d", $1 * 1000 }')
+		[ "$t" -gt "$slow" ] && slow=$t
+	done
+	t0=$(ms)
+	audit
+	t_a=$(($(ms) - t0))
+	echo "$t_a $slow" >>"$W/pairs"
+	awk -v a="$t_a" -v b="$slow" 'BEGIN { if (b > 0) printf "%.2f\n", a / b }' >>"$W/ratios"
+done
+ratio=$(median <"$W/ratios")
+ratio_min=$(sort -n "$W/ratios" | head -n 1)
+ratio_max=$(sort -n "$W/ratios" | tail -n 1)
+pairs=$(awk '{ printf "%s%d/%d", (NR > 1 ? ", " : ""), $1, $2 }' "$W/pairs")
+
 # (d) the naive way: one lxc call per instance.
+if [ "${NAIVE:-1}" = 0 ]; then
+	t_naive=0
+else
 echo "bench: lxc config show --expanded for each instance" >&2
 lxc list --all-projects -f json | jq -r '.[] | "\(.name),\(.project)"' >"$W/names"
 t0=$(ms)
@@ -137,6 +163,7 @@ while IFS=, read -r name proj; do
 	lxc config show --expanded "$name" --project "$proj" >/dev/null </dev/null
 done <"$W/names"
 t_naive=$(($(ms) - t0))
+fi
 
 cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 mem=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
@@ -175,6 +202,7 @@ run; it rewrites this file.
 | (b) API requests per audit, as the report counts them (\`target.requests\`) | **$req_self** |
 | (b) API requests per audit, as the daemon logged them (\`lxc monitor --type=logging\`) | $req_daemon |
 | (c) slowest single request, alone with curl (median of 3) | $(head -n 1 "$W/per-url.sorted" | awk '{ printf "%.2f s, %s bytes: GET %s", $1 / 1000, $2, $3 }') |
+| (e) audit / slowest required request, side by side, median of $RUNS rounds | **$ratio** (min $ratio_min, max $ratio_max; ms audit/slowest per round: $pairs) |
 | (d) naive: \`lxc config show --expanded\` once per instance | **$(secs "$t_naive") s** ($n_inst client runs) |
 | report | $report_bytes bytes of JSON; summary $summary |
 
@@ -207,6 +235,11 @@ It needs \`lxd lxd-client dnsmasq-base nftables jq curl\` (Debian 12) and root;
 \`hyperfine\` is used for (a) when installed. \`bench/make-instances.sh N\`
 alone fills a daemon that \`LXD_DIR\` points at (it refuses the system's).
 MD
+	# the synthetic section (bench/synthetic.sh) stays
+	if [ -z "${BENCH_OUT:-}" ] && [ -f "$HERE/synthetic.md" ]; then
+		echo
+		cat "$HERE/synthetic.md"
+	fi
 } >"$OUTMD"
 echo "bench: wrote $OUTMD" >&2
 cat "$OUTMD"
