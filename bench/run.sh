@@ -134,6 +134,8 @@ sum_ms=$(awk '{ s += $1 } END { printf "%d", s }' "$W/per-url")
 # audit, so that both see the same load on a shared machine.
 : >"$W/ratios"
 : >"$W/pairs"
+: >"$W/old"
+: >"$W/all"
 for _ in $(seq 1 "$RUNS"); do
 	slow=0
 	for url in $(sort -u "$W/urls"); do
@@ -141,9 +143,24 @@ for _ in $(seq 1 "$RUNS"); do
 			-w '%{time_total}\n' "http://lxd$url" | awk '{ printf "%d", $1 * 1000 }')
 		[ "$t" -gt "$slow" ] && slow=$t
 	done
+	# every request at once (what the server needs to answer them all)
+	args=()
+	for url in $(sort -u "$W/urls"); do
+		args+=(-o /dev/null "http://lxd$url")
+	done
+	t0=$(ms)
+	curl -s --parallel --parallel-max 16 --unix-socket "$LXD_SOCKET" "${args[@]}"
+	echo $(($(ms) - t0)) >>"$W/all"
 	t0=$(ms)
 	audit
 	t_a=$(($(ms) - t0))
+	if [ -n "${LXDH_BIN_OLD:-}" ]; then
+		# an older build, same round, to compare the two under one load
+		t0=$(ms)
+		"$LXDH_BIN_OLD" audit --socket "$LXD_SOCKET" --format json \
+			-o "$W/report-old.json" 2>/dev/null
+		echo $(($(ms) - t0)) >>"$W/old"
+	fi
 	echo "$t_a $slow" >>"$W/pairs"
 	awk -v a="$t_a" -v b="$slow" 'BEGIN { if (b > 0) printf "%.2f\n", a / b }' >>"$W/ratios"
 done
@@ -203,6 +220,8 @@ run; it rewrites this file.
 | (b) API requests per audit, as the daemon logged them (\`lxc monitor --type=logging\`) | $req_daemon |
 | (c) slowest single request, alone with curl (median of 3) | $(head -n 1 "$W/per-url.sorted" | awk '{ printf "%.2f s, %s bytes: GET %s", $1 / 1000, $2, $3 }') |
 | (e) audit / slowest required request, side by side, median of $RUNS rounds | **$ratio** (min $ratio_min, max $ratio_max; ms audit/slowest per round: $pairs) |
+| (e) every required request at once (\`curl --parallel\`), same rounds, median | $(secs "$(median <"$W/all")") s; ms per round: $(paste -sd, "$W/all") |
+$(if [ -s "$W/old" ]; then echo "| (e) the same rounds, $LXDH_BIN_OLD (an older build), median | $(secs "$(median <"$W/old")") s against $(secs "$(awk '{ print $1 }' "$W/pairs" | median)") s; ms per round: $(paste -sd, "$W/old") |"; fi)
 | (d) naive: \`lxc config show --expanded\` once per instance | **$(secs "$t_naive") s** ($n_inst client runs) |
 | report | $report_bytes bytes of JSON; summary $summary |
 
