@@ -679,6 +679,32 @@ test_round_all_projects(void **state)
 	run_release(&r);
 }
 
+/*
+ * A failed project list takes down only what is asked project by
+ * project: where profiles, networks and ACLs come from all-projects
+ * listings (5.21), they are complete without it and stay.
+ */
+static void
+test_projects_failed_all_projects(void **state)
+{
+	static const struct canned over[] = {
+		{ "/1.0/projects", "500 Internal Server Error", ERROR_500 },
+	};
+	struct run r;
+	const char *why;
+
+	(void)state;
+	fetch_and_run(&r, "snap/lxd-521", over, ARRAY_SIZE(over));
+	assert_int_equal(r.rc, 0);
+	assert_null(snapshot_part(&r.snap, SNAP_PROJECTS, &why));
+	assert_non_null(strstr(why, "boom"));
+	assert_non_null(snapshot_part(&r.snap, SNAP_PROFILES, &why));
+	assert_non_null(snapshot_part(&r.snap, SNAP_NETWORKS, &why));
+	assert_non_null(snapshot_part(&r.snap, SNAP_INSTANCES, &why));
+	expect_error(&r, "LXD-MUL-003", "boom");
+	run_release(&r);
+}
+
 int
 main(void)
 {
@@ -691,6 +717,7 @@ main(void)
 		cmocka_unit_test(test_server_config_shape),
 		cmocka_unit_test(test_round_structure),
 		cmocka_unit_test(test_round_all_projects),
+		cmocka_unit_test(test_projects_failed_all_projects),
 	};
 
 	signal(SIGPIPE, SIG_IGN);
