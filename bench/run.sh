@@ -222,7 +222,7 @@ run; it rewrites this file.
 | (e) audit / slowest required request, side by side, median of $RUNS rounds | **$ratio** (min $ratio_min, max $ratio_max; ms audit/slowest per round: $pairs) |
 | (e) every required request at once (\`curl --parallel\`), same rounds, median | $(secs "$(median <"$W/all")") s; ms per round: $(paste -sd, "$W/all") |
 $(if [ -s "$W/old" ]; then echo "| (e) the same rounds, $LXDH_BIN_OLD (an older build), median | $(secs "$(median <"$W/old")") s against $(secs "$(awk '{ print $1 }' "$W/pairs" | median)") s; ms per round: $(paste -sd, "$W/old") |"; fi)
-| (d) naive: \`lxc config show --expanded\` once per instance | **$(secs "$t_naive") s** ($n_inst client runs) |
+| (d) naive: \`lxc config show --expanded\` once per instance | $(if [ "$t_naive" = 0 ]; then echo "not run (NAIVE=0)"; else echo "**$(secs "$t_naive") s** ($n_inst client runs)"; fi) |
 | report | $report_bytes bytes of JSON; summary $summary |
 
 Timing method for (a): $tool.$(awk -v l="${load%% *}" -v n="$(nproc)" 'BEGIN { if (l + 0 > n + 0) printf "\nOther work shared the machine during this run (load average above the core\ncount): expect the times to vary by a fifth or so between runs." }')
@@ -240,7 +240,7 @@ them concurrently and takes $(secs "$wall_ms") s in all, parsing and evaluation
 included: the daemon spends $cpu_daemon s of CPU answering them on $(nproc)
 cores, lxd-harden ${cpu_self:-n/a} s, so the daemon is the bottleneck. The number of
 requests does not grow with the number of instances; (d) makes one client
-call per instance and is $(awk -v a="$wall_ms" -v b="$t_naive" 'BEGIN { if (a > 0) printf "%.0f", b / a; else print "n/a" }') times slower here.
+call per instance and is $(awk -v a="$wall_ms" -v b="$t_naive" 'BEGIN { if (a > 0 && b > 0) printf "%.0f times slower here", b / a; else print "not timed in this run (NAIVE=0)" }').
 
 ## Reproduce
 
