@@ -7,7 +7,6 @@
 
 #include "catalog.h"
 #include "cmd.h"
-#include "escape.h"
 #include "util.h"
 
 #define CLI_MAX_WORD 64
@@ -158,16 +157,8 @@ cli_bad_option(const char *cmd, int c, char **argv,
 	len = strcspn(arg + 2, "=");
 	if (len >= sizeof(word))
 		len = sizeof(word) - 1;
-	{
-		/* what the user typed, but never a control sequence */
-		struct strbuf esc = STRBUF_INIT;
-		char raw[CLI_MAX_WORD];
-
-		snprintf(raw, sizeof(raw), "%.*s", (int)len, arg + 2);
-		escape_term(&esc, raw);
-		snprintf(word, sizeof(word), "%s", esc.buf ? esc.buf : "");
-		strbuf_release(&esc);
-	}
+	/* cmd_error escapes what the user typed for the terminal */
+	snprintf(word, sizeof(word), "%.*s", (int)len, arg + 2);
 	for (const struct option *o = longopts; o->name; o++) {
 		if (n < ARRAY_SIZE(names))
 			names[n++] = o->name;

@@ -10,6 +10,7 @@
 #include "audit_run.h"
 #include "catalog.h"
 #include "cli.h"
+#include "escape.h"
 #include "fix.h"
 #include "journal.h"
 #include "target.h"
@@ -385,8 +386,8 @@ cmd_fix(int argc, char **argv)
 		for (size_t i = 0; i < plan.n; i++)
 			any = any || fix_only_matches(o.only[k], &plan.v[i]);
 		if (!any)
-			fprintf(stderr, "lxd-harden: --only %s names nothing in "
-					"the plan\n", o.only[k]);
+			cmd_error("--only %s names nothing in the plan",
+				  o.only[k]);
 	}
 	fix_plan_print(stdout, &plan, false);
 	nsel = count_selected(&plan);
@@ -421,9 +422,12 @@ cmd_fix(int argc, char **argv)
 	ao.pause_after = env_long("LXDH_FIX_PAUSE_AFTER");
 	ao.stop_before = env_long("LXDH_FIX_STOP_BEFORE_APPLY") > 0;
 	arc = fix_apply(ar.client, &ar.snap, &plan, &ao, &journal, &d);
-	if (journal)
-		printf("\nJournal: %s\n(undo with 'lxd-harden rollback %s')\n",
-		       journal, journal);
+	if (journal) {
+		putchar('\n');
+		term_printf(stdout, "Journal: %s", journal);
+		term_printf(stdout, "(undo with: lxd-harden rollback %s)",
+			    shq(journal));
+	}
 	if (arc != 0)
 		cmd_error("%s", d.msg);
 
@@ -441,7 +445,7 @@ cmd_fix(int argc, char **argv)
 			continue;
 		printf("  ");
 		if (it->state != FIXS_APPLIED) {
-			printf("%s %s %s%s%s%s%s: %s\n",
+			term_printf(stdout, "%s %s %s%s%s%s%s: %s",
 			       it->state == FIXS_CONFLICT ? "conflict" :
 							    "failed  ",
 			       it->check, it->object,
@@ -454,7 +458,8 @@ cmd_fix(int argc, char **argv)
 		}
 		f = still_failing(&ar.report, it);
 		if (f) {
-			printf("failing  %s %s%s%s%s%s: still failing: %s\n",
+			term_printf(stdout,
+				    "failing  %s %s%s%s%s%s: still failing: %s",
 			       it->check, it->object,
 			       it->device ? " device " : "",
 			       it->device ? it->device : "",
@@ -462,7 +467,7 @@ cmd_fix(int argc, char **argv)
 			       f->message);
 			nbad++;
 		} else {
-			printf("fixed    %s %s%s%s%s%s\n", it->check,
+			term_printf(stdout, "fixed    %s %s%s%s%s%s", it->check,
 			       it->object, it->device ? " device " : "",
 			       it->device ? it->device : "",
 			       it->key ? " " : "", it->key ? it->key : "");
@@ -522,7 +527,7 @@ cmd_rollback(int argc, char **argv)
 		cmd_error("%s", d.msg);
 		goto out;
 	}
-	printf("Rolling back %s\n", path);
+	term_printf(stdout, "Rolling back %s", path);
 	{
 		const char *root = json_string_value(json_object_get(
 			json_array_get(lines, 0), "host_root"));

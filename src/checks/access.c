@@ -68,7 +68,7 @@ eval_trust_ca(const struct check *c, const struct check_ctx *x,
 			 "entry.", key, v);
 	finding_key(f, key, v, checks_source_of(from));
 	finding_remediation(f, "%s config set %s=false", snapshot_client(s),
-			    key);
+			    shq(key));
 }
 
 static void
@@ -97,7 +97,8 @@ eval_trust_password(const struct check *c, const struct check_ctx *x,
 			 "%s is set, so anyone who learns the password can add "
 			 "a certificate with full admin rights.", key);
 	finding_key(f, key, "(set)", "/1.0");
-	finding_remediation(f, "%s config unset %s", snapshot_client(s), key);
+	finding_remediation(f, "%s config unset %s", snapshot_client(s),
+			    shq(key));
 }
 
 /*
@@ -209,14 +210,14 @@ judge_identity_certs(const struct check *c, const struct check_ctx *x,
 			continue;
 		if (str_empty(name))
 			name = id;
-		obj = xasprintf("/1.0/auth/identities/tls/%s", id);
+		obj = xasprintf("/1.0/auth/identities/tls/%s", urlq(id));
 		h.obj = obj;
 		h.remove = xasprintf("%s auth identity delete tls/%s",
-				     snapshot_client(s), name);
+				     snapshot_client(s), shq(name));
 		h.renew = xasprintf("Renew the client's certificate and set it "
 				    "on the identity (%s auth identity edit "
 				    "tls/%s, key tls_certificate)",
-				    snapshot_client(s), name);
+				    snapshot_client(s), shq(name));
 		judge_cert(c, x, &h, name, pem, out);
 		free(h.remove);
 		free(h.renew);
@@ -244,10 +245,10 @@ eval_certificates(const struct check *c, const struct check_ctx *x,
 			continue;
 		if (!name)
 			name = "";
-		obj = xasprintf("/1.0/certificates/%s", fp);
+		obj = xasprintf("/1.0/certificates/%s", urlq(fp));
 		h.obj = obj;
 		h.remove = xasprintf("%s config trust remove %s",
-				     snapshot_client(s), fp);
+				     snapshot_client(s), shq(fp));
 		h.renew = xasprintf("Renew the client's certificate, add the "
 				    "new one (%s config trust add), then run: "
 				    "%s", snapshot_client(s), h.remove);
@@ -319,7 +320,7 @@ eval_unrestricted_clients(const struct check *c, const struct check_ctx *x,
 			continue;
 		if (!name)
 			name = "";
-		obj = xasprintf("/1.0/certificates/%s", fp);
+		obj = xasprintf("/1.0/certificates/%s", urlq(fp));
 		if (p->admin_certs.set)
 			f = findings_add(out, ST_FAIL, c->severity, obj,
 					 "Client certificate %s is "
@@ -336,7 +337,7 @@ eval_unrestricted_clients(const struct check *c, const struct check_ctx *x,
 				       "restricted: true and the projects it "
 				       "needs), or add its fingerprint to "
 				       "admin_certs in the policy",
-				    snapshot_client(s), fp);
+				    snapshot_client(s), shq(fp));
 		free(obj);
 	}
 }
@@ -382,8 +383,8 @@ judge_expiry(const struct check *c, const struct check_ctx *x,
 	} else {
 		return;
 	}
-	finding_remediation(f, "%s config set %s=%s", snapshot_client(s), key,
-			    expr);
+	finding_remediation(f, "%s config set %s=%s", snapshot_client(s),
+			    shq(key), shq(expr));
 }
 
 static void
@@ -398,13 +399,9 @@ eval_join_token_expiry(const struct check *c, const struct check_ctx *x,
 	if (!need_server(c, x, out))
 		return;
 	if (!snapshot_has_ext(s, "cluster_join_token_expiry")) {
-		/* LXD's versions only where the server is LXD */
-		findings_add(out, ST_NOTAPPLICABLE, c->severity, "/1.0",
-			     "The server lacks API extension "
-			     "cluster_join_token_expiry%s, so %s does not "
-			     "exist.",
-			     str_eq(s->product, "incus") ? ""
-			     : " (LXD 5.0.2, 5.7 and later)", key);
+		checks_no_ext(c, x, out, "/1.0", "cluster_join_token_expiry",
+			      "5.0.2, 5.7 and later",
+			      "cluster.join_token_expiry does not exist");
 		return;
 	}
 	/*
@@ -468,12 +465,9 @@ eval_remote_token_expiry(const struct check *c, const struct check_ctx *x,
 	if (!need_server(c, x, out))
 		return;
 	if (!snapshot_has_ext(s, "remote_token_expiry")) {
-		findings_add(out, ST_NOTAPPLICABLE, c->severity, "/1.0",
-			     "The server lacks API extension "
-			     "remote_token_expiry%s, so core.remote_token_expiry "
-			     "does not exist.",
-			     str_eq(s->product, "incus") ? ""
-			     : " (LXD 5.0.2, 5.7 and later)");
+		checks_no_ext(c, x, out, "/1.0", "remote_token_expiry",
+			      "5.0.2, 5.7 and later",
+			      "core.remote_token_expiry does not exist");
 		return;
 	}
 	v = remote_expiry(s, &from);
@@ -508,7 +502,7 @@ judge_token(const struct check *c, const struct check_ctx *x,
 	has_created = created_s && parse_rfc3339(created_s, &created) == 0;
 	has_exp = exp_s && parse_rfc3339(exp_s, &expires) == 0;
 	lxdval_format_duration(max, smax, sizeof(smax));
-	obj = xasprintf("/1.0/operations/%s", id);
+	obj = xasprintf("/1.0/operations/%s", urlq(id));
 	if (exp_s && !has_exp) {
 		findings_add(out, ST_ERROR, c->severity, obj,
 			     "Cannot read the expiry of pending %s %s: "
@@ -543,7 +537,7 @@ judge_token(const struct check *c, const struct check_ctx *x,
 	}
 	if (f)
 		finding_remediation(f, "%s operation delete %s",
-				    snapshot_client(s), id);
+				    snapshot_client(s), shq(id));
 	free(obj);
 }
 
@@ -597,7 +591,7 @@ eval_pending_tokens(const struct check *c, const struct check_ctx *x,
 			continue;
 		lxdval_format_duration(max, smax, sizeof(smax));
 		obj = xasprintf("/1.0/auth/identities/%s/%s",
-				method ? method : "tls", id);
+				urlq(method ? method : "tls"), urlq(id));
 		if (str_empty(v))
 			f = findings_add(out, ST_FAIL, c->severity, obj,
 					 "Pending TLS identity %s holds a "
@@ -616,7 +610,8 @@ eval_pending_tokens(const struct check *c, const struct check_ctx *x,
 					 default_note(from), smax);
 		finding_remediation(f, "%s auth identity delete %s/%s",
 				    snapshot_client(s),
-				    method ? method : "tls", name ? name : id);
+				    shq(method ? method : "tls"),
+				    shq(name ? name : id));
 		free(obj);
 	}
 }
@@ -639,10 +634,9 @@ eval_oidc_secret(const struct check *c, const struct check_ctx *x,
 		return;
 	}
 	if (!snapshot_has_ext(s, "oidc_client_secret")) {
-		findings_add(out, ST_NOTAPPLICABLE, c->severity, "/1.0",
-			     "The server lacks API extension "
-			     "oidc_client_secret (LXD 5.21.4, 6.5 and later), "
-			     "so %s does not exist.", key);
+		checks_no_ext(c, x, out, "/1.0", "oidc_client_secret",
+			      "5.21.4, 6.5 and later",
+			      "oidc.client.secret does not exist");
 		return;
 	}
 	if (!raw_is_set(raw_config(s, key)))
@@ -652,7 +646,8 @@ eval_oidc_secret(const struct check *c, const struct check_ctx *x,
 			 "requires a confidential client.", key);
 	finding_key(f, key, "(set)", "/1.0");
 	finding_remediation(f, "If the identity provider does not need it: "
-			       "%s config unset %s", snapshot_client(s), key);
+			       "%s config unset %s", snapshot_client(s),
+			    shq(key));
 }
 
 /*
@@ -696,8 +691,8 @@ judge_oidc_session(const struct check_ctx *x, struct findings *out)
 			 "the policy maximum of %s.", key, v,
 			 default_note(from), slife, smax);
 	finding_key(f, key, v, from);
-	finding_remediation(f, "%s config set %s=%s", snapshot_client(s), key,
-			    expr);
+	finding_remediation(f, "%s config set %s=%s", snapshot_client(s),
+			    shq(key), shq(expr));
 }
 
 static void
@@ -754,8 +749,9 @@ judge_holder(const struct check *c, const struct check_ctx *x,
 	const struct policy *p = x->policy;
 	const char *gname = checks_jstr(g, "name");
 	char *mid = xasprintf("%s/%s", h->method, h->id);
-	char *obj = xasprintf("/1.0/auth/identities/%s", mid);
-	char *gobj = xasprintf("/1.0/auth/groups/%s", gname);
+	char *obj = xasprintf("/1.0/auth/identities/%s/%s", urlq(h->method),
+			      urlq(h->id));
+	char *gobj = xasprintf("/1.0/auth/groups/%s", urlq(gname));
 	const char *who = h->name ? h->name : h->id;
 	const json_t *perm;
 	size_t i;
@@ -797,24 +793,13 @@ judge_holder(const struct check *c, const struct check_ctx *x,
 					 ent, url, gname, ent, how);
 		finding_key(f, ent, url, gobj);
 		finding_remediation(f, "%s auth identity group remove %s %s",
-				    snapshot_client(x->snap), mid, gname);
+				    snapshot_client(x->snap), shq(mid),
+				    shq(gname));
 	}
 out:
 	free(mid);
 	free(obj);
 	free(gobj);
-}
-
-static const json_t *
-find_group(const json_t *groups, const char *name)
-{
-	const json_t *g;
-	size_t i;
-
-	json_array_foreach (groups, i, g)
-		if (str_eq(checks_jstr(g, "name"), name))
-			return g;
-	return NULL;
 }
 
 static bool
@@ -887,8 +872,9 @@ judge_idp_groups(const struct check *c, const struct check_ctx *x,
 
 		if (!name)
 			continue;
-		obj = xasprintf("/1.0/auth/identity-provider-groups/%s", name);
-		gobj = xasprintf("/1.0/auth/groups/%s", gname);
+		obj = xasprintf("/1.0/auth/identity-provider-groups/%s",
+				urlq(name));
+		gobj = xasprintf("/1.0/auth/groups/%s", urlq(gname));
 		f = findings_add(out, ST_MANUAL, c->severity, obj,
 				 "Identity provider group %s is mapped to "
 				 "group %s, which holds %s on %s, and %s %s; "
@@ -898,7 +884,7 @@ judge_idp_groups(const struct check *c, const struct check_ctx *x,
 		finding_key(f, ent, url ? url : "/1.0", gobj);
 		finding_remediation(f, "%s auth identity-provider-group group "
 				       "remove %s %s", snapshot_client(x->snap),
-				    name, gname);
+				    shq(name), shq(gname));
 		free(gobj);
 		free(obj);
 	}
@@ -961,20 +947,21 @@ eval_fine_grained(const struct check *c, const struct check_ctx *x,
 			continue;
 		if (str_eq(checks_jstr(ident, "type"),
 			   "Initial UI token bearer")) {
-			obj = xasprintf("/1.0/auth/identities/%s/%s", h.method,
-					h.id);
+			obj = xasprintf("/1.0/auth/identities/%s/%s",
+					urlq(h.method), urlq(h.id));
 			f = findings_add(out, ST_FAIL, c->severity, obj,
 					 "The initial UI token identity %s is "
 					 "still present and holds full admin "
 					 "rights.", h.name ? h.name : h.id);
 			finding_remediation(f, "%s auth identity delete %s/%s",
-					    snapshot_client(s), h.method,
-					    h.name ? h.name : h.id);
+					    snapshot_client(s), shq(h.method),
+					    shq(h.name ? h.name : h.id));
 			free(obj);
 			continue;
 		}
 		json_array_foreach (json_object_get(ident, "groups"), j, gn) {
-			g = find_group(groups, json_string_value(gn));
+			g = snapshot_find(s, SNAP_AUTH_GROUPS, NULL,
+					  json_string_value(gn));
 			if (g)
 				judge_holder(c, x, &h, g, &seen, out);
 		}
@@ -1250,7 +1237,7 @@ eval_bearer_tokens(const struct check *c, const struct check_ctx *x,
 			continue;
 		if (str_empty(name))
 			name = id;
-		obj = xasprintf("/1.0/auth/identities/bearer/%s", id);
+		obj = xasprintf("/1.0/auth/identities/bearer/%s", urlq(id));
 		if (shown && exp_s && parse_rfc3339(exp_s, &at) != 0) {
 			findings_add(out, ST_ERROR, c->severity, obj,
 				     "Cannot read the token expiry of bearer "
@@ -1295,7 +1282,7 @@ eval_bearer_tokens(const struct check *c, const struct check_ctx *x,
 		finding_remediation(f, "%s auth identity token issue bearer/%s "
 				       "--expiry %s (replaces the token; "
 				       "give the new one to its user)",
-				    snapshot_client(s), name, expr);
+				    snapshot_client(s), shq(name), shq(expr));
 		free(obj);
 	}
 }

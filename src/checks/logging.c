@@ -187,18 +187,18 @@ eval_auditd(const struct check *c, const struct check_ctx *x,
 			f = findings_add(out, ST_FAIL, c->severity, obj,
 					 "No audit rule records the execution "
 					 "of %s.", b);
-			finding_remediation(f, "echo '-w %s -p x -k "
+			finding_remediation(f, "echo '-w '%s' -p x -k "
 					    "lxd_execution' >> "
 					    "/etc/audit/rules.d/lxd.rules && "
-					    "augenrules --load", b);
+					    "augenrules --load", shq(b));
 		} else if (!in_files) {
 			f = findings_add(out, ST_FAIL, c->severity, obj,
 					 "The loaded audit rules watch %s, but "
 					 "no rules file does: the rule is lost "
 					 "at the next reboot.", b);
-			finding_remediation(f, "echo '-w %s -p x -k "
+			finding_remediation(f, "echo '-w '%s' -p x -k "
 					    "lxd_execution' >> "
-					    "/etc/audit/rules.d/lxd.rules", b);
+					    "/etc/audit/rules.d/lxd.rules", shq(b));
 		} else if (h->audit_loaded_known && !in_loaded) {
 			f = findings_add(out, ST_FAIL, c->severity, obj,
 					 "The rules files watch %s, but the "
@@ -433,7 +433,7 @@ eval_loki(const struct check *c, const struct check_ctx *x,
 							    : "/1.0");
 			finding_remediation(f, "%s config set loki.types=%s,"
 					    "security", snapshot_client(s),
-					    types);
+					    shq(types));
 			return;
 		}
 	}

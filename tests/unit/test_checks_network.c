@@ -432,7 +432,7 @@ test_net004_nic_defaults(void **state)
 			    "security.acls.default.ingress.action=reject "
 			    "--project default");
 	f = ct_finding(&t, ST_FAIL,
-		       "/1.0/profiles/two nics?project=default");
+		       "/1.0/profiles/two%20nics?project=default");
 	assert_string_equal(f->remediation,
 			    "lxc profile device set 'two nics' eth1 "
 			    "security.acls.default.egress.action=reject "
