@@ -40,6 +40,15 @@ struct report {
 	struct findings fixed_since;	/* object, message, key from the old
 					   report; severity as it was */
 	char **fixed_ids;		/* the check id of each fixed_since[i] */
+	/*
+	 * Display only (set by the command, read by the text and Markdown
+	 * reports): failing checks below min_severity are counted, not
+	 * shown (--min-severity; the exit status ignores it); fix_args are
+	 * the shell-quoted options a 'lxd-harden fix' of the same server
+	 * and selection needs, or NULL.
+	 */
+	enum severity min_severity;
+	const char *fix_args;
 	/* policy notes for people (an expired waiver, ...); owned */
 	char **notes;
 	size_t n_notes;

@@ -1,6 +1,8 @@
 /* report.c - the table of output formats, and what they share */
 #include "report.h"
 
+#include <string.h>
+
 static const struct report_format formats[] = {
 	{ "html", report_html_write },
 	{ "json", report_json_write },
@@ -35,4 +37,107 @@ report_dump_json(FILE *f, json_t *root)
 	if (rc == 0 && fputc('\n', f) == EOF)
 		rc = -1;
 	return rc;
+}
+
+static const struct {
+	const char *prefix, *kind;
+} kinds[] = {
+	{ "/1.0/auth/identities", "identity" },
+	{ "/1.0/auth/groups", "group" },
+	{ "/1.0/certificates", "certificate" },
+	{ "/1.0/images", "image" },
+	{ "/1.0/instances", "instance" },
+	{ "/1.0/network-acls", "network-acl" },
+	{ "/1.0/network-zones", "network-zone" },
+	{ "/1.0/networks", "network" },
+	{ "/1.0/operations", "operation" },
+	{ "/1.0/profiles", "profile" },
+	{ "/1.0/projects", "project" },
+	{ "/1.0/storage-pools", "storage-pool" },
+	{ "/1.0/cluster", "cluster" },
+	{ "file:", "file" },
+	{ "group:", "group" },
+	{ "process:", "process" },
+};
+
+const char *
+report_object_kind(const char *object)
+{
+	if (str_eq(object, "/1.0"))
+		return "server";
+	for (size_t i = 0; i < ARRAY_SIZE(kinds); i++)
+		if (str_starts_with(object, kinds[i].prefix))
+			return kinds[i].kind;
+	return "resource";
+}
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Appends s[0..n) with %XX decoded; a malformed escape stays as it is. */
+static void
+add_decoded(struct strbuf *sb, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		int hi, lo;
+
+		if (s[i] == '%' && i + 2 < n &&
+		    (hi = hexval(s[i + 1])) >= 0 && (lo = hexval(s[i + 2])) >= 0) {
+			strbuf_addch(sb, (char)(hi * 16 + lo));
+			i += 2;
+		} else {
+			strbuf_addch(sb, s[i]);
+		}
+	}
+}
+
+char *
+report_object_short(const char *object)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char *q, *rest;
+	size_t n;
+
+	if (!object)
+		return xstrdup("");
+	if (str_eq(object, "/1.0"))
+		return xstrdup("server");
+	if (str_starts_with(object, "file://"))
+		return xstrdup(object + strlen("file://"));
+	for (size_t i = 0; i < ARRAY_SIZE(kinds); i++) {
+		size_t plen = strlen(kinds[i].prefix);
+
+		if (!str_starts_with(object, "/1.0/") ||
+		    !str_starts_with(object, kinds[i].prefix) ||
+		    object[plen] != '/')
+			continue;
+		rest = object + plen + 1;
+		q = strchr(rest, '?');
+		n = q ? (size_t)(q - rest) : strlen(rest);
+		strbuf_addstr(&sb, kinds[i].kind);
+		strbuf_addch(&sb, '/');
+		/* lxc shows a fingerprint by its first 12 digits too */
+		if (str_eq(kinds[i].kind, "certificate") && n == 64 &&
+		    strspn(rest, "0123456789abcdef") >= 64)
+			n = 12;
+		add_decoded(&sb, rest, n);
+		if (q && str_starts_with(q, "?project=")) {
+			const char *p = q + strlen("?project=");
+
+			strbuf_addstr(&sb, " (");
+			add_decoded(&sb, p, strcspn(p, "&"));
+			strbuf_addch(&sb, ')');
+		}
+		return strbuf_detach(&sb);
+	}
+	return xstrdup(object);
 }
