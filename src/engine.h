@@ -64,6 +64,13 @@ void engine_score(struct report *r);
 /* The status a set of findings amounts to (rule in check.h). */
 enum status engine_status(const struct findings *fs);
 
+/*
+ * A result's severity: the highest among its failing findings when st is
+ * fail, else the check's own.
+ */
+enum severity engine_result_severity(const struct check *c,
+				     const struct findings *fs, enum status st);
+
 /* True when a fail or error at or above threshold is in r. */
 bool engine_fails(const struct report *r, enum severity threshold);
 

@@ -26,6 +26,8 @@
 
 /* Objects a group names before "and N more" (-v names them all). */
 #define GROUP_NAMED 3
+/* Ids a tally entry names at most. */
+#define TALLY_IDS 6
 /* Remedies in the closing "Next steps". */
 #define NEXT_STEPS 3
 
@@ -174,6 +176,50 @@ flush_para(struct out *o, size_t hang)
 	o->para.len = 0;
 	if (o->para.buf)
 		o->para.buf[0] = '\0';
+}
+
+/*
+ * Writes a shell command indented by indent; when it is too wide it is
+ * broken between words (never inside single quotes) with a trailing
+ * backslash, so it still pastes as one command.
+ */
+static void
+write_command(struct out *o, const char *cmd, size_t indent)
+{
+	size_t col = indent;
+	const char *s = cmd;
+
+	for (size_t k = 0; k < indent; k++)
+		emit(o, " ", 1);
+	if (o->color)
+		emit(o, C_CYAN, strlen(C_CYAN));
+	while (*s) {
+		size_t wl = 0;
+		bool quoted = false;
+
+		while (s[wl] && (quoted || s[wl] != ' ')) {
+			if (s[wl] == '\'')
+				quoted = !quoted;
+			wl++;
+		}
+		if (col > indent && col + 1 + wl + 2 > o->width) {
+			emit(o, " \\\n", 3);
+			for (size_t k = 0; k < indent + 2; k++)
+				emit(o, " ", 1);
+			col = indent + 2;
+		} else if (col > indent) {
+			emit(o, " ", 1);
+			col++;
+		}
+		emit(o, s, wl);
+		col += cols(s, wl);
+		s += wl;
+		while (*s == ' ')
+			s++;
+	}
+	if (o->color)
+		emit(o, C_RESET, strlen(C_RESET));
+	emit(o, "\n", 1);
 }
 
 static const char *
@@ -539,7 +585,8 @@ tally_part(struct out *o, const struct report *r, enum status st,
 		return;
 	addf(o, "%s%zu %s", *first ? "" : ", ", n, what);
 	*first = false;
-	if (!list)
+	/* a few ids help; a long list is what -v is for */
+	if (!list || n > TALLY_IDS)
 		return;
 	add(o, " (");
 	for (size_t i = 0; i < r->n; i++) {
@@ -666,15 +713,23 @@ write_next_steps(struct out *o, const struct report *r)
 	add(o, "  The safe fixes at once (the plan first, then one confirmation; "
 	       "lxd-harden rollback undoes them):");
 	flush_para(o, 4);
-	add(o, "    ");
-	color(o, C_CYAN);
-	add(o, "lxd-harden fix --apply");
-	if (!str_empty(r->fix_args)) {
-		add(o, " ");
-		put_safe(o, r->fix_args);
+	{
+		struct strbuf cmd = STRBUF_INIT;
+
+		strbuf_addstr(&cmd, "lxd-harden fix --apply");
+		if (!str_empty(r->fix_args)) {
+			strbuf_addch(&cmd, ' ');
+			escape_term(&cmd, r->fix_args);
+		}
+		write_command(o, cmd.buf, 4);
+		strbuf_release(&cmd);
 	}
-	color(o, C_RESET);
-	flush_para(o, 6);
+	if (str_starts_with(r->endpoint, "dir://")) {
+		add(o, "  (this audit read a saved state: run it against the "
+		       "server it came from, adding --socket, --remote or "
+		       "--url)");
+		flush_para(o, 3);
+	}
 	free(st);
 }
 
