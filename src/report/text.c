@@ -662,7 +662,8 @@ write_next_steps(struct out *o, const struct report *r)
 			const char *text;
 			bool dup = false;
 
-			if (f && (f->status != ST_FAIL || !f->remediation))
+			if (f && (f->status != ST_FAIL || !f->remediation ||
+				  f->severity < r->min_severity))
 				continue;
 			if (!f && any)
 				break;
