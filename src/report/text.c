@@ -42,6 +42,7 @@ struct out {
 	int err;
 	size_t width;
 	struct strbuf para;
+	const struct report *r;
 };
 
 static void
@@ -179,18 +180,20 @@ flush_para(struct out *o, size_t hang)
 }
 
 /*
- * Writes a shell command indented by indent; when it is too wide it is
- * broken between words (never inside single quotes) with a trailing
- * backslash, so it still pastes as one command.
+ * Writes lead (our own text) and then a shell command; when it is too
+ * wide it is broken between words (never inside single quotes) with a
+ * trailing backslash, continuation lines indented by indent, so it still
+ * pastes as one command.
  */
 static void
-write_command(struct out *o, const char *cmd, size_t indent)
+write_command(struct out *o, const char *lead, const char *cmd,
+	      size_t indent)
 {
-	size_t col = indent;
+	size_t col = cols(lead, strlen(lead));
 	const char *s = cmd;
+	bool line_start = true;
 
-	for (size_t k = 0; k < indent; k++)
-		emit(o, " ", 1);
+	emit(o, lead, strlen(lead));
 	if (o->color)
 		emit(o, C_CYAN, strlen(C_CYAN));
 	while (*s) {
@@ -202,17 +205,18 @@ write_command(struct out *o, const char *cmd, size_t indent)
 				quoted = !quoted;
 			wl++;
 		}
-		if (col > indent && col + 1 + wl + 2 > o->width) {
+		if (!line_start && col + 1 + wl + 2 > o->width) {
 			emit(o, " \\\n", 3);
-			for (size_t k = 0; k < indent + 2; k++)
+			for (size_t k = 0; k < indent; k++)
 				emit(o, " ", 1);
-			col = indent + 2;
-		} else if (col > indent) {
+			col = indent;
+		} else if (!line_start) {
 			emit(o, " ", 1);
 			col++;
 		}
 		emit(o, s, wl);
 		col += cols(s, wl);
+		line_start = false;
 		s += wl;
 		while (*s == ' ')
 			s++;
@@ -220,6 +224,48 @@ write_command(struct out *o, const char *cmd, size_t indent)
 	if (o->color)
 		emit(o, C_RESET, strlen(C_RESET));
 	emit(o, "\n", 1);
+}
+
+/*
+ * Whether a remedy is one command that pastes as it is: it starts with
+ * the client of this server (lxc or incus) or snap, and holds no prose
+ * (parentheses, ", ", " or ", a full stop) and nothing the escaper
+ * changed.
+ */
+static bool
+pastable(const struct report *r, const char *text, const char *escaped)
+{
+	const char *client = str_eq(r->product, "incus") ? "incus " : "lxc ";
+	size_t n = strlen(text);
+
+	if (!str_starts_with(text, client) && !str_starts_with(text, "snap "))
+		return false;
+	return !strpbrk(text, "()") && !strstr(text, ", ") &&
+	       !strstr(text, " or ") && n && text[n - 1] != '.' &&
+	       str_eq(text, escaped);
+}
+
+/* Writes "LEAD remedy": as a command when it is one, else as prose. */
+static void
+write_remedy(struct out *o, const struct report *r, const char *lead,
+	     const char *text, bool ours, size_t hang)
+{
+	struct strbuf esc = STRBUF_INIT;
+
+	if (ours)
+		strbuf_addstr(&esc, text);
+	else
+		escape_term(&esc, text);
+	if (pastable(r, text, esc.buf)) {
+		write_command(o, lead, esc.buf, hang + 2);
+	} else {
+		add(o, lead);
+		color(o, C_CYAN);
+		add(o, esc.buf);
+		color(o, C_RESET);
+		flush_para(o, hang);
+	}
+	strbuf_release(&esc);
 }
 
 static const char *
@@ -486,13 +532,8 @@ write_group(struct out *o, const struct check_result *res,
 		}
 		flush_para(o, 8);
 	}
-	if (f->remediation) {
-		add(o, "      fix: ");
-		color(o, C_CYAN);
-		put_safe(o, f->remediation);
-		color(o, C_RESET);
-		flush_para(o, 8);
-	}
+	if (f->remediation)
+		write_remedy(o, o->r, "      fix: ", f->remediation, false, 8);
 }
 
 static void
@@ -697,15 +738,11 @@ write_next_steps(struct out *o, const struct report *r)
 	color(o, C_RESET);
 	flush_para(o, 0);
 	for (size_t i = 0; i < n && shown_n < NEXT_STEPS; i++, shown_n++) {
-		addf(o, "  %zu. [%s] %s: ", shown_n + 1, severity_name(st[i].sev),
-		     st[i].id);
-		color(o, C_CYAN);
-		if (st[i].ours)
-			add(o, st[i].text);
-		else
-			put_safe(o, st[i].text);
-		color(o, C_RESET);
-		flush_para(o, 5);
+		char lead[64];
+
+		snprintf(lead, sizeof(lead), "  %zu. [%s] %s: ", shown_n + 1,
+			 severity_name(st[i].sev), st[i].id);
+		write_remedy(o, r, lead, st[i].text, st[i].ours, 5);
 	}
 	if (n > NEXT_STEPS) {
 		addf(o, "  (%zu more distinct fixes above)", n - NEXT_STEPS);
@@ -722,7 +759,7 @@ write_next_steps(struct out *o, const struct report *r)
 			strbuf_addch(&cmd, ' ');
 			escape_term(&cmd, r->fix_args);
 		}
-		write_command(o, cmd.buf, 4);
+		write_command(o, "    ", cmd.buf, 6);
 		strbuf_release(&cmd);
 	}
 	if (str_starts_with(r->endpoint, "dir://")) {
@@ -762,6 +799,7 @@ report_text_write(FILE *f, const struct report *r, unsigned flags)
 		.color = (flags & REPORT_COLOR) != 0,
 		.verbose = (flags & REPORT_VERBOSE) != 0,
 		.width = text_width(f),
+		.r = r,
 	};
 	const struct section *cur = NULL;
 	size_t n_shown = 0;

@@ -397,6 +397,15 @@ test_text_group_names_objects(void **state)
 	assert_non_null(strstr(out, "    lxd-harden fix --apply"));
 	free(out);
 
+	/* a remedy that is one command wraps with a backslash, pasteable */
+	out = render_text(&x.r, 0, "80");
+	assert_non_null(strstr(out, "      fix: lxc profile device set default eth0 "
+				    "security.ipv4_filtering=true \\\n"
+				    "          --project default\n"));
+	/* prose does not get a backslash */
+	assert_non_null(strstr(out, "snap refresh lxd\n     --channel="));
+	free(out);
+
 	out = render_text(&x.r, REPORT_VERBOSE, "1000");
 	p = strstr(out, fix);
 	assert_non_null(p);
