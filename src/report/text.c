@@ -179,6 +179,21 @@ flush_para(struct out *o, size_t hang)
 		o->para.buf[0] = '\0';
 }
 
+/* The length of the shell word at s (a quoted part holds spaces). */
+static size_t
+word_len(const char *s)
+{
+	size_t wl = 0;
+	bool quoted = false;
+
+	while (s[wl] && (quoted || s[wl] != ' ')) {
+		if (s[wl] == '\'')
+			quoted = !quoted;
+		wl++;
+	}
+	return wl;
+}
+
 /*
  * Writes lead (our own text) and then a shell command; when it is too
  * wide it is broken between words (never inside single quotes) with a
@@ -197,14 +212,12 @@ write_command(struct out *o, const char *lead, const char *cmd,
 	if (o->color)
 		emit(o, C_CYAN, strlen(C_CYAN));
 	while (*s) {
-		size_t wl = 0;
-		bool quoted = false;
+		size_t wl = word_len(s);
 
-		while (s[wl] && (quoted || s[wl] != ' ')) {
-			if (s[wl] == '\'')
-				quoted = !quoted;
-			wl++;
-		}
+		/* an option stays on the line of its value: --project p */
+		if (s[0] == '-' && s[wl] == ' ' && s[wl + 1] &&
+		    s[wl + 1] != '-')
+			wl += 1 + word_len(s + wl + 1);
 		if (!line_start && col + 1 + wl + 2 > o->width) {
 			emit(o, " \\\n", 3);
 			for (size_t k = 0; k < indent; k++)
