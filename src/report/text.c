@@ -617,10 +617,10 @@ write_header(struct out *o, const struct report *r)
 		put_safe(o, r->server_name);
 		add(o, "'");
 	}
-	addf(o, " (%s%s%s), %zu API requests, %s",
-	     r->clustered ? "clustered" : "standalone",
-	     r->install ? ", install: " : "", r->install ? r->install : "",
-	     r->requests, when);
+	addf(o, " (%s%s%s)", r->clustered ? "clustered" : "standalone",
+	     r->install ? ", install: " : "", r->install ? r->install : "");
+	flush_para(o, 2);
+	addf(o, "read: %s, %zu API requests", when, r->requests);
 	flush_para(o, 2);
 }
 
