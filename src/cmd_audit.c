@@ -50,7 +50,7 @@ audit_usage(FILE *f)
 		"  -o, --output FILE      write the report to FILE (atomically)\n"
 		"  -o FORMAT=FILE         write FORMAT to FILE; repeat for several;\n"
 		"                         FILE - is stdout; the text report still goes\n"
-		"                         to stdout unless text or - is claimed\n"
+		"                         to stdout unless a -o names text or -\n"
 		"  --fail-on SEVERITY     exit 2 when a check fails at or above it:\n"
 		"                         critical, high, medium, low (default), info\n"
 		"  --baseline OLD.json    mark findings new or known, list what was fixed\n"
@@ -486,11 +486,11 @@ cmd_audit(int argc, char **argv)
 		o.n_outputs = 1;
 	}
 	/*
-	 * When every report goes to a file and none of them is text, the
-	 * text report goes to stdout as well: a person (or a CI log) still
-	 * sees it.
+	 * When -o FORMAT=FILE sends every report to a file and none of them
+	 * is text, the text report goes to stdout as well: a person (or a
+	 * CI log) still sees it. A plain -o FILE keeps stdout quiet.
 	 */
-	{
+	if (!o.output) {
 		bool claimed = false;
 
 		for (size_t i = 0; i < o.n_outputs; i++)

@@ -83,7 +83,10 @@ hexval(char c)
 	return -1;
 }
 
-/* Appends s[0..n) with %XX decoded; a malformed escape stays as it is. */
+/*
+ * Appends s[0..n) with %XX decoded; a malformed escape (and %00, which
+ * would end the string) stays as it is.
+ */
 static void
 add_decoded(struct strbuf *sb, const char *s, size_t n)
 {
@@ -91,7 +94,8 @@ add_decoded(struct strbuf *sb, const char *s, size_t n)
 		int hi, lo;
 
 		if (s[i] == '%' && i + 2 < n &&
-		    (hi = hexval(s[i + 1])) >= 0 && (lo = hexval(s[i + 2])) >= 0) {
+		    (hi = hexval(s[i + 1])) >= 0 &&
+		    (lo = hexval(s[i + 2])) >= 0 && (hi || lo)) {
 			strbuf_addch(sb, (char)(hi * 16 + lo));
 			i += 2;
 		} else {

@@ -113,6 +113,10 @@ check "-o text=FILE beside it" grep -q '^summary: ' "$tmp/r.txt"
 a --format json -o -
 check "-o -: the --format report on stdout" jq -e '.schema' "$tmp/out"
 
+a --format json -o "$tmp/plain.json"
+check "a plain -o FILE keeps stdout quiet" eval \
+	'[ ! -s "$tmp/out" ] && jq -e .schema "$tmp/plain.json"'
+
 timeout 30 "$bin" audit "${in[@]}" -o text=/dev/stdout -o "json=$tmp/p.json" |
 	cat >"$tmp/pipe"
 prc=${PIPESTATUS[0]}

@@ -264,6 +264,8 @@ test_object_short(void **state)
 		{ "process:lxd", "process:lxd" },
 		{ "/1.0/instances/bad%zz", "instance/bad%zz" },
 		{ "/1.0/instances/trail%4", "instance/trail%4" },
+		{ "/1.0/instances/nul%00x", "instance/nul%00x" },
+		{ "/1.0/instances/esc%1b", "instance/esc\033" },
 	};
 
 	(void)state;
