@@ -79,6 +79,16 @@ bad "--section typo: did you mean" "did you mean" --section netwrk
 bad "--project typo: did you mean" "did you mean 'semi'?" --project semii
 bad "--min-severity unknown" "unknown severity 'hgh'" --min-severity hgh
 
+# fix takes the same options and checks them before it connects
+timeout 30 "$bin" fix --check LXD-ACC-04 >"$tmp/out" 2>"$tmp/err"
+rc=$?
+check "fix --check typo: exit 1, did you mean ($rc)" eval \
+	'[ "$rc" = 1 ] && grep -qF "did you mean LXD-ACC-004?" "$tmp/err"'
+timeout 30 "$bin" fix --section nowhere-at-all >"$tmp/out" 2>"$tmp/err"
+rc=$?
+check "fix --section unknown: exit 1 ($rc)" eval \
+	'[ "$rc" = 1 ] && grep -qF "names no section" "$tmp/err"'
+
 # --min-severity: display only; the exit status still follows --fail-on
 a --min-severity critical
 check "--min-severity critical hides high failures" eval \
