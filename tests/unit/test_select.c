@@ -419,6 +419,24 @@ test_text_group_names_objects(void **state)
 	run_release(&x);
 }
 
+/* Incus text names no lxc, and its commands are recognised as commands. */
+static void
+test_text_incus(void **state)
+{
+	struct run x;
+	char *out;
+
+	(void)state;
+	run_on(&x, "workload/incus");
+	out = render_text(&x.r, REPORT_VERBOSE, "80");
+	if (strstr(out, "lxc "))
+		fail_msg("Incus text names lxc: %s", strstr(out, "lxc "));
+	assert_non_null(strstr(out, "fix: incus profile unset bpf "
+				    "security.bpffs.delegate_cmds \\\n"));
+	free(out);
+	run_release(&x);
+}
+
 static void
 test_text_min_severity_and_fix_args(void **state)
 {
@@ -455,6 +473,7 @@ main(void)
 		cmocka_unit_test(test_object_short),
 		cmocka_unit_test(test_text_width_and_groups),
 		cmocka_unit_test(test_text_group_names_objects),
+		cmocka_unit_test(test_text_incus),
 		cmocka_unit_test(test_text_min_severity_and_fix_args),
 	};
 
