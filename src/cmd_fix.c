@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "audit_run.h"
+#include "escape.h"
 #include "fix.h"
 #include "gate.h"
 #include "journal.h"
@@ -219,6 +220,7 @@ parse(int argc, char **argv, struct fix_cmd_opts *o, bool is_rollback)
 				fix_usage(stdout);
 			exit(EXIT_CLEAN);
 		default:
+			cmd_bad_option(argv);
 			if (is_rollback)
 				rollback_usage(stderr);
 			else
@@ -406,8 +408,8 @@ cmd_fix(int argc, char **argv)
 		for (size_t i = 0; i < plan.n; i++)
 			any = any || fix_only_matches(o.only[k], &plan.v[i]);
 		if (!any)
-			fprintf(stderr, "lxd-harden: --only %s names nothing in "
-					"the plan\n", o.only[k]);
+			cmd_error("--only %s names nothing in the plan",
+				  o.only[k]);
 	}
 	fix_plan_print(stdout, &plan, false);
 	nsel = count_selected(&plan);
@@ -442,9 +444,12 @@ cmd_fix(int argc, char **argv)
 	ao.pause_after = env_long("LXDH_FIX_PAUSE_AFTER");
 	ao.stop_before = env_long("LXDH_FIX_STOP_BEFORE_APPLY") > 0;
 	arc = fix_apply(ar.client, &ar.snap, &plan, &ao, &journal, &d);
-	if (journal)
-		printf("\nJournal: %s\n(undo with 'lxd-harden rollback %s')\n",
-		       journal, journal);
+	if (journal) {
+		putchar('\n');
+		term_printf(stdout, "Journal: %s", journal);
+		term_printf(stdout, "(undo with: lxd-harden rollback %s)",
+			    shq(journal));
+	}
 	if (arc != 0)
 		cmd_error("%s", d.msg);
 
@@ -462,7 +467,7 @@ cmd_fix(int argc, char **argv)
 			continue;
 		printf("  ");
 		if (it->state != FIXS_APPLIED) {
-			printf("%s %s %s%s%s%s%s: %s\n",
+			term_printf(stdout, "%s %s %s%s%s%s%s: %s",
 			       it->state == FIXS_CONFLICT ? "conflict" :
 							    "failed  ",
 			       it->check, it->object,
@@ -475,7 +480,8 @@ cmd_fix(int argc, char **argv)
 		}
 		f = still_failing(&ar.report, it);
 		if (f) {
-			printf("failing  %s %s%s%s%s%s: still failing: %s\n",
+			term_printf(stdout,
+				    "failing  %s %s%s%s%s%s: still failing: %s",
 			       it->check, it->object,
 			       it->device ? " device " : "",
 			       it->device ? it->device : "",
@@ -483,7 +489,7 @@ cmd_fix(int argc, char **argv)
 			       f->message);
 			nbad++;
 		} else {
-			printf("fixed    %s %s%s%s%s%s\n", it->check,
+			term_printf(stdout, "fixed    %s %s%s%s%s%s", it->check,
 			       it->object, it->device ? " device " : "",
 			       it->device ? it->device : "",
 			       it->key ? " " : "", it->key ? it->key : "");
@@ -543,7 +549,7 @@ cmd_rollback(int argc, char **argv)
 		cmd_error("%s", d.msg);
 		goto out;
 	}
-	printf("Rolling back %s\n", path);
+	term_printf(stdout, "Rolling back %s", path);
 	{
 		const char *root = json_string_value(json_object_get(
 			json_array_get(lines, 0), "host_root"));

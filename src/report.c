@@ -1,7 +1,10 @@
 /* report.c - the table of output formats, and what they share */
 #include "report.h"
 
+#include <stdlib.h>
 #include <string.h>
+
+#include "escape.h"
 
 static const struct report_format formats[] = {
 	{ "html", report_html_write },
@@ -31,11 +34,20 @@ report_format_names(void)
 int
 report_dump_json(FILE *f, json_t *root)
 {
-	int rc = json_dumpf(root, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	struct strbuf sb = STRBUF_INIT;
+	int rc = -1;
 
 	json_decref(root);
-	if (rc == 0 && fputc('\n', f) == EOF)
-		rc = -1;
+	if (!text)
+		return -1;
+	/* the same JSON, but no server string acts on a terminal */
+	escape_json_text(&sb, text);
+	free(text);
+	strbuf_addch(&sb, '\n');
+	if (fwrite(sb.buf, 1, sb.len, f) == sb.len)
+		rc = 0;
+	strbuf_release(&sb);
 	return rc;
 }
 
@@ -71,37 +83,16 @@ report_object_kind(const char *object)
 	return "resource";
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/*
- * Appends s[0..n) with %XX decoded; a malformed escape (and %00, which
- * would end the string) stays as it is.
- */
+/* Appends s[0..n) percent-decoded (unescape_url: %00 stays as written). */
 static void
 add_decoded(struct strbuf *sb, const char *s, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		int hi, lo;
+	char *part = xstrndup(s, n);
+	char *dec = unescape_url(part);
 
-		if (s[i] == '%' && i + 2 < n &&
-		    (hi = hexval(s[i + 1])) >= 0 &&
-		    (lo = hexval(s[i + 2])) >= 0 && (hi || lo)) {
-			strbuf_addch(sb, (char)(hi * 16 + lo));
-			i += 2;
-		} else {
-			strbuf_addch(sb, s[i]);
-		}
-	}
+	strbuf_addstr(sb, dec);
+	free(dec);
+	free(part);
 }
 
 char *

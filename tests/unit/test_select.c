@@ -336,7 +336,8 @@ assert_no_duplicate_fix(const char *text, const char *what)
 
 static const char *const fixtures[] = {
 	"snapshot/sample-5.0.2", "workload/cluster", "workload/empty",
-	"workload/identities", "workload/incus", "workload/lxd-502",
+	"workload/hostile", "workload/identities", "workload/incus",
+	"workload/lxd-502",
 	"workload/ovn", "workload/vm-521", "workload/vm-67",
 };
 
