@@ -129,7 +129,50 @@ done
 sort -rn "$W/per-url" >"$W/per-url.sorted"
 sum_ms=$(awk '{ s += $1 } END { printf "%d", s }' "$W/per-url")
 
+# (e) side by side: RUNS rounds, each timing every request the audit
+# makes alone with curl (the slowest of them is the bar) and then the
+# audit, so that both see the same load on a shared machine.
+: >"$W/ratios"
+: >"$W/pairs"
+: >"$W/old"
+: >"$W/all"
+for _ in $(seq 1 "$RUNS"); do
+	slow=0
+	for url in $(sort -u "$W/urls"); do
+		t=$(curl -s --unix-socket "$LXD_SOCKET" -o /dev/null \
+			-w '%{time_total}\n' "http://lxd$url" | awk '{ printf "%d", $1 * 1000 }')
+		[ "$t" -gt "$slow" ] && slow=$t
+	done
+	# every request at once (what the server needs to answer them all)
+	args=()
+	for url in $(sort -u "$W/urls"); do
+		args+=(-o /dev/null "http://lxd$url")
+	done
+	t0=$(ms)
+	curl -s --parallel --parallel-max 16 --unix-socket "$LXD_SOCKET" "${args[@]}"
+	echo $(($(ms) - t0)) >>"$W/all"
+	t0=$(ms)
+	audit
+	t_a=$(($(ms) - t0))
+	if [ -n "${LXDH_BIN_OLD:-}" ]; then
+		# an older build, same round, to compare the two under one load
+		t0=$(ms)
+		"$LXDH_BIN_OLD" audit --socket "$LXD_SOCKET" --format json \
+			-o "$W/report-old.json" 2>/dev/null
+		echo $(($(ms) - t0)) >>"$W/old"
+	fi
+	echo "$t_a $slow" >>"$W/pairs"
+	awk -v a="$t_a" -v b="$slow" 'BEGIN { if (b > 0) printf "%.2f\n", a / b }' >>"$W/ratios"
+done
+ratio=$(median <"$W/ratios")
+ratio_min=$(sort -n "$W/ratios" | head -n 1)
+ratio_max=$(sort -n "$W/ratios" | tail -n 1)
+pairs=$(awk '{ printf "%s%d/%d", (NR > 1 ? ", " : ""), $1, $2 }' "$W/pairs")
+
 # (d) the naive way: one lxc call per instance.
+if [ "${NAIVE:-1}" = 0 ]; then
+	t_naive=0
+else
 echo "bench: lxc config show --expanded for each instance" >&2
 lxc list --all-projects -f json | jq -r '.[] | "\(.name),\(.project)"' >"$W/names"
 t0=$(ms)
@@ -137,6 +180,7 @@ while IFS=, read -r name proj; do
 	lxc config show --expanded "$name" --project "$proj" >/dev/null </dev/null
 done <"$W/names"
 t_naive=$(($(ms) - t0))
+fi
 
 cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 mem=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
@@ -175,7 +219,10 @@ run; it rewrites this file.
 | (b) API requests per audit, as the report counts them (\`target.requests\`) | **$req_self** |
 | (b) API requests per audit, as the daemon logged them (\`lxc monitor --type=logging\`) | $req_daemon |
 | (c) slowest single request, alone with curl (median of 3) | $(head -n 1 "$W/per-url.sorted" | awk '{ printf "%.2f s, %s bytes: GET %s", $1 / 1000, $2, $3 }') |
-| (d) naive: \`lxc config show --expanded\` once per instance | **$(secs "$t_naive") s** ($n_inst client runs) |
+| (e) audit / slowest required request, side by side, median of $RUNS rounds | **$ratio** (min $ratio_min, max $ratio_max; ms audit/slowest per round: $pairs) |
+| (e) every required request at once (\`curl --parallel\`), same rounds, median | $(secs "$(median <"$W/all")") s; ms per round: $(paste -sd, "$W/all") |
+$(if [ -s "$W/old" ]; then echo "| (e) the same rounds, $LXDH_BIN_OLD (an older build), median | $(secs "$(median <"$W/old")") s against $(secs "$(awk '{ print $1 }' "$W/pairs" | median)") s; ms per round: $(paste -sd, "$W/old") |"; fi)
+| (d) naive: \`lxc config show --expanded\` once per instance | $(if [ "$t_naive" = 0 ]; then echo "not run (NAIVE=0)"; else echo "**$(secs "$t_naive") s** ($n_inst client runs)"; fi) |
 | report | $report_bytes bytes of JSON; summary $summary |
 
 Timing method for (a): $tool.$(awk -v l="${load%% *}" -v n="$(nproc)" 'BEGIN { if (l + 0 > n + 0) printf "\nOther work shared the machine during this run (load average above the core\ncount): expect the times to vary by a fifth or so between runs." }')
@@ -193,7 +240,7 @@ them concurrently and takes $(secs "$wall_ms") s in all, parsing and evaluation
 included: the daemon spends $cpu_daemon s of CPU answering them on $(nproc)
 cores, lxd-harden ${cpu_self:-n/a} s, so the daemon is the bottleneck. The number of
 requests does not grow with the number of instances; (d) makes one client
-call per instance and is $(awk -v a="$wall_ms" -v b="$t_naive" 'BEGIN { if (a > 0) printf "%.0f", b / a; else print "n/a" }') times slower here.
+call per instance and is $(awk -v a="$wall_ms" -v b="$t_naive" 'BEGIN { if (a > 0 && b > 0) printf "%.0f times slower here", b / a; else print "not timed in this run (NAIVE=0)" }').
 
 ## Reproduce
 
@@ -207,6 +254,11 @@ It needs \`lxd lxd-client dnsmasq-base nftables jq curl\` (Debian 12) and root;
 \`hyperfine\` is used for (a) when installed. \`bench/make-instances.sh N\`
 alone fills a daemon that \`LXD_DIR\` points at (it refuses the system's).
 MD
+	# the synthetic section (bench/synthetic.sh) stays
+	if [ -z "${BENCH_OUT:-}" ] && [ -f "$HERE/synthetic.md" ]; then
+		echo
+		cat "$HERE/synthetic.md"
+	fi
 } >"$OUTMD"
 echo "bench: wrote $OUTMD" >&2
 cat "$OUTMD"

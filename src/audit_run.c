@@ -1,6 +1,7 @@
 /* audit_run.c - one audit of a live server: what audit and fix share */
 #include "audit_run.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -9,29 +10,96 @@
 #include "gate.h"
 #include "releases.h"
 
+/* Where the host is read from, or false when this audit reads none. */
+static bool
+host_wanted(const struct audit_run *ar, const struct audit_run_opts *o,
+	    struct host_opts *ho)
+{
+	if (!o->host_root && !ar->ep.socket_path)
+		return false;
+	memset(ho, 0, sizeof(*ho));
+	ho->root = o->host_root;
+	ho->socket_path = ar->ep.socket_path;
+	return true;
+}
+
 static int
 evaluate(struct audit_run *ar, const struct audit_run_opts *o,
 	 struct diag *d)
 {
 	struct check_ctx ctx = { 0 };
+	struct host_opts ho;
 
-	if (o->host_root || ar->ep.socket_path) {
-		struct host_opts ho = {
-			.root = o->host_root,
-			.socket_path = ar->ep.socket_path,
-		};
-
+	if (!ar->have_host && host_wanted(ar, o, &ho)) {
 		if (host_read(&ar->host, &ho, &ar->snap, d) != 0)
 			return -1;
 		ar->have_host = true;
-		ctx.host = &ar->host;
 	}
+	if (ar->have_host)
+		ctx.host = &ar->host;
 	ctx.snap = &ar->snap;
 	ctx.policy = &ar->policy;
 	ctx.releases_path = releases_locate(o->releases);
 	engine_run(&ctx, &ar->report);
 	ar->have_report = true;
 	gate_apply_policy(&ar->report, &ar->policy, ar->snap.now);
+	return 0;
+}
+
+/*
+ * The host is read in a thread of its own while the requests are in
+ * flight: its commands (nft, auditctl, ...) take about as long as the
+ * slowest request. The thread shares nothing with the fetch: it reads a
+ * copy of what GET /1.0 said, and its own struct host and diag. Both
+ * sides respect the one deadline (deadline.c is thread-safe).
+ */
+struct host_job {
+	pthread_t tid;
+	struct host *host;
+	struct host_opts ho;
+	struct snapshot root;	/* a copy of /1.0 */
+	struct diag d;
+	int rc;
+};
+
+static void *
+host_job_run(void *arg)
+{
+	struct host_job *j = arg;
+
+	j->rc = host_read(j->host, &j->ho, &j->root, &j->d);
+	return NULL;
+}
+
+/*
+ * Fetches everything after /1.0 and reads the host meanwhile. Returns
+ * -1 with d set only when the host root is unusable (as host_read).
+ */
+static int
+fetch_and_read_host(struct audit_run *ar, const struct audit_run_opts *o,
+		    struct diag *d)
+{
+	struct host_job j = { 0 };
+	bool threaded = false;
+
+	if (host_wanted(ar, o, &j.ho)) {
+		j.host = &ar->host;
+		snapshot_copy_root(&j.root, &ar->snap);
+		threaded = pthread_create(&j.tid, NULL, host_job_run, &j) == 0;
+		if (!threaded)
+			j.rc = host_read(j.host, &j.ho, &j.root, &j.d);
+	}
+	snapshot_fetch_rest(&ar->snap, ar->client);
+	if (threaded)
+		pthread_join(j.tid, NULL);
+	if (j.host) {
+		snapshot_release(&j.root);
+		if (j.rc != 0) {
+			diag_set(d, "%s", j.d.msg);
+			return -1;
+		}
+		ar->have_host = true;
+	}
 	return 0;
 }
 
@@ -83,8 +151,10 @@ start(struct audit_run *ar, const struct audit_run_opts *o, struct diag *d)
 	ar->client = lxd_client_new(&ar->ep, d);
 	if (!ar->client)
 		return -1;
-	if (snapshot_fetch(&ar->snap, ar->client, ar->ep.label,
-			   ar->ep.url != NULL, d) != 0)
+	if (snapshot_fetch_root(&ar->snap, ar->client, ar->ep.label,
+				ar->ep.url != NULL, d) != 0)
+		return -1;
+	if (fetch_and_read_host(ar, o, d) != 0)
 		return -1;
 	return evaluate(ar, o, d);
 }
@@ -114,8 +184,10 @@ again(struct audit_run *ar, const struct audit_run_opts *o, struct diag *d)
 	host_release(&ar->host);
 	host_init(&ar->host);
 	ar->have_host = false;
-	if (snapshot_fetch(&ar->snap, ar->client, ar->ep.label,
-			   ar->ep.url != NULL, d) != 0)
+	if (snapshot_fetch_root(&ar->snap, ar->client, ar->ep.label,
+				ar->ep.url != NULL, d) != 0)
+		return -1;
+	if (fetch_and_read_host(ar, o, d) != 0)
 		return -1;
 	return evaluate(ar, o, d);
 }

@@ -2,6 +2,7 @@
 #include "deadline.h"
 
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,13 @@ static struct {
 	char unsent[NOTES_MAX][160];
 	unsigned n_unsent;
 } dl;
+
+/*
+ * The host is read in a thread while the requests are in flight
+ * (audit_run.c): both note what the deadline cut. Arming and disarming
+ * happen with no other thread running; the notes take the lock.
+ */
+static pthread_mutex_t dl_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static long long
 mono_ms(void)
@@ -80,13 +88,17 @@ add_note(char (*notes)[160], unsigned *n, const char *what)
 void
 deadline_note(const char *what)
 {
+	pthread_mutex_lock(&dl_lock);
 	add_note(dl.notes, &dl.n_notes, what);
+	pthread_mutex_unlock(&dl_lock);
 }
 
 void
 deadline_note_unsent(const char *what)
 {
+	pthread_mutex_lock(&dl_lock);
 	add_note(dl.unsent, &dl.n_unsent, what);
+	pthread_mutex_unlock(&dl_lock);
 }
 
 static void

@@ -246,12 +246,16 @@ unescape_url(const char *s)
 	return strbuf_detach(&sb);
 }
 
-/* Stores a new ring entry, freeing the one it replaces. */
+/*
+ * Stores a new ring entry, freeing the one it replaces. One ring per
+ * thread: the host is read in a thread of its own while the fetch, which
+ * quotes names into request paths, runs (audit_run.c).
+ */
 static const char *
 ring_keep(struct strbuf *sb)
 {
-	static char *ring[ESCAPE_RING];
-	static size_t next;
+	static _Thread_local char *ring[ESCAPE_RING];
+	static _Thread_local size_t next;
 	char *s = strbuf_detach(sb);
 
 	free(ring[next]);

@@ -29,7 +29,11 @@
 #define LXD_MAX_BODY ((size_t)256 << 20)
 #define LXD_CONNECT_TIMEOUT_MS 10000L
 #define LXD_TIMEOUT_MS 120000L
-#define LXD_MAX_CONNECTIONS 8L
+/*
+ * Transfers at once: every request of the first round after /1.0 (at
+ * most a dozen) fits, so that none waits for another to end.
+ */
+#define LXD_MAX_CONNECTIONS 16L
 #define LXD_RAW_SNIPPET 80
 #define LXD_ERROR_TEXT 200
 
@@ -1052,105 +1056,185 @@ lxd_get(struct lxd_client *c, const char *path, struct lxd_response *out,
 	return get_within(c, path, 0, out, d);
 }
 
-/* Judges request i of lxd_get_all() and frees what its transfer held. */
-static void
-get_all_done(struct lxd_client *c, CURLM *m, CURL **es, struct xfer *xs,
-	     CURLcode rc, struct lxd_request *r, size_t i)
+/* One request of a batch: its own handle and transfer, at a fixed place. */
+struct slot {
+	struct lxd_request *r;
+	CURL *e;		/* NULL when it could not be set up */
+	struct xfer x;
+	bool done;
+};
+
+struct lxd_batch {
+	struct lxd_client *c;
+	CURLM *m;
+	lxd_done_fn *done;
+	void *ctx;
+	struct slot **v;
+	size_t n, alloc;
+	size_t unstarted;	/* slots that could not be set up, not judged */
+	size_t next_unstarted;	/* where to look for them */
+};
+
+struct lxd_batch *
+lxd_batch_new(struct lxd_client *c, lxd_done_fn *done, void *ctx)
 {
-	if (!es[i]) {
+	struct lxd_batch *b = xcalloc(1, sizeof(*b));
+
+	b->c = c;
+	b->done = done;
+	b->ctx = ctx;
+	b->m = curl_multi_init();
+	if (b->m)
+		curl_multi_setopt(b->m, CURLMOPT_MAX_TOTAL_CONNECTIONS,
+				  LXD_MAX_CONNECTIONS);
+	return b;
+}
+
+void
+lxd_batch_add(struct lxd_batch *b, struct lxd_request *r)
+{
+	struct slot *sl = xcalloc(1, sizeof(*sl));
+
+	response_init(&r->resp);
+	r->rc = 0;
+	r->diag.msg[0] = '\0';
+	sl->r = r;
+	sl->x.path = r->path;
+	if (b->n == b->alloc) {
+		b->alloc = b->alloc ? 2 * b->alloc : 16;
+		b->v = xrealloc(b->v, b->alloc * sizeof(*b->v));
+	}
+	b->v[b->n++] = sl;
+	sl->e = b->m ? curl_easy_init() : NULL;
+	if (!sl->e || easy_setup(b->c, sl->e) != 0 ||
+	    easy_start(b->c, sl->e, &sl->x, r->path) != 0 ||
+	    curl_easy_setopt(sl->e, CURLOPT_PRIVATE, (void *)sl) != CURLE_OK ||
+	    curl_multi_add_handle(b->m, sl->e) != CURLM_OK) {
+		if (sl->e)
+			curl_easy_cleanup(sl->e);
+		sl->e = NULL;
+		b->unstarted++;
+	}
+}
+
+/* Judges a finished request, frees what its transfer held, reports it. */
+static void
+slot_done(struct lxd_batch *b, struct slot *sl, CURLcode rc)
+{
+	struct lxd_request *r = sl->r;
+
+	if (!sl->e) {
 		response_init(&r->resp);
 		r->resp.err = LXD_ERR_CONNECT;
 		diag_set(&r->diag, "GET %s: cannot set up the request",
 			 r->path);
 		r->rc = -1;
 	} else {
-		r->rc = finish(c, es[i], &xs[i], rc, &r->resp, &r->diag);
-		curl_multi_remove_handle(m, es[i]);
-		curl_easy_cleanup(es[i]);
-		es[i] = NULL;
+		r->rc = finish(b->c, sl->e, &sl->x, rc, &r->resp, &r->diag);
+		curl_multi_remove_handle(b->m, sl->e);
+		curl_easy_cleanup(sl->e);
+		sl->e = NULL;
 	}
-	xfer_release(&xs[i]);
+	xfer_release(&sl->x);
+	sl->done = true;
+	if (b->done)
+		b->done(b, r, b->ctx);
+}
+
+/* Reports the requests that could not be set up (each seen once). */
+static void
+judge_unstarted(struct lxd_batch *b)
+{
+	for (; b->unstarted && b->next_unstarted < b->n; b->next_unstarted++) {
+		struct slot *sl = b->v[b->next_unstarted];
+
+		if (!sl->done && !sl->e) {
+			b->unstarted--;
+			slot_done(b, sl, CURLE_FAILED_INIT);
+		}
+	}
+}
+
+void
+lxd_batch_run(struct lxd_batch *b)
+{
+	int running = 0;
+
+	/*
+	 * Each answer is parsed as soon as it is complete, so that its raw
+	 * body is freed before the next arrives: at most the bodies still
+	 * in flight are held at once, never all of them. What the done
+	 * callback adds joins the transfers in flight.
+	 */
+	for (;;) {
+		struct CURLMsg *msg;
+		int left;
+
+		judge_unstarted(b);
+		if (!b->m || curl_multi_perform(b->m, &running) != CURLM_OK)
+			break;
+		while ((msg = curl_multi_info_read(b->m, &left)) != NULL) {
+			char *p = NULL;
+
+			if (msg->msg != CURLMSG_DONE)
+				continue;
+			curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE,
+					  &p);
+			if (p)
+				slot_done(b, (struct slot *)(void *)p,
+					  msg->data.result);
+		}
+		judge_unstarted(b);
+		if (!running) {
+			/* what a callback added since the last perform */
+			bool pending = false;
+
+			for (size_t i = 0; i < b->n && !pending; i++)
+				pending = !b->v[i]->done;
+			if (!pending)
+				break;
+			continue;
+		}
+		if (curl_multi_poll(b->m, NULL, 0, 1000, NULL) != CURLM_OK)
+			break;
+	}
+	/* what the loop did not see end (a failed multi handle) */
+	for (size_t i = 0; i < b->n; i++)
+		if (!b->v[i]->done)
+			slot_done(b, b->v[i], CURLE_FAILED_INIT);
+}
+
+void
+lxd_batch_free(struct lxd_batch *b)
+{
+	if (!b)
+		return;
+	for (size_t i = 0; i < b->n; i++) {
+		if (b->v[i]->e) {
+			curl_multi_remove_handle(b->m, b->v[i]->e);
+			curl_easy_cleanup(b->v[i]->e);
+		}
+		xfer_release(&b->v[i]->x);
+		free(b->v[i]);
+	}
+	if (b->m)
+		curl_multi_cleanup(b->m);
+	free(b->v);
+	free(b);
 }
 
 void
 lxd_get_all(struct lxd_client *c, struct lxd_request *reqs, size_t n)
 {
-	struct xfer *xs;
-	CURL **es;
-	bool *done;
-	CURLM *m;
-	int running = 0;
+	struct lxd_batch *b;
 
-	for (size_t i = 0; i < n; i++) {
-		response_init(&reqs[i].resp);
-		reqs[i].rc = 0;
-		reqs[i].diag.msg[0] = '\0';
-	}
 	if (!n)
 		return;
-	xs = xcalloc(n, sizeof(*xs));
-	es = xcalloc(n, sizeof(*es));
-	done = xcalloc(n, sizeof(*done));
-	m = curl_multi_init();
-	if (m)
-		curl_multi_setopt(m, CURLMOPT_MAX_TOTAL_CONNECTIONS,
-				  LXD_MAX_CONNECTIONS);
-
-	for (size_t i = 0; i < n; i++) {
-		xs[i].path = reqs[i].path;
-		es[i] = m ? curl_easy_init() : NULL;
-		if (!es[i] || easy_setup(c, es[i]) != 0 ||
-		    easy_start(c, es[i], &xs[i], reqs[i].path) != 0 ||
-		    curl_easy_setopt(es[i], CURLOPT_PRIVATE,
-				     (void *)&xs[i]) != CURLE_OK ||
-		    curl_multi_add_handle(m, es[i]) != CURLM_OK) {
-			if (es[i])
-				curl_easy_cleanup(es[i]);
-			es[i] = NULL;
-		}
-	}
-
-	/*
-	 * Each answer is parsed as soon as it is complete, so that its raw
-	 * body is freed before the next arrives: at most the bodies still
-	 * in flight are held at once, never all of them.
-	 */
-	do {
-		struct CURLMsg *msg;
-		int left;
-
-		if (!m || curl_multi_perform(m, &running) != CURLM_OK)
-			break;
-		while ((msg = curl_multi_info_read(m, &left)) != NULL) {
-			char *slot = NULL;
-			size_t i;
-
-			if (msg->msg != CURLMSG_DONE)
-				continue;
-			curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE,
-					  &slot);
-			if (!slot)
-				continue;
-			i = (size_t)((struct xfer *)(void *)slot - xs);
-			get_all_done(c, m, es, xs, msg->data.result, &reqs[i],
-				     i);
-			done[i] = true;
-		}
-		if (running &&
-		    curl_multi_poll(m, NULL, 0, 1000, NULL) != CURLM_OK)
-			break;
-	} while (running);
-
-	/* what the loop did not see end (a failed multi handle) */
+	b = lxd_batch_new(c, NULL, NULL);
 	for (size_t i = 0; i < n; i++)
-		if (!done[i])
-			get_all_done(c, m, es, xs, CURLE_FAILED_INIT, &reqs[i],
-				     i);
-	if (m)
-		curl_multi_cleanup(m);
-	free(done);
-	free(es);
-	free(xs);
+		lxd_batch_add(b, &reqs[i]);
+	lxd_batch_run(b);
+	lxd_batch_free(b);
 }
 
 size_t

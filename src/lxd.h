@@ -71,6 +71,25 @@ struct lxd_request {
 void lxd_get_all(struct lxd_client *c, struct lxd_request *reqs, size_t n);
 
 /*
+ * A set of concurrent GETs that may grow while it runs: done is called
+ * as each request completes (its rc, resp and diag set) and may add
+ * requests that depend on that answer; they start at once, alongside
+ * those still in flight. A request stays at its address, owned by the
+ * caller, until lxd_batch_run() returns. The deadline (deadline.h)
+ * limits each request as lxd_get() does.
+ */
+struct lxd_batch;
+typedef void lxd_done_fn(struct lxd_batch *b, struct lxd_request *r,
+			 void *ctx);
+
+struct lxd_batch *lxd_batch_new(struct lxd_client *c, lxd_done_fn *done,
+				void *ctx);
+void lxd_batch_add(struct lxd_batch *b, struct lxd_request *r);
+/* Returns when every request added, before or during the run, is done. */
+void lxd_batch_run(struct lxd_batch *b);
+void lxd_batch_free(struct lxd_batch *b);
+
+/*
  * Sends METHOD ("PATCH", "PUT", "POST", "DELETE") to path with body (may be
  * NULL: no body) and, when if_match is not NULL, an If-Match header. An
  * async answer is waited for (GET /1.0/operations/UUID/wait) and its

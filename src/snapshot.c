@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -193,12 +194,94 @@ snapshot_release(struct snapshot *s)
 	for (size_t k = 0; k < SNAP__COUNT; k++) {
 		json_decref(s->part[k]);
 		free(s->why[k]);
+		json_decref(s->index[k]);
 	}
 	free(s->endpoint);
 	free(s->product);
 	free(s->server_version);
 	free(s->server_name);
 	memset(s, 0, sizeof(*s));
+}
+
+/* Index keys: "PROJECT\x1fNAME" for an item, "\x1ePROJECT" for a project. */
+static char *
+index_key(const char *project, const char *name)
+{
+	if (!name)
+		return xasprintf("\x1e%s", project ? project : "default");
+	return xasprintf("%s\x1f%s", project ? project : "default", name);
+}
+
+static const json_t *
+index_of(const struct snapshot *cs, enum snap_kind k)
+{
+	/* a cache beside the state: filling it changes no part */
+	struct snapshot *s = (struct snapshot *)(uintptr_t)cs;
+	const json_t *item;
+	size_t i;
+
+	if (!s->part[k])
+		return NULL;
+	if (s->index[k] && s->indexed[k] == s->part[k] &&
+	    s->indexed_n[k] == json_array_size(s->part[k]))
+		return s->index[k];
+	json_decref(s->index[k]);
+	s->index[k] = json_object();
+	s->indexed[k] = s->part[k];
+	s->indexed_n[k] = json_array_size(s->part[k]);
+	json_array_foreach (s->part[k], i, item) {
+		const char *name = json_string_value(json_object_get(item,
+								     "name"));
+		const char *project = json_string_value(
+			json_object_get(item, "project"));
+		char *key;
+
+		if (!name)
+			continue;
+		key = index_key(project, name);
+		/* the first of a name wins, as a scan from the start would */
+		if (!json_object_get(s->index[k], key))
+			json_object_set_new(s->index[k], key,
+					    json_integer((json_int_t)i));
+		free(key);
+		key = index_key(project, NULL);
+		if (!json_object_get(s->index[k], key))
+			json_object_set_new(s->index[k], key, json_true());
+		free(key);
+	}
+	return s->index[k];
+}
+
+const json_t *
+snapshot_find(const struct snapshot *s, enum snap_kind k, const char *project,
+	      const char *name)
+{
+	const json_t *idx, *at;
+	char *key;
+
+	if (!name || !(idx = index_of(s, k)))
+		return NULL;
+	key = index_key(project, name);
+	at = json_object_get(idx, key);
+	free(key);
+	return at ? json_array_get(s->part[k], (size_t)json_integer_value(at)) :
+		    NULL;
+}
+
+bool
+snapshot_in_project(const struct snapshot *s, enum snap_kind k,
+		    const char *project)
+{
+	const json_t *idx = index_of(s, k);
+	char *key;
+	bool in;
+
+	if (!idx)
+		return false;
+	key = index_key(project, NULL);
+	in = json_object_get(idx, key) != NULL;
+	free(key);
+	return in;
 }
 
 const json_t *
@@ -415,6 +498,34 @@ part_append(struct snapshot *s, enum snap_kind k, const json_t *list,
 }
 
 /*
+ * part_append() for a list nobody else holds (a fetched answer about to
+ * be released): its items move into the part instead of being copied,
+ * so that a large answer is never held twice.
+ */
+static void
+part_take(struct snapshot *s, enum snap_kind k, json_t *list,
+	  const char *project)
+{
+	json_t *item;
+	size_t i;
+
+	if (!s->part[k] && !project && json_is_array(list) &&
+	    list->refcount == 1) {
+		s->part[k] = json_incref(list);
+		return;
+	}
+	if (!s->part[k])
+		s->part[k] = json_array();
+	json_array_foreach (list, i, item) {
+		if (json_is_object(item) && project &&
+		    !json_object_get(item, "project"))
+			json_object_set_new(item, "project",
+					    json_string(project));
+		json_array_append(s->part[k], item);
+	}
+}
+
+/*
  * Operations come as {"running": [...], "success": [...]}: checks the
  * shape, then flattens. Anything else (null, a list, a single operation
  * object) is NULL with *why set.
@@ -469,78 +580,77 @@ no_auth_api(const struct snapshot *s)
 	return "the server lacks API extension access_management (LXD 5.21+)";
 }
 
-/* The projects that keep their own entities of a feature ("profiles"). */
-static void
-projects_with(const struct snapshot *s, const char *feature,
-	      struct strbuf *names, size_t *count)
-{
-	const json_t *p;
-	size_t i;
-	char key[64];
+/*
+ * The fetch: GET /1.0 alone (its extensions decide what to ask), then one
+ * round of everything else at once. What is listed per project (profiles,
+ * networks and ACLs where the server has no all-projects listing for
+ * them) is asked for the default project in that round, and for the
+ * other projects as soon as the project list arrives, while the rest of
+ * the round is still in flight; in a cluster the pools of each member
+ * likewise follow the pool and member lists.
+ */
+struct entry {
+	struct lxd_request req;
+	enum snap_kind kind;
+	char *project;		/* NULL: not project-scoped; the member for
+				   SNAP_STORAGE_POOL_MEMBERS */
+	bool filed;
+};
 
-	snprintf(key, sizeof(key), "features.%s", feature);
-	strbuf_addstr(names, "default");
-	strbuf_addch(names, '\0');
-	*count = 1;
-	json_array_foreach (s->part[SNAP_PROJECTS], i, p) {
-		const char *name = json_string_value(json_object_get(p, "name"));
-		const json_t *cfg = json_object_get(p, "config");
-
-		if (!name || str_eq(name, "default"))
-			continue;
-		if (!lxdval_is_true(json_string_value(json_object_get(cfg, key))))
-			continue;
-		strbuf_addstr(names, name);
-		strbuf_addch(names, '\0');
-		(*count)++;
-	}
-}
-
-struct plan {
-	struct lxd_request *reqs;
-	enum snap_kind *kinds;
-	char **projects;	/* NULL: not project-scoped */
+struct fetch {
+	struct snapshot *s;
+	struct lxd_batch *batch;	/* NULL: entries are only planned */
+	struct entry **v;
 	size_t n, alloc;
+	bool failed[SNAP__COUNT];	/* a request of that kind failed */
+	bool per_project[SNAP__COUNT];	/* asked project by project */
+	struct entry *projects, *pools, *members;
+	bool pools_planned;
 };
 
 static void
-plan_add(struct plan *p, enum snap_kind k, const char *project,
-	 const char *fmt, ...) LXDH_PRINTF(4, 5);
+fetch_add(struct fetch *f, enum snap_kind k, const char *project,
+	  const char *fmt, ...) LXDH_PRINTF(4, 5);
 
 static void
-plan_add(struct plan *p, enum snap_kind k, const char *project,
-	 const char *fmt, ...)
+fetch_add(struct fetch *f, enum snap_kind k, const char *project,
+	  const char *fmt, ...)
 {
+	struct entry *e = xcalloc(1, sizeof(*e));
 	va_list ap;
 
-	if (p->n == p->alloc) {
-		p->alloc = p->alloc ? 2 * p->alloc : 16;
-		p->reqs = xrealloc(p->reqs, p->alloc * sizeof(*p->reqs));
-		p->kinds = xrealloc(p->kinds, p->alloc * sizeof(*p->kinds));
-		p->projects = xrealloc(p->projects,
-				       p->alloc * sizeof(*p->projects));
-	}
-	memset(&p->reqs[p->n], 0, sizeof(p->reqs[p->n]));
 	va_start(ap, fmt);
-	p->reqs[p->n].path = xvasprintf(fmt, ap);
+	e->req.path = xvasprintf(fmt, ap);
 	va_end(ap);
-	p->kinds[p->n] = k;
-	p->projects[p->n] = project ? xstrdup(project) : NULL;
-	p->n++;
+	e->kind = k;
+	e->project = project ? xstrdup(project) : NULL;
+	if (f->n == f->alloc) {
+		f->alloc = f->alloc ? 2 * f->alloc : 16;
+		f->v = xrealloc(f->v, f->alloc * sizeof(*f->v));
+	}
+	f->v[f->n++] = e;
+	if (k == SNAP_PROJECTS)
+		f->projects = e;
+	else if (k == SNAP_STORAGE_POOLS)
+		f->pools = e;
+	else if (k == SNAP_CLUSTER_MEMBERS)
+		f->members = e;
+	if (f->batch)
+		lxd_batch_add(f->batch, &e->req);
 }
 
 static void
-plan_release(struct plan *p)
+fetch_release(struct fetch *f)
 {
-	for (size_t i = 0; i < p->n; i++) {
-		free(p->reqs[i].path);
-		free(p->projects[i]);
-		lxd_response_release(&p->reqs[i].resp);
+	for (size_t i = 0; i < f->n; i++) {
+		free(f->v[i]->req.path);
+		free(f->v[i]->project);
+		lxd_response_release(&f->v[i]->req.resp);
+		free(f->v[i]);
 	}
-	free(p->reqs);
-	free(p->kinds);
-	free(p->projects);
-	memset(p, 0, sizeof(*p));
+	free(f->v);
+	lxd_batch_free(f->batch);
+	memset(f, 0, sizeof(*f));
 }
 
 /*
@@ -577,58 +687,47 @@ pool_member_add(struct snapshot *s, const struct lxd_request *r,
 }
 
 /*
- * Runs a plan and files each answer under its kind. A kind fetched in
- * several requests (one per project) is complete only when all succeed:
- * a partial list would let a check pass on what it never saw.
+ * Files one answer under its kind and frees it. A kind fetched in several
+ * requests (one per project) is complete only when all succeed: a
+ * partial list would let a check pass on what it never saw.
  */
 static void
-plan_run(struct snapshot *s, struct lxd_client *c, struct plan *p)
+file_entry(struct fetch *f, struct entry *e)
 {
-	bool failed[SNAP__COUNT] = { false };
+	struct snapshot *s = f->s;
+	enum snap_kind k = e->kind;
+	json_t *md = e->req.resp.metadata;
 	char *why;
 
-	if (!p->n)
+	if (e->filed)
 		return;
-	lxd_get_all(c, p->reqs, p->n);
-	for (size_t i = 0; i < p->n; i++) {
-		enum snap_kind k = p->kinds[i];
-		const json_t *md = p->reqs[i].resp.metadata;
+	e->filed = true;
+	if (k == SNAP_STORAGE_POOL_MEMBERS) {
+		pool_member_add(s, &e->req, e->project);
+	} else if (f->failed[k]) {
+		/* the kind is an error already */
+	} else if (e->req.rc != 0) {
+		f->failed[k] = true;
+		set_why(s, k, false, "%s", e->req.diag.msg);
+	} else if (k == SNAP_OPERATIONS) {
+		json_t *flat = flatten_operations(md, &why);
 
-		if (failed[k])
-			continue;
-		if (k == SNAP_STORAGE_POOL_MEMBERS) {
-			pool_member_add(s, &p->reqs[i], p->projects[i]);
-			continue;
-		}
-		if (p->reqs[i].rc != 0) {
-			failed[k] = true;
-			set_why(s, k, false, "%s", p->reqs[i].diag.msg);
-			continue;
-		}
-		if (k == SNAP_OPERATIONS) {
-			json_t *flat = flatten_operations(md, &why);
-
-			if (!flat) {
-				failed[k] = true;
-				set_why(s, k, false, "GET %s: %s",
-					p->reqs[i].path, why);
-				free(why);
-				continue;
-			}
-			part_append(s, k, flat, NULL);
-			json_decref(flat);
-			continue;
-		}
-		why = shape_check(md, &part_shapes[k]);
-		if (why) {
-			failed[k] = true;
-			set_why(s, k, false, "GET %s: %s", p->reqs[i].path,
-				why);
+		if (!flat) {
+			f->failed[k] = true;
+			set_why(s, k, false, "GET %s: %s", e->req.path, why);
 			free(why);
-			continue;
+		} else {
+			part_take(s, k, flat, NULL);
+			json_decref(flat);
 		}
-		part_append(s, k, md, p->projects[i]);
+	} else if ((why = shape_check(md, &part_shapes[k])) != NULL) {
+		f->failed[k] = true;
+		set_why(s, k, false, "GET %s: %s", e->req.path, why);
+		free(why);
+	} else {
+		part_take(s, k, md, e->project);
 	}
+	lxd_response_release(&e->req.resp);
 }
 
 static int
@@ -698,34 +797,76 @@ check_server_config(struct snapshot *s, const char *source)
 	}
 }
 
+/*
+ * What needs nothing but /1.0, and the default project's share of what
+ * is listed per project: the first round after /1.0.
+ */
 static void
-plan_global(struct snapshot *s, struct plan *p)
+plan_first(struct fetch *f)
 {
-	if (snapshot_has_ext(s, "instance_all_projects"))
-		plan_add(p, SNAP_INSTANCES, NULL,
-			 "/1.0/instances?recursion=1&all-projects=true");
-	plan_add(p, SNAP_PROJECTS, NULL, "/1.0/projects?recursion=1");
-	plan_add(p, SNAP_STORAGE_POOLS, NULL, "/1.0/storage-pools?recursion=1");
+	struct snapshot *s = f->s;
+	static const struct {
+		enum snap_kind kind;
+		const char *path, *all_ext;
+	} scoped[] = {
+		{ SNAP_PROFILES, "/1.0/profiles", "profiles_all_projects" },
+		{ SNAP_NETWORKS, "/1.0/networks", "networks_all_projects" },
+		{ SNAP_NETWORK_ACLS, "/1.0/network-acls",
+		  "network_acls_all_projects" },
+	};
+
+	if (snapshot_has_ext(s, "instance_all_projects")) {
+		fetch_add(f, SNAP_INSTANCES, NULL,
+			  "/1.0/instances?recursion=1&all-projects=true");
+	} else {
+		f->per_project[SNAP_INSTANCES] = true;
+		fetch_add(f, SNAP_INSTANCES, "default",
+			  "/1.0/instances?recursion=1&project=default");
+	}
+	fetch_add(f, SNAP_PROJECTS, NULL, "/1.0/projects?recursion=1");
+	fetch_add(f, SNAP_STORAGE_POOLS, NULL, "/1.0/storage-pools?recursion=1");
 	if (s->clustered)
-		plan_add(p, SNAP_CLUSTER_MEMBERS, NULL,
-			 "/1.0/cluster/members?recursion=1");
+		fetch_add(f, SNAP_CLUSTER_MEMBERS, NULL,
+			  "/1.0/cluster/members?recursion=1");
 	else
 		set_why(s, SNAP_CLUSTER_MEMBERS, true,
 			"the server is not clustered");
-	plan_add(p, SNAP_CERTIFICATES, NULL, "/1.0/certificates?recursion=1");
+	fetch_add(f, SNAP_CERTIFICATES, NULL, "/1.0/certificates?recursion=1");
 	if (snapshot_has_ext(s, "operations_get_query_all_projects"))
-		plan_add(p, SNAP_OPERATIONS, NULL,
-			 "/1.0/operations?recursion=1&all-projects=true");
+		fetch_add(f, SNAP_OPERATIONS, NULL,
+			  "/1.0/operations?recursion=1&all-projects=true");
 	else
-		plan_add(p, SNAP_OPERATIONS, NULL, "/1.0/operations?recursion=1");
+		fetch_add(f, SNAP_OPERATIONS, NULL,
+			  "/1.0/operations?recursion=1");
 	if (snapshot_has_ext(s, "access_management")) {
-		plan_add(p, SNAP_IDENTITIES, NULL,
-			 "/1.0/auth/identities?recursion=1");
-		plan_add(p, SNAP_AUTH_GROUPS, NULL,
-			 "/1.0/auth/groups?recursion=1");
+		fetch_add(f, SNAP_IDENTITIES, NULL,
+			  "/1.0/auth/identities?recursion=1");
+		fetch_add(f, SNAP_AUTH_GROUPS, NULL,
+			  "/1.0/auth/groups?recursion=1");
 	} else {
 		set_why(s, SNAP_IDENTITIES, true, "%s", no_auth_api(s));
 		set_why(s, SNAP_AUTH_GROUPS, true, "%s", no_auth_api(s));
+	}
+	if (!snapshot_has_ext(s, "network_acl"))
+		set_why(s, SNAP_NETWORK_ACLS, true,
+			"the server lacks API extension network_acl");
+	for (size_t i = 0; i < ARRAY_SIZE(scoped); i++) {
+		enum snap_kind k = scoped[i].kind;
+
+		if (k == SNAP_NETWORK_ACLS &&
+		    !snapshot_has_ext(s, "network_acl"))
+			continue;
+		/* 5.0.2 ignores all-projects for profiles: the extension
+		   says whether the server honours it */
+		if (snapshot_has_ext(s, scoped[i].all_ext)) {
+			fetch_add(f, k, NULL, "%s?recursion=1&all-projects=true",
+				  scoped[i].path);
+		} else {
+			f->per_project[k] = true;
+			fetch_add(f, k, "default",
+				  "%s?recursion=1&project=default",
+				  scoped[i].path);
+		}
 	}
 }
 
@@ -735,8 +876,9 @@ plan_global(struct snapshot *s, struct plan *p)
  * which is one request per pool and member, never per instance.
  */
 static void
-plan_pool_members(struct snapshot *s, struct plan *p)
+plan_pool_members(struct fetch *f)
 {
+	struct snapshot *s = f->s;
 	const json_t *pool, *loc;
 	size_t i, j;
 
@@ -771,23 +913,25 @@ plan_pool_members(struct snapshot *s, struct plan *p)
 				key ? json_object_get(loc, key) : loc);
 
 			if (m)
-				plan_add(p, SNAP_STORAGE_POOL_MEMBERS, m,
-					 "/1.0/storage-pools/%s?target=%s",
-					 urlq(name), urlq(m));
+				fetch_add(f, SNAP_STORAGE_POOL_MEMBERS, m,
+					  "/1.0/storage-pools/%s?target=%s",
+					  urlq(name), urlq(m));
 		}
 	}
 }
 
+/*
+ * Once the project list is filed: the other projects' share of what is
+ * asked per project, or, when the list failed, an error for every part
+ * that could not be asked for completely.
+ */
 static void
-plan_per_project(struct snapshot *s, struct plan *p)
+plan_projects(struct fetch *f)
 {
-	struct strbuf names = STRBUF_INIT;
-	const char *name;
-	size_t n;
+	struct snapshot *s = f->s;
+	const json_t *pr;
+	size_t i;
 
-	if (!snapshot_has_ext(s, "network_acl"))
-		set_why(s, SNAP_NETWORK_ACLS, true,
-			"the server lacks API extension network_acl");
 	if (!s->part[SNAP_PROJECTS]) {
 		/*
 		 * LXD lists a restricted client the projects it may see, so
@@ -802,58 +946,79 @@ plan_per_project(struct snapshot *s, struct plan *p)
 			SNAP_NETWORK_ACLS
 		};
 
-		for (size_t i = 0; i < ARRAY_SIZE(scoped); i++)
-			if (!s->part[scoped[i]] && !s->why[scoped[i]])
-				set_why(s, scoped[i], false,
-					"the projects could not be listed, so "
-					"not every project's %s could be "
-					"requested (%s)",
-					kind_names[scoped[i]], pwhy);
-		plan_pool_members(s, p);
+		for (i = 0; i < ARRAY_SIZE(scoped); i++) {
+			enum snap_kind k = scoped[i];
+
+			if (!f->per_project[k] || f->failed[k])
+				continue;
+			f->failed[k] = true;
+			set_why(s, k, false,
+				"the projects could not be listed, so not "
+				"every project's %s could be requested (%s)",
+				kind_names[k], pwhy);
+		}
 		return;
 	}
-	if (!s->part[SNAP_INSTANCES] && !s->why[SNAP_INSTANCES]) {
-		/* no all-projects listing: ask each project */
-		const json_t *pr;
-		size_t i;
+	json_array_foreach (s->part[SNAP_PROJECTS], i, pr) {
+		const char *name = json_string_value(json_object_get(pr,
+								     "name"));
+		const json_t *cfg = json_object_get(pr, "config");
 
-		plan_add(p, SNAP_INSTANCES, "default",
-			 "/1.0/instances?recursion=1&project=default");
-		json_array_foreach (s->part[SNAP_PROJECTS], i, pr) {
-			name = json_string_value(json_object_get(pr, "name"));
-			if (name && !str_eq(name, "default"))
-				plan_add(p, SNAP_INSTANCES, name,
-					 "/1.0/instances?recursion=1&project=%s",
-					 urlq(name));
+		if (!name || str_eq(name, "default"))
+			continue;
+		if (f->per_project[SNAP_INSTANCES])
+			fetch_add(f, SNAP_INSTANCES, name,
+				  "/1.0/instances?recursion=1&project=%s",
+				  urlq(name));
+		/* the others share the default project's */
+		if (f->per_project[SNAP_PROFILES] &&
+		    lxdval_is_true(json_string_value(json_object_get(cfg,
+				"features.profiles"))))
+			fetch_add(f, SNAP_PROFILES, name,
+				  "/1.0/profiles?recursion=1&project=%s",
+				  urlq(name));
+		if (!lxdval_is_true(json_string_value(json_object_get(cfg,
+				"features.networks"))))
+			continue;
+		if (f->per_project[SNAP_NETWORKS])
+			fetch_add(f, SNAP_NETWORKS, name,
+				  "/1.0/networks?recursion=1&project=%s",
+				  urlq(name));
+		if (f->per_project[SNAP_NETWORK_ACLS])
+			fetch_add(f, SNAP_NETWORK_ACLS, name,
+				  "/1.0/network-acls?recursion=1&project=%s",
+				  urlq(name));
+	}
+}
+
+/* Each answer as it arrives: what the next requests depend on is filed. */
+static void
+fetch_done(struct lxd_batch *b, struct lxd_request *r, void *ctx)
+{
+	struct fetch *f = ctx;
+	struct entry *e = (struct entry *)(void *)((char *)r -
+						   offsetof(struct entry, req));
+
+	(void)b;
+	if (e == f->projects) {
+		file_entry(f, e);
+		plan_projects(f);
+	}
+	if (e == f->pools || e == f->members) {
+		file_entry(f, e);
+		if (!f->pools_planned && f->pools->filed &&
+		    (!f->members || f->members->filed)) {
+			f->pools_planned = true;
+			plan_pool_members(f);
 		}
 	}
-	projects_with(s, "profiles", &names, &n);
-	name = names.buf;
-	for (size_t i = 0; i < n; i++, name += strlen(name) + 1)
-		plan_add(p, SNAP_PROFILES, name,
-			 "/1.0/profiles?recursion=1&project=%s", urlq(name));
-	strbuf_release(&names);
-
-	projects_with(s, "networks", &names, &n);
-	name = names.buf;
-	for (size_t i = 0; i < n; i++, name += strlen(name) + 1) {
-		plan_add(p, SNAP_NETWORKS, name,
-			 "/1.0/networks?recursion=1&project=%s", urlq(name));
-		if (snapshot_has_ext(s, "network_acl"))
-			plan_add(p, SNAP_NETWORK_ACLS, name,
-				 "/1.0/network-acls?recursion=1&project=%s",
-				 urlq(name));
-	}
-	strbuf_release(&names);
-	plan_pool_members(s, p);
 }
 
 int
-snapshot_fetch(struct snapshot *s, struct lxd_client *c, const char *endpoint,
-	       bool remote, struct diag *d)
+snapshot_fetch_root(struct snapshot *s, struct lxd_client *c,
+		    const char *endpoint, bool remote, struct diag *d)
 {
 	struct lxd_response root;
-	struct plan p = { 0 };
 	int rc = -1;
 
 	free(s->endpoint);
@@ -865,26 +1030,62 @@ snapshot_fetch(struct snapshot *s, struct lxd_client *c, const char *endpoint,
 		goto out;
 	set_server(s, json_incref(root.metadata));
 	check_server_config(s, "GET /1.0");
-
-	/*
-	 * Two rounds: what needs nothing but /1.0, then what needs the list
-	 * of projects (5.0.2 ignores all-projects for profiles, and networks
-	 * live in the projects that have features.networks).
-	 */
-	plan_global(s, &p);
-	plan_run(s, c, &p);
-	plan_release(&p);
-	plan_per_project(s, &p);
-	plan_run(s, c, &p);
-	plan_release(&p);
-
-	for (size_t k = 0; k < SNAP__COUNT; k++)
-		scrub(s->part[k]);
 	rc = 0;
 out:
 	s->requests = lxd_client_requests(c);
 	lxd_response_release(&root);
 	return rc;
+}
+
+void
+snapshot_fetch_rest(struct snapshot *s, struct lxd_client *c)
+{
+	struct fetch f = { 0 };
+
+	f.s = s;
+	f.batch = lxd_batch_new(c, fetch_done, &f);
+	plan_first(&f);
+	if (!s->clustered) {
+		f.pools_planned = true;
+		plan_pool_members(&f);
+	}
+	lxd_batch_run(f.batch);
+	/* in the order planned, so that reports do not depend on timing */
+	for (size_t i = 0; i < f.n; i++)
+		file_entry(&f, f.v[i]);
+	fetch_release(&f);
+
+	for (size_t k = 0; k < SNAP__COUNT; k++)
+		scrub(s->part[k]);
+	s->requests = lxd_client_requests(c);
+}
+
+int
+snapshot_fetch(struct snapshot *s, struct lxd_client *c, const char *endpoint,
+	       bool remote, struct diag *d)
+{
+	if (snapshot_fetch_root(s, c, endpoint, remote, d) != 0)
+		return -1;
+	snapshot_fetch_rest(s, c);
+	return 0;
+}
+
+void
+snapshot_copy_root(struct snapshot *dst, const struct snapshot *src)
+{
+	snapshot_init(dst);
+	dst->part[SNAP_SERVER] = json_deep_copy(src->part[SNAP_SERVER]);
+	dst->why[SNAP_SERVER] = src->why[SNAP_SERVER] ?
+				       xstrdup(src->why[SNAP_SERVER]) : NULL;
+	dst->endpoint = src->endpoint ? xstrdup(src->endpoint) : NULL;
+	dst->remote = src->remote;
+	dst->product = src->product ? xstrdup(src->product) : NULL;
+	dst->server_version = src->server_version ?
+				      xstrdup(src->server_version) : NULL;
+	dst->server_name = src->server_name ? xstrdup(src->server_name) : NULL;
+	dst->clustered = src->clustered;
+	dst->now = src->now;
+	scrub(dst->part[SNAP_SERVER]);
 }
 
 /* A saved state file is read whole; larger ones are refused. */
@@ -1014,13 +1215,18 @@ unwrap(const json_t *doc, char **why)
 	return json_incref((json_t *)(uintptr_t)doc);
 }
 
-/* Files one part read from a saved state; a bad shape leaves it absent. */
+/*
+ * Files one part read from a saved state; a bad shape leaves it absent.
+ * own: the document is the snapshot's to take apart (loaded from a
+ * file), so its items move into the part instead of being copied.
+ */
 static void
 load_part(struct snapshot *s, enum snap_kind k, const json_t *doc,
-	  const char *file)
+	  const char *file, bool own)
 {
 	char *why;
 	json_t *j = unwrap(doc, &why);
+	const char *project;
 
 	if (j && k == SNAP_OPERATIONS) {
 		json_t *flat = flatten_operations(j, &why);
@@ -1036,12 +1242,15 @@ load_part(struct snapshot *s, enum snap_kind k, const json_t *doc,
 		json_decref(j);
 		return;
 	}
-	part_append(s, k, j,
-		    k == SNAP_PROFILES || k == SNAP_NETWORKS ||
-				    k == SNAP_NETWORK_ACLS ||
-				    k == SNAP_INSTANCES ?
-			    "default" :
-			    NULL);
+	project = k == SNAP_PROFILES || k == SNAP_NETWORKS ||
+				  k == SNAP_NETWORK_ACLS ||
+				  k == SNAP_INSTANCES ?
+			  "default" :
+			  NULL;
+	if (own)
+		part_take(s, k, j, project);
+	else
+		part_append(s, k, j, project);
 	json_decref(j);
 }
 
@@ -1059,9 +1268,9 @@ snapshot_null_is_empty(enum snap_kind k, const char *key)
 	return false;
 }
 
-int
-snapshot_load_docs(struct snapshot *s, json_t *const docs[SNAP__COUNT],
-		   const char *label, struct diag *d)
+static int
+load_docs(struct snapshot *s, json_t *const docs[SNAP__COUNT],
+	  const char *label, bool own, struct diag *d)
 {
 	free(s->endpoint);
 	s->endpoint = xasprintf("dir://%s", label);
@@ -1096,7 +1305,7 @@ snapshot_load_docs(struct snapshot *s, json_t *const docs[SNAP__COUNT],
 			set_server(s, j);
 			check_server_config(s, name);
 		} else {
-			load_part(s, (enum snap_kind)k, docs[k], name);
+			load_part(s, (enum snap_kind)k, docs[k], name, own);
 		}
 		free(name);
 	}
@@ -1111,6 +1320,13 @@ snapshot_load_docs(struct snapshot *s, json_t *const docs[SNAP__COUNT],
 	for (size_t k = 0; k < SNAP__COUNT; k++)
 		scrub(s->part[k]);
 	return 0;
+}
+
+int
+snapshot_load_docs(struct snapshot *s, json_t *const docs[SNAP__COUNT],
+		   const char *label, struct diag *d)
+{
+	return load_docs(s, docs, label, false, d);
 }
 
 int
@@ -1136,7 +1352,7 @@ snapshot_load_dir(struct snapshot *s, const char *dir, struct diag *d)
 	}
 	close(dirfd);
 	if (rc == 0)
-		rc = snapshot_load_docs(s, docs, dir, d);
+		rc = load_docs(s, docs, dir, true, d);
 	for (size_t k = 0; k < SNAP__COUNT; k++)
 		json_decref(docs[k]);
 	return rc;

@@ -65,6 +65,13 @@ struct snapshot {
 	bool clustered;
 	long long now;		/* time of the audit (SOURCE_DATE_EPOCH aware) */
 	size_t requests;	/* HTTP requests the fetch made */
+	/*
+	 * Lookup indexes by project and name, built on first use by
+	 * snapshot_find() (see there); not part of the state.
+	 */
+	json_t *index[SNAP__COUNT];
+	const json_t *indexed[SNAP__COUNT];	/* the part indexed */
+	size_t indexed_n[SNAP__COUNT];		/* and its size then */
 };
 
 void snapshot_init(struct snapshot *s);
@@ -82,6 +89,24 @@ void snapshot_release(struct snapshot *s);
  */
 int snapshot_fetch(struct snapshot *s, struct lxd_client *c,
 		   const char *endpoint, bool remote, struct diag *d);
+
+/*
+ * snapshot_fetch() in two steps, for a caller that works while the
+ * requests are in flight: _root asks GET /1.0 alone (its failures are
+ * snapshot_fetch's -1); _rest then asks everything else in one round
+ * and cannot fail as a whole.
+ */
+int snapshot_fetch_root(struct snapshot *s, struct lxd_client *c,
+			const char *endpoint, bool remote, struct diag *d);
+void snapshot_fetch_rest(struct snapshot *s, struct lxd_client *c);
+
+/*
+ * Fills dst (uninitialised) with a copy of what GET /1.0 gave src (the
+ * server part, product, version, cluster state, time), sharing nothing:
+ * for the host reader, which runs in a thread of its own while the
+ * rest of src is being fetched. Release with snapshot_release().
+ */
+void snapshot_copy_root(struct snapshot *dst, const struct snapshot *src);
 
 /*
  * Loads a snapshot from a directory of JSON files named after the kinds
@@ -122,6 +147,20 @@ const json_t *snapshot_part(const struct snapshot *s, enum snap_kind k,
 			    const char **why);
 
 bool snapshot_has_ext(const struct snapshot *s, const char *ext);
+
+/*
+ * The first item of part k named name in project (NULL or an item
+ * without "project": "default"), or NULL: a hash lookup, so that
+ * matching instances to profiles or networks stays linear in the number
+ * of objects. The index is built on first use and rebuilt when the part
+ * was replaced; the snapshot must not be used from two threads while
+ * checks run. snapshot_in_project() says whether any item of part k
+ * belongs to project.
+ */
+const json_t *snapshot_find(const struct snapshot *s, enum snap_kind k,
+			    const char *project, const char *name);
+bool snapshot_in_project(const struct snapshot *s, enum snap_kind k,
+			 const char *project);
 
 /*
  * The server config value of key as a string: the stored value, else the

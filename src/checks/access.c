@@ -802,18 +802,6 @@ out:
 	free(gobj);
 }
 
-static const json_t *
-find_group(const json_t *groups, const char *name)
-{
-	const json_t *g;
-	size_t i;
-
-	json_array_foreach (groups, i, g)
-		if (str_eq(checks_jstr(g, "name"), name))
-			return g;
-	return NULL;
-}
-
 static bool
 identity_listed(const json_t *ids, const char *method, const char *who)
 {
@@ -972,7 +960,8 @@ eval_fine_grained(const struct check *c, const struct check_ctx *x,
 			continue;
 		}
 		json_array_foreach (json_object_get(ident, "groups"), j, gn) {
-			g = find_group(groups, json_string_value(gn));
+			g = snapshot_find(s, SNAP_AUTH_GROUPS, NULL,
+					  json_string_value(gn));
 			if (g)
 				judge_holder(c, x, &h, g, &seen, out);
 		}

@@ -329,8 +329,7 @@ eval_host_paths(const struct check *c, const struct check_ctx *x,
 static const char *
 network_project(const struct snapshot *s, const char *project)
 {
-	const json_t *cfg, *n;
-	size_t i;
+	const json_t *cfg;
 
 	if (str_eq(project, "default"))
 		return "default";
@@ -339,26 +338,8 @@ network_project(const struct snapshot *s, const char *project)
 		return lxdval_is_true(checks_jstr(cfg, "features.networks")) ?
 			       project :
 			       "default";
-	json_array_foreach (s->part[SNAP_NETWORKS], i, n)
-		if (str_eq(checks_jstr(n, "project"), project))
-			return project;
-	return "default";
-}
-
-static const json_t *
-find_network(const json_t *nets, const char *name, const char *project)
-{
-	const json_t *n;
-	size_t i;
-
-	json_array_foreach (nets, i, n) {
-		const char *p = checks_jstr(n, "project");
-
-		if (str_eq(checks_jstr(n, "name"), name) &&
-		    str_eq(p ? p : "default", project))
-			return n;
-	}
-	return NULL;
+	return snapshot_in_project(s, SNAP_NETWORKS, project) ? project :
+								 "default";
 }
 
 /*
@@ -494,7 +475,8 @@ eval_nic_filtering(const struct check *c, const struct check_ctx *x,
 						nwhy ? nwhy : "not fetched");
 					continue;
 				}
-				net = find_network(nets, network, np);
+				net = snapshot_find(s, SNAP_NETWORKS, np,
+						    network);
 				if (!net) {
 					o = instances_device_origin(sub, dev);
 					device_label(sub, o, dev, label,
@@ -516,7 +498,8 @@ eval_nic_filtering(const struct check *c, const struct check_ctx *x,
 				   !str_empty(parent)) {
 				/* parent may be a managed bridge: learn its
 				   address families */
-				net = find_network(nets, parent, "default");
+				net = snapshot_find(s, SNAP_NETWORKS,
+						    "default", parent);
 				bridged++;
 				judge_nic(c, x, sub, dev, d, parent, net, out);
 			}

@@ -15,13 +15,8 @@
 const json_t *
 instances_project_config(const struct snapshot *s, const char *project)
 {
-	const json_t *p;
-	size_t i;
-
-	json_array_foreach (s->part[SNAP_PROJECTS], i, p)
-		if (str_eq(checks_jstr(p, "name"), project))
-			return json_object_get(p, "config");
-	return NULL;
+	return json_object_get(snapshot_find(s, SNAP_PROJECTS, NULL, project),
+			       "config");
 }
 
 /*
@@ -31,11 +26,9 @@ instances_project_config(const struct snapshot *s, const char *project)
  * when any profile was listed under it.
  */
 static const char *
-profile_project(const struct snapshot *s, const char *project,
-		const json_t *profiles)
+profile_project(const struct snapshot *s, const char *project)
 {
-	const json_t *cfg, *p;
-	size_t i;
+	const json_t *cfg;
 
 	if (str_eq(project, "default"))
 		return "default";
@@ -44,26 +37,8 @@ profile_project(const struct snapshot *s, const char *project,
 		return lxdval_is_true(checks_jstr(cfg, "features.profiles")) ?
 			       project :
 			       "default";
-	json_array_foreach (profiles, i, p)
-		if (str_eq(checks_jstr(p, "project"), project))
-			return project;
-	return "default";
-}
-
-static const json_t *
-find_profile(const json_t *profiles, const char *name, const char *project)
-{
-	const json_t *p;
-	size_t i;
-
-	json_array_foreach (profiles, i, p) {
-		const char *pp = checks_jstr(p, "project");
-
-		if (str_eq(checks_jstr(p, "name"), name) &&
-		    str_eq(pp ? pp : "default", project))
-			return p;
-	}
-	return NULL;
+	return snapshot_in_project(s, SNAP_PROFILES, project) ? project :
+								 "default";
 }
 
 /*
@@ -117,7 +92,7 @@ add_instance(struct instances_set *set, const struct snapshot *s,
 	sub->origins[0].project = project;
 	sub->origins[0].object = snapshot_object("instances", name, project);
 	sub->profiles_known = profiles != NULL;
-	pproj = profile_project(s, project, profiles);
+	pproj = profile_project(s, project);
 	json_array_foreach (plist, i, pn) {
 		struct instances_origin *o = &sub->origins[i + 1];
 		const char *pname = json_string_value(pn);
@@ -126,8 +101,10 @@ add_instance(struct instances_set *set, const struct snapshot *s,
 		o->name = pname ? pname : "";
 		o->project = pproj;
 		o->object = snapshot_object("profiles", o->name, pproj);
-		sub->profile_json[i + 1] = find_profile(profiles, o->name,
-							pproj);
+		sub->profile_json[i + 1] =
+			profiles ? snapshot_find(s, SNAP_PROFILES, pproj,
+						 o->name) :
+				   NULL;
 		if (!sub->profile_json[i + 1])
 			sub->profiles_known = false;
 	}

@@ -89,25 +89,14 @@ permission_project(const json_t *perm)
 	return xstrndup(q, strcspn(q, "&"));
 }
 
-static const json_t *
-find_group(const json_t *groups, const char *name)
-{
-	const json_t *g;
-	size_t i;
-
-	json_array_foreach (groups, i, g)
-		if (str_eq(checks_jstr(g, "name"), name))
-			return g;
-	return NULL;
-}
-
 /*
  * Fine-grained identities (5.21+): one that holds no server admin but a
  * permission on a project, or on something in a project, can use it.
  * Legacy certificate identities are judged through /1.0/certificates.
  */
 static void
-identity_users(const json_t *ids, const json_t *groups, struct users *u)
+identity_users(const struct snapshot *s, const json_t *ids,
+	       struct users *u)
 {
 	const json_t *ident, *gn, *perm;
 	size_t i, j, k;
@@ -127,16 +116,18 @@ identity_users(const json_t *ids, const json_t *groups, struct users *u)
 		    str_eq(type, "Initial UI token bearer"))
 			continue;
 		json_array_foreach (glist, j, gn)
-			if (checks_grants_server_admin(find_group(
-				    groups, json_string_value(gn))))
+			if (checks_grants_server_admin(snapshot_find(
+				    s, SNAP_AUTH_GROUPS, NULL,
+				    json_string_value(gn))))
 				admin = true;
 		if (admin)
 			continue;
 		who = xasprintf("identity %s/%s", method ? method : "?",
 				name ? name : checks_jstr(ident, "id"));
 		json_array_foreach (glist, j, gn) {
-			const json_t *g = find_group(groups,
-						     json_string_value(gn));
+			const json_t *g = snapshot_find(
+				s, SNAP_AUTH_GROUPS, NULL,
+				json_string_value(gn));
 
 			json_array_foreach (json_object_get(g, "permissions"),
 					    k, perm) {
@@ -205,7 +196,7 @@ eval_restricted_projects(const struct check *c, const struct check_ctx *x,
 	ids = snapshot_part(s, SNAP_IDENTITIES, &why);
 	groups = snapshot_part(s, SNAP_AUTH_GROUPS, NULL);
 	if (ids && groups)
-		identity_users(ids, groups, &u);
+		identity_users(s, ids, &u);
 	else if (!s->unsupported[SNAP_IDENTITIES])
 		findings_add(out, ST_ERROR, c->severity,
 			     "/1.0/auth/identities",

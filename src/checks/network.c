@@ -254,33 +254,38 @@ nic_object(const struct nic_ref *r)
 }
 
 /*
- * True when NIC r is on network n: same name, and n lives in the NIC's
- * project, or in default when that project has no network of the name
- * (a project without features.networks uses default's networks).
+ * The NICs on each network, as "PROJECT\x1fNAME" -> [indexes into l]: a
+ * NIC is on the network of its name in its own project, or in default
+ * when its project has no network of the name (a project without
+ * features.networks uses default's networks). One pass over the NICs,
+ * so that a check over networks stays linear.
  */
-static bool
-nic_on(const struct nic_ref *r, const json_t *n, const json_t *nets)
+static json_t *
+nics_by_network(const struct snapshot *s, const struct nic_list *l)
 {
-	const char *np = checks_jstr(n, "project");
-	const json_t *o;
-	size_t i;
+	json_t *by = json_object();
 
-	if (!np)
-		np = "default";
-	if (!str_eq(checks_jstr(r->dev, "network"), checks_jstr(n, "name")))
-		return false;
-	if (str_eq(np, r->project))
-		return true;
-	if (!str_eq(np, "default"))
-		return false;
-	json_array_foreach (nets, i, o) {
-		const char *op = checks_jstr(o, "project");
+	for (size_t k = 0; k < l->n; k++) {
+		const struct nic_ref *r = &l->v[k];
+		const char *name = checks_jstr(r->dev, "network");
+		const char *np = r->project;
+		json_t *list;
+		char *key;
 
-		if (str_eq(checks_jstr(o, "name"), checks_jstr(n, "name")) &&
-		    str_eq(op ? op : "default", r->project))
-			return false;
+		if (!name)
+			continue;
+		if (!snapshot_find(s, SNAP_NETWORKS, np, name))
+			np = "default";
+		key = xasprintf("%s\x1f%s", np, name);
+		list = json_object_get(by, key);
+		if (!list) {
+			list = json_array();
+			json_object_set_new(by, key, list);
+		}
+		json_array_append_new(list, json_integer((json_int_t)k));
+		free(key);
 	}
-	return true;
+	return by;
 }
 
 /*
@@ -304,12 +309,14 @@ eval_network_acls(const struct check *c, const struct check_ctx *x,
 	const struct snapshot *s = x->snap;
 	const json_t *nets, *n;
 	struct nic_list nics = { 0 };
+	json_t *by_net;
 	size_t i, seen = 0;
 
 	nets = checks_need_part(c, x, SNAP_NETWORKS, "/1.0/networks", out);
 	if (!nets)
 		return;
 	nics_load(s, &nics);
+	by_net = nics_by_network(s, &nics);
 	json_array_foreach (nets, i, n) {
 		const char *name = checks_jstr(n, "name");
 		const char *project = checks_jstr(n, "project");
@@ -319,7 +326,9 @@ eval_network_acls(const struct check *c, const struct check_ctx *x,
 		struct strbuf bare = STRBUF_INIT;
 		size_t attached = 0, filtered = 0, listed = 0;
 		struct finding *f;
-		char *obj, *qn, *qp;
+		const json_t *on, *ki;
+		size_t j;
+		char *obj, *qn, *qp, *key;
 
 		if (!name || !acl_network(n))
 			continue;
@@ -329,11 +338,13 @@ eval_network_acls(const struct check *c, const struct check_ctx *x,
 		if (!project)
 			project = "default";
 		obj = snapshot_object("networks", name, project);
-		for (size_t k = 0; k < nics.n; k++) {
-			const struct nic_ref *r = &nics.v[k];
+		key = xasprintf("%s\x1f%s", project, name);
+		on = json_object_get(by_net, key);
+		free(key);
+		json_array_foreach (on, j, ki) {
+			const struct nic_ref *r =
+				&nics.v[json_integer_value(ki)];
 
-			if (!nic_on(r, n, nets))
-				continue;
 			attached++;
 			if (nic_acls && !str_empty(checks_jstr(
 						r->dev, "security.acls"))) {
@@ -396,6 +407,7 @@ eval_network_acls(const struct check *c, const struct check_ctx *x,
 		findings_add(out, ST_NOTAPPLICABLE, c->severity,
 			     "/1.0/networks",
 			     "There is no managed bridge or OVN network.");
+	json_decref(by_net);
 	nics_release(&nics);
 }
 

@@ -214,6 +214,9 @@ class Handler(socketserver.BaseRequestHandler):
 class Server(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
     daemon_threads = True
     allow_reuse_address = True
+    # LXD listens with the kernel's somaxconn; Python's default backlog of
+    # 5 would refuse the audit's concurrent connects (EAGAIN) by itself
+    request_queue_size = 128
 
 
 FAULTS = ("badjson", "truncated", "endless", "hang", "reset", "envelope",

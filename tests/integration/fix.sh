@@ -700,28 +700,28 @@ fi
 # ------------------------------------ a name a URL would cut at '#' ----
 # --only names profile 'ha#sh'; before names were percent-encoded the
 # request went to /1.0/profiles/ha and changed profile ha instead.
-lxc profile create ha </dev/null >/dev/null 2>&1
-lxc profile set ha security.privileged=true </dev/null
-if lxc profile create 'ha#sh' </dev/null >"$W/hash-create.out" 2>&1; then
-	lxc profile set 'ha#sh' security.privileged=true </dev/null
+lxdh_cli profile create ha </dev/null >/dev/null 2>&1
+lxdh_cli profile set ha security.privileged=true </dev/null
+if lxdh_cli profile create 'ha#sh' </dev/null >"$W/hash-create.out" 2>&1; then
+	lxdh_cli profile set 'ha#sh' security.privileged=true </dev/null
 	fx --apply --yes --only 'LXD-INS-001:ha#sh' >"$W/hash.out" 2>&1
 	rc=$?
 	t_hash() {
-		[ "$(lxc profile get 'ha#sh' security.privileged </dev/null)" = false ] &&
+		[ "$(lxdh_cli profile get 'ha#sh' security.privileged </dev/null)" = false ] &&
 		grep -qF "fixed    LXD-INS-001 /1.0/profiles/ha%23sh?project=default" "$W/hash.out"
 	}
 	check "--only LXD-INS-001:ha#sh fixes profile ha#sh (exit $rc)" t_hash
 	t_hash || diag "$(tail -8 "$W/hash.out")"
 	check "  and leaves profile ha as it was" \
-		[ "$(lxc profile get ha security.privileged </dev/null)" = true ]
+		[ "$(lxdh_cli profile get ha security.privileged </dev/null)" = true ]
 	"$BIN" rollback --journal-dir "$JD" </dev/null >"$W/hash-rb.out" 2>&1
 	check "  rollback puts ha#sh back" \
-		[ "$(lxc profile get 'ha#sh' security.privileged </dev/null)" = true ]
-	lxc profile delete 'ha#sh' </dev/null >/dev/null
+		[ "$(lxdh_cli profile get 'ha#sh' security.privileged </dev/null)" = true ]
+	lxdh_cli profile delete 'ha#sh' </dev/null >/dev/null
 else
-	not_ok "LXD accepts a profile named ha#sh"
+	not_ok "the server accepts a profile named ha#sh"
 	diag "$(cat "$W/hash-create.out")"
 fi
-lxc profile delete ha </dev/null >/dev/null
+lxdh_cli profile delete ha </dev/null >/dev/null
 
 exit $((NFAIL > 0))

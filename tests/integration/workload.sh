@@ -672,6 +672,8 @@ class Handler(socketserver.StreamRequestHandler):
 if os.path.exists(path):
     os.unlink(path)
 socketserver.ThreadingUnixStreamServer.daemon_threads = True
+# as LXD (somaxconn), not Python's 5: the audit connects concurrently
+socketserver.ThreadingUnixStreamServer.request_queue_size = 128
 with socketserver.ThreadingUnixStreamServer(path, Handler) as srv:
     srv.serve_forever()
 PY

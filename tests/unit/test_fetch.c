@@ -6,6 +6,7 @@
  * The fake serves a saved state (tests/data/snap/sample-502) by endpoint;
  * each test may replace the answer of one endpoint.
  */
+#define _DEFAULT_SOURCE		/* MAP_ANONYMOUS, usleep() */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +18,7 @@
 #include <cmocka.h>
 
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -39,7 +41,25 @@ static struct {
 	char *sock;
 	char *fixture;
 	struct canned over[4];
+	struct trace *trace;	/* shared with the server's processes */
 } srv;
+
+/*
+ * What the fake saw, in memory shared with its per-connection processes:
+ * the requests in the order they arrived, how many had arrived when the
+ * first answer after /1.0 went out, and the holds a test asks for (an
+ * answer waits until so many requests have arrived, or 5 s).
+ */
+#define TRACE_MAX 64
+struct trace {
+	int arrived;
+	int answered;			/* answers after /1.0 */
+	int arrived_at_first;		/* arrived when the first went out */
+	int hold_all;			/* every answer but /1.0's waits */
+	int hold_instances;		/* /1.0/instances waits */
+	int timed_out;			/* a hold was not met */
+	char path[TRACE_MAX][256];
+};
 
 static const struct {
 	const char *path, *file;
@@ -107,6 +127,37 @@ answer(int fd, const char *full)
 	reply(fd, "404 Not Found", NOT_FOUND);
 }
 
+/* Records a request and waits for the hold that applies to it. */
+static void
+trace_hold(const char *path)
+{
+	struct trace *t = srv.trace;
+	int n = __atomic_fetch_add(&t->arrived, 1, __ATOMIC_SEQ_CST);
+	int hold = 0, zero = 0;
+
+	if (n < TRACE_MAX)
+		snprintf(t->path[n], sizeof(t->path[n]), "%s", path);
+	if (str_eq(path, "/1.0"))
+		return;
+	hold = t->hold_all;
+	if (str_starts_with(path, "/1.0/instances?") &&
+	    t->hold_instances > hold)
+		hold = t->hold_instances;
+	for (int i = 0; i < 5000; i++) {
+		if (__atomic_load_n(&t->arrived, __ATOMIC_SEQ_CST) >= hold)
+			break;
+		usleep(1000);
+	}
+	if (__atomic_load_n(&t->arrived, __ATOMIC_SEQ_CST) < hold)
+		__atomic_store_n(&t->timed_out, 1, __ATOMIC_SEQ_CST);
+	if (__atomic_compare_exchange_n(&t->answered, &zero, 1, false,
+					__ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+		t->arrived_at_first = __atomic_load_n(&t->arrived,
+						      __ATOMIC_SEQ_CST);
+	else
+		__atomic_fetch_add(&t->answered, 1, __ATOMIC_SEQ_CST);
+}
+
 static void
 serve_conn(int fd)
 {
@@ -130,11 +181,15 @@ serve_conn(int fd)
 		}
 		if (sscanf(buf, "GET %255s HTTP/1.1", path) != 1)
 			_exit(1);
+		trace_hold(path);
 		answer(fd, path);
 		len -= (size_t)(end + 4 - buf);
 		memmove(buf, end + 4, len);
 	}
 }
+
+/* The holds of the next server_start() (0: none). */
+static int next_hold_all, next_hold_instances;
 
 static void
 server_start(const char *fixture, const struct canned *over, size_t n)
@@ -151,6 +206,12 @@ server_start(const char *fixture, const struct canned *over, size_t n)
 	srv.fixture = xasprintf("%s/%s", base ? base : "tests/data", fixture);
 	for (size_t i = 0; i < n && i < ARRAY_SIZE(srv.over); i++)
 		srv.over[i] = over[i];
+	srv.trace = mmap(NULL, sizeof(*srv.trace), PROT_READ | PROT_WRITE,
+			 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	assert_true(srv.trace != MAP_FAILED);
+	memset(srv.trace, 0, sizeof(*srv.trace));
+	srv.trace->hold_all = next_hold_all;
+	srv.trace->hold_instances = next_hold_instances;
 	memset(&sa, 0, sizeof(sa));
 	sa.sun_family = AF_UNIX;
 	memcpy(sa.sun_path, srv.sock, strlen(srv.sock));
@@ -180,6 +241,9 @@ server_start(const char *fixture, const struct canned *over, size_t n)
 	close(fd);
 }
 
+/* Where server_stop() copies the trace (NULL: nowhere). */
+static struct trace *keep_trace;
+
 static void
 server_stop(void)
 {
@@ -187,6 +251,9 @@ server_stop(void)
 	waitpid(srv.pid, NULL, 0);
 	unlink(srv.sock);
 	rmdir(srv.dir);
+	if (keep_trace)
+		memcpy(keep_trace, srv.trace, sizeof(*keep_trace));
+	munmap(srv.trace, sizeof(*srv.trace));
 	free(srv.sock);
 	free(srv.dir);
 	free(srv.fixture);
@@ -513,6 +580,131 @@ test_envelope_check(void **state)
 	}
 }
 
+/* Index of the first request whose path starts with prefix, or -1. */
+static int
+trace_find(const struct trace *t, const char *prefix)
+{
+	for (int i = 0; i < t->arrived && i < TRACE_MAX; i++)
+		if (str_starts_with(t->path[i], prefix))
+			return i;
+	return -1;
+}
+
+/*
+ * The fetch is GET /1.0, then one round: on 5.0.2 (sample-502: no
+ * all-projects for profiles, networks or ACLs) the eight requests that
+ * need nothing but /1.0, the default project's profiles, networks and
+ * ACLs among them, are all sent before any of them is answered (the
+ * fake holds every answer until the eighth arrives), and the four other
+ * projects with features.profiles are asked for as soon as the project
+ * list is answered, while the instance list is still in flight (the
+ * fake holds it until all thirteen requests have arrived).
+ */
+static void
+test_round_structure(void **state)
+{
+	struct trace t;
+	struct run r;
+	const char *why;
+	int projects;
+
+	(void)state;
+	keep_trace = &t;
+	next_hold_all = 1 + 8;
+	next_hold_instances = 1 + 8 + 4;
+	fetch_and_run(&r, "snap/sample-502", NULL, 0);
+	next_hold_all = next_hold_instances = 0;
+	keep_trace = NULL;
+	assert_int_equal(r.rc, 0);
+	if (t.timed_out || t.arrived != 13 || r.snap.requests != 13) {
+		for (int i = 0; i < t.arrived && i < TRACE_MAX; i++)
+			print_message("request %d: %s\n", i, t.path[i]);
+		fail_msg("timed out %d, %d requests arrived, %zu counted",
+			 t.timed_out, t.arrived, r.snap.requests);
+	}
+	assert_string_equal(t.path[0], "/1.0");
+	assert_true(t.arrived_at_first >= 9);
+	for (int i = 1; i < 9; i++)
+		assert_null(strstr(t.path[i], "project=limited"));
+	assert_true(trace_find(&t, "/1.0/profiles?recursion=1&project=default")
+		    < 9);
+	assert_true(trace_find(&t, "/1.0/networks?recursion=1&project=default")
+		    < 9);
+	assert_true(trace_find(&t,
+			"/1.0/network-acls?recursion=1&project=default") < 9);
+	projects = trace_find(&t, "/1.0/projects?");
+	assert_true(projects > 0 && projects < 9);
+	for (int i = 9; i < 13; i++)
+		assert_non_null(strstr(t.path[i], "/1.0/profiles?recursion=1&"
+						  "project="));
+	/* the held answers were filed all the same */
+	assert_non_null(snapshot_part(&r.snap, SNAP_INSTANCES, &why));
+	assert_non_null(snapshot_part(&r.snap, SNAP_PROFILES, &why));
+	run_release(&r);
+}
+
+/*
+ * Where the server lists profiles, networks and ACLs across projects
+ * (Incus 6.0.4, LXD 5.21), there is no second step at all: one request
+ * per kind, all-projects, in the round after /1.0.
+ */
+static void
+test_round_all_projects(void **state)
+{
+	struct trace t;
+	struct run r;
+
+	(void)state;
+	keep_trace = &t;
+	next_hold_all = 1 + 10;
+	fetch_and_run(&r, "snap/lxd-521", NULL, 0);
+	next_hold_all = 0;
+	keep_trace = NULL;
+	assert_int_equal(r.rc, 0);
+	if (t.timed_out || t.arrived != 11) {
+		for (int i = 0; i < t.arrived && i < TRACE_MAX; i++)
+			print_message("request %d: %s\n", i, t.path[i]);
+		fail_msg("timed out %d, %d requests arrived", t.timed_out,
+			 t.arrived);
+	}
+	assert_true(t.arrived_at_first >= 11);
+	for (int i = 1; i < 11; i++)
+		assert_null(strstr(t.path[i], "project="));
+	assert_true(trace_find(&t, "/1.0/profiles?recursion=1&all-projects=true")
+		    > 0);
+	assert_true(trace_find(&t, "/1.0/networks?recursion=1&all-projects=true")
+		    > 0);
+	assert_true(trace_find(&t,
+			"/1.0/network-acls?recursion=1&all-projects=true") > 0);
+	run_release(&r);
+}
+
+/*
+ * A failed project list takes down only what is asked project by
+ * project: where profiles, networks and ACLs come from all-projects
+ * listings (5.21), they are complete without it and stay.
+ */
+static void
+test_projects_failed_all_projects(void **state)
+{
+	static const struct canned over[] = {
+		{ "/1.0/projects", "500 Internal Server Error", ERROR_500 },
+	};
+	struct run r;
+	const char *why;
+
+	(void)state;
+	fetch_and_run(&r, "snap/lxd-521", over, ARRAY_SIZE(over));
+	assert_int_equal(r.rc, 0);
+	assert_null(snapshot_part(&r.snap, SNAP_PROJECTS, &why));
+	assert_non_null(strstr(why, "boom"));
+	assert_non_null(snapshot_part(&r.snap, SNAP_PROFILES, &why));
+	assert_non_null(snapshot_part(&r.snap, SNAP_NETWORKS, &why));
+	assert_non_null(snapshot_part(&r.snap, SNAP_INSTANCES, &why));
+	expect_error(&r, "LXD-MUL-003", "boom");
+	run_release(&r);
+}
+
 int
 main(void)
 {
@@ -523,6 +715,9 @@ main(void)
 		cmocka_unit_test(test_envelope_disagrees),
 		cmocka_unit_test(test_operations_shapes),
 		cmocka_unit_test(test_server_config_shape),
+		cmocka_unit_test(test_round_structure),
+		cmocka_unit_test(test_round_all_projects),
+		cmocka_unit_test(test_projects_failed_all_projects),
 	};
 
 	signal(SIGPIPE, SIG_IGN);

@@ -1,0 +1,83 @@
+#!/bin/bash
+# synthetic.sh - parsing and evaluation at scale, without a daemon: audits
+# saved states of 10,000 and 100,000 instances (bench/gen-state.py) with
+# --input and records wall time and peak RSS against the size of the JSON.
+# Writes bench/synthetic.md and splices it into bench/README.md.
+#
+#   bench/synthetic.sh                    # SIZES="1000 10000 100000" RUNS=3
+#   SIZES="1000 10000" RUNS=1 bench/synthetic.sh
+set -u
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+SRCDIR=$(cd "$HERE/.." && pwd)
+BIN=${LXDH_BIN:-$SRCDIR/build/lxd-harden}
+case "$BIN" in /*) ;; *) BIN=$PWD/$BIN ;; esac
+SIZES=${SIZES:-1000 10000 100000}
+RUNS=${RUNS:-3}
+OUTMD=${BENCH_OUT:-$HERE/synthetic.md}
+W=$(mktemp -d /tmp/lxdh-synth.XXXXXX) || exit 1
+trap 'rm -rf "$W"' EXIT
+
+[ -x "$BIN" ] || { echo "synthetic: no binary at $BIN" >&2; exit 1; }
+[ -x /usr/bin/time ] || { echo "synthetic: needs /usr/bin/time (package time)" >&2; exit 1; }
+
+median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+load=$(cut -d' ' -f1-3 /proc/loadavg)
+: >"$W/rows"
+for n in $SIZES; do
+	echo "synthetic: $n instances" >&2
+	python3 "$HERE/gen-state.py" "$n" "$W/s$n" || exit 1
+	bytes=$(cat "$W/s$n"/*.json | wc -c)
+	: >"$W/t"
+	: >"$W/m"
+	for _ in $(seq 1 "$RUNS"); do
+		/usr/bin/time -f '%e %M' -o "$W/time" "$BIN" audit --input "$W/s$n" \
+			--format json -o "$W/report.json" 2>"$W/err"
+		rc=$?
+		if [ "$rc" != 0 ] && [ "$rc" != 2 ]; then
+			echo "synthetic: the audit failed (exit $rc): $(cat "$W/err")" >&2
+			exit 1
+		fi
+		tail -n 1 "$W/time" | awk '{ print $1 }' >>"$W/t"
+		tail -n 1 "$W/time" | awk '{ print $2 }' >>"$W/m"
+	done
+	t=$(median <"$W/t")
+	kb=$(sort -n "$W/m" | tail -n 1)
+	errors=$(jq '.summary.error' "$W/report.json")
+	report=$(stat -c %s "$W/report.json")
+	echo "$n $bytes $t $kb $report $errors" >>"$W/rows"
+	rm -rf "$W/s$n"
+done
+
+{
+	cat <<MD
+## Synthetic saved states: parsing and evaluation alone
+
+\`bench/synthetic.sh\` audits saved states written by \`bench/gen-state.py N\`
+(LXD 5.0.2 shapes: ten projects, six with their own profiles, one managed
+bridge and one pool listing every instance in \`used_by\`) with \`--input\`:
+no daemon, so this is reading, parsing, evaluating and writing the JSON
+report. Wall time is the median of $RUNS runs, peak RSS the largest
+(\`/usr/bin/time\`). Measured $(date -u +%Y-%m-%d) on $(nproc) cores shared with other
+work (load average $load): compare the ratios, not the absolute times.
+
+| instances | JSON in | wall time | per 1000 instances | peak RSS | RSS / JSON in | report out | checks in error |
+|---|---|---|---|---|---|---|---|
+MD
+	awk '{ printf "| %d | %.1f MB | %.2f s | %.3f s | %.1f MiB | %.1f | %.1f MB | %d |\n", $1, $2 / 1e6, $3, $3 / $1 * 1000, $4 / 1024, $4 * 1024 / $2, $5 / 1e6, $6 }' "$W/rows"
+	first=$(head -n 1 "$W/rows")
+	last=$(tail -n 1 "$W/rows")
+	echo
+	awk -v a="$first" -v b="$last" 'BEGIN { split(a, x, " "); split(b, y, " ");
+		printf "From %d to %d instances (%.0f times as many) the time grows %.1f times and\nthe peak RSS %.1f times.\n",
+			x[1], y[1], y[1] / x[1], y[3] / x[3], y[4] / x[4] }'
+} >"$OUTMD"
+
+if [ -z "${BENCH_OUT:-}" ] && [ -f "$HERE/README.md" ]; then
+	# replace the section in README.md (run.sh keeps it when it rewrites)
+	awk '/^## Synthetic saved states/ { skip = 1 } /^## / && !/^## Synthetic/ { skip = 0 } !skip' \
+		"$HERE/README.md" >"$W/readme"
+	cat "$W/readme" "$OUTMD" >"$HERE/README.md"
+fi
+cat "$OUTMD"
