@@ -59,6 +59,13 @@ _lxd_harden()
 		COMPREPLY=($(compgen -W "$("$prog" checks --format ids 2>/dev/null)" \
 			-- "$cur"))
 		return ;;
+	--section)
+		# the sections are the middle part of the check ids
+		COMPREPLY=($(compgen -W "$("$prog" checks --format ids 2>/dev/null |
+			cut -d- -f2 | sort -u)" -- "${cur^^}"))
+		return ;;
+	--project)
+		return ;;
 	--input|--host-root|--journal-dir)
 		_filedir -d
 		return ;;

@@ -65,7 +65,9 @@ audit_usage(FILE *f)
 		"What to report:\n"
 		"  --format FORMAT        %s (default text)\n"
 		"  -o, --output FILE      write the report to FILE (atomically)\n"
-		"  -o FORMAT=FILE         write FORMAT to FILE; repeat for several\n"
+		"  -o FORMAT=FILE         write FORMAT to FILE; repeat for several;\n"
+		"                         FILE - is stdout; the text report still goes\n"
+		"                         to stdout unless a -o names text or -\n"
 		"  --fail-on SEVERITY     exit 2 when a check fails at or above it:\n"
 		"                         critical, high, medium, low (default), info\n"
 		"  --baseline OLD.json    mark findings new or known, list what was fixed\n"
@@ -75,7 +77,17 @@ audit_usage(FILE *f)
 		"  --timeout DURATION     the whole audit ends within it (default 120s;\n"
 		"                         e.g. 30s, 500ms, 2m)\n"
 		"  --no-color             never colour the text report\n"
-		"  -v, --verbose          list passing findings too\n"
+		"  -v, --verbose          list every check: passes, reasons for n/a,\n"
+		"                         every object of a grouped finding\n"
+		"\n"
+		"Which checks and objects (like the policy's skip:):\n"
+		"  --check ID|GLOB        run only these checks (repeatable)\n"
+		"  --skip ID|GLOB         skip these checks (repeatable)\n"
+		"  --section NAME         only this section: GEN, ACC, NET, ... or its\n"
+		"                         name (repeatable)\n"
+		"  --project NAME         only findings on objects of this project\n"
+		"  --min-severity LEVEL   show only failing checks at or above it (the\n"
+		"                         exit status still follows --fail-on)\n"
 		"\n"
 		"Exit status: 0 clean, 2 findings at or above --fail-on, 1 could not audit.\n",
 		report_format_names());
@@ -84,6 +96,7 @@ audit_usage(FILE *f)
 struct output {
 	const struct report_format *format;
 	const char *path;	/* NULL: stdout */
+	bool std;		/* "-" or /dev/stdout: the standard output */
 };
 
 #define MAX_OUTPUTS 16
@@ -92,7 +105,8 @@ struct audit_opts {
 	struct target_opts target;
 	const char *format;
 	const char *output;	/* a plain -o FILE */
-	struct output outputs[MAX_OUTPUTS];	/* -o FORMAT=FILE */
+	struct output outputs[MAX_OUTPUTS + 1];	/* -o FORMAT=FILE, and
+						   the text on stdout */
 	size_t n_outputs;
 	const char *baseline;
 	bool fail_on_new;
@@ -104,7 +118,21 @@ struct audit_opts {
 	enum severity fail_on;
 	bool no_color;
 	bool verbose;
+	struct gate_select select;
+	bool min_set;
+	enum severity min_severity;
 };
+
+/*
+ * "-" and /dev/stdout name the standard output: written there directly
+ * (a pipe cannot be replaced atomically).
+ */
+static bool
+is_stdout(const char *path)
+{
+	return str_eq(path, "-") || str_eq(path, "/dev/stdout") ||
+	       str_eq(path, "/dev/fd/1") || str_eq(path, "/proc/self/fd/1");
+}
 
 /*
  * -o takes FILE (the --format report) or FORMAT=FILE. A path that merely
@@ -142,6 +170,7 @@ add_output(struct audit_opts *o, const char *arg)
 	}
 	o->outputs[o->n_outputs].format = fmt;
 	o->outputs[o->n_outputs].path = eq + 1;
+	o->outputs[o->n_outputs].std = is_stdout(eq + 1);
 	o->n_outputs++;
 	return 0;
 }
@@ -153,13 +182,15 @@ parse_opts(int argc, char **argv, struct audit_opts *o)
 		OPT_SOCKET = TARGET_OPT_SOCKET, OPT_REMOTE, OPT_URL, OPT_CERT,
 		OPT_KEY, OPT_SERVER_CERT, OPT_FORMAT, OPT_FAIL_ON, OPT_POLICY,
 		OPT_RELEASES, OPT_INPUT, OPT_NO_COLOR, OPT_BASELINE,
-		OPT_FAIL_ON_NEW, OPT_HOST_ROOT, OPT_TIMEOUT,
+		OPT_FAIL_ON_NEW, OPT_HOST_ROOT, OPT_TIMEOUT, OPT_CHECK,
+		OPT_SKIP, OPT_SECTION, OPT_PROJECT, OPT_MIN_SEVERITY,
 	};
 	_Static_assert((int)OPT_SERVER_CERT == (int)TARGET_OPT_SERVER_CERT,
 		       "the target options keep their shared values");
 	static const struct option longopts[] = {
 		{ "baseline", required_argument, NULL, OPT_BASELINE },
 		{ "cert", required_argument, NULL, OPT_CERT },
+		{ "check", required_argument, NULL, OPT_CHECK },
 		{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
 		{ "fail-on-new", no_argument, NULL, OPT_FAIL_ON_NEW },
 		{ "format", required_argument, NULL, OPT_FORMAT },
@@ -167,12 +198,16 @@ parse_opts(int argc, char **argv, struct audit_opts *o)
 		{ "host-root", required_argument, NULL, OPT_HOST_ROOT },
 		{ "input", required_argument, NULL, OPT_INPUT },
 		{ "key", required_argument, NULL, OPT_KEY },
+		{ "min-severity", required_argument, NULL, OPT_MIN_SEVERITY },
 		{ "no-color", no_argument, NULL, OPT_NO_COLOR },
 		{ "output", required_argument, NULL, 'o' },
 		{ "policy", required_argument, NULL, OPT_POLICY },
+		{ "project", required_argument, NULL, OPT_PROJECT },
 		{ "releases", required_argument, NULL, OPT_RELEASES },
 		{ "remote", required_argument, NULL, OPT_REMOTE },
+		{ "section", required_argument, NULL, OPT_SECTION },
 		{ "server-cert", required_argument, NULL, OPT_SERVER_CERT },
+		{ "skip", required_argument, NULL, OPT_SKIP },
 		{ "socket", required_argument, NULL, OPT_SOCKET },
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 		{ "url", required_argument, NULL, OPT_URL },
@@ -234,6 +269,32 @@ parse_opts(int argc, char **argv, struct audit_opts *o)
 		case OPT_NO_COLOR:
 			o->no_color = true;
 			break;
+		case OPT_CHECK:
+		case OPT_SKIP:
+		case OPT_SECTION:
+		case OPT_PROJECT: {
+			struct diag d;
+
+			if (gate_select_add(&o->select,
+					    c == OPT_CHECK ? "check" :
+					    c == OPT_SKIP ? "skip" :
+					    c == OPT_SECTION ? "section" :
+							       "project",
+					    optarg, &d) != 0) {
+				cmd_error("%s", d.msg);
+				return -1;
+			}
+			break;
+		}
+		case OPT_MIN_SEVERITY:
+			if (severity_parse(optarg, &o->min_severity) != 0) {
+				cmd_error("unknown severity '%s' for "
+					  "--min-severity (critical, high, "
+					  "medium, low, info)", optarg);
+				return -1;
+			}
+			o->min_set = true;
+			break;
 		case 'v':
 			o->verbose = true;
 			break;
@@ -266,6 +327,15 @@ parse_opts(int argc, char **argv, struct audit_opts *o)
 	}
 	for (size_t i = 0; i < o->n_outputs; i++) {
 		for (size_t j = 0; j < i; j++) {
+			if (o->outputs[i].std && o->outputs[j].std) {
+				cmd_error("two reports would be written to "
+					  "stdout (-o %s=%s and -o %s=%s)",
+					  o->outputs[j].format->name,
+					  o->outputs[j].path,
+					  o->outputs[i].format->name,
+					  o->outputs[i].path);
+				return -1;
+			}
 			if (str_eq(o->outputs[i].path, o->outputs[j].path)) {
 				cmd_error("two reports would be written to '%s'",
 					  o->outputs[i].path);
@@ -279,7 +349,82 @@ parse_opts(int argc, char **argv, struct audit_opts *o)
 			  "or --url");
 		return -1;
 	}
+	{
+		struct diag d;
+
+		if (gate_select_validate(&o->select, &d) != 0) {
+			cmd_error("%s", d.msg);
+			return -1;
+		}
+	}
 	return 0;
+}
+
+/* Appends s as one shell word (single-quoted unless plainly safe). */
+static void
+add_word(struct strbuf *sb, const char *s)
+{
+	if (sb->len)
+		strbuf_addch(sb, ' ');
+	if (*s && strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			    "0123456789_@%+=:,./-") == strlen(s)) {
+		strbuf_addstr(sb, s);
+		return;
+	}
+	strbuf_addch(sb, '\'');
+	for (; *s; s++) {
+		if (*s == '\'')
+			strbuf_addstr(sb, "'\"'\"'");
+		else
+			strbuf_addch(sb, *s);
+	}
+	strbuf_addch(sb, '\'');
+}
+
+/* --opt=VALUE, one word, so a wrapped command never splits the pair. */
+static void
+add_opt(struct strbuf *sb, const char *opt, const char *value)
+{
+	struct strbuf w = STRBUF_INIT;
+
+	if (!value)
+		return;
+	add_word(&w, value);
+	if (sb->len)
+		strbuf_addch(sb, ' ');
+	strbuf_addf(sb, "%s=%s", opt, w.buf);
+	strbuf_release(&w);
+}
+
+/*
+ * The options 'lxd-harden fix' needs to act on the same server with the
+ * same policy and selection, shell-quoted. Caller frees.
+ */
+static char *
+fix_args(const struct audit_opts *o)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const struct gate_select *s = &o->select;
+
+	add_opt(&sb, "--socket", o->target.socket);
+	add_opt(&sb, "--remote", o->target.remote);
+	add_opt(&sb, "--url", o->target.url);
+	add_opt(&sb, "--cert", o->target.cert);
+	add_opt(&sb, "--key", o->target.key);
+	add_opt(&sb, "--server-cert", o->target.server_cert);
+	add_opt(&sb, "--policy", o->policy);
+	add_opt(&sb, "--releases", o->releases);
+	add_opt(&sb, "--host-root", o->host_root);
+	for (size_t i = 0; i < s->n_check; i++)
+		add_opt(&sb, "--check", s->check[i]);
+	for (size_t i = 0; i < s->n_skip; i++)
+		add_opt(&sb, "--skip", s->skip[i]);
+	for (size_t i = 0; i < s->n_section; i++)
+		add_opt(&sb, "--section", s->section[i]);
+	add_opt(&sb, "--project", s->project);
+	if (o->min_set)
+		add_opt(&sb, "--min-severity", severity_name(o->min_severity));
+	return strbuf_detach(&sb);
 }
 
 static bool
@@ -318,6 +463,7 @@ cmd_audit(int argc, char **argv)
 	struct diag d = { { 0 } };
 	unsigned flags = 0;
 	int rc = EXIT_ERROR;
+	char *args = NULL;
 
 	if (parse_opts(argc, argv, &o) != 0)
 		return EXIT_ERROR;
@@ -338,17 +484,47 @@ cmd_audit(int argc, char **argv)
 		goto out;
 	}
 
+	if (gate_apply_selection(report, &o.select, &ar.policy, &ar.snap,
+				 &d) != 0) {
+		cmd_error("%s", d.msg);
+		goto out;
+	}
+	if (o.min_set)
+		report->min_severity = o.min_severity;
+	args = fix_args(&o);
+	report->fix_args = args;
+
 	if (o.verbose)
 		flags |= REPORT_VERBOSE;
 	if (o.n_outputs == 0) {
 		o.outputs[0].format = fmt;
 		o.outputs[0].path = o.output;
+		o.outputs[0].std = !o.output || is_stdout(o.output);
 		o.n_outputs = 1;
+	}
+	/*
+	 * When -o FORMAT=FILE sends every report to a file and none of them
+	 * is text, the text report goes to stdout as well: a person (or a
+	 * CI log) still sees it. A plain -o FILE keeps stdout quiet.
+	 */
+	if (!o.output) {
+		bool claimed = false;
+
+		for (size_t i = 0; i < o.n_outputs; i++)
+			claimed |= o.outputs[i].std ||
+				   str_eq(o.outputs[i].format->name, "text");
+		if (!claimed && o.n_outputs < MAX_OUTPUTS + 1) {
+			o.outputs[o.n_outputs].format =
+				report_format_find("text");
+			o.outputs[o.n_outputs].path = NULL;
+			o.outputs[o.n_outputs].std = true;
+			o.n_outputs++;
+		}
 	}
 	for (size_t i = 0; i < o.n_outputs; i++) {
 		const struct output *out = &o.outputs[i];
 
-		if (out->path) {
+		if (!out->std) {
 			struct report_job job = { out->format, report, flags };
 
 			if (atomic_write(out->path, 0644, write_report,
@@ -368,5 +544,6 @@ cmd_audit(int argc, char **argv)
 							     EXIT_CLEAN;
 out:
 	audit_run_release(&ar);
+	free(args);
 	return rc;
 }

@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "escape.h"
 #include "fix.h"
+#include "gate.h"
 #include "journal.h"
 #include "target.h"
 
@@ -38,6 +39,13 @@ fix_usage(FILE *f)
 	      "                         the system's)\n"
 	      "  --journal-dir DIR      where the journal goes\n"
 	      "                         (default " JOURNAL_DEFAULT_DIR ")\n"
+	      "\n"
+	      "Which checks and objects the plan covers (as for audit):\n"
+	      "  --check ID|GLOB        only these checks (repeatable)\n"
+	      "  --skip ID|GLOB         not these checks (repeatable)\n"
+	      "  --section NAME         only this section (repeatable)\n"
+	      "  --project NAME         only findings on objects of this project\n"
+	      "  --min-severity LEVEL   only failing checks at or above it\n"
 	      "\n"
 	      "Which server and how to judge it, as for audit: --socket, --remote,\n"
 	      "--url, --cert, --key, --server-cert, --policy, --releases,\n"
@@ -77,12 +85,14 @@ struct fix_cmd_opts {
 	const char *set[MAX_ARGS];
 	size_t n_set;
 	const char *journal;	/* rollback's argument */
+	struct gate_select select;
 };
 
 enum {
 	OPT_SOCKET = TARGET_OPT_SOCKET, OPT_REMOTE, OPT_URL, OPT_CERT,
 	OPT_KEY, OPT_SERVER_CERT, OPT_POLICY, OPT_RELEASES, OPT_HOST_ROOT, OPT_APPLY,
 	OPT_YES, OPT_ONLY, OPT_SET, OPT_JOURNAL_DIR, OPT_NO_COLOR, OPT_HOST,
+	OPT_CHECK, OPT_SKIP, OPT_SECTION, OPT_PROJECT, OPT_MIN_SEVERITY,
 };
 _Static_assert((int)OPT_SERVER_CERT == (int)TARGET_OPT_SERVER_CERT,
 	       "the target options keep their shared values");
@@ -90,18 +100,23 @@ _Static_assert((int)OPT_SERVER_CERT == (int)TARGET_OPT_SERVER_CERT,
 static const struct option longopts[] = {
 	{ "apply", no_argument, NULL, OPT_APPLY },
 	{ "cert", required_argument, NULL, OPT_CERT },
+	{ "check", required_argument, NULL, OPT_CHECK },
 	{ "help", no_argument, NULL, 'h' },
 	{ "host", no_argument, NULL, OPT_HOST },
 	{ "host-root", required_argument, NULL, OPT_HOST_ROOT },
 	{ "journal-dir", required_argument, NULL, OPT_JOURNAL_DIR },
 	{ "key", required_argument, NULL, OPT_KEY },
+	{ "min-severity", required_argument, NULL, OPT_MIN_SEVERITY },
 	{ "no-color", no_argument, NULL, OPT_NO_COLOR },
 	{ "only", required_argument, NULL, OPT_ONLY },
 	{ "policy", required_argument, NULL, OPT_POLICY },
+	{ "project", required_argument, NULL, OPT_PROJECT },
 	{ "releases", required_argument, NULL, OPT_RELEASES },
 	{ "remote", required_argument, NULL, OPT_REMOTE },
+	{ "section", required_argument, NULL, OPT_SECTION },
 	{ "server-cert", required_argument, NULL, OPT_SERVER_CERT },
 	{ "set", required_argument, NULL, OPT_SET },
+	{ "skip", required_argument, NULL, OPT_SKIP },
 	{ "socket", required_argument, NULL, OPT_SOCKET },
 	{ "url", required_argument, NULL, OPT_URL },
 	{ "verbose", no_argument, NULL, 'v' },
@@ -152,7 +167,9 @@ parse(int argc, char **argv, struct fix_cmd_opts *o, bool is_rollback)
 		if (is_rollback &&
 		    (c == OPT_APPLY || c == OPT_ONLY || c == OPT_SET ||
 		     c == OPT_HOST ||
-		     c == OPT_POLICY || c == OPT_RELEASES)) {
+		     c == OPT_POLICY || c == OPT_RELEASES || c == OPT_CHECK ||
+		     c == OPT_SKIP || c == OPT_SECTION || c == OPT_PROJECT ||
+		     c == OPT_MIN_SEVERITY)) {
 			cmd_error("rollback takes no %s", argv[optind - 1]);
 			return -1;
 		}
@@ -182,6 +199,32 @@ parse(int argc, char **argv, struct fix_cmd_opts *o, bool is_rollback)
 			o->journal_dir = optarg;
 			break;
 		case OPT_NO_COLOR:
+			break;
+		case OPT_CHECK:
+		case OPT_SKIP:
+		case OPT_SECTION:
+		case OPT_PROJECT: {
+			struct diag d;
+
+			if (gate_select_add(&o->select,
+					    c == OPT_CHECK ? "check" :
+					    c == OPT_SKIP ? "skip" :
+					    c == OPT_SECTION ? "section" :
+							       "project",
+					    optarg, &d) != 0) {
+				cmd_error("%s", d.msg);
+				return -1;
+			}
+			break;
+		}
+		case OPT_MIN_SEVERITY:
+			if (severity_parse(optarg, &o->select.below) != 0) {
+				cmd_error("unknown severity '%s' for "
+					  "--min-severity (critical, high, "
+					  "medium, low, info)", optarg);
+				return -1;
+			}
+			o->select.skip_below = true;
 			break;
 		case OPT_ONLY:
 			if (o->n_only == MAX_ARGS) {
@@ -228,6 +271,14 @@ parse(int argc, char **argv, struct fix_cmd_opts *o, bool is_rollback)
 		return -1;
 	}
 	o->journal_dir = cmd_journal_dir(o->journal_dir);
+	{
+		struct diag d;
+
+		if (gate_select_validate(&o->select, &d) != 0) {
+			cmd_error("%s", d.msg);
+			return -1;
+		}
+	}
 	return 0;
 }
 
@@ -355,7 +406,7 @@ cmd_fix(int argc, char **argv)
 	struct fix_apply_opts ao = { 0 };
 	struct diag d = { { 0 } };
 	char *journal = NULL;
-	size_t nsel, nfixed = 0, nbad = 0;
+	size_t nsel, nfixed = 0, nbad = 0, nnotes;
 	int rc = EXIT_ERROR, arc;
 
 	if (parse(argc, argv, &o, false) != 0)
@@ -367,6 +418,15 @@ cmd_fix(int argc, char **argv)
 		cmd_error("%s", d.msg);
 		goto out;
 	}
+	nnotes = ar.report.n_notes;
+	if (gate_apply_selection(&ar.report, &o.select, &ar.policy, &ar.snap,
+				 &d) != 0) {
+		cmd_error("%s", d.msg);
+		goto out;
+	}
+	/* what the selection says about the policy (the plan has no notes) */
+	for (size_t i = nnotes; i < ar.report.n_notes; i++)
+		fprintf(stderr, "lxd-harden: note: %s\n", ar.report.notes[i]);
 	fo.set = o.set;
 	fo.n_set = o.n_set;
 	fo.only = o.only;

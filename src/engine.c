@@ -53,9 +53,9 @@ engine_status(const struct findings *fs)
 	return ST_NOTAPPLICABLE;
 }
 
-static enum severity
-result_severity(const struct check *c, const struct findings *fs,
-		enum status st)
+enum severity
+engine_result_severity(const struct check *c, const struct findings *fs,
+		       enum status st)
 {
 	enum severity sev = SEV_INFO;
 	bool any = false;
@@ -154,7 +154,8 @@ engine_run(const struct check_ctx *x, struct report *r)
 				c->eval(c, x, &res->findings);
 			res->status = engine_status(&res->findings);
 			res->severity =
-				result_severity(c, &res->findings, res->status);
+				engine_result_severity(c, &res->findings,
+						       res->status);
 			r->counts[res->status]++;
 		}
 	}

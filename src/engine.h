@@ -40,6 +40,15 @@ struct report {
 	struct findings fixed_since;	/* object, message, key from the old
 					   report; severity as it was */
 	char **fixed_ids;		/* the check id of each fixed_since[i] */
+	/*
+	 * Display only (set by the command, read by the text and Markdown
+	 * reports): failing checks below min_severity are counted, not
+	 * shown (--min-severity; the exit status ignores it); fix_args are
+	 * the shell-quoted options a 'lxd-harden fix' of the same server
+	 * and selection needs, or NULL.
+	 */
+	enum severity min_severity;
+	const char *fix_args;
 	/* policy notes for people (an expired waiver, ...); owned */
 	char **notes;
 	size_t n_notes;
@@ -54,6 +63,13 @@ void engine_score(struct report *r);
 
 /* The status a set of findings amounts to (rule in check.h). */
 enum status engine_status(const struct findings *fs);
+
+/*
+ * A result's severity: the highest among its failing findings when st is
+ * fail, else the check's own.
+ */
+enum severity engine_result_severity(const struct check *c,
+				     const struct findings *fs, enum status st);
 
 /* True when a fail or error at or above threshold is in r. */
 bool engine_fails(const struct report *r, enum severity threshold);

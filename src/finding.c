@@ -107,21 +107,25 @@ finding_remediation(struct finding *f, const char *fmt, ...)
 }
 
 void
+finding_release(struct finding *f)
+{
+	free(f->object);
+	free(f->message);
+	free(f->device);
+	free(f->key);
+	free(f->value);
+	free(f->source);
+	free(f->remediation);
+	free(f->waiver_reason);
+	free(f->waiver_expires);
+	memset(f, 0, sizeof(*f));
+}
+
+void
 findings_release(struct findings *fs)
 {
-	for (size_t i = 0; i < fs->n; i++) {
-		struct finding *f = &fs->v[i];
-
-		free(f->object);
-		free(f->message);
-		free(f->device);
-		free(f->key);
-		free(f->value);
-		free(f->source);
-		free(f->remediation);
-		free(f->waiver_reason);
-		free(f->waiver_expires);
-	}
+	for (size_t i = 0; i < fs->n; i++)
+		finding_release(&fs->v[i]);
 	free(fs->v);
 	fs->v = NULL;
 	fs->n = fs->alloc = 0;

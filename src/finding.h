@@ -79,6 +79,8 @@ void finding_key(struct finding *f, const char *key, const char *value,
 void finding_device(struct finding *f, const char *device);
 void finding_remediation(struct finding *f, const char *fmt, ...)
 	LXDH_PRINTF(2, 3);
+/* Frees the strings of one finding (not the finding itself). */
+void finding_release(struct finding *f);
 void findings_release(struct findings *fs);
 
 #endif

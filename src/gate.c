@@ -1,10 +1,14 @@
 /* gate.c - what the policy and a baseline make of a report's results */
 #include "gate.h"
 
+#include <ctype.h>
 #include <fnmatch.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+
+#include "catalog.h"
 
 #define GATE_MAX_BASELINE ((size_t)256 << 20)
 
@@ -273,4 +277,351 @@ gate_fails(const struct report *r, enum severity threshold, bool only_new)
 		}
 	}
 	return false;
+}
+
+bool
+gate_select_any(const struct gate_select *s)
+{
+	return s->n_check || s->n_skip || s->n_section || s->project ||
+	       s->skip_below;
+}
+
+int
+gate_select_add(struct gate_select *s, const char *option, const char *value,
+		struct diag *d)
+{
+	const char **v;
+	size_t *n;
+
+	if (str_eq(option, "project")) {
+		if (s->project && !str_eq(s->project, value)) {
+			diag_set(d, "--project given twice ('%s' and '%s')",
+				 s->project, value);
+			return -1;
+		}
+		s->project = value;
+		return 0;
+	}
+	if (str_eq(option, "check")) {
+		v = s->check;
+		n = &s->n_check;
+	} else if (str_eq(option, "skip")) {
+		v = s->skip;
+		n = &s->n_skip;
+	} else {
+		v = s->section;
+		n = &s->n_section;
+	}
+	if (*n == GATE_MAX_SELECT) {
+		diag_set(d, "at most %d --%s", GATE_MAX_SELECT, option);
+		return -1;
+	}
+	if (str_empty(value)) {
+		diag_set(d, "--%s needs a value", option);
+		return -1;
+	}
+	v[(*n)++] = value;
+	return 0;
+}
+
+/* Ids are upper case; the pattern is matched case folded. */
+static bool
+id_matches(const char *pattern, const char *id)
+{
+	char *up = xstrdup(pattern);
+	bool m;
+
+	for (char *c = up; *c; c++)
+		*c = (char)toupper((unsigned char)*c);
+	m = fnmatch(up, id, 0) == 0;
+	free(up);
+	return m;
+}
+
+/* "Network security" matches NET, network security, network-security, network. */
+static bool
+section_matches(const char *want, const struct section *sec)
+{
+	size_t first = strcspn(sec->name, " ");
+	size_t n = strlen(want);
+
+	if (strcasecmp(want, sec->prefix) == 0)
+		return true;
+	if (n == first && strncasecmp(want, sec->name, first) == 0)
+		return true;
+	if (n != strlen(sec->name))
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char a = want[i], b = sec->name[i];
+
+		if ((a == '-' || a == '_') && b == ' ')
+			continue;
+		if (tolower((unsigned char)a) != tolower((unsigned char)b))
+			return false;
+	}
+	return true;
+}
+
+static const char **
+catalog_ids(size_t *n)
+{
+	const char **ids = xcalloc(catalog_count() + 1, sizeof(*ids));
+
+	*n = 0;
+	for (const struct section *s = catalog_sections; s->prefix; s++)
+		for (const struct check *c = s->checks; c->id; c++)
+			ids[(*n)++] = c->id;
+	return ids;
+}
+
+static int
+validate_ids(const char *const *pats, size_t np, const char *option,
+	     struct diag *d)
+{
+	size_t n;
+	const char **ids = catalog_ids(&n);
+	int rc = 0;
+
+	for (size_t k = 0; k < np && rc == 0; k++) {
+		bool any = false;
+		const char *near;
+		char *longer;
+
+		for (size_t i = 0; i < n && !any; i++)
+			any = id_matches(pats[k], ids[i]);
+		if (any)
+			continue;
+		near = str_suggest(pats[k], ids, n);
+		longer = xasprintf("LXD-%s", pats[k]);
+		if (!near)
+			near = str_suggest(longer, ids, n);
+		free(longer);
+		if (near)
+			diag_set(d, "--%s '%s' matches no check; did you mean "
+				    "%s? (lxd-harden checks lists them)",
+				 option, pats[k], near);
+		else
+			diag_set(d, "--%s '%s' matches no check (an id such "
+				    "as LXD-ACC-004 or a glob such as "
+				    "'LXD-ACC-*'; lxd-harden checks lists them)",
+				 option, pats[k]);
+		rc = -1;
+	}
+	free(ids);
+	return rc;
+}
+
+int
+gate_select_validate(const struct gate_select *s, struct diag *d)
+{
+	if (validate_ids(s->check, s->n_check, "check", d) != 0 ||
+	    validate_ids(s->skip, s->n_skip, "skip", d) != 0)
+		return -1;
+	for (size_t k = 0; k < s->n_section; k++) {
+		const char *names[32];
+		size_t n = 0;
+		bool any = false;
+		const char *near;
+
+		for (const struct section *sec = catalog_sections;
+		     sec->prefix && n + 2 <= ARRAY_SIZE(names); sec++) {
+			any = any || section_matches(s->section[k], sec);
+			names[n++] = sec->name;
+			names[n++] = sec->prefix;
+		}
+		if (any)
+			continue;
+		near = str_suggest(s->section[k], names, n);
+		if (near)
+			diag_set(d, "--section '%s' names no section; did you "
+				    "mean '%s'?", s->section[k], near);
+		else
+			diag_set(d, "--section '%s' names no section (GEN, "
+				    "ACC, NET, INS, DEV, STO, LOG, MUL, HOS or "
+				    "their names)", s->section[k]);
+		return -1;
+	}
+	return 0;
+}
+
+/* Why the command line leaves c out, or NULL when it selects it. */
+static char *
+left_out(const struct gate_select *s, const struct check_result *res)
+{
+	const struct check *c = res->check;
+	const struct section *sec = catalog_section_of(c);
+	bool in = s->n_check == 0;
+
+	for (size_t k = 0; k < s->n_skip; k++)
+		if (id_matches(s->skip[k], c->id))
+			return xasprintf("skipped by --skip %s", s->skip[k]);
+	for (size_t k = 0; k < s->n_check && !in; k++)
+		in = id_matches(s->check[k], c->id);
+	if (!in)
+		return xstrdup("skipped: not selected by --check");
+	if (s->n_section) {
+		in = false;
+		for (size_t k = 0; k < s->n_section && !in; k++)
+			in = sec && section_matches(s->section[k], sec);
+		if (!in)
+			return xstrdup("skipped: not in the --section chosen");
+	}
+	if (s->skip_below && (res->status == ST_FAIL ||
+			      res->status == ST_ERROR) &&
+	    res->severity < s->below)
+		return xasprintf("skipped: below --min-severity %s",
+				 severity_name(s->below));
+	return NULL;
+}
+
+/* The project an object belongs to, or NULL (server-wide, host). */
+static char *
+object_project(const char *object)
+{
+	const char *q;
+
+	if (!object || !str_starts_with(object, "/1.0/"))
+		return NULL;
+	q = strstr(object, "?project=");
+	if (!q)
+		q = strstr(object, "&project=");
+	if (q) {
+		q += strlen("?project=");
+		return xstrndup(q, strcspn(q, "&"));
+	}
+	if (str_starts_with(object, "/1.0/projects/")) {
+		q = object + strlen("/1.0/projects/");
+		return xstrndup(q, strcspn(q, "/?"));
+	}
+	return NULL;
+}
+
+static int
+check_project(const struct gate_select *s, const struct snapshot *snap,
+	      struct report *r, struct diag *d)
+{
+	const json_t *projects = snap ? snapshot_part(snap, SNAP_PROJECTS,
+						      NULL) : NULL;
+	const char **names;
+	const char *near;
+	json_t *p;
+	size_t i, n = 0;
+
+	if (!s->project)
+		return 0;
+	if (!json_is_array(projects)) {
+		add_note(r, xasprintf("--project %s: the project list could "
+				      "not be read, so the name is not "
+				      "checked", s->project));
+		return 0;
+	}
+	names = xcalloc(json_array_size(projects) + 1, sizeof(*names));
+	json_array_foreach (projects, i, p) {
+		const char *name = json_string_value(json_object_get(p, "name"));
+
+		if (str_eq(name, s->project)) {
+			free(names);
+			return 0;
+		}
+		if (name)
+			names[n++] = name;
+	}
+	near = str_suggest(s->project, names, n);
+	if (near)
+		diag_set(d, "--project '%s' is not a project of the server; "
+			    "did you mean '%s'?", s->project, near);
+	else
+		diag_set(d, "--project '%s' is not a project of the server",
+			 s->project);
+	free(names);
+	return -1;
+}
+
+/* Keeps only the findings on objects of project. */
+static void
+keep_project(struct check_result *res, const char *project)
+{
+	size_t kept = 0;
+
+	for (size_t j = 0; j < res->findings.n; j++) {
+		struct finding *f = &res->findings.v[j];
+		char *p = object_project(f->object);
+		bool keep = str_eq(p, project);
+
+		free(p);
+		if (keep)
+			res->findings.v[kept++] = *f;
+		else
+			finding_release(f);
+	}
+	res->findings.n = kept;
+}
+
+/* Replaces the findings of res by one. */
+static void
+replace_findings(struct check_result *res, enum status st, const char *msg)
+{
+	findings_release(&res->findings);
+	findings_add(&res->findings, st, res->check->severity, "/1.0", "%s",
+		     msg);
+}
+
+static bool
+policy_skips(const struct policy *p, const char *id)
+{
+	for (size_t i = 0; p && i < p->n_skips; i++)
+		if (str_eq(p->skips[i].check, id))
+			return true;
+	return false;
+}
+
+int
+gate_apply_selection(struct report *r, const struct gate_select *s,
+		     const struct policy *p, const struct snapshot *snap,
+		     struct diag *d)
+{
+	if (!gate_select_any(s))
+		return 0;
+	if (check_project(s, snap, r, d) != 0)
+		return -1;
+	for (size_t i = 0; i < r->n; i++) {
+		struct check_result *res = &r->results[i];
+		const char *id = res->check->id;
+		char *why;
+
+		if (policy_skips(p, id)) {
+			for (size_t k = 0; k < s->n_check; k++)
+				if (id_matches(s->check[k], id) &&
+				    !strpbrk(s->check[k], "*?["))
+					add_note(r, xasprintf(
+						"--check %s selects %s, but the "
+						"policy skips it; it stays "
+						"skipped (remove it from skip: "
+						"in the policy to run it)",
+						s->check[k], id));
+			continue;
+		}
+		why = left_out(s, res);
+		if (why) {
+			replace_findings(res, ST_SKIPPED, why);
+			free(why);
+		} else if (s->project && res->findings.n) {
+			keep_project(res, s->project);
+			if (!res->findings.n) {
+				char *msg = xasprintf(
+					"No finding concerns an object of "
+					"project %s (--project).",
+					s->project);
+
+				replace_findings(res, ST_NOTAPPLICABLE, msg);
+				free(msg);
+			}
+		}
+		res->status = engine_status(&res->findings);
+		res->severity = engine_result_severity(res->check,
+						       &res->findings,
+						       res->status);
+	}
+	recount(r);
+	return 0;
 }

@@ -6,6 +6,58 @@
 
 #include "engine.h"
 #include "policy.h"
+#include "snapshot.h"
+
+/*
+ * The command line's choice of checks and objects (audit and fix):
+ * --check and --skip take an id or a glob (fnmatch, case folded),
+ * --section a section's name or prefix ("Access", "ACC"), --project the
+ * objects of one project.
+ */
+#define GATE_MAX_SELECT 64
+
+struct gate_select {
+	const char *check[GATE_MAX_SELECT];
+	size_t n_check;
+	const char *skip[GATE_MAX_SELECT];
+	size_t n_skip;
+	const char *section[GATE_MAX_SELECT];
+	size_t n_section;
+	const char *project;
+	/* fix: failing checks below it are not planned (audit: display only) */
+	bool skip_below;
+	enum severity below;
+};
+
+/* True when the command line selects anything at all. */
+bool gate_select_any(const struct gate_select *s);
+
+/*
+ * Appends one of the option strings --check, --skip, --section or
+ * --project to s (option is its name without the dashes); -1 with d when
+ * there are too many.
+ */
+int gate_select_add(struct gate_select *s, const char *option,
+		    const char *value, struct diag *d);
+
+/*
+ * Every --check, --skip and --section must name something in the
+ * catalog; -1 with d ("... matches no check; did you mean X?") when one
+ * does not.
+ */
+int gate_select_validate(const struct gate_select *s, struct diag *d);
+
+/*
+ * Applies the selection to r, like the policy's skip: a check left out
+ * is listed as skipped (its findings replaced by one saying which option
+ * left it out); with --project, only findings on objects of that project
+ * stay (a check left with none is notapplicable). A --check that selects
+ * a check the policy skips is reported in r->notes (the policy wins).
+ * -1 with d when --project names no project of snap (did you mean).
+ */
+int gate_apply_selection(struct report *r, const struct gate_select *s,
+			 const struct policy *p, const struct snapshot *snap,
+			 struct diag *d);
 
 /*
  * Applies the policy's severity overrides and waivers to r, then

@@ -2,6 +2,7 @@
 #include "report.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "escape.h"
 
@@ -48,4 +49,90 @@ report_dump_json(FILE *f, json_t *root)
 		rc = 0;
 	strbuf_release(&sb);
 	return rc;
+}
+
+static const struct {
+	const char *prefix, *kind;
+} kinds[] = {
+	{ "/1.0/auth/identities", "identity" },
+	{ "/1.0/auth/groups", "group" },
+	{ "/1.0/certificates", "certificate" },
+	{ "/1.0/images", "image" },
+	{ "/1.0/instances", "instance" },
+	{ "/1.0/network-acls", "network-acl" },
+	{ "/1.0/network-zones", "network-zone" },
+	{ "/1.0/networks", "network" },
+	{ "/1.0/operations", "operation" },
+	{ "/1.0/profiles", "profile" },
+	{ "/1.0/projects", "project" },
+	{ "/1.0/storage-pools", "storage-pool" },
+	{ "/1.0/cluster", "cluster" },
+	{ "file:", "file" },
+	{ "group:", "group" },
+	{ "process:", "process" },
+};
+
+const char *
+report_object_kind(const char *object)
+{
+	if (str_eq(object, "/1.0"))
+		return "server";
+	for (size_t i = 0; i < ARRAY_SIZE(kinds); i++)
+		if (str_starts_with(object, kinds[i].prefix))
+			return kinds[i].kind;
+	return "resource";
+}
+
+/* Appends s[0..n) percent-decoded (unescape_url: %00 stays as written). */
+static void
+add_decoded(struct strbuf *sb, const char *s, size_t n)
+{
+	char *part = xstrndup(s, n);
+	char *dec = unescape_url(part);
+
+	strbuf_addstr(sb, dec);
+	free(dec);
+	free(part);
+}
+
+char *
+report_object_short(const char *object)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char *q, *rest;
+	size_t n;
+
+	if (!object)
+		return xstrdup("");
+	if (str_eq(object, "/1.0"))
+		return xstrdup("server");
+	if (str_starts_with(object, "file://"))
+		return xstrdup(object + strlen("file://"));
+	for (size_t i = 0; i < ARRAY_SIZE(kinds); i++) {
+		size_t plen = strlen(kinds[i].prefix);
+
+		if (!str_starts_with(object, "/1.0/") ||
+		    !str_starts_with(object, kinds[i].prefix) ||
+		    object[plen] != '/')
+			continue;
+		rest = object + plen + 1;
+		q = strchr(rest, '?');
+		n = q ? (size_t)(q - rest) : strlen(rest);
+		strbuf_addstr(&sb, kinds[i].kind);
+		strbuf_addch(&sb, '/');
+		/* lxc shows a fingerprint by its first 12 digits too */
+		if (str_eq(kinds[i].kind, "certificate") && n == 64 &&
+		    strspn(rest, "0123456789abcdef") >= 64)
+			n = 12;
+		add_decoded(&sb, rest, n);
+		if (q && str_starts_with(q, "?project=")) {
+			const char *p = q + strlen("?project=");
+
+			strbuf_addstr(&sb, " (");
+			add_decoded(&sb, p, strcspn(p, "&"));
+			strbuf_addch(&sb, ')');
+		}
+		return strbuf_detach(&sb);
+	}
+	return xstrdup(object);
 }

@@ -34,6 +34,18 @@ report_write_fn report_markdown_write;
  */
 int report_dump_json(FILE *f, json_t *root);
 
+/*
+ * How people read an object: "/1.0/instances/c1?project=p" becomes
+ * "instance/c1 (p)", "/1.0" "server", a certificate its first 12 hex
+ * digits ("certificate/0123456789ab"), "file:///etc/x" "/etc/x"; names
+ * are percent-decoded. The full URL stays in the JSON formats. Caller
+ * frees; the result is foreign text (escape it for the output).
+ */
+char *report_object_short(const char *object);
+
+/* The kind of LXD object a URL names ("instance", "server", "file"). */
+const char *report_object_kind(const char *object);
+
 const struct report_format *report_format_find(const char *name);
 /* Comma-separated list of format names, for usage text. */
 const char *report_format_names(void);

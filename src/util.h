@@ -44,6 +44,18 @@ bool str_starts_with(const char *s, const char *prefix);
 bool str_ends_with(const char *s, const char *suffix);
 bool str_empty(const char *s);
 
+/*
+ * The edit distance (insertions, deletions, substitutions; case folded
+ * for ASCII) between a and b, for "did you mean" suggestions.
+ */
+size_t str_edit_distance(const char *a, const char *b);
+
+/*
+ * Of the n candidates, the nearest to s when it is close enough to be a
+ * plausible typo (at most a third of its length away), else NULL.
+ */
+const char *str_suggest(const char *s, const char *const *cand, size_t n);
+
 /* A growable, NUL-terminated byte buffer. */
 struct strbuf {
 	char *buf;

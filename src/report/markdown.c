@@ -72,7 +72,7 @@ table(struct strbuf *sb, const struct report *r)
 		const struct check_result *res = &r->results[i];
 		const char *guide = cite_guide(res->check->id);
 
-		if (!failing(res->status))
+		if (!failing(res->status) || res->severity < r->min_severity)
 			continue;
 		if (!any)
 			strbuf_addstr(sb, "| Status | Severity | Check | "
@@ -132,7 +132,7 @@ details(struct strbuf *sb, const struct report *r)
 		const struct check_result *res = &r->results[i];
 		size_t shown = 0, total = count_failing(res);
 
-		if (!failing(res->status))
+		if (!failing(res->status) || res->severity < r->min_severity)
 			continue;
 		strbuf_addf(sb, "### %s ", res->check->id);
 		md_text(sb, res->check->title);

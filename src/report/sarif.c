@@ -158,39 +158,6 @@ object_uri(const char *object)
 	return strbuf_detach(&sb);
 }
 
-/* The kind of LXD object a URL names, for logicalLocation.kind. */
-static const char *
-object_kind(const char *object)
-{
-	static const struct {
-		const char *prefix, *kind;
-	} kinds[] = {
-		{ "/1.0/auth/identities", "identity" },
-		{ "/1.0/auth/groups", "group" },
-		{ "/1.0/certificates", "certificate" },
-		{ "/1.0/images", "image" },
-		{ "/1.0/instances", "instance" },
-		{ "/1.0/network-acls", "network-acl" },
-		{ "/1.0/network-zones", "network-zone" },
-		{ "/1.0/networks", "network" },
-		{ "/1.0/operations", "operation" },
-		{ "/1.0/profiles", "profile" },
-		{ "/1.0/projects", "project" },
-		{ "/1.0/storage-pools", "storage-pool" },
-		{ "/1.0/cluster", "cluster" },
-		{ "file:", "file" },
-		{ "group:", "group" },
-		{ "process:", "process" },
-	};
-
-	if (str_eq(object, "/1.0"))
-		return "server";
-	for (size_t i = 0; i < ARRAY_SIZE(kinds); i++)
-		if (str_starts_with(object, kinds[i].prefix))
-			return kinds[i].kind;
-	return "resource";
-}
-
 static json_t *
 logical_location(const char *object)
 {
@@ -213,7 +180,7 @@ logical_location(const char *object)
 	}
 	json_object_set_new(o, "name", jstr(*name ? name : object));
 	json_object_set_new(o, "fullyQualifiedName", jstr(object));
-	json_object_set_new(o, "kind", json_string(object_kind(object)));
+	json_object_set_new(o, "kind", json_string(report_object_kind(object)));
 	if (q && str_starts_with(q, "?project=")) {
 		json_t *props = json_object();
 		char *project = unescape_url(q + strlen("?project="));

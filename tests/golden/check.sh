@@ -27,7 +27,7 @@ prometheus prom'
 
 export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-1795880000}
 export NO_COLOR=1
-unset LXD_HARDEN_RELEASES LXD_DIR LXD_SOCKET 2>/dev/null || true
+unset LXD_HARDEN_RELEASES LXD_DIR LXD_SOCKET COLUMNS 2>/dev/null || true
 
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT

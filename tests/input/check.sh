@@ -13,6 +13,8 @@ srcdir=${LXDH_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 bin=${LXDH_BIN:-$srcdir/build/lxd-harden}
 . "$srcdir/tests/integration/tap.sh"
 export NO_COLOR=1 SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-1795880000}
+# one line per paragraph: the greps below look for whole messages
+export COLUMNS=1000
 export LXD_HARDEN_RELEASES=$srcdir/data/releases.json
 
 tmp=$(mktemp -d) || exit 1
