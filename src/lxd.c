@@ -40,6 +40,7 @@ struct lxd_client {
 	CURLSH *share;
 	CURL *easy;		/* for lxd_get(); keeps its connection */
 	size_t requests;
+	long write_timeout_ms;	/* of lxd_send() */
 };
 
 /* One GET in flight: what the callbacks collect. */
@@ -777,6 +778,7 @@ lxd_client_new(const struct lxd_endpoint *ep, struct diag *d)
 		return NULL;
 
 	c = xcalloc(1, sizeof(*c));
+	c->write_timeout_ms = LXD_WRITE_TIMEOUT_MS;
 	if (ep->url && ep->server_cert) {
 		c->pin = pin_of(ep->server_cert, d);
 		if (!c->pin) {
@@ -945,6 +947,12 @@ lxd_get_all(struct lxd_client *c, struct lxd_request *reqs, size_t n)
 	free(xs);
 }
 
+void
+lxd_client_set_write_timeout(struct lxd_client *c, long ms)
+{
+	c->write_timeout_ms = ms > 0 ? ms : LXD_WRITE_TIMEOUT_MS;
+}
+
 size_t
 lxd_client_requests(const struct lxd_client *c)
 {
@@ -984,11 +992,18 @@ wait_operation(struct lxd_client *c, const char *method, const char *path,
 			 method, path);
 		return -1;
 	}
-	wpath = xasprintf("%s/wait?timeout=%ld", op, LXD_TIMEOUT - 10);
+	/* the write's deadline covers the wait for its operation */
+	wpath = xasprintf("%s/wait?timeout=%ld", op,
+			  c->write_timeout_ms > 2000 ?
+				  c->write_timeout_ms / 1000 - 1 : 1L);
+	curl_easy_setopt(c->easy, CURLOPT_TIMEOUT_MS, c->write_timeout_ms);
 	rc = lxd_get(c, wpath, &w, d);
+	curl_easy_setopt(c->easy, CURLOPT_TIMEOUT_MS, LXD_TIMEOUT * 1000L);
 	free(wpath);
 	if (rc != 0) {
+		/* accepted, but how it ended is not known */
 		out->err = w.err;
+		out->unknown = true;
 		lxd_response_release(&w);
 		reword(d, method);
 		return -1;
@@ -996,6 +1011,9 @@ wait_operation(struct lxd_client *c, const char *method, const char *path,
 	status = json_string_value(json_object_get(w.metadata, "status"));
 	err = json_string_value(json_object_get(w.metadata, "err"));
 	if (!str_eq(status, "Success")) {
+		/* still running when the wait ended: not known either */
+		out->unknown = !str_eq(status, "Failure") &&
+			       !str_eq(status, "Cancelled");
 		char *s = clean_text(err ? err : "", err ? strlen(err) : 0,
 				     LXD_ERROR_TEXT, true);
 
@@ -1050,6 +1068,12 @@ lxd_send(struct lxd_client *c, const char *method, const char *path,
 	}
 	if (curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method) != CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_HTTPHEADER, hdr) != CURLE_OK ||
+	    /* a write is never sent twice: libcurl re-sends a request by
+	       itself when a reused connection turns out dead */
+	    curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, c->write_timeout_ms) !=
+		    CURLE_OK ||
 	    (json && (curl_easy_setopt(e, CURLOPT_POSTFIELDS, json) !=
 			      CURLE_OK ||
 		      curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
@@ -1063,6 +1087,13 @@ lxd_send(struct lxd_client *c, const char *method, const char *path,
 	}
 	rc = curl_easy_perform(e);
 	ret = finish(c, e, &x, rc, out, d);
+	if (rc != CURLE_OK && !x.too_large) {
+		long sent = 0;
+
+		/* some of the request went out: it may have been carried out */
+		curl_easy_getinfo(e, CURLINFO_REQUEST_SIZE, &sent);
+		out->unknown = sent > 0;
+	}
 	if (ret != 0) {
 		reword(d, method);
 		if (out->body && str_eq(json_string_value(json_object_get(

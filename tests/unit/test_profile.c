@@ -503,6 +503,7 @@ test_host_apply_rollback(void **state)
 	const struct host_ops ops = { fake_run, fake_pid, &fs };
 	struct fix_apply_opts ao = { .journal_dir = h->jdir,
 				     .host_root = h->root, .ops = &ops };
+	struct fix_rollback_opts ro = { .ops = &ops };
 	struct fix_plan p;
 	struct diag d = { { 0 } };
 	char *journal = NULL, *rules, *text;
@@ -525,7 +526,7 @@ test_host_apply_rollback(void **state)
 	free(text);
 
 	/* rollback: unset what was unset, false back, the file gone */
-	assert_int_equal(fix_rollback(NULL, journal, &ops, out, &d), 0);
+	assert_int_equal(fix_rollback(NULL, journal, &ro, out, &d), 0);
 	assert_null(json_object_get(fs.settings, "daemon.syslog"));
 	assert_string_equal(json_string_value(json_object_get(
 				    fs.settings, "daemon.verbose")), "false");
