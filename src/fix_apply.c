@@ -530,6 +530,36 @@ targets_release(struct target *ts, size_t n)
 	free(ts);
 }
 
+/*
+ * What the server holds at each item's place after the change: LXD may
+ * store a value otherwise than it was sent (a key set to its default can
+ * disappear), and rollback compares with what was stored. NULL when it
+ * cannot be read (rollback then compares with what was sent).
+ */
+static json_t *
+stored_after(struct lxd_client *c, const struct target *t,
+	     const struct fix_plan *p)
+{
+	struct lxd_response g;
+	struct diag gd = { { 0 } };
+	json_t *out;
+
+	if (lxd_get(c, t->object, &g, &gd) != 0) {
+		lxd_response_release(&g);
+		return json_null();
+	}
+	out = json_array();
+	for (size_t i = 0; i < t->n_items; i++) {
+		const struct fix_item *it = &p->v[t->items[i]];
+		json_t *v = value_at(g.metadata, item_field(it->kind),
+				     it->device, it->key);
+
+		json_array_append_new(out, v ? json_deep_copy(v) : json_null());
+	}
+	lxd_response_release(&g);
+	return out;
+}
+
 char *
 fix_server_identity(struct lxd_client *c, struct diag *d)
 {
@@ -788,6 +818,9 @@ fix_apply(struct lxd_client *c, const struct snapshot *s,
 		lxd_response_release(&r);
 		e = state_entry("state", t->seq, st,
 				ok == 0 ? NULL : rd.msg);
+		if (ok == 0 && (t->kind == FIXK_SERVER_KEY ||
+				str_eq(entry_kind(t), "object")))
+			json_object_set_new(e, "after", stored_after(c, t, p));
 		if (journal_append(&j, e, d) != 0) {
 			json_decref(e);
 			goto out;
@@ -1233,8 +1266,8 @@ decide(struct rb *rb, const char *what, const json_t *now,
 /* The keys of a server or object change: only those the fix changed,
    only while they hold what it wrote. */
 static int
-restore_keys(struct lxd_client *c, const json_t *e, struct rb *rb,
-	     struct diag *d)
+restore_keys(struct lxd_client *c, const json_t *e, const json_t *stored,
+	     struct rb *rb, struct diag *d)
 {
 	const char *object = json_string_value(json_object_get(e, "object"));
 	bool server = str_eq(json_string_value(json_object_get(e, "kind")),
@@ -1267,7 +1300,10 @@ restore_keys(struct lxd_client *c, const json_t *e, struct rb *rb,
 				what);
 		} else if (decide(rb, what,
 				  value_at(g.metadata, field, dev, key), before,
-				  json_object_get(it, "after")) == 1) {
+				  json_array_size(stored) ==
+						  json_array_size(items) ?
+					  json_array_get(stored, i) :
+					  json_object_get(it, "after")) == 1) {
 			if (server && key) {
 				/* LXD deletes a server key set to "" */
 				json_object_set_new(cfg, key, json_string(
@@ -1521,6 +1557,7 @@ fix_rollback(struct lxd_client *c, const char *journal_path,
 		const char *object = json_string_value(
 			json_object_get(ch, "object"));
 		const char *state = NULL, *result;
+		const json_t *stored = NULL;
 		bool restored = false;
 		struct diag rd = { { 0 } };
 		struct rb rb = { out, o->force, 0, 0 };
@@ -1539,9 +1576,11 @@ fix_rollback(struct lxd_client *c, const char *journal_path,
 			if (json_integer_value(json_object_get(e, "seq")) !=
 			    seq)
 				continue;
-			if (str_eq(t, "state"))
+			if (str_eq(t, "state")) {
 				state = json_string_value(
 					json_object_get(e, "state"));
+				stored = json_object_get(e, "after");
+			}
 			if (str_eq(t, "rollback") &&
 			    (str_eq(json_string_value(json_object_get(
 					    e, "state")), "restored") ||
@@ -1577,7 +1616,7 @@ fix_rollback(struct lxd_client *c, const char *journal_path,
 		fprintf(out, "%s%s:\n", name.buf, state ? "" :
 						   " (outcome not recorded)");
 		if (str_eq(kind, "server") || str_eq(kind, "object"))
-			ok = restore_keys(c, ch, &rb, &rd);
+			ok = restore_keys(c, ch, stored, &rb, &rd);
 		else if (str_eq(kind, "delete"))
 			ok = restore_deleted(c, ch, &rb, &rd);
 		else if (str_eq(kind, "create"))

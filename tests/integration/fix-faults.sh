@@ -1,0 +1,177 @@
+#!/bin/bash
+# fix-faults.sh - fix --apply while the real daemon dies or stops; TAP.
+#
+#   LXDH_BIN=build/lxd-harden tests/integration/fix-faults.sh
+#
+# Plants a weak configuration in a private daemon and applies fixes to
+# three objects. The test hook LXDH_FIX_STOP_BEFORE_WRITE=2 stops the
+# apply (SIGSTOP on itself) before its second write, so the fault lands
+# at the same point every time:
+#   kill -9:  the daemon is stopped, the write is sent into its socket,
+#             then the daemon is killed and started again; the change is
+#             journaled "unknown" and rollback brings every object back;
+#   SIGSTOP:  the daemon stays stopped; the per-write deadline fires, the
+#             change is journaled "unknown", nothing more is sent; after
+#             SIGCONT rollback brings every object back.
+# A missing lxd is a failure. An EXIT trap stops the daemon.
+set -u
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+SRCDIR=${LXDH_SRCDIR:-$(cd "$HERE/../.." && pwd)}
+BIN=${LXDH_BIN:-$SRCDIR/build/lxd-harden}
+case "$BIN" in /*) ;; *) BIN=$PWD/$BIN ;; esac
+
+# shellcheck source=lib.sh
+. "$HERE/lib.sh"
+# shellcheck source=tap.sh
+. "$HERE/tap.sh"
+LXDH_LOG=/dev/stdout
+export NO_COLOR=1
+
+NTEST=0
+NFAIL=0
+W=
+FXPID=
+
+finish() {
+	# never leave the daemon stopped or the apply behind
+	[ -n "$LXDH_PID" ] && kill -CONT "$LXDH_PID" 2>/dev/null
+	[ -n "$FXPID" ] && kill -KILL "$FXPID" 2>/dev/null
+	lxdh_daemon_cleanup
+	[ -n "$W" ] && [ -z "${LXDH_FIX_KEEP:-}" ] && rm -rf "$W"
+	echo "1..$NTEST"
+}
+trap finish EXIT
+
+if ! lxdh_have_lxd; then
+	not_ok "lxd and lxc are installed (apt-get install lxd lxd-client)"
+	exit 1
+fi
+if ! lxdh_daemon_start lxdh-faults; then
+	not_ok "private LXD daemon starts"
+	exit 1
+fi
+ok "private LXD daemon starts"
+W=$(mktemp -d /tmp/lxdh-faults-w.XXXXXX)
+JD=$W/journals
+EMPTY=$W/empty-root
+SHARE=$W/share
+mkdir -p "$EMPTY" "$SHARE"
+
+# The weak configuration: no bridge and nothing running, so a killed
+# daemon leaves no helper behind.
+lxc storage create ftpool dir >/dev/null </dev/null
+lxc profile device add default root disk path=/ pool=ftpool >/dev/null </dev/null
+lxc profile create weak >/dev/null </dev/null
+lxc profile set weak security.nesting true </dev/null
+lxc init --empty c1 -p default -p weak >/dev/null </dev/null
+lxc config set c1 security.privileged true </dev/null
+lxc config device add c1 data disk source="$SHARE" path=/mnt/data >/dev/null </dev/null
+lxc config set core.remote_token_expiry 1H </dev/null
+ONLY=(--only LXD-ACC-010 --only LXD-INS-001 --only LXD-INS-003)
+
+state() {
+	local u
+	for u in /1.0 /1.0/instances/c1 /1.0/profiles/weak /1.0/profiles/default; do
+		timeout 30 lxc query "$u" </dev/null | jq -S 'del(.etag) | del(.environment)' || return 1
+	done
+}
+state >"$W/before.json"
+same_as_before() {
+	state >"$W/now.json" && cmp -s "$W/before.json" "$W/now.json" ||
+		{ diff "$W/before.json" "$W/now.json" | head -20 | sed 's/^/#   /'; return 1; }
+}
+fails() { ! "$@"; }
+
+# wait_stopped PID: until the process is stopped (state T).
+wait_stopped() {
+	local _
+	for _ in $(seq 1 600); do
+		[ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" = T ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+# wait_queued: until a connection waits in the stopped daemon's listening
+# socket (the apply's write, which it sends right after connecting).
+wait_queued() {
+	local _ q
+	for _ in $(seq 1 300); do
+		q=$(ss -xlH src "$LXD_SOCKET" 2>/dev/null | awk '{print $3; exit}')
+		if [ -n "$q" ] && [ "$q" -gt 0 ]; then
+			sleep 0.5
+			return 0
+		fi
+		sleep 0.1
+	done
+	return 1
+}
+restart_daemon() {
+	setsid lxd --group root --logfile "$LXDH_BASE/lxd.log" \
+		</dev/null >>"$LXDH_BASE/lxd.out" 2>&1 &
+	LXDH_PID=$!
+	lxd waitready --timeout=60 >>"$LXDH_BASE/lxd.out" 2>&1
+}
+# journal_states: "SEQ:STATE" of every state line of the newest journal.
+journal_states() {
+	jq -r 'select(.type == "state") | "\(.seq):\(.state)"' \
+		"$(ls "$JD"/*.jsonl | tail -1)" | tr '\n' ' '
+}
+
+# ------------------------------------------------------ kill -9 ----
+LXDH_FIX_STOP_BEFORE_WRITE=2 "$BIN" fix --apply --yes --journal-dir "$JD" \
+	--host-root "$EMPTY" "${ONLY[@]}" </dev/null >"$W/k.out" 2>&1 &
+FXPID=$!
+check "the apply pauses before its second write (test hook)" wait_stopped "$FXPID"
+kill -STOP "$LXDH_PID"
+kill -CONT "$FXPID"
+check "  its second write waits in the stopped daemon's socket" wait_queued
+kill -KILL "$LXDH_PID"
+wait "$LXDH_PID" 2>/dev/null
+wait "$FXPID"
+rc=$?
+FXPID=
+check "the apply whose daemon died mid-write exits 1 (got $rc)" [ "$rc" = 1 ]
+[ "$rc" = 1 ] || diag "$(tail -12 "$W/k.out")"
+check "  it says the outcome is unknown" grep -q "outcome of 1 change is unknown" "$W/k.out"
+st=$(journal_states)
+check "  the journal: 1 applied, 1 unknown, 1 not sent ($st)" [ "$st" = "1:applied 2:unknown 3:failed " ]
+check "  and no secret or whole config in it" fails grep -q '"expanded_config"\|"devices":{"root"' "$(ls "$JD"/*.jsonl | tail -1)"
+check "the daemon starts again" restart_daemon
+check "  something did change" fails same_as_before
+"$BIN" rollback --journal-dir "$JD" </dev/null >"$W/kr.out" 2>&1
+rc=$?
+check "rollback after the kill exits 0 (got $rc)" [ "$rc" = 0 ]
+[ "$rc" = 0 ] || diag "$(cat "$W/kr.out")"
+check "  and brings every object back" same_as_before
+
+# ------------------------------------------------------ SIGSTOP ----
+LXDH_FIX_STOP_BEFORE_WRITE=2 "$BIN" fix --apply --yes --journal-dir "$JD" \
+	--host-root "$EMPTY" --write-timeout 3 "${ONLY[@]}" </dev/null >"$W/s.out" 2>&1 &
+FXPID=$!
+check "the apply pauses before its second write (test hook)" wait_stopped "$FXPID"
+kill -STOP "$LXDH_PID"
+t0=$(date +%s)
+kill -CONT "$FXPID"
+wait "$FXPID"
+rc=$?
+FXPID=
+took=$(($(date +%s) - t0))
+check "the apply against a stopped daemon exits 1 (got $rc)" [ "$rc" = 1 ]
+[ "$rc" = 1 ] || diag "$(tail -12 "$W/s.out")"
+check "  within the write deadline, not 120 s a change (took ${took}s)" [ "$took" -lt 15 ]
+check "  the deadline is named" grep -q "unknown (PUT\|PATCH .*in time\|no answer" "$W/s.out"
+st=$(journal_states)
+check "  the journal: 1 applied, 1 unknown, 1 not sent ($st)" [ "$st" = "1:applied 2:unknown 3:failed " ]
+kill -CONT "$LXDH_PID"
+check "the daemon answers again after SIGCONT" timeout 60 lxc query /1.0 </dev/null >/dev/null
+# the write it had queued may still land: let it
+sleep 2
+"$BIN" rollback --journal-dir "$JD" </dev/null >"$W/sr.out" 2>&1
+rc=$?
+check "rollback after the stop exits 0 (got $rc)" [ "$rc" = 0 ]
+[ "$rc" = 0 ] || diag "$(cat "$W/sr.out")"
+check "  and brings every object back" same_as_before
+diag "rollback said: $(tr '\n' '|' <"$W/sr.out")"
+
+exit $((NFAIL > 0))
