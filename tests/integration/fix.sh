@@ -232,6 +232,23 @@ rc=$?
 check "fix --apply refuses to journal there (exit $rc)" [ "$rc" = 1 ]
 check "  and nothing changed" same_as_before
 
+# ------------------------------------ a journal of another server ----
+OTHER=$W/other-j
+mkdir -m 700 "$OTHER"
+jq -c 'if .type == "header" then .server = "00ff00ff00ff00ff00ff00ff00ff00ff" else . end' \
+	"$JU" >"$OTHER/20990101T000000.000000000Z-2.jsonl"
+chmod 600 "$OTHER"/*.jsonl
+"$BIN" rollback "$OTHER/20990101T000000.000000000Z-2.jsonl" </dev/null >"$W/os.out" 2>&1
+rc=$?
+t_os() { [ "$rc" = 1 ] && grep -q "is of the server with certificate 00ff00ff00ff00ff..., not of" "$W/os.out"; }
+check "rollback refuses a journal of another server (exit $rc)" t_os
+t_os || diag "$(cat "$W/os.out")"
+"$BIN" rollback --journal-dir "$OTHER" </dev/null >"$W/os2.out" 2>&1
+rc=$?
+t_os2() { [ "$rc" = 1 ] && grep -q "no journal of this server in '$OTHER'" "$W/os2.out"; }
+check "  and does not take it for this server's newest (exit $rc)" t_os2
+check "  nothing changed" same_as_before
+
 # ------------------------------------------------------------ opt-in ----
 fx --apply --yes --only LXD-INS-003 >"$W/o1.out" 2>&1
 rc=$?
