@@ -1,7 +1,8 @@
 #!/bin/bash
 # test.sh - build and run every test twice: a normal build (build/) and an
 # ASan/UBSan build (build-asan/). Unit tests (cmocka, TAP) and the
-# integration suite (a real private LXD, tests/integration/run.sh).
+# integration suite (a real private LXD, tests/integration/run.sh). Then a
+# third build with clang (build-fuzz/) runs the libFuzzer harnesses.
 #
 # The last line printed is "N passed, N failed", counting TAP cases.
 # Exit status: 0 when everything passed.
@@ -45,12 +46,16 @@ build_and_test() {
 ensure_dev_null
 build_and_test build || rc=1
 build_and_test build-asan -Db_sanitize=address,undefined -Db_lundef=false || rc=1
+# The libFuzzer harnesses (clang; ASan+UBSan), each for a bounded time
+# ($LXDH_FUZZ_SECONDS, default 20 s) from its committed seed corpus.
+CC=clang build_and_test build-fuzz -Dfuzz=true \
+	-Db_sanitize=address,undefined -Db_lundef=false || rc=1
 
 echo "==> took $(($(date +%s) - START)) s"
 
 # One summary line, counting TAP "ok" / "not ok" lines of every test; a
 # test that printed no TAP, or failed without a "not ok", counts as one.
-python3 - build build-asan <<'PY'
+python3 - build build-asan build-fuzz <<'PY'
 import json, os, re, sys
 
 passed = failed = 0

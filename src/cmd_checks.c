@@ -57,10 +57,11 @@ cmd_checks(int argc, char **argv)
 			format = optarg;
 			break;
 		case 'h':
-			puts("usage: lxd-harden checks [--format text|json]");
+			puts("usage: lxd-harden checks [--format text|json|ids]");
 			return EXIT_CLEAN;
 		default:
-			fputs("usage: lxd-harden checks [--format text|json]\n",
+			fputs("usage: lxd-harden checks [--format "
+			      "text|json|ids]\n",
 			      stderr);
 			return EXIT_ERROR;
 		}
@@ -71,8 +72,15 @@ cmd_checks(int argc, char **argv)
 	}
 	if (strcmp(format, "json") == 0)
 		return checks_json() == 0 ? EXIT_CLEAN : EXIT_ERROR;
+	if (strcmp(format, "ids") == 0) {
+		/* One id a line: for shell completion and scripts. */
+		for (const struct section *s = catalog_sections; s->prefix; s++)
+			for (const struct check *k = s->checks; k->id; k++)
+				puts(k->id);
+		return EXIT_CLEAN;
+	}
 	if (strcmp(format, "text") != 0) {
-		cmd_error("unknown format '%s' (text, json)", format);
+		cmd_error("unknown format '%s' (text, json, ids)", format);
 		return EXIT_ERROR;
 	}
 	for (const struct section *s = catalog_sections; s->prefix; s++) {

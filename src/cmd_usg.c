@@ -56,9 +56,10 @@ usg_usage(FILE *f)
 	      "                     " DEFAULT_BENCHMARK ")\n"
 	      "  -o, --output FILE  write to FILE (atomically), not stdout\n"
 	      "\n"
-	      "Then: usg audit --tailoring-file FILE, or oscap xccdf eval\n"
-	      "--tailoring-file FILE --profile\n"
-	      "xccdf_org.ssgproject.content_profile_NAME_lxd DATASTREAM.\n",
+	      "Then run one of:\n"
+	      "  usg audit --tailoring-file FILE\n"
+	      "  oscap xccdf eval --tailoring-file FILE --profile \\\n"
+	      "    xccdf_org.ssgproject.content_profile_NAME_lxd DATASTREAM\n",
 	      f);
 }
 

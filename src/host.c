@@ -121,6 +121,13 @@ host_release(struct host *h)
 		free(h->fw[i].v4_where);
 		free(h->fw[i].v6_where);
 	}
+	free(h->os_release_path);
+	free(h->os_release_error);
+	free(h->os_id);
+	free(h->os_name);
+	free(h->pro_path);
+	free(h->pro_error);
+	host_pro_release(&h->pro);
 	host_init(h);
 }
 
@@ -1430,6 +1437,72 @@ out:
 	free(bin);
 }
 
+/* --------------------------------------------------------- Ubuntu Pro -- */
+
+/* os-release(5): /etc/os-release, else /usr/lib/os-release. */
+static void
+read_os_release(struct host *h)
+{
+	static const char *const paths[] = {
+		"/etc/os-release", "/usr/lib/os-release",
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(paths); i++) {
+		bool missing;
+		char *err = NULL;
+		char *text = slurp(h, paths[i], NULL, &missing, &err);
+
+		if (missing)
+			continue;
+		h->os_release_path = xstrdup(paths[i]);
+		if (!text) {
+			h->os_release_error = err;
+			return;
+		}
+		host_parse_os_release(text, &h->os_id, &h->os_name);
+		free(text);
+		return;
+	}
+}
+
+/*
+ * On Ubuntu only: `pro status --format json` (ubuntu-pro-client) says
+ * whether the machine is attached and which ESM services are enabled.
+ */
+static void
+read_ubuntu_pro(struct host *h, const struct host_ops *ops)
+{
+	static const char *const pro[] = { "/usr/bin/pro", NULL };
+	struct diag d = { { 0 } };
+	char *err = NULL;
+	struct host_run r;
+
+	read_os_release(h);
+	if (!str_eq(h->os_id, "ubuntu"))
+		return;
+	h->pro_path = first_existing(h, pro);
+	if (!h->pro_path)
+		return;
+	{
+		const char *argv[] = { h->pro_path, "status", "--format",
+				       "json", NULL };
+
+		if (run_cmd(h, ops, argv, &r, &err) != 0) {
+			h->pro_error = err;
+			return;
+		}
+	}
+	if (r.status != 0) {
+		h->pro_error = run_failure("pro status --format json", &r);
+	} else if (host_parse_pro_status(r.out, &h->pro, &d) != 0) {
+		h->pro_error = xasprintf("pro status --format json: %s",
+					 d.msg);
+	} else {
+		h->pro_read = true;
+	}
+	host_run_release(&r);
+}
+
 /* ----------------------------------------------------------- firewall -- */
 
 static struct host_fw *
@@ -1594,5 +1667,6 @@ host_read(struct host *h, const struct host_opts *o,
 	p = first_existing(h, oscap);
 	h->oscap_installed = p != NULL;
 	free(p);
+	read_ubuntu_pro(h, ops);
 	return 0;
 }

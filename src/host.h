@@ -114,6 +114,18 @@ struct host_fw {
 
 #define HOST_FW_MAX 3
 
+/* What `pro status --format json` says (ubuntu-pro-client). */
+struct host_pro {
+	bool attached;
+	char *version;		/* of the client, NULL when absent */
+	/*
+	 * The "status" of the services ("enabled", "disabled", "n/a",
+	 * "warning"); NULL when not listed or, unattached, not given.
+	 */
+	char *esm_infra;
+	char *esm_apps;
+};
+
 struct host {
 	char *root;			/* "/" or the --host-root directory */
 	enum host_install install;
@@ -221,6 +233,18 @@ struct host {
 	/* Ubuntu Security Guide. */
 	bool usg_installed;
 	bool oscap_installed;
+
+	/* The distribution: os-release(5). */
+	char *os_release_path;		/* the file read; NULL: none exists */
+	char *os_release_error;		/* unreadable */
+	char *os_id;			/* ID=, "linux" when unset */
+	char *os_name;			/* PRETTY_NAME=, or NAME=, or ID= */
+
+	/* Ubuntu Pro, read on Ubuntu hosts only. */
+	char *pro_path;			/* NULL: the client is not installed */
+	bool pro_read;			/* pro status was run and understood */
+	char *pro_error;		/* why not (not run, failed, bad JSON) */
+	struct host_pro pro;
 };
 
 void host_init(struct host *h);
@@ -275,5 +299,21 @@ int host_parse_iptables(const char *text, bool v6, struct host_fw *fw,
  */
 int host_parse_apt(const char *text, const char *const *names,
 		   char **values, size_t n, struct diag *d);
+
+/*
+ * `pro status --format json`: fills p (release with host_pro_release).
+ * -1 with d when it is not JSON of that shape: an object with a boolean
+ * "attached" and a "services" list of objects with a string "name", whose
+ * esm-infra and esm-apps carry a string "status" when attached.
+ */
+int host_parse_pro_status(const char *json, struct host_pro *p,
+			  struct diag *d);
+void host_pro_release(struct host_pro *p);
+
+/*
+ * An os-release(5) text: ID (lower case, "linux" when unset) and a name
+ * for messages (PRETTY_NAME, else NAME, else the ID). Caller frees both.
+ */
+void host_parse_os_release(const char *text, char **id, char **name);
 
 #endif

@@ -486,3 +486,161 @@ out:
 	strlist_release(&scope);
 	return rc;
 }
+
+/* ------------------------------------------------------- Ubuntu Pro -- */
+
+void
+host_pro_release(struct host_pro *p)
+{
+	free(p->version);
+	free(p->esm_infra);
+	free(p->esm_apps);
+	memset(p, 0, sizeof(*p));
+}
+
+/*
+ * The status of one service in "services"; NULL when it is not listed.
+ * An attached machine reports each service's "status"; an unattached one
+ * lists only name, description and availability.
+ */
+static int
+pro_service(const json_t *services, const char *name, bool attached,
+	    char **status, struct diag *d)
+{
+	const json_t *svc;
+	size_t i;
+
+	*status = NULL;
+	json_array_foreach (services, i, svc) {
+		const json_t *st;
+
+		if (!json_is_object(svc) ||
+		    !json_is_string(json_object_get(svc, "name"))) {
+			diag_set(d, "services[%zu] is not an object with a "
+				    "string \"name\"", i);
+			return -1;
+		}
+		if (!str_eq(json_string_value(json_object_get(svc, "name")),
+			    name))
+			continue;
+		st = json_object_get(svc, "status");
+		if (st && !json_is_string(st)) {
+			diag_set(d, "the \"status\" of %s is not a string",
+				 name);
+			return -1;
+		}
+		if (!st && attached) {
+			diag_set(d, "the machine is attached but %s has no "
+				    "\"status\"", name);
+			return -1;
+		}
+		if (st) {
+			free(*status);
+			*status = xstrdup(json_string_value(st));
+		}
+	}
+	return 0;
+}
+
+int
+host_parse_pro_status(const char *json, struct host_pro *p, struct diag *d)
+{
+	json_error_t je;
+	json_t *root = json_loads(json ? json : "", 0, &je);
+	const json_t *attached, *services, *version;
+	int rc = -1;
+
+	memset(p, 0, sizeof(*p));
+	if (!root) {
+		diag_set(d, "not JSON: line %d: %s", je.line, je.text);
+		return -1;
+	}
+	attached = json_object_get(root, "attached");
+	services = json_object_get(root, "services");
+	version = json_object_get(root, "version");
+	if (!json_is_object(root)) {
+		diag_set(d, "not a JSON object");
+	} else if (!json_is_boolean(attached)) {
+		diag_set(d, "no boolean \"attached\"");
+	} else if (!json_is_array(services)) {
+		diag_set(d, "no \"services\" list");
+	} else if (version && !json_is_string(version)) {
+		diag_set(d, "\"version\" is not a string");
+	} else {
+		p->attached = json_is_true(attached);
+		if (version)
+			p->version = xstrdup(json_string_value(version));
+		if (pro_service(services, "esm-infra", p->attached,
+				&p->esm_infra, d) == 0 &&
+		    pro_service(services, "esm-apps", p->attached,
+				&p->esm_apps, d) == 0)
+			rc = 0;
+	}
+	json_decref(root);
+	if (rc != 0)
+		host_pro_release(p);
+	return rc;
+}
+
+/* ---------------------------------------------------------- os-release -- */
+
+/* One os-release value: shell-like, optionally quoted, \-escapes. */
+static char *
+os_release_value(const char *v, size_t n)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char q = 0;
+
+	if (n >= 2 && (v[0] == '"' || v[0] == '\'') && v[n - 1] == v[0]) {
+		q = v[0];
+		v++;
+		n -= 2;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (q != '\'' && v[i] == '\\' && i + 1 < n)
+			i++;
+		strbuf_add(&sb, &v[i], 1);
+	}
+	if (!sb.buf)
+		return xstrdup("");
+	return strbuf_detach(&sb);
+}
+
+void
+host_parse_os_release(const char *text, char **id, char **name)
+{
+	char *vals[3] = { NULL, NULL, NULL };	/* ID, PRETTY_NAME, NAME */
+	static const char *const keys[3] = { "ID=", "PRETTY_NAME=", "NAME=" };
+
+	for (const char *line = text; line && *line;) {
+		size_t len = strcspn(line, "\n");
+		size_t n = len;
+
+		while (n && (line[n - 1] == '\r' || line[n - 1] == ' ' ||
+			     line[n - 1] == '\t'))
+			n--;
+		for (size_t k = 0; k < ARRAY_SIZE(keys); k++) {
+			size_t kl = strlen(keys[k]);
+
+			if (n >= kl && !strncmp(line, keys[k], kl)) {
+				free(vals[k]);
+				vals[k] = os_release_value(line + kl, n - kl);
+			}
+		}
+		line += len;
+		if (*line)
+			line++;
+	}
+	if (str_empty(vals[0])) {
+		free(vals[0]);
+		vals[0] = xstrdup("linux");	/* the default of os-release(5) */
+	}
+	for (char *p = vals[0]; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	*id = vals[0];
+	*name = !str_empty(vals[1]) ? xstrdup(vals[1])
+		: !str_empty(vals[2])	? xstrdup(vals[2])
+					: xstrdup(vals[0]);
+	free(vals[1]);
+	free(vals[2]);
+}

@@ -6,6 +6,7 @@
 
 #include "cmd.h"
 #include "lxdh_config.h"
+#include "lxdh_git.h"
 
 static const struct cmd {
 	const char *name;
@@ -43,8 +44,14 @@ main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_ERROR;
 	}
-	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
-		puts("lxd-harden " LXDH_VERSION);
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version") ||
+	    !strcmp(argv[1], "-V")) {
+		/* In a git checkout, also what `git describe` says. */
+		if (LXDH_GIT_DESCRIBE[0] && strcmp(LXDH_GIT_DESCRIBE, "none"))
+			puts("lxd-harden " LXDH_VERSION " (git "
+			     LXDH_GIT_DESCRIBE ")");
+		else
+			puts("lxd-harden " LXDH_VERSION);
 		return EXIT_CLEAN;
 	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||

@@ -286,6 +286,15 @@ set_why(struct snapshot *s, enum snap_kind k, bool unsupported,
 	s->unsupported[k] = unsupported;
 }
 
+/* Why a server has no /1.0/auth identities and groups, product-aware. */
+static const char *
+no_auth_api(const struct snapshot *s)
+{
+	if (str_eq(s->product, "incus"))
+		return "Incus has no /1.0/auth identities or groups";
+	return "the server lacks API extension access_management (LXD 5.21+)";
+}
+
 /* The projects that keep their own entities of a feature ("profiles"). */
 static void
 projects_with(const struct snapshot *s, const char *feature,
@@ -492,12 +501,8 @@ plan_global(struct snapshot *s, struct plan *p)
 		plan_add(p, SNAP_AUTH_GROUPS, NULL,
 			 "/1.0/auth/groups?recursion=1");
 	} else {
-		set_why(s, SNAP_IDENTITIES, true,
-			"the server lacks API extension access_management "
-			"(LXD 5.21+)");
-		set_why(s, SNAP_AUTH_GROUPS, true,
-			"the server lacks API extension access_management "
-			"(LXD 5.21+)");
+		set_why(s, SNAP_IDENTITIES, true, "%s", no_auth_api(s));
+		set_why(s, SNAP_AUTH_GROUPS, true, "%s", no_auth_api(s));
 	}
 }
 
@@ -718,13 +723,11 @@ snapshot_load_dir(struct snapshot *s, const char *dir, struct diag *d)
 	}
 	if (!snapshot_has_ext(s, "access_management")) {
 		if (!s->part[SNAP_IDENTITIES])
-			set_why(s, SNAP_IDENTITIES, true,
-				"the server lacks API extension "
-				"access_management (LXD 5.21+)");
+			set_why(s, SNAP_IDENTITIES, true, "%s",
+				no_auth_api(s));
 		if (!s->part[SNAP_AUTH_GROUPS])
-			set_why(s, SNAP_AUTH_GROUPS, true,
-				"the server lacks API extension "
-				"access_management (LXD 5.21+)");
+			set_why(s, SNAP_AUTH_GROUPS, true, "%s",
+				no_auth_api(s));
 	}
 	for (size_t k = 0; k < SNAP__COUNT; k++)
 		scrub(s->part[k]);

@@ -532,6 +532,13 @@ eval_oidc_secret(const struct check *c, const struct check_ctx *x,
 
 	if (!need_server(c, x, out))
 		return;
+	if (str_eq(s->product, "incus")) {
+		/* Incus 6.0 and 7.x server config has no such key. */
+		findings_add(out, ST_NOTAPPLICABLE, c->severity, "/1.0",
+			     "Incus has no %s key: it keeps no OIDC client "
+			     "secret.", key);
+		return;
+	}
 	if (!snapshot_has_ext(s, "oidc_client_secret")) {
 		findings_add(out, ST_NOTAPPLICABLE, c->severity, "/1.0",
 			     "The server lacks API extension "
@@ -672,6 +679,14 @@ eval_fine_grained(const struct check *c, const struct check_ctx *x,
 
 	if (!need_server(c, x, out))
 		return;
+	if (str_eq(s->product, "incus")) {
+		findings_add(out, ST_NOTAPPLICABLE, c->severity,
+			     "/1.0/auth/identities",
+			     "Incus has no identities or groups under "
+			     "/1.0/auth; its fine-grained authorization is "
+			     "OpenFGA or a scriptlet.");
+		return;
+	}
 	if (!snapshot_has_ext(s, "access_management")) {
 		findings_add(out, ST_NOTAPPLICABLE, c->severity,
 			     "/1.0/auth/identities",

@@ -1,4 +1,5 @@
-/* hostos.c - HOS checks: security updates, host firewall, CIS hardening */
+/* hostos.c - HOS checks: security updates, host firewall, CIS hardening,
+ * Ubuntu Pro */
 #include "catalog.h"
 
 #include <stdlib.h>
@@ -208,6 +209,124 @@ eval_cis(const struct check *c, const struct check_ctx *x,
 			    "lxd-tailoring.xml");
 }
 
+/* ------------------------------------------------------------ HOS-004 -- */
+
+/* Where the Pro client comes from and how a machine is attached. */
+#define PRO_INSTALL "apt-get install ubuntu-pro-client"
+#define PRO_ATTACH "pro attach TOKEN"
+#define PRO_TOKEN_NOTE                                                   \
+	" (TOKEN from https://ubuntu.com/pro/dashboard)"
+
+static void
+judge_esm(const struct check *c, const char *obj, const char *service,
+	  const char *status, struct findings *out)
+{
+	struct finding *f;
+
+	if (str_eq(status, "enabled")) {
+		findings_add(out, ST_PASS, c->severity, obj,
+			     "Ubuntu Pro service %s is enabled.", service);
+	} else if (!status) {
+		findings_add(out, ST_ERROR, c->severity, obj,
+			     "pro status lists no service %s on an attached "
+			     "machine: run pro status on the host.",
+			     service);
+	} else if (str_eq(status, "n/a")) {
+		findings_add(out, ST_NOTAPPLICABLE, c->severity, obj,
+			     "Ubuntu Pro says %s does not apply to this "
+			     "release (status n/a).", service);
+	} else if (str_eq(status, "disabled")) {
+		f = findings_add(out, ST_FAIL, c->severity, obj,
+				 "Ubuntu Pro service %s is disabled: its "
+				 "security updates do not reach the host.",
+				 service);
+		finding_key(f, service, status, obj);
+		finding_remediation(f, "pro enable %s", service);
+	} else {
+		f = findings_add(out, ST_MANUAL, c->severity, obj,
+				 "Ubuntu Pro service %s has status \"%s\": "
+				 "check pro status on the host.", service,
+				 status);
+		finding_key(f, service, status, obj);
+	}
+}
+
+static void
+eval_ubuntu_pro(const struct check *c, const struct check_ctx *x,
+		struct findings *out)
+{
+	const struct host *h = host_checks_need(c, x, "file:///usr/bin/pro",
+						out);
+	struct finding *f;
+	char *obj;
+
+	if (!h)
+		return;
+	if (h->os_release_error) {
+		findings_add(out, ST_ERROR, c->severity,
+			     "file:///etc/os-release",
+			     "Cannot tell the distribution: %s.",
+			     h->os_release_error);
+		return;
+	}
+	if (!h->os_release_path) {
+		findings_add(out, ST_ERROR, c->severity,
+			     "file:///etc/os-release",
+			     "Cannot tell the distribution: neither "
+			     "/etc/os-release nor /usr/lib/os-release "
+			     "exists.");
+		return;
+	}
+	obj = host_checks_file(h->os_release_path);
+	if (!str_eq(h->os_id, "ubuntu")) {
+		findings_add(out, ST_NOTAPPLICABLE, c->severity, obj,
+			     "This host runs %s (ID=%s in %s), not Ubuntu: "
+			     "Ubuntu Pro is for Ubuntu hosts.", h->os_name,
+			     h->os_id, h->os_release_path);
+		free(obj);
+		return;
+	}
+	free(obj);
+	if (!h->pro_path) {
+		f = findings_add(out, ST_FAIL, c->severity,
+				 "file:///usr/bin/pro",
+				 "This %s host has no Ubuntu Pro client "
+				 "(/usr/bin/pro): it cannot be attached, so "
+				 "it gets no ESM security updates and no "
+				 "Ubuntu Security Guide.", h->os_name);
+		finding_remediation(f, PRO_INSTALL " && " PRO_ATTACH
+				    PRO_TOKEN_NOTE);
+		return;
+	}
+	obj = host_checks_file(h->pro_path);
+	if (!h->pro_read) {
+		if (h->commands_why)
+			findings_add(out, ST_MANUAL, c->severity, obj,
+				     "pro status was %s: run pro status on "
+				     "the host.", h->commands_why);
+		else
+			findings_add(out, ST_ERROR, c->severity, obj,
+				     "Cannot read the Ubuntu Pro status: %s.",
+				     h->pro_error ? h->pro_error : "not read");
+		free(obj);
+		return;
+	}
+	if (!h->pro.attached) {
+		f = findings_add(out, ST_FAIL, c->severity, obj,
+				 "This %s host is not attached to Ubuntu "
+				 "Pro: it gets no ESM security updates "
+				 "(esm-infra, esm-apps) and no Ubuntu "
+				 "Security Guide.", h->os_name);
+		finding_key(f, "attached", "false", obj);
+		finding_remediation(f, PRO_ATTACH PRO_TOKEN_NOTE);
+		free(obj);
+		return;
+	}
+	judge_esm(c, obj, "esm-infra", h->pro.esm_infra, out);
+	judge_esm(c, obj, "esm-apps", h->pro.esm_apps, out);
+	free(obj);
+}
+
 const struct check hostos_checks[] = {
 	{
 		.id = "LXD-HOS-001",
@@ -259,6 +378,25 @@ const struct check hostos_checks[] = {
 			       "which turns off the three rules that fail "
 			       "falsely on LXD hosts.",
 		.eval = eval_cis,
+	},
+	{
+		.id = "LXD-HOS-004",
+		.title = "Ubuntu hosts are attached to Ubuntu Pro with ESM enabled",
+		.severity = SEV_MEDIUM,
+		.rationale = "Ubuntu Pro brings Expanded Security Maintenance: "
+			     "security fixes for the main archive beyond "
+			     "standard support (esm-infra) and for universe "
+			     "(esm-apps), and the Ubuntu Security Guide that "
+			     "the CIS hardening relies on.",
+		.reads = "ID in /etc/os-release (or /usr/lib/os-release); on "
+			 "Ubuntu, pro status --format json (attached, and "
+			 "the status of esm-infra and esm-apps).",
+		.remediation = "Install the client (" PRO_INSTALL "), attach "
+			       "the machine with a token from "
+			       "https://ubuntu.com/pro/dashboard (" PRO_ATTACH
+			       ") and enable the services (pro enable "
+			       "esm-infra esm-apps).",
+		.eval = eval_ubuntu_pro,
 	},
 	CHECK_END,
 };

@@ -226,23 +226,130 @@ eval_auditd(const struct check *c, const struct check_ctx *x,
 
 /* ------------------------------------------------------------ LOG-004 -- */
 
-/* Incus replaced loki.* with named targets: logging.NAME.target.address. */
-static const char *
-incus_log_target(const struct snapshot *s, const char **name)
+/*
+ * Incus's named loggers (API extension server_logging, Incus 6.12 and
+ * 6.0.5): a logger exists when logging.NAME.target.type is set (loki,
+ * syslog or webhook) and sends to logging.NAME.target.address; syslog
+ * without an address writes to the host's own syslog. The loki.* keys stay
+ * as a deprecated logger named "loki" (internal/server/cluster/config in
+ * Incus 6.0.6 and 7.3).
+ */
+#define INCUS_LOGGING_EXT "server_logging"
+#define INCUS_LOGGING_SINCE "Incus 6.12 and 6.0.5"
+#define INCUS_LOGGER_EXAMPLE                                             \
+	"config set logging.remote.target.type=loki "                     \
+	"logging.remote.target.address=https://LOKI:3100"
+
+/* NAME of "logging.NAME.target.type" (NAME has no dot), or NULL. */
+static char *
+incus_logger_name(const char *key)
 {
+	const char *name = key + strlen("logging."), *dot;
+
+	if (!str_starts_with(key, "logging."))
+		return NULL;
+	dot = strchr(name, '.');
+	if (!dot || dot == name || !str_eq(dot, ".target.type"))
+		return NULL;
+	return xstrndup(name, (size_t)(dot - name));
+}
+
+static void
+eval_incus_logging(const struct check *c, const struct check_ctx *x,
+		   struct findings *out)
+{
+	const struct snapshot *s = x->snap;
 	json_t *cfg = json_object_get(s->part[SNAP_SERVER], "config");
-	const char *key;
+	struct strbuf local = STRBUF_INIT;
+	const char *key, *url, *from = NULL;
+	size_t shipping = 0, bad = 0;
+	struct finding *f;
 	json_t *v;
 
-	json_object_foreach(cfg, key, v) {
-		if (str_starts_with(key, "logging.") &&
-		    str_ends_with(key, ".target.address") &&
-		    !str_empty(json_string_value(v))) {
-			*name = key;
-			return json_string_value(v);
-		}
+	if (!json_is_object(cfg)) {
+		findings_add(out, ST_ERROR, c->severity, "/1.0",
+			     "GET /1.0 has no config object, so the logging "
+			     "targets cannot be read.");
+		return;
 	}
-	return NULL;
+	json_object_foreach (cfg, key, v) {
+		char *name = incus_logger_name(key), *akey;
+		const char *addr;
+
+		if (!name)
+			continue;
+		if (!json_is_string(v)) {
+			findings_add(out, ST_ERROR, c->severity, "/1.0",
+				     "%s is not a string, so logger %s cannot "
+				     "be judged.", key, name);
+			free(name);
+			bad++;
+			continue;
+		}
+		akey = xasprintf("logging.%s.target.address", name);
+		addr = snapshot_config(s, akey, NULL);
+		if (!str_empty(json_string_value(v)) && !str_empty(addr)) {
+			findings_add(out, ST_PASS, c->severity, "/1.0",
+				     "Events go to the %s logger %s at %s "
+				     "(%s).", json_string_value(v), name, addr,
+				     akey);
+			shipping++;
+		} else {
+			strbuf_addf(&local, "%s%s (%s, no %s)",
+				    local.len ? ", " : "", name,
+				    str_empty(json_string_value(v)) ?
+					    "no type" :
+					    json_string_value(v),
+				    str_empty(addr) ? "address" : "type");
+		}
+		free(akey);
+		free(name);
+	}
+	url = snapshot_config(s, "loki.api.url", &from);
+	if (!str_empty(url)) {
+		if (snapshot_has_ext(s, INCUS_LOGGING_EXT))
+			findings_add(out, ST_PASS, c->severity, "/1.0",
+				     "Events go to Loki at %s (loki.api.url, "
+				     "deprecated since " INCUS_LOGGING_SINCE
+				     ": move it to a logging.NAME.target.* "
+				     "logger).", url);
+		else
+			findings_add(out, ST_PASS, c->severity, "/1.0",
+				     "Events go to Loki at %s.", url);
+		shipping++;
+	}
+	/* a logger that cannot be read may be the one that ships */
+	if (shipping || bad) {
+		strbuf_release(&local);
+		return;
+	}
+	if (snapshot_has_ext(s, INCUS_LOGGING_EXT)) {
+		f = findings_add(out, ST_FAIL, c->severity, "/1.0",
+				 "No logger sends events off the host: no "
+				 "logging.NAME.target.type has a "
+				 "target.address%s%s%s, and loki.api.url is "
+				 "not set.", local.len ? " (" : "",
+				 local.len ? local.buf : "",
+				 local.len ? ")" : "");
+		finding_key(f, "logging.NAME.target.address", "", "default");
+		finding_remediation(f, "%s " INCUS_LOGGER_EXAMPLE,
+				    snapshot_client(s));
+	} else if (snapshot_has_ext(s, "loki")) {
+		f = findings_add(out, ST_FAIL, c->severity, "/1.0",
+				 "loki.api.url is not set: the server's "
+				 "events and logs stay on the host.");
+		finding_key(f, "loki.api.url", "", "default");
+		finding_remediation(f, "%s config set loki.api.url="
+				    "https://LOKI:3100",
+				    snapshot_client(s));
+	} else {
+		findings_add(out, ST_NOTAPPLICABLE, c->severity, "/1.0",
+			     "Incus %s has neither Loki (API extension loki) "
+			     "nor named loggers (API extension "
+			     INCUS_LOGGING_EXT ").",
+			     s->server_version ? s->server_version : "");
+	}
+	strbuf_release(&local);
 }
 
 /*
@@ -254,22 +361,19 @@ eval_loki(const struct check *c, const struct check_ctx *x,
 	  struct findings *out)
 {
 	const struct snapshot *s = x->snap;
-	const char *url, *types, *from = NULL, *name = NULL;
+	const char *url, *types, *from = NULL;
 	struct finding *f;
 
 	if (!checks_need_part(c, x, SNAP_SERVER, "/1.0", out))
 		return;
-	url = str_eq(s->product, "incus") ? incus_log_target(s, &name) : NULL;
-	if (url) {
-		findings_add(out, ST_PASS, c->severity, "/1.0",
-			     "Events go to %s (%s).", url, name);
+	if (str_eq(s->product, "incus")) {
+		eval_incus_logging(c, x, out);
 		return;
 	}
 	if (!snapshot_has_ext(s, "loki")) {
 		findings_add(out, ST_NOTAPPLICABLE, c->severity, "/1.0",
-			     "%s %s has no Loki support (API extension "
+			     "LXD %s has no Loki support (API extension "
 			     "loki, LXD 5.6).",
-			     str_eq(s->product, "incus") ? "Incus" : "LXD",
 			     s->server_version ? s->server_version : "");
 		return;
 	}
@@ -361,18 +465,24 @@ const struct check logging_checks[] = {
 	},
 	{
 		.id = "LXD-LOG-004",
-		.title = "Events are shipped to Loki",
+		.title = "Events are shipped to a remote log server",
 		.severity = SEV_LOW,
 		.rationale = "Logs kept only on the host can be erased by "
 			     "whoever takes it over; shipping lifecycle and "
-			     "security events to Loki keeps a copy "
+			     "security events to a log server keeps a copy "
 			     "elsewhere.",
-		.reads = "loki.api.url (LXD 5.6+) and, from LXD 6.9, "
-			 "loki.types from GET /1.0; this one needs no access "
-			 "to the host.",
-		.remediation = "Set loki.api.url to your Loki server and, on "
-			       "LXD 6.9 or later, add security to "
-			       "loki.types.",
+		.reads = "From GET /1.0, with no access to the host: on LXD "
+			 "loki.api.url (LXD 5.6+) and, from LXD 6.9, "
+			 "loki.types; on Incus the named loggers "
+			 "logging.NAME.target.type and "
+			 "logging.NAME.target.address (" INCUS_LOGGING_SINCE
+			 ") and the older loki.api.url.",
+		.remediation = "On LXD set loki.api.url to your Loki server "
+			       "and, on LXD 6.9 or later, add security to "
+			       "loki.types. On Incus define a logger: "
+			       "incus " INCUS_LOGGER_EXAMPLE " (or syslog or "
+			       "webhook as the type); before "
+			       INCUS_LOGGING_SINCE " set loki.api.url.",
 		.eval = eval_loki,
 	},
 	CHECK_END,

@@ -366,6 +366,15 @@ got=$(status LXD-HOS-002 "$W/a.json")
 check "LXD-HOS-002 reads the real ruleset ($got)" \
 	either "$got" pass fail
 expect LXD-HOS-003 manual "$W/a.json" "usg-tailoring"
+# HOS-004 follows /etc/os-release: not Ubuntu here means notapplicable,
+# on Ubuntu it must have read pro status (pass or fail, never error)
+if grep -qx 'ID=ubuntu' /etc/os-release 2>/dev/null; then
+	got=$(status LXD-HOS-004 "$W/a.json")
+	check "LXD-HOS-004 reads the real pro status ($got)" \
+		either "$got" pass fail
+else
+	expect LXD-HOS-004 notapplicable "$W/a.json" "not Ubuntu"
+fi
 
 "$BIN" audit --socket "$LXD_DIR/unix.socket" \
 	--releases "$DATA/releases-fixed.json" >"$W/a.txt" 2>&1
@@ -389,7 +398,8 @@ if lxc config set core.https_address "127.0.0.1:$port" >/dev/null 2>&1; then
 			"$W/remote.json")" = "true null" ]
 		for id in LXD-ACC-001 LXD-ACC-002 LXD-ACC-007 LXD-ACC-008 \
 			LXD-LOG-001 LXD-LOG-002 LXD-LOG-003 LXD-MUL-001 \
-			LXD-MUL-004 LXD-HOS-001 LXD-HOS-002 LXD-HOS-003; do
+			LXD-MUL-004 LXD-HOS-001 LXD-HOS-002 LXD-HOS-003 \
+			LXD-HOS-004; do
 			expect "$id" notapplicable "$W/remote.json" \
 				"this audit is remote"
 		done

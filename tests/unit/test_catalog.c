@@ -93,7 +93,7 @@ test_expected_ids_present(void **state)
 		"LXD-STO-001",
 		"LXD-LOG-001", "LXD-LOG-002", "LXD-LOG-003", "LXD-LOG-004",
 		"LXD-MUL-001", "LXD-MUL-002", "LXD-MUL-003", "LXD-MUL-004",
-		"LXD-HOS-001", "LXD-HOS-002", "LXD-HOS-003",
+		"LXD-HOS-001", "LXD-HOS-002", "LXD-HOS-003", "LXD-HOS-004",
 	};
 
 	(void)state;

@@ -184,7 +184,8 @@ static void
 test_not_applicable_without_host(void **state)
 {
 	const char *ids[] = { "LXD-LOG-001", "LXD-LOG-002", "LXD-LOG-003",
-			      "LXD-HOS-001", "LXD-HOS-002", "LXD-HOS-003" };
+			      "LXD-HOS-001", "LXD-HOS-002", "LXD-HOS-003",
+			      "LXD-HOS-004" };
 	const struct check *own[] = { &acc001, &acc002, &acc007, &acc008,
 				      &mul001, &mul004 };
 	struct hc t;
@@ -709,10 +710,16 @@ test_log004_loki(void **state)
 	assert_status(&t, c, ST_PASS);
 	hc_close(&t);
 
-	/* Incus names its targets */
+	/*
+	 * Incus names its loggers: an address alone defines none (Incus
+	 * loads a logger by its target.type); tests/unit/test_releases.c
+	 * has the rest.
+	 */
 	hc_open(&t, "bare", "incus-70");
 	set_loki(&t, NULL, "logging.central.target.address",
 		 "https://loki.example:3100");
+	assert_status(&t, c, ST_FAIL);
+	set_loki(&t, NULL, "logging.central.target.type", "loki");
 	assert_status(&t, c, ST_PASS);
 	assert_finding(&t, ST_PASS, "(logging.central.target.address)");
 	hc_close(&t);
@@ -879,6 +886,177 @@ test_hos003_cis(void **state)
 	hc_close(&t);
 }
 
+/* ----------------------------------------------------------- HOS-004 -- */
+
+#define PRO_ARGV "/usr/bin/pro status --format json"
+
+/* tests/data/host/pro-status/NAME.json. Caller frees. */
+static char *
+pro_json(const char *name)
+{
+	char *rel = xasprintf("host/pro-status/%s.json", name);
+	char *path = ht_data(rel);
+	struct diag d = { { 0 } };
+	char *text = read_file(path, NULL, &d);
+
+	if (!text)
+		fail_msg("%s", d.msg);
+	free(path);
+	free(rel);
+	return text;
+}
+
+/* Reads the tree with `pro status` answering status, out and err. */
+static void
+pro_read(struct hc *t, int status, const char *out, const char *err)
+{
+	const struct ht_cmd cmds[] = {
+		{ PRO_ARGV, status, out, err },
+		{ NULL, 0, NULL, NULL },
+	};
+
+	hc_read(t, cmds, NULL);
+}
+
+/* Reads the tree with pro status printing sample NAME (exit 0). */
+static void
+pro_sample(struct hc *t, const char *name)
+{
+	char *json = pro_json(name);
+
+	pro_read(t, 0, json, NULL);
+	free(json);
+}
+
+static size_t
+ct_count_status(const struct hc *t, enum status st)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < t->out.n; i++)
+		n += t->out.v[i].status == st;
+	return n;
+}
+
+static const struct finding *
+hc_only(const struct hc *t, enum status st)
+{
+	const struct finding *hit = NULL;
+	size_t n = 0;
+
+	for (size_t i = 0; i < t->out.n; i++)
+		if (t->out.v[i].status == st) {
+			hit = &t->out.v[i];
+			n++;
+		}
+	if (n != 1) {
+		hc_dump(t);
+		fail_msg("%zu %s findings, want 1", n, status_name(st));
+	}
+	return hit;
+}
+
+static void
+test_hos004_ubuntu_pro(void **state)
+{
+	const struct check *c = cat("LXD-HOS-004");
+	const struct finding *f;
+	struct hc t;
+
+	(void)state;
+	hc_open(&t, "ubuntu", "sample-502");
+
+	/* attached, both ESM services enabled */
+	pro_sample(&t, "attached");
+	assert_status(&t, c, ST_PASS);
+	assert_int_equal(ct_count_status(&t, ST_PASS), 2);
+	assert_finding(&t, ST_PASS, "esm-infra is enabled");
+	assert_finding(&t, ST_PASS, "esm-apps is enabled");
+
+	/* one service off */
+	pro_sample(&t, "apps-disabled");
+	assert_status(&t, c, ST_FAIL);
+	f = hc_only(&t, ST_FAIL);
+	assert_non_null(strstr(f->message, "esm-apps is disabled"));
+	assert_string_equal(f->remediation, "pro enable esm-apps");
+	assert_finding(&t, ST_PASS, "esm-infra is enabled");
+
+	/* not attached */
+	pro_sample(&t, "unattached");
+	assert_status(&t, c, ST_FAIL);
+	f = hc_only(&t, ST_FAIL);
+	assert_non_null(strstr(f->message, "Ubuntu 24.04.3 LTS host is not "
+					   "attached to Ubuntu Pro"));
+	assert_string_equal(f->key, "attached");
+	assert_string_equal(f->value, "false");
+	assert_true(str_starts_with(f->remediation, "pro attach TOKEN "));
+
+	/* what cannot be read is an error, never a pass */
+	pro_read(&t, 0, "{\"attached\": true, \"services\": [", NULL);
+	assert_status(&t, c, ST_ERROR);
+	assert_finding(&t, ST_ERROR, "pro status --format json: not JSON");
+	pro_sample(&t, "attached-string");
+	assert_status(&t, c, ST_ERROR);
+	assert_finding(&t, ST_ERROR, "no boolean \"attached\"");
+	pro_sample(&t, "no-status");
+	assert_status(&t, c, ST_ERROR);
+	assert_finding(&t, ST_ERROR, "esm-infra has no \"status\"");
+	pro_read(&t, 1, "", "This command must be run as root (try using "
+			    "sudo).\n");
+	assert_status(&t, c, ST_ERROR);
+	assert_finding(&t, ST_ERROR, "exited with status 1: This command "
+				     "must be run as root");
+	pro_read(&t, -1, NULL, "pro status --format json ran longer than "
+			       "30 s");
+	assert_status(&t, c, ST_ERROR);
+	assert_finding(&t, ST_ERROR, "ran longer than 30 s");
+
+	/* --host-root runs no command: a person looks */
+	host_release(&t.host);
+	ht_read(&t.host, t.root, NULL, NULL, &t.snap);
+	assert_status(&t, c, ST_MANUAL);
+	assert_finding(&t, ST_MANUAL, "pro status was not run");
+
+	/* no client: the next step is to install it */
+	ht_write(t.root, "usr/bin/pro", NULL, 0);
+	pro_sample(&t, "attached");
+	assert_status(&t, c, ST_FAIL);
+	f = hc_only(&t, ST_FAIL);
+	assert_non_null(strstr(f->message, "no Ubuntu Pro client"));
+	assert_true(str_starts_with(f->remediation,
+				    "apt-get install ubuntu-pro-client && "
+				    "pro attach TOKEN"));
+
+	/* os-release(5): /usr/lib/os-release when /etc has none */
+	ht_write(t.root, "usr/bin/pro", "#!/bin/sh\n", 0755);
+	ht_write(t.root, "etc/os-release", NULL, 0);
+	ht_write(t.root, "usr/lib/os-release", "ID=ubuntu\nVERSION_ID=22.04\n",
+		 0644);
+	pro_sample(&t, "attached");
+	assert_status(&t, c, ST_PASS);
+	/* neither file: the distribution is unknown */
+	ht_write(t.root, "usr/lib/os-release", NULL, 0);
+	pro_sample(&t, "attached");
+	assert_status(&t, c, ST_ERROR);
+	assert_finding(&t, ST_ERROR, "Cannot tell the distribution");
+	/* not Ubuntu: pro is not even asked */
+	ht_write(t.root, "etc/os-release",
+		 "PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nID=debian\n",
+		 0644);
+	hc_read(&t, NULL, NULL);
+	assert_status(&t, c, ST_NOTAPPLICABLE);
+	assert_finding(&t, ST_NOTAPPLICABLE, "This host runs Debian GNU/Linux "
+					     "12 (bookworm) (ID=debian in "
+					     "/etc/os-release), not Ubuntu");
+	hc_close(&t);
+
+	hc_open(&t, "bare", "sample-502");
+	hc_read(&t, NULL, NULL);
+	assert_status(&t, c, ST_NOTAPPLICABLE);
+	assert_finding(&t, ST_NOTAPPLICABLE, "runs alpine (ID=alpine");
+	hc_close(&t);
+}
+
 int
 main(void)
 {
@@ -897,6 +1075,7 @@ main(void)
 		cmocka_unit_test(test_hos001_updates),
 		cmocka_unit_test(test_hos002_firewall),
 		cmocka_unit_test(test_hos003_cis),
+		cmocka_unit_test(test_hos004_ubuntu_pro),
 	};
 
 	return cmocka_run_group_tests(tests, ht_pki_setup, ht_pki_teardown);

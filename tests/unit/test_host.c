@@ -220,6 +220,110 @@ test_apt(void **state)
 	free(v[1]);
 }
 
+/* Each wrong shape of pro status output is refused, with what is wrong. */
+static void
+test_pro_status(void **state)
+{
+	static const struct {
+		const char *json, *why;
+	} bad[] = {
+		{ "", "not JSON" },
+		{ "Unknown option --format", "not JSON" },
+		{ "[]", "not a JSON object" },
+		{ "{\"services\": []}", "no boolean \"attached\"" },
+		{ "{\"attached\": 1, \"services\": []}",
+		  "no boolean \"attached\"" },
+		{ "{\"attached\": false}", "no \"services\" list" },
+		{ "{\"attached\": false, \"services\": {}}",
+		  "no \"services\" list" },
+		{ "{\"attached\": false, \"services\": [], \"version\": 37}",
+		  "\"version\" is not a string" },
+		{ "{\"attached\": true, \"services\": [\"esm-infra\"]}",
+		  "services[0] is not an object" },
+		{ "{\"attached\": true, \"services\": [{\"name\": 1}]}",
+		  "services[0] is not an object with a string \"name\"" },
+		{ "{\"attached\": true, \"services\": [{\"name\": "
+		  "\"esm-apps\", \"status\": true}]}",
+		  "the \"status\" of esm-apps is not a string" },
+		{ "{\"attached\": true, \"services\": [{\"name\": "
+		  "\"esm-infra\"}]}",
+		  "attached but esm-infra has no \"status\"" },
+	};
+	struct diag d = { { 0 } };
+	struct host_pro p;
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		memset(&d, 0, sizeof(d));
+		if (host_parse_pro_status(bad[i].json, &p, &d) != -1)
+			fail_msg("accepted %s", bad[i].json);
+		if (!strstr(d.msg, bad[i].why))
+			fail_msg("%s: '%s', want '%s'", bad[i].json, d.msg,
+				 bad[i].why);
+		assert_null(p.esm_infra);
+	}
+	assert_int_equal(host_parse_pro_status(NULL, &p, &d), -1);
+
+	/* unattached: services without status */
+	assert_int_equal(host_parse_pro_status(
+				 "{\"attached\": false, \"version\": \"37.1\", "
+				 "\"services\": [{\"name\": \"esm-infra\", "
+				 "\"available\": \"yes\"}]}",
+				 &p, &d),
+			 0);
+	assert_false(p.attached);
+	assert_string_equal(p.version, "37.1");
+	assert_null(p.esm_infra);
+	assert_null(p.esm_apps);
+	host_pro_release(&p);
+
+	assert_int_equal(host_parse_pro_status(
+				 "{\"attached\": true, \"services\": ["
+				 "{\"name\": \"esm-apps\", \"status\": "
+				 "\"disabled\"}, {\"name\": \"esm-infra\", "
+				 "\"status\": \"enabled\"}, {\"name\": "
+				 "\"livepatch\", \"status\": \"warning\"}]}",
+				 &p, &d),
+			 0);
+	assert_true(p.attached);
+	assert_null(p.version);
+	assert_string_equal(p.esm_infra, "enabled");
+	assert_string_equal(p.esm_apps, "disabled");
+	host_pro_release(&p);
+}
+
+static void
+test_os_release(void **state)
+{
+	char *id, *name;
+
+	(void)state;
+	host_parse_os_release("NAME=\"Ubuntu\"\nID=ubuntu\r\n"
+			      "PRETTY_NAME=\"Ubuntu 24.04.3 LTS\"\n",
+			      &id, &name);
+	assert_string_equal(id, "ubuntu");
+	assert_string_equal(name, "Ubuntu 24.04.3 LTS");
+	free(id);
+	free(name);
+	/* quotes of either kind, escapes in double quotes, case of ID */
+	host_parse_os_release("ID='Ubuntu'\nNAME=\"A \\\"B\\\" \\\\C\"\n", &id,
+			      &name);
+	assert_string_equal(id, "ubuntu");
+	assert_string_equal(name, "A \"B\" \\C");
+	free(id);
+	free(name);
+	/* os-release(5): no ID means "linux"; ID_LIKE is not ID */
+	host_parse_os_release("ID_LIKE=ubuntu\n", &id, &name);
+	assert_string_equal(id, "linux");
+	assert_string_equal(name, "linux");
+	free(id);
+	free(name);
+	host_parse_os_release(NULL, &id, &name);
+	assert_string_equal(id, "linux");
+	free(id);
+	free(name);
+}
+
 /* -------------------------------------------------------------- trees -- */
 
 static void
@@ -557,6 +661,8 @@ main(void)
 		cmocka_unit_test(test_nft),
 		cmocka_unit_test(test_iptables),
 		cmocka_unit_test(test_apt),
+		cmocka_unit_test(test_pro_status),
+		cmocka_unit_test(test_os_release),
 		cmocka_unit_test(test_snap_tree),
 		cmocka_unit_test(test_package_tree),
 		cmocka_unit_test(test_incus_tree),
