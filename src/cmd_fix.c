@@ -67,6 +67,7 @@ rollback_usage(FILE *f)
 	      "  --journal-dir DIR      where journals are (default\n"
 	      "                         " JOURNAL_DEFAULT_DIR ")\n"
 	      "  --write-timeout SECS   deadline of each request that restores\n"
+	      "                         something (default 60)\n"
 	      "  --socket, --remote, --url, --cert, --key, --server-cert: the\n"
 	      "                         server, as for audit\n"
 	      "\n"
