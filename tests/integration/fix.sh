@@ -230,6 +230,24 @@ check "  named directly too (exit $rc)" [ "$rc" = 1 ]
 "$BIN" fix --apply --yes --journal-dir "$PUB" --host-root "$EMPTY" </dev/null >"$W/pl3.out" 2>&1
 rc=$?
 check "fix --apply refuses to journal there (exit $rc)" [ "$rc" = 1 ]
+# a crafted journal of this very server that would make a profile
+# privileged: refused as well, and nothing happens
+FP=$(lxc query /1.0 </dev/null | jq -r .environment.certificate_fingerprint)
+rm -f "$PUB"/*.jsonl
+{
+	jq -cn --arg fp "$FP" '{type: "header", schema: "lxd-harden/journal/v2", created: "2099-01-01T00:00:00Z", endpoint: "", server: $fp, host_root: "/"}'
+	jq -cn '{type: "change", seq: 1, object: "/1.0/profiles/weak?project=default", kind: "object", reversible: true, items: [{check: "LXD-INS-001", field: "config", key: "security.privileged", before: "true", after: null}]}'
+	jq -cn '{type: "state", seq: 1, state: "applied"}'
+} >"$PUB/20990101T000000.000000000Z-3.jsonl"
+"$BIN" rollback --journal-dir "$PUB" </dev/null >"$W/pl4.out" 2>&1
+rc=$?
+t_pl4() {
+	[ "$rc" = 1 ] && [ "$(wc -l <"$W/pl4.out")" = 1 ] &&
+	grep -q "is writable by others" "$W/pl4.out" &&
+	[ -z "$(lxc profile get weak security.privileged </dev/null)" ]
+}
+check "a crafted journal there cannot make a profile privileged (exit $rc)" t_pl4
+t_pl4 || diag "$(cat "$W/pl4.out")"
 check "  and nothing changed" same_as_before
 
 # ------------------------------------ a journal of another server ----
