@@ -13,7 +13,8 @@
 #   SIGSTOP:  the daemon stays stopped; the per-write deadline fires, the
 #             change is journaled "unknown", nothing more is sent; after
 #             SIGCONT rollback brings every object back.
-# A missing lxd is a failure. An EXIT trap stops the daemon.
+# Runs on LXD, and on Incus when lib.sh can start one (LXDH_PRODUCT=incus).
+# A missing daemon is a failure. An EXIT trap stops the daemon.
 set -u
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -32,26 +33,43 @@ NTEST=0
 NFAIL=0
 W=
 FXPID=
+KEEPER=
 
 finish() {
 	# never leave the daemon stopped or the apply behind
 	[ -n "$LXDH_PID" ] && kill -CONT "$LXDH_PID" 2>/dev/null
 	[ -n "$FXPID" ] && kill -KILL "$FXPID" 2>/dev/null
+	[ -n "$KEEPER" ] && kill "$KEEPER" 2>/dev/null
 	lxdh_daemon_cleanup
 	[ -n "$W" ] && [ -z "${LXDH_FIX_KEEP:-}" ] && rm -rf "$W"
 	echo "1..$NTEST"
 }
 trap finish EXIT
 
-if ! lxdh_have_lxd; then
-	not_ok "lxd and lxc are installed (apt-get install lxd lxd-client)"
+# The product's client and admin verbs (lib.sh's when it has them).
+cli() {
+	if declare -F lxdh_cli >/dev/null; then lxdh_cli "$@"; else lxc "$@"; fi
+}
+admin() {
+	if declare -F lxdh_admin >/dev/null; then lxdh_admin "$@"; else lxd "$@"; fi
+}
+if declare -F lxdh_product >/dev/null; then
+	lxdh_product "${LXDH_PRODUCT:-lxd}" || exit 1
+	have() { lxdh_have_daemon; }
+else
+	have() { lxdh_have_lxd; }
+fi
+if ! have; then
+	not_ok "the daemon and its client are installed"
 	exit 1
 fi
 if ! lxdh_daemon_start lxdh-faults; then
-	not_ok "private LXD daemon starts"
+	not_ok "private daemon starts"
 	exit 1
 fi
-ok "private LXD daemon starts"
+ok "private daemon starts"
+SOCK=${LXDH_SOCKET:-$LXD_SOCKET}
+DAEMON_LOG=${LXDH_LOGFILE:-$LXDH_BASE/lxd.log}
 W=$(mktemp -d /tmp/lxdh-faults-w.XXXXXX)
 JD=$W/journals
 EMPTY=$W/empty-root
@@ -60,20 +78,20 @@ mkdir -p "$EMPTY" "$SHARE"
 
 # The weak configuration: no bridge and nothing running, so a killed
 # daemon leaves no helper behind.
-lxc storage create ftpool dir >/dev/null </dev/null
-lxc profile device add default root disk path=/ pool=ftpool >/dev/null </dev/null
-lxc profile create weak >/dev/null </dev/null
-lxc profile set weak security.nesting true </dev/null
-lxc init --empty c1 -p default -p weak >/dev/null </dev/null
-lxc config set c1 security.privileged true </dev/null
-lxc config device add c1 data disk source="$SHARE" path=/mnt/data >/dev/null </dev/null
-lxc config set core.remote_token_expiry 1H </dev/null
+cli storage create ftpool dir >/dev/null </dev/null
+cli profile device add default root disk path=/ pool=ftpool >/dev/null </dev/null
+cli profile create weak >/dev/null </dev/null
+cli profile set weak security.nesting true </dev/null
+cli init --empty c1 -p default -p weak >/dev/null </dev/null
+cli config set c1 security.privileged true </dev/null
+cli config device add c1 data disk source="$SHARE" path=/mnt/data >/dev/null </dev/null
+cli config set core.remote_token_expiry 1H </dev/null
 ONLY=(--only LXD-ACC-010 --only LXD-INS-001 --only LXD-INS-003)
 
 state() {
 	local u
 	for u in /1.0 /1.0/instances/c1 /1.0/profiles/weak /1.0/profiles/default; do
-		timeout 30 lxc query "$u" </dev/null | jq -S 'del(.etag) | del(.environment)' || return 1
+		timeout 30 "${LXDH_CLIENT:-lxc}" query "$u" </dev/null | jq -S 'del(.etag) | del(.environment)' || return 1
 	done
 }
 state >"$W/before.json"
@@ -97,7 +115,7 @@ wait_stopped() {
 wait_queued() {
 	local _ q
 	for _ in $(seq 1 300); do
-		q=$(ss -xlH src "$LXD_SOCKET" 2>/dev/null | awk '{print $3; exit}')
+		q=$(ss -xlH src "$SOCK" 2>/dev/null | awk '{print $3; exit}')
 		if [ -n "$q" ] && [ "$q" -gt 0 ]; then
 			sleep 0.5
 			return 0
@@ -106,11 +124,21 @@ wait_queued() {
 	done
 	return 1
 }
+# keep_ns: a process that holds the daemon's mount namespace (lib.sh may
+# start it in a private one), so that it can be started there again
+# once killed.
+keep_ns() {
+	nsenter -t "$LXDH_PID" -m sleep 3600 </dev/null >/dev/null 2>&1 &
+	KEEPER=$!
+	sleep 0.2
+}
 restart_daemon() {
-	setsid lxd --group root --logfile "$LXDH_BASE/lxd.log" \
-		</dev/null >>"$LXDH_BASE/lxd.out" 2>&1 &
+	local exe
+	exe=$(cat "$W/daemon.exe")
+	nsenter -t "$KEEPER" -m setsid "$exe" --group root --logfile "$DAEMON_LOG" \
+		</dev/null >>"$LXDH_BASE/restart.out" 2>&1 &
 	LXDH_PID=$!
-	lxd waitready --timeout=60 >>"$LXDH_BASE/lxd.out" 2>&1
+	admin waitready --timeout=60 >>"$LXDH_BASE/restart.out" 2>&1
 }
 # journal_states: "SEQ:STATE" of every state line of the newest journal.
 journal_states() {
@@ -119,7 +147,9 @@ journal_states() {
 }
 
 # ------------------------------------------------------ kill -9 ----
-LXDH_FIX_STOP_BEFORE_WRITE=2 "$BIN" fix --apply --yes --journal-dir "$JD" \
+readlink "/proc/$LXDH_PID/exe" >"$W/daemon.exe"
+keep_ns
+LXDH_FIX_STOP_BEFORE_WRITE=2 "$BIN" fix --apply --yes --socket "$SOCK" --journal-dir "$JD" \
 	--host-root "$EMPTY" "${ONLY[@]}" </dev/null >"$W/k.out" 2>&1 &
 FXPID=$!
 check "the apply pauses before its second write (test hook)" wait_stopped "$FXPID"
@@ -139,14 +169,14 @@ check "  the journal: 1 applied, 1 unknown, 1 not sent ($st)" [ "$st" = "1:appli
 check "  and no secret or whole config in it" fails grep -q '"expanded_config"\|"devices":{"root"' "$(ls "$JD"/*.jsonl | tail -1)"
 check "the daemon starts again" restart_daemon
 check "  something did change" fails same_as_before
-"$BIN" rollback --journal-dir "$JD" </dev/null >"$W/kr.out" 2>&1
+"$BIN" rollback --socket "$SOCK" --journal-dir "$JD" </dev/null >"$W/kr.out" 2>&1
 rc=$?
 check "rollback after the kill exits 0 (got $rc)" [ "$rc" = 0 ]
 [ "$rc" = 0 ] || diag "$(cat "$W/kr.out")"
 check "  and brings every object back" same_as_before
 
 # ------------------------------------------------------ SIGSTOP ----
-LXDH_FIX_STOP_BEFORE_WRITE=2 "$BIN" fix --apply --yes --journal-dir "$JD" \
+LXDH_FIX_STOP_BEFORE_WRITE=2 "$BIN" fix --apply --yes --socket "$SOCK" --journal-dir "$JD" \
 	--host-root "$EMPTY" --write-timeout 3 "${ONLY[@]}" </dev/null >"$W/s.out" 2>&1 &
 FXPID=$!
 check "the apply pauses before its second write (test hook)" wait_stopped "$FXPID"
@@ -164,10 +194,10 @@ check "  the deadline is named" grep -q "unknown (P[A-Z]* /1.0[^ ]*: no answer f
 st=$(journal_states)
 check "  the journal: 1 applied, 1 unknown, 1 not sent ($st)" [ "$st" = "1:applied 2:unknown 3:failed " ]
 kill -CONT "$LXDH_PID"
-check "the daemon answers again after SIGCONT" timeout 60 lxc query /1.0 </dev/null >/dev/null
+check "the daemon answers again after SIGCONT" timeout 60 "${LXDH_CLIENT:-lxc}" query /1.0 </dev/null >/dev/null
 # the write it had queued may still land: let it
 sleep 2
-"$BIN" rollback --journal-dir "$JD" </dev/null >"$W/sr.out" 2>&1
+"$BIN" rollback --socket "$SOCK" --journal-dir "$JD" </dev/null >"$W/sr.out" 2>&1
 rc=$?
 check "rollback after the stop exits 0 (got $rc)" [ "$rc" = 0 ]
 [ "$rc" = 0 ] || diag "$(cat "$W/sr.out")"
@@ -236,7 +266,7 @@ while True:
     c, _ = s.accept()
     threading.Thread(target=handle, args=(c,), daemon=True).start()
 PY
-python3 "$W/proxy.py" "$PROXY" "$LXD_SOCKET" PUT </dev/null >"$W/proxy.out" 2>&1 &
+python3 "$W/proxy.py" "$PROXY" "$SOCK" PUT </dev/null >"$W/proxy.out" 2>&1 &
 PROXYPID=$!
 for _ in $(seq 1 50); do [ -S "$PROXY" ] && break; sleep 0.1; done
 "$BIN" fix --apply --yes --socket "$PROXY" --journal-dir "$JD" --host-root "$EMPTY" \
