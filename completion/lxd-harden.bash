@@ -49,7 +49,7 @@ _lxd_harden()
 		local fmts
 		fmts=$("$prog" "$cmd" --help 2>/dev/null |
 			sed -n 's/.*--format FORMAT *\([a-z, ]*\)(.*/\1/p' | tr ',' ' ')
-		[[ $cmd == checks ]] && fmts="text json ids"
+		[[ $cmd == checks ]] && fmts="text json ids markdown"
 		COMPREPLY=($(compgen -W "$fmts" -- "$cur"))
 		return ;;
 	--fail-on|--min-severity)

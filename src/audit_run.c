@@ -1,9 +1,11 @@
 /* audit_run.c - one audit of a live server: what audit and fix share */
 #include "audit_run.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "check.h"
+#include "deadline.h"
 #include "gate.h"
 #include "releases.h"
 
@@ -33,11 +35,39 @@ evaluate(struct audit_run *ar, const struct audit_run_opts *o,
 	return 0;
 }
 
-int
-audit_run_start(struct audit_run *ar, const struct audit_run_opts *o,
-		struct diag *d)
+static void
+arm(const struct audit_run_opts *o)
 {
-	memset(ar, 0, sizeof(*ar));
+	long long ms = o->timeout_ms > 0 ? o->timeout_ms : AUDIT_TIMEOUT_MS;
+	char what[48];
+
+	if (ms % 1000)
+		snprintf(what, sizeof(what), "--timeout %lldms", ms);
+	else
+		snprintf(what, sizeof(what), "--timeout %llds", ms / 1000);
+	deadline_arm(ms, what);
+}
+
+/*
+ * Ends the deadline of one audit. When it passed, that is the one line
+ * to print, whatever failed because of it.
+ */
+static int
+disarm(int rc, struct diag *d)
+{
+	char msg[sizeof(d->msg)];
+
+	if (deadline_report(msg, sizeof(msg))) {
+		diag_set(d, "%s", msg);
+		rc = -1;
+	}
+	deadline_disarm();
+	return rc;
+}
+
+static int
+start(struct audit_run *ar, const struct audit_run_opts *o, struct diag *d)
+{
 	policy_init(&ar->policy);
 	snapshot_init(&ar->snap);
 	host_init(&ar->host);
@@ -60,8 +90,16 @@ audit_run_start(struct audit_run *ar, const struct audit_run_opts *o,
 }
 
 int
-audit_run_again(struct audit_run *ar, const struct audit_run_opts *o,
+audit_run_start(struct audit_run *ar, const struct audit_run_opts *o,
 		struct diag *d)
+{
+	memset(ar, 0, sizeof(*ar));
+	arm(o);
+	return disarm(start(ar, o, d), d);
+}
+
+static int
+again(struct audit_run *ar, const struct audit_run_opts *o, struct diag *d)
 {
 	if (o->input) {
 		diag_set(d, "a saved state (--input) cannot be audited again");
@@ -80,6 +118,14 @@ audit_run_again(struct audit_run *ar, const struct audit_run_opts *o,
 			   ar->ep.url != NULL, d) != 0)
 		return -1;
 	return evaluate(ar, o, d);
+}
+
+int
+audit_run_again(struct audit_run *ar, const struct audit_run_opts *o,
+		struct diag *d)
+{
+	arm(o);
+	return disarm(again(ar, o, d), d);
 }
 
 void

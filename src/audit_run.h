@@ -17,7 +17,15 @@ struct audit_run_opts {
 	const char *releases;	/* --releases FILE */
 	const char *host_root;	/* --host-root DIR */
 	const char *input;	/* --input DIR: a saved state, no server */
+	/*
+	 * --timeout: the whole of one audit (connecting, every request,
+	 * every host command) ends within this many ms, or the audit fails
+	 * with one line naming what was pending. 0: AUDIT_TIMEOUT_MS.
+	 */
+	long long timeout_ms;
 };
+
+#define AUDIT_TIMEOUT_MS 120000LL
 
 struct audit_run {
 	struct policy policy;
@@ -33,8 +41,9 @@ struct audit_run {
 /*
  * Loads the policy, connects and fetches the snapshot (or loads the saved
  * one o->input names), reads the host (the machine behind a unix socket,
- * or --host-root), evaluates the catalog and applies the policy. Returns
- * 0, or -1 with d filled.
+ * or --host-root), evaluates the catalog and applies the policy, all
+ * within o->timeout_ms (the deadline is disarmed again on return).
+ * Returns 0, or -1 with d filled.
  */
 int audit_run_start(struct audit_run *ar, const struct audit_run_opts *o,
 		    struct diag *d);

@@ -11,6 +11,7 @@
 
 #include "atomic.h"
 #include "audit_run.h"
+#include "deadline.h"
 #include "engine.h"
 #include "gate.h"
 #include "report.h"
@@ -54,6 +55,8 @@ audit_usage(FILE *f)
 		"  --fail-on-new          with --baseline: only new findings fail the run\n"
 		"  --policy FILE          thresholds, admins, skips, waivers (YAML)\n"
 		"  --releases FILE        the supported-release table (GEN-001)\n"
+		"  --timeout DURATION     the whole audit ends within it (default 120s;\n"
+		"                         e.g. 30s, 500ms, 2m)\n"
 		"  --no-color             never colour the text report\n"
 		"  -v, --verbose          list passing findings too\n"
 		"\n"
@@ -80,6 +83,7 @@ struct audit_opts {
 	const char *releases;
 	const char *input;
 	const char *host_root;
+	long long timeout_ms;
 	enum severity fail_on;
 	bool no_color;
 	bool verbose;
@@ -132,7 +136,7 @@ parse_opts(int argc, char **argv, struct audit_opts *o)
 		OPT_SOCKET = TARGET_OPT_SOCKET, OPT_REMOTE, OPT_URL, OPT_CERT,
 		OPT_KEY, OPT_SERVER_CERT, OPT_FORMAT, OPT_FAIL_ON, OPT_POLICY,
 		OPT_RELEASES, OPT_INPUT, OPT_NO_COLOR, OPT_BASELINE,
-		OPT_FAIL_ON_NEW, OPT_HOST_ROOT,
+		OPT_FAIL_ON_NEW, OPT_HOST_ROOT, OPT_TIMEOUT,
 	};
 	_Static_assert((int)OPT_SERVER_CERT == (int)TARGET_OPT_SERVER_CERT,
 		       "the target options keep their shared values");
@@ -153,6 +157,7 @@ parse_opts(int argc, char **argv, struct audit_opts *o)
 		{ "remote", required_argument, NULL, OPT_REMOTE },
 		{ "server-cert", required_argument, NULL, OPT_SERVER_CERT },
 		{ "socket", required_argument, NULL, OPT_SOCKET },
+		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 		{ "url", required_argument, NULL, OPT_URL },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 },
@@ -199,6 +204,15 @@ parse_opts(int argc, char **argv, struct audit_opts *o)
 			break;
 		case OPT_HOST_ROOT:
 			o->host_root = optarg;
+			break;
+		case OPT_TIMEOUT:
+			o->timeout_ms = deadline_parse(optarg);
+			if (o->timeout_ms < 0) {
+				cmd_error("--timeout '%s' is not a duration "
+					  "(e.g. 60s, 500ms, 2m; at most 24h)",
+					  optarg);
+				return -1;
+			}
 			break;
 		case OPT_NO_COLOR:
 			o->no_color = true;
@@ -296,6 +310,7 @@ cmd_audit(int argc, char **argv)
 	ro.releases = o.releases;
 	ro.host_root = o.host_root;
 	ro.input = o.input;
+	ro.timeout_ms = o.timeout_ms;
 	if (audit_run_start(&ar, &ro, &d) != 0) {
 		cmd_error("%s", d.msg);
 		goto out;

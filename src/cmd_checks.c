@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "catalog.h"
+#include "cite.h"
+#include "markdown.h"
 
 static int
 checks_json(void)
@@ -29,6 +31,9 @@ checks_json(void)
 			json_object_set_new(o, "reads", json_string(c->reads));
 			json_object_set_new(o, "remediation",
 					    json_string(c->remediation));
+			if (cite_guide(c->id))
+				json_object_set_new(
+					o, "guide", json_string(cite_guide(c->id)));
 			json_array_append_new(arr, o);
 		}
 	}
@@ -36,6 +41,65 @@ checks_json(void)
 	json_decref(arr);
 	if (rc == 0)
 		putchar('\n');
+	return rc;
+}
+
+/* One reference line: "LXD: url, url" (nothing when there is none). */
+static void
+md_refs(struct strbuf *sb, const char *id, const char *product,
+	const char *label)
+{
+	const char *urls[CITE_MAX_REFS];
+	size_t n = cite_refs(id, product, urls);
+
+	if (!n)
+		return;
+	strbuf_addf(sb, "- %s: ", label);
+	for (size_t i = 0; i < n; i++)
+		strbuf_addf(sb, "%s<%s>", i ? ", " : "", urls[i]);
+	strbuf_addch(sb, '\n');
+}
+
+/* The catalog as Markdown: what docs/checks.md is made of. */
+static int
+checks_markdown(void)
+{
+	struct strbuf sb = STRBUF_INIT;
+	int rc = 0;
+
+	strbuf_addstr(&sb, "# The lxd\\-harden check catalog\n\n"
+			   "Written by `lxd-harden checks --format markdown`; "
+			   "the test suite fails when this file differs from "
+			   "what the program writes. Each check names the "
+			   "section of LXD's guide [How to harden security "
+			   "for LXD](" CITE_GUIDE_URL ") it comes from.\n");
+	for (const struct section *s = catalog_sections; s->prefix; s++) {
+		strbuf_addstr(&sb, "\n## ");
+		md_prose(&sb, s->name);
+		strbuf_addch(&sb, '\n');
+		for (const struct check *c = s->checks; c->id; c++) {
+			strbuf_addf(&sb, "\n### %s: ", c->id);
+			md_prose(&sb, c->title);
+			strbuf_addf(&sb, "\n\nSeverity: **%s**. ",
+				    severity_name(c->severity));
+			if (cite_guide(c->id))
+				strbuf_addf(&sb, "[Guide section](%s).",
+					    cite_guide(c->id));
+			strbuf_addstr(&sb, "\n\n**Why it matters.** ");
+			md_prose(&sb, c->rationale);
+			strbuf_addstr(&sb, "\n\n**What is read.** ");
+			md_prose(&sb, c->reads);
+			strbuf_addstr(&sb, "\n\n**How to fix.** ");
+			md_prose(&sb, c->remediation);
+			strbuf_addstr(&sb, "\n\n");
+			md_refs(&sb, c->id, "lxd", "LXD reference");
+			md_refs(&sb, c->id, "incus", "Incus reference");
+		}
+	}
+	if (fwrite(sb.buf, 1, sb.len, stdout) != sb.len ||
+	    fflush(stdout) == EOF)
+		rc = -1;
+	strbuf_release(&sb);
 	return rc;
 }
 
@@ -57,11 +121,12 @@ cmd_checks(int argc, char **argv)
 			format = optarg;
 			break;
 		case 'h':
-			puts("usage: lxd-harden checks [--format text|json|ids]");
+			puts("usage: lxd-harden checks "
+			     "[--format text|json|ids|markdown]");
 			return EXIT_CLEAN;
 		default:
 			fputs("usage: lxd-harden checks [--format "
-			      "text|json|ids]\n",
+			      "text|json|ids|markdown]\n",
 			      stderr);
 			return EXIT_ERROR;
 		}
@@ -72,6 +137,8 @@ cmd_checks(int argc, char **argv)
 	}
 	if (strcmp(format, "json") == 0)
 		return checks_json() == 0 ? EXIT_CLEAN : EXIT_ERROR;
+	if (strcmp(format, "markdown") == 0)
+		return checks_markdown() == 0 ? EXIT_CLEAN : EXIT_ERROR;
 	if (strcmp(format, "ids") == 0) {
 		/* One id a line: for shell completion and scripts. */
 		for (const struct section *s = catalog_sections; s->prefix; s++)
@@ -80,7 +147,8 @@ cmd_checks(int argc, char **argv)
 		return EXIT_CLEAN;
 	}
 	if (strcmp(format, "text") != 0) {
-		cmd_error("unknown format '%s' (text, json, ids)", format);
+		cmd_error("unknown format '%s' (text, json, ids, markdown)",
+			  format);
 		return EXIT_ERROR;
 	}
 	for (const struct section *s = catalog_sections; s->prefix; s++) {
@@ -119,6 +187,28 @@ print_wrapped(const char *text)
 	putchar('\n');
 }
 
+/* The guide section, and the reference pages for LXD and for Incus. */
+static void
+print_cites(const struct check *c)
+{
+	const char *lxd[CITE_MAX_REFS], *incus[CITE_MAX_REFS];
+	size_t nl = cite_refs(c->id, "lxd", lxd);
+	size_t ni = cite_refs(c->id, "incus", incus);
+
+	puts("\nGuide:");
+	printf("    %s\n", cite_guide(c->id));
+	if (nl) {
+		puts("\nReference (LXD):");
+		for (size_t i = 0; i < nl; i++)
+			printf("    %s\n", lxd[i]);
+	}
+	if (ni) {
+		puts("\nReference (Incus):");
+		for (size_t i = 0; i < ni; i++)
+			printf("    %s\n", incus[i]);
+	}
+}
+
 int
 cmd_explain(int argc, char **argv)
 {
@@ -152,5 +242,6 @@ cmd_explain(int argc, char **argv)
 	print_wrapped(c->reads);
 	puts("\nHow to fix:");
 	print_wrapped(c->remediation);
+	print_cites(c);
 	return EXIT_CLEAN;
 }

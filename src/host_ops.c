@@ -10,10 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "deadline.h"
 
 #define RUN_TIMEOUT_MS 30000
 #define RUN_OUT_MAX (64u << 20)	/* an nft ruleset can be large */
@@ -73,8 +76,10 @@ drain(int fd, struct strbuf *sb, size_t max, bool *truncated)
 }
 
 /*
- * Reads both pipes until both are closed or the deadline passes. Returns
- * 0, or -1 on timeout or a read error.
+ * Reads both pipes until both are closed or the time is up: the
+ * command's own limit, or the audit's deadline when that comes first.
+ * Returns 0, -1 on the command's timeout or a read error, -2 at the
+ * audit's deadline.
  */
 static int
 collect(int out_fd, int err_fd, struct strbuf *out, struct strbuf *err,
@@ -84,13 +89,20 @@ collect(int out_fd, int err_fd, struct strbuf *out, struct strbuf *err,
 		{ .fd = out_fd, .events = POLLIN },
 		{ .fd = err_fd, .events = POLLIN },
 	};
-	long long deadline = now_ms() + RUN_TIMEOUT_MS;
+	long long own = RUN_TIMEOUT_MS;
+	bool audit_deadline = deadline_left_ms() < own;
+	long long deadline = now_ms() +
+			     (audit_deadline ? deadline_left_ms() : own);
 	bool err_truncated = false;
 
 	while (p[0].fd >= 0 || p[1].fd >= 0) {
 		long long left = deadline - now_ms();
 		int rc;
 
+		if (left <= 0 && audit_deadline) {
+			diag_set(d, "stopped at the deadline");
+			return -2;
+		}
 		if (left <= 0) {
 			diag_set(d, "no answer within %d seconds",
 				 RUN_TIMEOUT_MS / 1000);
@@ -124,6 +136,60 @@ collect(int out_fd, int err_fd, struct strbuf *out, struct strbuf *err,
 	return 0;
 }
 
+/*
+ * Root runs these commands, so each must be a file only root can change:
+ * the file and every directory on its real path owned by root and not
+ * writable by group (unless the group is root's) or others (unless a
+ * directory has the sticky bit, like /tmp). 0, or -1 with d.
+ */
+static int
+trusted_binary(const char *path, struct diag *d)
+{
+	char *real = realpath(path, NULL);
+	struct stat st;
+	char *cut;
+	bool file = true;
+
+	if (!real) {
+		diag_set(d, "cannot run %s: %s", path, strerror(errno));
+		return -1;
+	}
+	for (;;) {
+		const char *at = *real ? real : "/";
+		bool sticky;
+
+		if (stat(at, &st) != 0) {
+			diag_set(d, "cannot run %s: %s: %s", path, at,
+				 strerror(errno));
+			break;
+		}
+		sticky = S_ISDIR(st.st_mode) && (st.st_mode & S_ISVTX);
+		if (file && !S_ISREG(st.st_mode)) {
+			diag_set(d, "refusing to run %s: %s is not a regular "
+				    "file", path, at);
+			break;
+		}
+		if (st.st_uid != 0 ||
+		    ((st.st_mode & S_IWGRP) && st.st_gid != 0 && !sticky) ||
+		    ((st.st_mode & S_IWOTH) && !sticky)) {
+			diag_set(d, "refusing to run %s: %s can be changed by "
+				    "a user other than root (owner %ld, mode "
+				    "%04o)", path, at, (long)st.st_uid,
+				 (unsigned)(st.st_mode & 07777));
+			break;
+		}
+		if (!*real) {
+			free(real);
+			return 0;
+		}
+		file = false;
+		cut = strrchr(real, '/');
+		*cut = '\0';	/* "/usr/bin" -> "/usr" -> "" (the root) */
+	}
+	free(real);
+	return -1;
+}
+
 static int
 system_run(const struct host_ops *ops, const char *const argv[],
 	   struct host_run *r, struct diag *d)
@@ -144,6 +210,8 @@ system_run(const struct host_ops *ops, const char *const argv[],
 
 	(void)ops;
 	memset(r, 0, sizeof(*r));
+	if (trusted_binary(argv[0], d) != 0)
+		return -1;
 	while (argv[n])
 		n++;
 	/* posix_spawn takes char *const[]: give it copies it may not keep */
@@ -172,10 +240,12 @@ system_run(const struct host_ops *ops, const char *const argv[],
 		diag_set(d, "cannot run %s: %s", argv[0], strerror(e));
 		goto out_fds;
 	}
-	if (collect(po[0], pe[0], &out, &err, &truncated, d) != 0) {
+	if ((e = collect(po[0], pe[0], &out, &err, &truncated, d)) != 0) {
 		char msg[sizeof(d->msg)];
 
 		snprintf(msg, sizeof(msg), "%s", d->msg);
+		if (e == -2)
+			deadline_note(argv[0]);
 		kill(pid, SIGKILL);
 		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 			;

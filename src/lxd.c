@@ -18,13 +18,16 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "deadline.h"
+#include "jsonlim.h"
 #include "lxdh_config.h"
 
 #define LXD_MAX_BODY ((size_t)256 << 20)
-#define LXD_CONNECT_TIMEOUT 10L
-#define LXD_TIMEOUT 120L
+#define LXD_CONNECT_TIMEOUT_MS 10000L
+#define LXD_TIMEOUT_MS 120000L
 #define LXD_MAX_CONNECTIONS 8L
 #define LXD_RAW_SNIPPET 80
 #define LXD_ERROR_TEXT 200
@@ -40,7 +43,8 @@ struct lxd_client {
 	CURLSH *share;
 	CURL *easy;		/* for lxd_get(); keeps its connection */
 	size_t requests;
-	long write_timeout_ms;	/* of lxd_send() */
+	long timeout_ms;	/* of each request; lxd_client_set_timeout() */
+	long write_timeout_ms;	/* of lxd_send(), its wait included */
 };
 
 /* One GET in flight: what the callbacks collect. */
@@ -50,6 +54,11 @@ struct xfer {
 	char *etag;
 	char *reason;
 	bool too_large;
+	struct jsonlim_scan scan;	/* of the body so far */
+	char *refused;		/* why the body was cut off at a cap */
+	long timeout_ms;	/* what this request was given */
+	bool late;		/* the deadline had passed before it began */
+	bool by_deadline;	/* its limit is what was left of the deadline */
 	char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -188,9 +197,17 @@ write_cb(char *data, size_t size, size_t nmemb, void *arg)
 {
 	struct xfer *x = arg;
 	size_t n = size * nmemb;
+	char why[256];
 
 	if (n > LXD_MAX_BODY - x->body.len) {
 		x->too_large = true;
+		return 0;
+	}
+	/* over a cap on shape: stop receiving what will be refused anyway */
+	if (!x->scan.lim)
+		jsonlim_scan_init(&x->scan, &jsonlim_server);
+	if (jsonlim_scan(&x->scan, data, n, why, sizeof(why)) != 0) {
+		x->refused = xstrdup(why);
 		return 0;
 	}
 	strbuf_add(&x->body, data, n);
@@ -242,6 +259,7 @@ xfer_release(struct xfer *x)
 	strbuf_release(&x->body);
 	free(x->etag);
 	free(x->reason);
+	free(x->refused);
 	memset(x, 0, sizeof(*x));
 }
 
@@ -259,8 +277,6 @@ easy_setup(struct lxd_client *c, CURL *e)
 
 	SET(CURLOPT_NOSIGNAL, 1L);
 	SET(CURLOPT_USERAGENT, "lxd-harden/" LXDH_VERSION);
-	SET(CURLOPT_CONNECTTIMEOUT, LXD_CONNECT_TIMEOUT);
-	SET(CURLOPT_TIMEOUT, LXD_TIMEOUT);
 	SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)LXD_MAX_BODY);
 	SET(CURLOPT_SHARE, c->share);
 	SET(CURLOPT_WRITEFUNCTION, write_cb);
@@ -301,15 +317,51 @@ easy_setup(struct lxd_client *c, CURL *e)
 	return rc == CURLE_OK ? 0 : -1;
 }
 
+static long long
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * The time a request may take: the client's limit (or limit_ms when
+ * smaller and not 0), cut to what is left of an armed deadline. Never 0,
+ * which libcurl reads as "no limit": a deadline already gone gives 1 ms.
+ */
+static long
+request_limit(const struct lxd_client *c, long limit_ms, bool *by_deadline)
+{
+	long long t = c->timeout_ms;
+
+	if (limit_ms > 0 && limit_ms < t)
+		t = limit_ms;
+	*by_deadline = deadline_left_ms() < t;
+	if (*by_deadline)
+		t = deadline_left_ms();
+	return t > 0 ? (long)t : 1L;
+}
+
 static int
 easy_start(struct lxd_client *c, CURL *e, struct xfer *x, const char *path)
 {
 	char *url;
 	CURLcode rc;
 
+	x->late = deadline_passed();
+	x->timeout_ms = request_limit(c, x->timeout_ms, &x->by_deadline);
 	url = xasprintf("%s%s", c->socket_path ? "http://lxd" : c->url, path);
 	rc = curl_easy_setopt(e, CURLOPT_URL, url);
 	free(url);
+	if (rc == CURLE_OK)
+		rc = curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, x->timeout_ms);
+	if (rc == CURLE_OK)
+		rc = curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
+				      x->timeout_ms < LXD_CONNECT_TIMEOUT_MS ?
+					      x->timeout_ms :
+					      LXD_CONNECT_TIMEOUT_MS);
 	if (rc == CURLE_OK)
 		rc = curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
 	if (rc == CURLE_OK)
@@ -425,9 +477,26 @@ transport_error(const struct lxd_client *c, CURL *e, const struct xfer *x,
 			connect_error(c, path, curl_text(x, rc), d);
 		return;
 	case CURLE_OPERATION_TIMEDOUT:
-		out->err = LXD_ERR_CONNECT;
-		diag_set(d, "GET %s: no answer from '%s' in time: %s", path,
-			 c->where, curl_text(x, rc));
+		out->err = LXD_ERR_TIMEOUT;
+		if (x->late) {
+			char *what = xasprintf("GET %s", path);
+
+			deadline_note_unsent(what);
+			free(what);
+			diag_set(d, "GET %s: not sent: the deadline had passed",
+				 path);
+		} else if (x->by_deadline) {
+			char *what = xasprintf("GET %s", path);
+
+			deadline_note(what);
+			free(what);
+			diag_set(d, "GET %s: no complete answer from '%s' "
+				    "before the deadline", path, c->where);
+		} else {
+			diag_set(d, "GET %s: no complete answer from '%s' "
+				    "within %ld ms", path, c->where,
+				 x->timeout_ms);
+		}
 		return;
 	case CURLE_SEND_ERROR:
 	case CURLE_RECV_ERROR:
@@ -470,11 +539,18 @@ transport_error(const struct lxd_client *c, CURL *e, const struct xfer *x,
 		return;
 	case CURLE_FILESIZE_EXCEEDED:
 		out->err = LXD_ERR_PROTO;
-		diag_set(d, "GET %s: response too large (over 256 MiB)", path);
+		diag_set(d, "GET %s: answer refused: a body larger than %zu "
+			    "MiB (the cap on one answer)", path,
+			 LXD_MAX_BODY >> 20);
+		return;
+	case CURLE_PARTIAL_FILE:
+		/* a close in the middle of the answer */
+		out->err = LXD_ERR_PROTO;
+		diag_set(d, "GET %s: incomplete answer from '%s': %s", path,
+			 c->where, curl_text(x, rc));
 		return;
 	case CURLE_WEIRD_SERVER_REPLY:
 	case CURLE_GOT_NOTHING:
-	case CURLE_PARTIAL_FILE:
 	case CURLE_HTTP2:
 	case CURLE_HTTP2_STREAM:
 	case CURLE_BAD_CONTENT_ENCODING:
@@ -504,14 +580,17 @@ looks_like_json(const struct strbuf *b)
 	return false;
 }
 
-/* Fills why with the reason a body is no envelope, or returns NULL. */
+/*
+ * Fills why with the reason a body is no envelope, or returns NULL;
+ * *over_cap says the body was refused for a cap (jsonlim.h).
+ */
 static json_t *
-decode(const struct xfer *x, char *why, size_t len)
+decode(const struct xfer *x, bool *over_cap, char *why, size_t len)
 {
-	json_error_t jerr;
 	json_t *j;
 	char *s;
 
+	*over_cap = false;
 	if (!x->body.len) {
 		snprintf(why, len, "empty body");
 		return NULL;
@@ -523,16 +602,10 @@ decode(const struct xfer *x, char *why, size_t len)
 		free(s);
 		return NULL;
 	}
-	j = json_loadb(x->body.buf, x->body.len, JSON_REJECT_DUPLICATES,
-		       &jerr);
-	if (!j) {
-		s = clean_text(jerr.text, strlen(jerr.text), LXD_RAW_SNIPPET,
-			       false);
-		snprintf(why, len, "malformed JSON at line %d column %d: %s",
-			 jerr.line, jerr.column, s);
-		free(s);
+	j = jsonlim_loadb(x->body.buf, x->body.len, JSON_REJECT_DUPLICATES,
+			  &jsonlim_server, over_cap, why, len);
+	if (!j)
 		return NULL;
-	}
 	if (!json_is_object(j) ||
 	    !json_is_string(json_object_get(j, "type"))) {
 		snprintf(why, len, "JSON without the LXD envelope");
@@ -540,6 +613,83 @@ decode(const struct xfer *x, char *why, size_t len)
 		return NULL;
 	}
 	return j;
+}
+
+int
+lxd_envelope_check(const json_t *j, long http_status, char *why, size_t len)
+{
+	const char *type = json_string_value(json_object_get(j, "type"));
+	const json_t *sc = json_object_get(j, "status_code");
+	const json_t *ec = json_object_get(j, "error_code");
+	bool ok2xx = http_status >= 200 && http_status <= 299;
+	json_int_t want_sc;
+
+	if (!json_is_object(j) || !type) {
+		snprintf(why, len, "JSON without the LXD envelope");
+		return -1;
+	}
+	if (str_eq(type, "sync"))
+		want_sc = 200;
+	else if (str_eq(type, "async"))
+		want_sc = 100;
+	else if (str_eq(type, "error"))
+		want_sc = 0;
+	else {
+		snprintf(why, len, "envelope type is not sync, async or error");
+		return -1;
+	}
+	if (!json_is_integer(sc) || json_integer_value(sc) != want_sc) {
+		snprintf(why, len, "a %s envelope needs status_code %lld, "
+			 "not %s", type, (long long)want_sc,
+			 json_is_integer(sc) ? "another number" :
+			 sc		    ? "a non-integer" :
+					      "none");
+		return -1;
+	}
+	if (ec && !json_is_integer(ec)) {
+		snprintf(why, len, "error_code is not an integer");
+		return -1;
+	}
+	if (want_sc) {
+		if (json_integer_value(ec) != 0) {
+			snprintf(why, len, "a %s envelope with error_code %lld",
+				 type, (long long)json_integer_value(ec));
+			return -1;
+		}
+		if (!json_object_get(j, "metadata")) {
+			snprintf(why, len, "%s envelope without metadata", type);
+			return -1;
+		}
+		if (want_sc == 100 && !json_is_object(json_object_get(j,
+							"metadata"))) {
+			snprintf(why, len, "async envelope whose metadata is "
+				 "not an operation");
+			return -1;
+		}
+		if (http_status && !ok2xx) {
+			snprintf(why, len, "a %s envelope with HTTP status %ld",
+				 type, http_status);
+			return -1;
+		}
+		return 0;
+	}
+	if (json_integer_value(ec) < 400 || json_integer_value(ec) > 599) {
+		snprintf(why, len, "an error envelope needs an error_code of "
+			 "400-599");
+		return -1;
+	}
+	if (http_status && http_status != json_integer_value(ec)) {
+		snprintf(why, len, "an error envelope with error_code %lld "
+			 "and HTTP status %ld",
+			 (long long)json_integer_value(ec), http_status);
+		return -1;
+	}
+	if (!http_status) {
+		snprintf(why, len, "an error answer (%lld), not data",
+			 (long long)json_integer_value(ec));
+		return -1;
+	}
+	return 0;
 }
 
 /* Turns a completed transfer into out and d; 0 only for a sync answer. */
@@ -550,6 +700,7 @@ finish(const struct lxd_client *c, CURL *e, struct xfer *x, CURLcode rc,
 	const char *path = x->path;
 	char why[256], status[64];
 	const char *type, *text;
+	bool over_cap;
 	json_t *j;
 	long code = 0;
 	char *s;
@@ -557,7 +708,18 @@ finish(const struct lxd_client *c, CURL *e, struct xfer *x, CURLcode rc,
 	response_init(out);
 	if (x->too_large) {
 		out->err = LXD_ERR_PROTO;
-		diag_set(d, "GET %s: response too large (over 256 MiB)", path);
+		diag_set(d, "GET %s: answer refused: a body larger than "
+			    "%zu MiB (the cap on one answer)", path,
+			 LXD_MAX_BODY >> 20);
+		return -1;
+	}
+	if (x->refused) {
+		out->err = LXD_ERR_PROTO;
+		curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &code);
+		out->http_status = code;
+		status_line(code, x->reason, status, sizeof(status));
+		diag_set(d, "GET %s: answer refused (%s): %s", path, status,
+			 x->refused);
 		return -1;
 	}
 	if (rc != CURLE_OK) {
@@ -569,7 +731,13 @@ finish(const struct lxd_client *c, CURL *e, struct xfer *x, CURLcode rc,
 	out->etag = x->etag;
 	x->etag = NULL;
 	status_line(code, x->reason, status, sizeof(status));
-	j = decode(x, why, sizeof(why));
+	j = decode(x, &over_cap, why, sizeof(why));
+	if (over_cap) {
+		out->err = LXD_ERR_PROTO;
+		diag_set(d, "GET %s: answer refused (%s): %s", path, status,
+			 why);
+		return -1;
+	}
 
 	if (code < 200 || code > 299) {
 		text = json_string_value(json_object_get(j, "error"));
@@ -597,6 +765,13 @@ finish(const struct lxd_client *c, CURL *e, struct xfer *x, CURLcode rc,
 		return -1;
 	}
 	out->body = j;
+	if (lxd_envelope_check(j, code, why, sizeof(why)) != 0) {
+		out->err = LXD_ERR_PROTO;
+		s = clean_text(why, strlen(why), LXD_RAW_SNIPPET, true);
+		diag_set(d, "GET %s: not an LXD API response (%s)", path, s);
+		free(s);
+		return -1;
+	}
 	type = json_string_value(json_object_get(j, "type"));
 	if (str_eq(type, "sync")) {
 		if (!json_object_get(j, "metadata")) {
@@ -801,6 +976,7 @@ lxd_client_new(const struct lxd_endpoint *ep, struct diag *d)
 		c->client_key = dup_or_null(ep->client_key);
 		c->server_cert = dup_or_null(ep->server_cert);
 	}
+	c->timeout_ms = LXD_TIMEOUT_MS;
 	c->share = curl_share_init();
 	c->easy = curl_easy_init();
 	if (!c->share || !c->easy ||
@@ -838,11 +1014,18 @@ lxd_client_free(struct lxd_client *c)
 	free(c);
 }
 
-int
-lxd_get(struct lxd_client *c, const char *path, struct lxd_response *out,
-	struct diag *d)
+void
+lxd_client_set_timeout(struct lxd_client *c, long ms)
 {
-	struct xfer x = { .path = path };
+	c->timeout_ms = ms > 0 ? ms : LXD_TIMEOUT_MS;
+}
+
+/* lxd_get() with a limit of its own (0: the client's). */
+static int
+get_within(struct lxd_client *c, const char *path, long limit_ms,
+	   struct lxd_response *out, struct diag *d)
+{
+	struct xfer x = { .path = path, .timeout_ms = limit_ms };
 	CURLcode rc;
 	int ret;
 
@@ -863,12 +1046,39 @@ lxd_get(struct lxd_client *c, const char *path, struct lxd_response *out,
 	return ret;
 }
 
+int
+lxd_get(struct lxd_client *c, const char *path, struct lxd_response *out,
+	struct diag *d)
+{
+	return get_within(c, path, 0, out, d);
+}
+
+/* Judges request i of lxd_get_all() and frees what its transfer held. */
+static void
+get_all_done(struct lxd_client *c, CURLM *m, CURL **es, struct xfer *xs,
+	     CURLcode rc, struct lxd_request *r, size_t i)
+{
+	if (!es[i]) {
+		response_init(&r->resp);
+		r->resp.err = LXD_ERR_CONNECT;
+		diag_set(&r->diag, "GET %s: cannot set up the request",
+			 r->path);
+		r->rc = -1;
+	} else {
+		r->rc = finish(c, es[i], &xs[i], rc, &r->resp, &r->diag);
+		curl_multi_remove_handle(m, es[i]);
+		curl_easy_cleanup(es[i]);
+		es[i] = NULL;
+	}
+	xfer_release(&xs[i]);
+}
+
 void
 lxd_get_all(struct lxd_client *c, struct lxd_request *reqs, size_t n)
 {
 	struct xfer *xs;
 	CURL **es;
-	CURLcode *rcs;
+	bool *done;
 	CURLM *m;
 	int running = 0;
 
@@ -881,7 +1091,7 @@ lxd_get_all(struct lxd_client *c, struct lxd_request *reqs, size_t n)
 		return;
 	xs = xcalloc(n, sizeof(*xs));
 	es = xcalloc(n, sizeof(*es));
-	rcs = xcalloc(n, sizeof(*rcs));
+	done = xcalloc(n, sizeof(*done));
 	m = curl_multi_init();
 	if (m)
 		curl_multi_setopt(m, CURLMOPT_MAX_TOTAL_CONNECTIONS,
@@ -889,12 +1099,11 @@ lxd_get_all(struct lxd_client *c, struct lxd_request *reqs, size_t n)
 
 	for (size_t i = 0; i < n; i++) {
 		xs[i].path = reqs[i].path;
-		rcs[i] = CURLE_FAILED_INIT;
 		es[i] = m ? curl_easy_init() : NULL;
 		if (!es[i] || easy_setup(c, es[i]) != 0 ||
 		    easy_start(c, es[i], &xs[i], reqs[i].path) != 0 ||
 		    curl_easy_setopt(es[i], CURLOPT_PRIVATE,
-				     (void *)&rcs[i]) != CURLE_OK ||
+				     (void *)&xs[i]) != CURLE_OK ||
 		    curl_multi_add_handle(m, es[i]) != CURLM_OK) {
 			if (es[i])
 				curl_easy_cleanup(es[i]);
@@ -902,6 +1111,11 @@ lxd_get_all(struct lxd_client *c, struct lxd_request *reqs, size_t n)
 		}
 	}
 
+	/*
+	 * Each answer is parsed as soon as it is complete, so that its raw
+	 * body is freed before the next arrives: at most the bodies still
+	 * in flight are held at once, never all of them.
+	 */
 	do {
 		struct CURLMsg *msg;
 		int left;
@@ -910,39 +1124,32 @@ lxd_get_all(struct lxd_client *c, struct lxd_request *reqs, size_t n)
 			break;
 		while ((msg = curl_multi_info_read(m, &left)) != NULL) {
 			char *slot = NULL;
+			size_t i;
 
 			if (msg->msg != CURLMSG_DONE)
 				continue;
 			curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE,
 					  &slot);
-			if (slot)
-				*(CURLcode *)(void *)slot = msg->data.result;
+			if (!slot)
+				continue;
+			i = (size_t)((struct xfer *)(void *)slot - xs);
+			get_all_done(c, m, es, xs, msg->data.result, &reqs[i],
+				     i);
+			done[i] = true;
 		}
 		if (running &&
 		    curl_multi_poll(m, NULL, 0, 1000, NULL) != CURLM_OK)
 			break;
 	} while (running);
 
-	for (size_t i = 0; i < n; i++) {
-		struct lxd_request *r = &reqs[i];
-
-		if (!es[i]) {
-			response_init(&r->resp);
-			r->resp.err = LXD_ERR_CONNECT;
-			diag_set(&r->diag, "GET %s: cannot set up the request",
-				 r->path);
-			r->rc = -1;
-			xfer_release(&xs[i]);
-			continue;
-		}
-		r->rc = finish(c, es[i], &xs[i], rcs[i], &r->resp, &r->diag);
-		curl_multi_remove_handle(m, es[i]);
-		curl_easy_cleanup(es[i]);
-		xfer_release(&xs[i]);
-	}
+	/* what the loop did not see end (a failed multi handle) */
+	for (size_t i = 0; i < n; i++)
+		if (!done[i])
+			get_all_done(c, m, es, xs, CURLE_FAILED_INIT, &reqs[i],
+				     i);
 	if (m)
 		curl_multi_cleanup(m);
-	free(rcs);
+	free(done);
 	free(es);
 	free(xs);
 }
@@ -974,10 +1181,13 @@ reword(struct diag *d, const char *method)
 	memcpy(d->msg, tmp, sizeof(tmp));
 }
 
-/* Waits for an async operation of a request and judges its outcome. */
+/*
+ * Waits for an async operation of a request and judges its outcome,
+ * within limit_ms (what is left of the request's time).
+ */
 static int
 wait_operation(struct lxd_client *c, const char *method, const char *path,
-	       struct lxd_response *out, struct diag *d)
+	       long limit_ms, struct lxd_response *out, struct diag *d)
 {
 	const char *op = json_string_value(json_object_get(out->body,
 							   "operation"));
@@ -992,13 +1202,10 @@ wait_operation(struct lxd_client *c, const char *method, const char *path,
 			 method, path);
 		return -1;
 	}
-	/* the write's deadline covers the wait for its operation */
+	/* LXD's wait ends a little before ours, so that its answer arrives */
 	wpath = xasprintf("%s/wait?timeout=%ld", op,
-			  c->write_timeout_ms > 2000 ?
-				  c->write_timeout_ms / 1000 - 1 : 1L);
-	curl_easy_setopt(c->easy, CURLOPT_TIMEOUT_MS, c->write_timeout_ms);
-	rc = lxd_get(c, wpath, &w, d);
-	curl_easy_setopt(c->easy, CURLOPT_TIMEOUT_MS, LXD_TIMEOUT * 1000L);
+			  limit_ms > 2000 ? (limit_ms - 1000) / 1000 : 1L);
+	rc = get_within(c, wpath, limit_ms, &w, d);
 	free(wpath);
 	if (rc != 0) {
 		/* accepted, but how it ended is not known */
@@ -1011,11 +1218,12 @@ wait_operation(struct lxd_client *c, const char *method, const char *path,
 	status = json_string_value(json_object_get(w.metadata, "status"));
 	err = json_string_value(json_object_get(w.metadata, "err"));
 	if (!str_eq(status, "Success")) {
+		char *s = clean_text(err ? err : "", err ? strlen(err) : 0,
+				     LXD_ERROR_TEXT, true);
+
 		/* still running when the wait ended: not known either */
 		out->unknown = !str_eq(status, "Failure") &&
 			       !str_eq(status, "Cancelled");
-		char *s = clean_text(err ? err : "", err ? strlen(err) : 0,
-				     LXD_ERROR_TEXT, true);
 
 		out->err = LXD_ERR_HTTP;
 		diag_set(d, "%s %s: operation %s: %s", method, path,
@@ -1034,9 +1242,11 @@ lxd_send(struct lxd_client *c, const char *method, const char *path,
 	 const json_t *body, const char *if_match, struct lxd_response *out,
 	 struct diag *d)
 {
-	struct xfer x = { .path = path };
+	/* the write's own deadline, if shorter than the client's */
+	struct xfer x = { .path = path, .timeout_ms = c->write_timeout_ms };
 	struct curl_slist *hdr = NULL;
 	char *json = NULL, *h;
+	long long t0 = mono_ms();
 	CURL *e;
 	CURLcode rc;
 	int ret;
@@ -1072,8 +1282,6 @@ lxd_send(struct lxd_client *c, const char *method, const char *path,
 	       itself when a reused connection turns out dead */
 	    curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L) != CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L) != CURLE_OK ||
-	    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, c->write_timeout_ms) !=
-		    CURLE_OK ||
 	    (json && (curl_easy_setopt(e, CURLOPT_POSTFIELDS, json) !=
 			      CURLE_OK ||
 		      curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
@@ -1099,10 +1307,17 @@ lxd_send(struct lxd_client *c, const char *method, const char *path,
 		if (out->body && str_eq(json_string_value(json_object_get(
 						out->body, "type")),
 					"async")) {
+			long left = x.timeout_ms - (long)(mono_ms() - t0);
+
 			out->metadata = json_object_get(out->body, "metadata");
-			ret = wait_operation(c, method, path, out, d);
+			ret = wait_operation(c, method, path,
+					     left > 0 ? left : 1L, out, d);
 		}
 	}
+	if (ret != 0 && out->err == LXD_ERR_TIMEOUT && !x.by_deadline)
+		diag_set(d, "%s %s: no complete answer from '%s' within %ld "
+			    "ms; whether the change was made is unknown",
+			 method, path, c->where, x.timeout_ms);
 out:
 	curl_slist_free_all(hdr);
 	curl_easy_cleanup(e);

@@ -28,7 +28,10 @@ enum lxd_err {
 	LXD_ERR_PERM,		/* permission denied on the socket */
 	LXD_ERR_TLS,		/* handshake, server cert did not verify */
 	LXD_ERR_HTTP,		/* non-2xx answer (LXD's error text in diag) */
-	LXD_ERR_PROTO,		/* not JSON, truncated, not an LXD envelope */
+	LXD_ERR_PROTO,		/* not JSON, truncated, not an LXD envelope,
+				   or over a cap of jsonlim_server */
+	LXD_ERR_TIMEOUT,	/* no complete answer in time: the request's
+				   limit or the deadline (deadline.h) */
 };
 
 struct lxd_response {
@@ -87,6 +90,26 @@ void lxd_get_all(struct lxd_client *c, struct lxd_request *reqs, size_t n);
 int lxd_send(struct lxd_client *c, const char *method, const char *path,
 	     const json_t *body, const char *if_match,
 	     struct lxd_response *out, struct diag *d);
+
+/*
+ * Checks that an LXD envelope agrees with itself and with the HTTP status
+ * (0: not known, as for a saved state, where only a sync answer is data):
+ * sync has status_code 200, error_code 0 and metadata; async has 100, 0
+ * and an operation; error has status_code 0 and an error_code of 400-599
+ * equal to the HTTP status. Returns 0, or -1 with one line in why.
+ */
+int lxd_envelope_check(const json_t *j, long http_status, char *why,
+		       size_t len);
+
+/*
+ * Limits each later request of c to ms milliseconds (0: back to the
+ * default, 120 s). A write (lxd_send) and its wait for the operation
+ * count as one request. An armed deadline (deadline.h) still cuts
+ * requests shorter. A request cut short fails with LXD_ERR_TIMEOUT; for
+ * a write that means its outcome is unknown: the server may have made
+ * the change.
+ */
+void lxd_client_set_timeout(struct lxd_client *c, long ms);
 
 /*
  * The deadline of each write request of lxd_send() (and of the wait for

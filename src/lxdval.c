@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -434,4 +435,177 @@ lxdval_expiry_expr(long long secs, char *buf, size_t len)
 		snprintf(buf, len, "%lldM", secs / 60);
 	else
 		snprintf(buf, len, "%lldS", secs > 0 ? secs : 1);
+}
+
+/* ---- address lists ---- */
+
+struct span {
+	unsigned char lo[16], hi[16];
+};
+
+static int
+span_cmp4(const void *a, const void *b)
+{
+	return memcmp(((const struct span *)a)->lo,
+		      ((const struct span *)b)->lo, 4);
+}
+
+static int
+span_cmp16(const void *a, const void *b)
+{
+	return memcmp(((const struct span *)a)->lo,
+		      ((const struct span *)b)->lo, 16);
+}
+
+/* True when the n-byte big-endian number is all ones. */
+static bool
+all_ones(const unsigned char *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i] != 0xff)
+			return false;
+	return true;
+}
+
+/* True when the spans, merged, run from 0 to all ones without a gap. */
+static bool
+spans_cover(struct span *v, size_t n, size_t len)
+{
+	unsigned char next[16];
+	size_t i;
+
+	if (!n)
+		return false;
+	qsort(v, n, sizeof(*v), len == 4 ? span_cmp4 : span_cmp16);
+	memset(next, 0, sizeof(next));
+	for (i = 0; i < n; i++) {
+		if (memcmp(v[i].lo, next, len) > 0)
+			return false;	/* a gap before this span */
+		if (memcmp(v[i].hi, next, len) >= 0) {
+			size_t k = len;
+
+			if (all_ones(v[i].hi, len))
+				return true;
+			memcpy(next, v[i].hi, len);
+			while (k-- > 0 && ++next[k] == 0)
+				;
+		}
+	}
+	return false;
+}
+
+/* Parses one address into a 16-byte buffer; returns its length, 0 if none. */
+static size_t
+parse_addr(const char *s, size_t n, unsigned char out[16])
+{
+	char buf[INET6_ADDRSTRLEN + 1];
+
+	if (!n || n >= sizeof(buf))
+		return 0;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	memset(out, 0, 16);
+	if (inet_pton(AF_INET, buf, out) == 1)
+		return 4;
+	if (inet_pton(AF_INET6, buf, out) == 1)
+		return 16;
+	return 0;
+}
+
+/* One element "a/n", "a-b" or "a" as a span; its length, 0 if none. */
+static size_t
+parse_span(const char *s, size_t n, struct span *sp)
+{
+	const char *slash = memchr(s, '/', n);
+	const char *dash = memchr(s, '-', n);
+	size_t len, len2;
+
+	if (slash) {
+		size_t pn = n - (size_t)(slash - s) - 1;
+		unsigned bits = 0;
+
+		len = parse_addr(s, (size_t)(slash - s), sp->lo);
+		if (!len || !pn || pn > 3)
+			return 0;
+		for (size_t i = 0; i < pn; i++) {
+			if (!isdigit((unsigned char)slash[1 + i]))
+				return 0;
+			bits = bits * 10 + (unsigned)(slash[1 + i] - '0');
+		}
+		if (bits > len * 8)
+			return 0;
+		memcpy(sp->hi, sp->lo, 16);
+		for (size_t b = bits; b < len * 8; b++) {
+			unsigned char m = (unsigned char)(0x80u >> (b % 8));
+
+			sp->lo[b / 8] &= (unsigned char)~m;
+			sp->hi[b / 8] |= m;
+		}
+		return len;
+	}
+	if (dash) {
+		len = parse_addr(s, (size_t)(dash - s), sp->lo);
+		len2 = parse_addr(dash + 1, n - (size_t)(dash - s) - 1,
+				  sp->hi);
+		if (!len || len != len2 || memcmp(sp->lo, sp->hi, len) > 0)
+			return 0;
+		return len;
+	}
+	len = parse_addr(s, n, sp->lo);
+	memcpy(sp->hi, sp->lo, 16);
+	return len;
+}
+
+void
+lxdval_addr_cover(const char *list, struct lxdval_cover *out)
+{
+	struct span *v4, *v6;
+	size_t n4 = 0, n6 = 0, max;
+	const char *p = list;
+
+	memset(out, 0, sizeof(*out));
+	if (!list || !list[strspn(list, " \t")]) {
+		out->empty = true;
+		return;
+	}
+	max = strlen(list) / 2 + 1;	/* elements are at least "a," */
+	v4 = xmalloc(max * sizeof(*v4));
+	v6 = xmalloc(max * sizeof(*v6));
+	while (*p) {
+		size_t n = strcspn(p, ",");
+		const char *a = p, *b = p + n;
+		struct span sp;
+		size_t len;
+
+		while (a < b && is_space(*a))
+			a++;
+		while (b > a && is_space(b[-1]))
+			b--;
+		p += n;
+		if (*p == ',')
+			p++;
+		if (a == b)
+			continue;
+		if (b - a == 9 && strncmp(a, "@external", 9) == 0) {
+			out->external = true;
+			continue;
+		}
+		len = parse_span(a, (size_t)(b - a), &sp);
+		if (len == 4 && n4 < max)
+			v4[n4++] = sp;
+		else if (len == 16 && n6 < max)
+			v6[n6++] = sp;
+		else
+			out->other++;
+	}
+	out->all4 = spans_cover(v4, n4, 4);
+	out->all6 = spans_cover(v6, n6, 16);
+	free(v4);
+	free(v6);
+}
+
+bool
+lxdval_cover_everything(const struct lxdval_cover *c)
+{
+	return c->empty || c->external || c->all4 || c->all6;
 }

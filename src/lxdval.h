@@ -53,4 +53,28 @@ void lxdval_expiry_expr(long long secs, char *buf, size_t len);
 /* Formats a duration in seconds for people: "15m", "3h", "15d", "2y 3d". */
 void lxdval_format_duration(long long secs, char *buf, size_t len);
 
+/*
+ * What a comma-separated address list (an ACL rule's source or
+ * destination, a project's subnet list) covers, judged over parsed
+ * addresses: each element is a CIDR ("10.0.0.0/8", "::/0"), a range
+ * ("0.0.0.0-255.255.255.255") or one address; "@external" stands for
+ * everything outside the network. The union of all elements is computed
+ * per family, so "0.0.0.0/1,128.0.0.0/1" covers all of IPv4.
+ * Elements that are not addresses (ACL names, "@internal", address sets)
+ * add nothing and are counted in other. An empty or NULL list covers
+ * everything (an ACL rule with no source matches any source).
+ */
+struct lxdval_cover {
+	bool all4;		/* the whole IPv4 space */
+	bool all6;		/* the whole IPv6 space */
+	bool external;		/* "@external" was named */
+	bool empty;		/* the list was empty */
+	size_t other;		/* elements that are not addresses */
+};
+
+void lxdval_addr_cover(const char *list, struct lxdval_cover *out);
+
+/* True when the cover is "everything": empty, @external, all4 or all6. */
+bool lxdval_cover_everything(const struct lxdval_cover *c);
+
 #endif

@@ -11,6 +11,13 @@
 #include "catalog.h"
 
 #define POLICY_MAX_SIZE ((size_t)4 << 20)
+/*
+ * The schema nests four levels (waivers: - check: X); libyaml's scanner
+ * costs time quadratic in nesting, and its document holds every node, so
+ * both are capped before a document is built.
+ */
+#define POLICY_MAX_DEPTH 16
+#define POLICY_MAX_NODES 100000
 
 bool
 strlist_has(const struct strlist *l, const char *s)
@@ -48,6 +55,7 @@ policy_init(struct policy *p)
 	p->token_expiry_max = 15 * 60;
 	p->cert_lifetime_max = 90LL * 86400;
 	p->expiring_window = 30LL * 86400;
+	p->oidc_session_max = 86400;
 }
 
 void
@@ -126,6 +134,8 @@ static const struct policy_key threshold_keys[] = {
 	  .off = offsetof(struct policy, cert_lifetime_max) },
 	{ .name = "expiring_window", .parse = parse_duration,
 	  .off = offsetof(struct policy, expiring_window) },
+	{ .name = "oidc_session_max", .parse = parse_duration,
+	  .off = offsetof(struct policy, oidc_session_max) },
 	{ .name = NULL },
 };
 
@@ -793,6 +803,64 @@ syntax_error(const yaml_parser_t *y, const char *file, struct diag *d)
 			 y->problem_mark.column + 1, problem);
 }
 
+/*
+ * Walks the events of buf without building anything and stops at the
+ * first collection nested deeper than POLICY_MAX_DEPTH or the node after
+ * POLICY_MAX_NODES, so that a hostile file costs little before it is
+ * refused. Syntax errors are left to load_doc(), which reports them.
+ */
+static int
+check_shape(struct pctx *c, const char *buf, size_t len)
+{
+	yaml_parser_t y;
+	yaml_event_t ev;
+	size_t depth = 0, nodes = 0;
+	int rc = 0;
+
+	if (!yaml_parser_initialize(&y)) {
+		diag_set(c->d, "%s: cannot initialise the YAML parser",
+			 c->file);
+		return -1;
+	}
+	yaml_parser_set_input_string(&y, (const unsigned char *)buf, len);
+	for (;;) {
+		yaml_event_type_t t;
+
+		if (!yaml_parser_parse(&y, &ev))
+			break;
+		t = ev.type;
+		if (t == YAML_SEQUENCE_START_EVENT ||
+		    t == YAML_MAPPING_START_EVENT) {
+			depth++;
+		} else if (t == YAML_SEQUENCE_END_EVENT ||
+			   t == YAML_MAPPING_END_EVENT) {
+			depth--;
+		}
+		if (t == YAML_SEQUENCE_START_EVENT ||
+		    t == YAML_MAPPING_START_EVENT ||
+		    t == YAML_SCALAR_EVENT || t == YAML_ALIAS_EVENT)
+			nodes++;
+		if (depth > POLICY_MAX_DEPTH) {
+			diag_set(c->d, "%s:%zu:%zu: nested deeper than %d "
+				    "levels (the cap on a policy's nesting)",
+				 c->file, ev.start_mark.line + 1,
+				 ev.start_mark.column + 1, POLICY_MAX_DEPTH);
+			rc = -1;
+		} else if (nodes > POLICY_MAX_NODES) {
+			diag_set(c->d, "%s:%zu:%zu: more than %d values (the "
+				    "cap on a policy's size)", c->file,
+				 ev.start_mark.line + 1,
+				 ev.start_mark.column + 1, POLICY_MAX_NODES);
+			rc = -1;
+		}
+		yaml_event_delete(&ev);
+		if (rc || t == YAML_STREAM_END_EVENT)
+			break;
+	}
+	yaml_parser_delete(&y);
+	return rc;
+}
+
 /* Loads the one document in buf into c->doc. */
 static int
 load_doc(struct pctx *c, const char *buf, size_t len)
@@ -800,6 +868,9 @@ load_doc(struct pctx *c, const char *buf, size_t len)
 	yaml_parser_t y;
 	yaml_document_t extra;
 	int rc = -1;
+
+	if (check_shape(c, buf, len) != 0)
+		return -1;
 
 	if (!yaml_parser_initialize(&y)) {
 		diag_set(c->d, "%s: cannot initialise the YAML parser",

@@ -45,8 +45,10 @@ struct policy_waiver {
 struct policy {
 	char *path;			/* file it came from, or NULL */
 	long long token_expiry_max;	/* seconds; default 15 minutes */
-	long long cert_lifetime_max;	/* seconds; default 90 days */
+	long long cert_lifetime_max;	/* seconds; default 90 days; also the
+					   longest bearer token lifetime */
 	long long expiring_window;	/* seconds; default 30 days */
+	long long oidc_session_max;	/* seconds; default 1 day */
 	struct strlist admin_members;	/* unix users allowed in the admin group */
 	struct strlist admin_certs;	/* full-admin client certs: fingerprint
 					   (or unique prefix of >= 12) or name */

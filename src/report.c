@@ -5,6 +5,7 @@ static const struct report_format formats[] = {
 	{ "html", report_html_write },
 	{ "json", report_json_write },
 	{ "junit", report_junit_write },
+	{ "markdown", report_markdown_write },
 	{ "prometheus", report_prometheus_write },
 	{ "sarif", report_sarif_write },
 	{ "text", report_text_write },
@@ -22,7 +23,7 @@ report_format_find(const char *name)
 const char *
 report_format_names(void)
 {
-	return "text, json, sarif, junit, html, prometheus";
+	return "text, json, sarif, junit, html, prometheus, markdown";
 }
 
 int

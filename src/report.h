@@ -25,6 +25,7 @@ report_write_fn report_sarif_write;
 report_write_fn report_junit_write;
 report_write_fn report_html_write;
 report_write_fn report_prometheus_write;
+report_write_fn report_markdown_write;
 
 /*
  * For the JSON formats: writes root indented by two, keys in insertion

@@ -1,13 +1,18 @@
 /* snapshot.c - one immutable copy of the server state that checks read */
 #include "snapshot.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "lxdval.h"
+#include "shape.h"
 
 static const char *const kind_names[] = {
 	[SNAP_SERVER] = "server",
@@ -25,6 +30,147 @@ static const char *const kind_names[] = {
 	[SNAP_STORAGE_POOL_MEMBERS] = "storage-pools-members",
 };
 _Static_assert(ARRAY_SIZE(kind_names) == SNAP__COUNT, "a kind has no name");
+
+/*
+ * What the checks read of each part, and of which type (see shape.h). A
+ * part with an item of another shape is absent, its why naming the
+ * endpoint or file and the JSON path: the checks that need it report
+ * error instead of reading "absent" as "not set".
+ */
+static const struct shape sh_string = { .kind = SH_STRING };
+static const struct shape sh_strings = { .kind = SH_ARRAY,
+					 .item = &sh_string };
+static const struct shape sh_config = { .kind = SH_MAP, .item = &sh_string };
+
+#define STR(k) { .key = (k), .kind = SH_STRING }
+#define STR_NEEDED(k) { .key = (k), .kind = SH_STRING, .required = true }
+#define BOOL(k) { .key = (k), .kind = SH_BOOL }
+#define INT(k) { .key = (k), .kind = SH_INT }
+#define CONFIG(k) { .key = (k), .kind = SH_MAP, .item = &sh_string }
+#define DEVICES(k) { .key = (k), .kind = SH_MAP, .item = &sh_config }
+#define STRINGS(k) { .key = (k), .kind = SH_ARRAY, .item = &sh_string }
+/* Go leaves an empty list out as null (used_by, locations in 5.0.2). */
+#define STRINGS_OR_NULL(k) { .key = (k), .kind = SH_ARRAY, .nullable = true, \
+			     .item = &sh_string }
+#define LIST_OF(k, it) { .key = (k), .kind = SH_ARRAY, .item = (it) }
+#define END { .key = NULL }
+
+static const struct shape f_instance[] = {
+	STR_NEEDED("name"), STR("project"), STR("type"), STR("status"),
+	INT("status_code"), STR("location"), STRINGS("profiles"),
+	CONFIG("config"), DEVICES("devices"), CONFIG("expanded_config"),
+	DEVICES("expanded_devices"), END
+};
+static const struct shape f_profile[] = {
+	STR_NEEDED("name"), STR("project"), CONFIG("config"),
+	DEVICES("devices"), STRINGS_OR_NULL("used_by"), END
+};
+static const struct shape f_project[] = {
+	STR_NEEDED("name"), CONFIG("config"), STRINGS_OR_NULL("used_by"), END
+};
+static const struct shape f_network[] = {
+	STR_NEEDED("name"), STR("project"), STR("type"), BOOL("managed"),
+	CONFIG("config"), STRINGS_OR_NULL("used_by"),
+	STRINGS_OR_NULL("locations"), END
+};
+static const struct shape f_acl_rule[] = {
+	STR("action"), STR("state"), STR("source"), STR("destination"),
+	STR("protocol"), STR("source_port"), STR("destination_port"),
+	STR("description"), END
+};
+static const struct shape sh_acl_rule = { .kind = SH_OBJECT,
+					  .fields = f_acl_rule };
+static const struct shape f_acl[] = {
+	STR_NEEDED("name"), STR("project"), LIST_OF("ingress", &sh_acl_rule),
+	LIST_OF("egress", &sh_acl_rule), CONFIG("config"), END
+};
+static const struct shape f_pool[] = {
+	STR_NEEDED("name"), STR("driver"), STR("status"), CONFIG("config"),
+	STRINGS_OR_NULL("used_by"), STRINGS_OR_NULL("locations"), END
+};
+static const struct shape f_certificate[] = {
+	STR("name"), STR_NEEDED("type"), STR_NEEDED("fingerprint"),
+	STR("certificate"), BOOL("restricted"), STRINGS_OR_NULL("projects"),
+	END
+};
+/* The metadata of a token names it and tells when it expires. */
+static const struct shape f_request[] = { STR("name"), END };
+static const struct shape f_op_metadata[] = {
+	STR("expiresAt"), STR("serverName"),
+	{ .key = "request", .kind = SH_OBJECT, .fields = f_request }, END
+};
+static const struct shape f_operation[] = {
+	STR_NEEDED("id"), STR_NEEDED("class"), STR("status"),
+	{ .key = "status_code", .kind = SH_INT, .required = true },
+	STR("created_at"),
+	{ .key = "metadata", .kind = SH_OBJECT, .nullable = true,
+	  .fields = f_op_metadata },
+	END
+};
+static const struct shape f_identity[] = {
+	STR("id"), STR("name"), STR("type"), STR("authentication_method"),
+	STRINGS_OR_NULL("groups"), END
+};
+static const struct shape f_permission[] = {
+	STR("entity_type"), STR("url"), STR("entitlement"), END
+};
+static const struct shape sh_permission = { .kind = SH_OBJECT,
+					    .fields = f_permission };
+static const struct shape f_group[] = {
+	/* a group without permissions has null (LXD 5.21) */
+	STR_NEEDED("name"),
+	{ .key = "permissions", .kind = SH_ARRAY, .nullable = true,
+	  .item = &sh_permission },
+	{ .key = "identities", .kind = SH_MAP, .item = &sh_strings },
+	STRINGS_OR_NULL("identity_provider_groups"), END
+};
+static const struct shape f_member[] = {
+	STR_NEEDED("server_name"), STR("url"), STR("status"), END
+};
+static const struct shape f_pool_member[] = {
+	STR_NEEDED("name"), STR_NEEDED("member"), STR("error"),
+	STR("driver"), CONFIG("config"), STRINGS_OR_NULL("locations"), END
+};
+
+#define ITEMS(f) { .kind = SH_ARRAY, .item = &(const struct shape){ \
+			   .kind = SH_OBJECT, .fields = (f) } }
+
+static const struct shape part_shapes[SNAP__COUNT] = {
+	[SNAP_INSTANCES] = ITEMS(f_instance),
+	[SNAP_PROFILES] = ITEMS(f_profile),
+	[SNAP_PROJECTS] = ITEMS(f_project),
+	[SNAP_NETWORKS] = ITEMS(f_network),
+	[SNAP_NETWORK_ACLS] = ITEMS(f_acl),
+	[SNAP_STORAGE_POOLS] = ITEMS(f_pool),
+	[SNAP_CERTIFICATES] = ITEMS(f_certificate),
+	[SNAP_OPERATIONS] = ITEMS(f_operation),
+	[SNAP_IDENTITIES] = ITEMS(f_identity),
+	[SNAP_AUTH_GROUPS] = ITEMS(f_group),
+	[SNAP_CLUSTER_MEMBERS] = ITEMS(f_member),
+	[SNAP_STORAGE_POOL_MEMBERS] = ITEMS(f_pool_member),
+};
+
+/* LXD shows a hidden key that is set as JSON true, and only those. */
+static const char *const hidden_keys[] = {
+	"core.trust_password", "loki.auth.password", NULL
+};
+static const struct shape f_environment[] = {
+	STR("server"), STR("server_version"), STR("server_name"),
+	BOOL("server_clustered"), INT("server_pid"), STRINGS("addresses"),
+	END
+};
+/* What is read of /1.0 beside its config; a mismatch stops the audit. */
+static const struct shape sh_root = {
+	.kind = SH_OBJECT,
+	.fields = (const struct shape[]){
+		STR("api_version"), STR("auth"), STRINGS("api_extensions"),
+		{ .key = "environment", .kind = SH_OBJECT,
+		  .fields = f_environment },
+		END },
+};
+static const struct shape sh_server_config = {
+	.kind = SH_MAP, .item = &sh_string, .true_ok = hidden_keys
+};
 
 const char *
 snapshot_kind_name(enum snap_kind k)
@@ -56,11 +202,16 @@ snapshot_release(struct snapshot *s)
 const json_t *
 snapshot_part(const struct snapshot *s, enum snap_kind k, const char **why)
 {
+	/*
+	 * The server object stays when only its config is unreadable (its
+	 * version and extensions were checked): why[] then says so and the
+	 * part reads as absent.
+	 */
 	if (why)
-		*why = s->part[k] ? NULL :
-		       s->why[k]  ? s->why[k] :
+		*why = s->why[k] ? s->why[k] :
+		       s->part[k] ? NULL :
 				    "not fetched";
-	return s->part[k];
+	return s->why[k] ? NULL : s->part[k];
 }
 
 bool
@@ -213,6 +364,11 @@ snapshot_config(const struct snapshot *s, const char *key, const char **from)
 	const json_t *v = json_object_get(cfg, key);
 	const char *def;
 
+	if (!s->part[SNAP_SERVER] || s->why[SNAP_SERVER]) {
+		if (from)
+			*from = NULL;
+		return NULL;
+	}
 	if (v) {
 		if (from)
 			*from = "server";
@@ -248,19 +404,27 @@ part_append(struct snapshot *s, enum snap_kind k, const json_t *list,
 	}
 }
 
-/* Operations come as {"running": [...], "success": [...]}: flatten. */
+/*
+ * Operations come as {"running": [...], "success": [...]}: checks the
+ * shape, then flattens. Anything else (null, a list, a single operation
+ * object) is NULL with *why set.
+ */
+static const struct shape sh_operations_map = {
+	.kind = SH_MAP, .item = &part_shapes[SNAP_OPERATIONS]
+};
+
 static json_t *
-flatten_operations(const json_t *md)
+flatten_operations(const json_t *md, char **why)
 {
-	json_t *out = json_array();
+	json_t *out;
 	const char *k;
 	json_t *v, *op;
 	size_t i;
 
-	if (json_is_array(md)) {
-		json_array_extend(out, (json_t *)(uintptr_t)md);
-		return out;
-	}
+	*why = shape_check(md, &sh_operations_map);
+	if (*why)
+		return NULL;
+	out = json_array();
 	json_object_foreach ((json_t *)(uintptr_t)md, k, v)
 		json_array_foreach (v, i, op)
 			json_array_append(out, op);
@@ -378,22 +542,26 @@ static void
 pool_member_add(struct snapshot *s, const struct lxd_request *r,
 		const char *member)
 {
+	static const struct shape pool = { .kind = SH_OBJECT,
+					   .fields = f_pool };
 	const char *name = r->path + strlen("/1.0/storage-pools/");
+	char *why = r->rc == 0 ? shape_check(r->resp.metadata, &pool) : NULL;
 	json_t *item;
 
 	if (!s->part[SNAP_STORAGE_POOL_MEMBERS])
 		s->part[SNAP_STORAGE_POOL_MEMBERS] = json_array();
-	if (r->rc == 0 && json_is_object(r->resp.metadata)) {
+	if (r->rc == 0 && !why) {
 		item = json_deep_copy(r->resp.metadata);
 	} else {
 		item = json_object();
 		json_object_set_new(item, "name",
 				    json_stringn(name, strcspn(name, "?")));
 		json_object_set_new(item, "error",
-				    json_string(r->rc == 0 ?
-							"expected an object" :
-							r->diag.msg));
+				    why ? json_sprintf("GET %s: %s", r->path,
+						       why) :
+					  json_string(r->diag.msg));
 	}
+	free(why);
 	json_object_set_new(item, "member", json_string(member));
 	json_array_append_new(s->part[SNAP_STORAGE_POOL_MEMBERS], item);
 }
@@ -407,6 +575,7 @@ static void
 plan_run(struct snapshot *s, struct lxd_client *c, struct plan *p)
 {
 	bool failed[SNAP__COUNT] = { false };
+	char *why;
 
 	if (!p->n)
 		return;
@@ -427,16 +596,25 @@ plan_run(struct snapshot *s, struct lxd_client *c, struct plan *p)
 			continue;
 		}
 		if (k == SNAP_OPERATIONS) {
-			json_t *flat = flatten_operations(md);
+			json_t *flat = flatten_operations(md, &why);
 
+			if (!flat) {
+				failed[k] = true;
+				set_why(s, k, false, "GET %s: %s",
+					p->reqs[i].path, why);
+				free(why);
+				continue;
+			}
 			part_append(s, k, flat, NULL);
 			json_decref(flat);
 			continue;
 		}
-		if (!json_is_array(md)) {
+		why = shape_check(md, &part_shapes[k]);
+		if (why) {
 			failed[k] = true;
-			set_why(s, k, false, "GET %s: expected a list",
-				p->reqs[i].path);
+			set_why(s, k, false, "GET %s: %s", p->reqs[i].path,
+				why);
+			free(why);
 			continue;
 		}
 		part_append(s, k, md, p->projects[i]);
@@ -449,7 +627,14 @@ check_root(const json_t *md, const char *endpoint, struct diag *d)
 	const char *auth = json_string_value(json_object_get(md, "auth"));
 	const json_t *env;
 	const char *server;
+	char *why = json_is_object(md) ? shape_check(md, &sh_root) : NULL;
 
+	if (why) {
+		diag_set(d, "'%s' gave a /1.0 that cannot be read: %s",
+			 endpoint, why);
+		free(why);
+		return -1;
+	}
 	if (!json_is_object(md) ||
 	    !str_eq(json_string_value(json_object_get(md, "api_version")),
 		    "1.0")) {
@@ -473,6 +658,32 @@ check_root(const json_t *md, const char *endpoint, struct diag *d)
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * The server config is read by many checks: a value of the wrong shape
+ * makes the server part unreadable for them (they report error), while
+ * its version and extensions, already checked, still steer the fetch.
+ */
+static void
+check_server_config(struct snapshot *s, const char *source)
+{
+	const json_t *cfg = json_object_get(s->part[SNAP_SERVER], "config");
+	char *why;
+
+	if (!cfg) {
+		free(s->why[SNAP_SERVER]);
+		s->why[SNAP_SERVER] = xasprintf("%s: at $.config: missing",
+						source);
+		return;
+	}
+	why = shape_check(cfg, &sh_server_config);
+	if (why) {
+		free(s->why[SNAP_SERVER]);
+		s->why[SNAP_SERVER] = xasprintf("%s: at $.config%s", source,
+						why + strlen("at $"));
+		free(why);
+	}
 }
 
 static void
@@ -562,6 +773,33 @@ plan_per_project(struct snapshot *s, struct plan *p)
 	const char *name;
 	size_t n;
 
+	if (!snapshot_has_ext(s, "network_acl"))
+		set_why(s, SNAP_NETWORK_ACLS, true,
+			"the server lacks API extension network_acl");
+	if (!s->part[SNAP_PROJECTS]) {
+		/*
+		 * LXD lists a restricted client the projects it may see, so
+		 * a failed list is a failure, not "default only": what lives
+		 * per project cannot be asked for completely.
+		 */
+		const char *pwhy = s->why[SNAP_PROJECTS] ?
+					   s->why[SNAP_PROJECTS] :
+					   "not fetched";
+		static const enum snap_kind scoped[] = {
+			SNAP_INSTANCES, SNAP_PROFILES, SNAP_NETWORKS,
+			SNAP_NETWORK_ACLS
+		};
+
+		for (size_t i = 0; i < ARRAY_SIZE(scoped); i++)
+			if (!s->part[scoped[i]] && !s->why[scoped[i]])
+				set_why(s, scoped[i], false,
+					"the projects could not be listed, so "
+					"not every project's %s could be "
+					"requested (%s)",
+					kind_names[scoped[i]], pwhy);
+		plan_pool_members(s, p);
+		return;
+	}
 	if (!s->part[SNAP_INSTANCES] && !s->why[SNAP_INSTANCES]) {
 		/* no all-projects listing: ask each project */
 		const json_t *pr;
@@ -596,9 +834,6 @@ plan_per_project(struct snapshot *s, struct plan *p)
 	}
 	strbuf_release(&names);
 	plan_pool_members(s, p);
-	if (!snapshot_has_ext(s, "network_acl"))
-		set_why(s, SNAP_NETWORK_ACLS, true,
-			"the server lacks API extension network_acl");
 }
 
 int
@@ -617,6 +852,7 @@ snapshot_fetch(struct snapshot *s, struct lxd_client *c, const char *endpoint,
 	if (check_root(root.metadata, endpoint, d) != 0)
 		goto out;
 	set_server(s, json_incref(root.metadata));
+	check_server_config(s, "GET /1.0");
 
 	/*
 	 * Two rounds: what needs nothing but /1.0, then what needs the list
@@ -626,10 +862,6 @@ snapshot_fetch(struct snapshot *s, struct lxd_client *c, const char *endpoint,
 	plan_global(s, &p);
 	plan_run(s, c, &p);
 	plan_release(&p);
-	if (!s->part[SNAP_PROJECTS]) {
-		/* a client restricted from listing projects: default only */
-		s->part[SNAP_PROJECTS] = json_array();
-	}
 	plan_per_project(s, &p);
 	plan_run(s, c, &p);
 	plan_release(&p);
@@ -643,83 +875,218 @@ out:
 	return rc;
 }
 
-/* A file holds an API envelope or the bare metadata. */
-static json_t *
-load_json(const char *path, struct diag *d)
-{
-	json_error_t err;
-	json_t *j = json_load_file(path, JSON_REJECT_DUPLICATES, &err);
-	json_t *md;
+/* A saved state file is read whole; larger ones are refused. */
+#define SNAP_MAX_FILE ((size_t)256 << 20)
 
+/*
+ * Opens DIR/NAME for reading without blocking or following a link: a
+ * FIFO, a device or a directory put in a saved state must not hang or
+ * mislead the audit. Returns the descriptor; -2 when the file does not
+ * exist (the part is then absent); -1 with d set when it exists but
+ * cannot be used.
+ */
+static int
+open_state_file(int dirfd, const char *dir, const char *name, struct diag *d)
+{
+	struct stat st;
+	int fd = openat(dirfd, name,
+			O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return -2;
+		if (errno == ELOOP)
+			diag_set(d, "cannot use '%s/%s': it is a symbolic link "
+				    "(or a loop of them); copy the saved file "
+				    "itself into the directory", dir, name);
+		else
+			diag_set(d, "cannot open '%s/%s': %s", dir, name,
+				 strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) != 0) {
+		diag_set(d, "cannot use '%s/%s': %s", dir, name,
+			 strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		diag_set(d, "cannot use '%s/%s': it is %s, not a regular file; "
+			    "put the saved JSON file there or remove it",
+			 dir, name,
+			 S_ISDIR(st.st_mode)  ? "a directory" :
+			 S_ISFIFO(st.st_mode) ? "a FIFO" :
+			 S_ISCHR(st.st_mode)  ? "a character device" :
+			 S_ISBLK(st.st_mode)  ? "a block device" :
+			 S_ISSOCK(st.st_mode) ? "a socket" :
+						"a special file");
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * Reads and parses one file of a saved state. Returns -2 when it does not
+ * exist, -1 with d set when it cannot be used, else 0 with *out.
+ */
+static int
+load_json(int dirfd, const char *dir, const char *name, json_t **out,
+	  struct diag *d)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char chunk[65536];
+	json_error_t err;
+	json_t *j;
+	ssize_t r;
+	int fd = open_state_file(dirfd, dir, name, d);
+
+	if (fd < 0)
+		return fd;
+	for (;;) {
+		r = read(fd, chunk, sizeof(chunk));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			diag_set(d, "cannot read '%s/%s': %s", dir, name,
+				 strerror(errno));
+			goto fail;
+		}
+		if (!r)
+			break;
+		if (sb.len + (size_t)r > SNAP_MAX_FILE) {
+			diag_set(d, "cannot use '%s/%s': larger than %zu MiB",
+				 dir, name, SNAP_MAX_FILE >> 20);
+			goto fail;
+		}
+		strbuf_add(&sb, chunk, (size_t)r);
+	}
+	close(fd);
+	fd = -1;
+	j = json_loadb(sb.buf ? sb.buf : "", sb.len, JSON_REJECT_DUPLICATES,
+		       &err);
+	strbuf_release(&sb);
 	if (!j) {
-		diag_set(d, "cannot load '%s': line %d column %d: %s", path,
-			 err.line, err.column, err.text);
-		return NULL;
+		diag_set(d, "cannot load '%s/%s': line %d column %d: %s", dir,
+			 name, err.line, err.column, err.text);
+		return -1;
 	}
-	if (json_is_object(j) && json_object_get(j, "type") &&
-	    json_object_get(j, "metadata")) {
-		md = json_incref(json_object_get(j, "metadata"));
+	*out = j;
+	return 0;
+fail:
+	if (fd >= 0)
+		close(fd);
+	strbuf_release(&sb);
+	return -1;
+}
+
+/*
+ * A saved document holds an API envelope, which must be a consistent sync
+ * answer, or the bare metadata. Returns the metadata (a new reference), or
+ * NULL with *why set (caller frees).
+ */
+static json_t *
+unwrap(const json_t *doc, char **why)
+{
+	char buf[256];
+
+	*why = NULL;
+	if (json_is_object(doc) && json_object_get(doc, "type") &&
+	    json_object_get(doc, "metadata")) {
+		if (lxd_envelope_check(doc, 0, buf, sizeof(buf)) != 0) {
+			*why = xasprintf("not a usable API answer: %s", buf);
+			return NULL;
+		}
+		return json_incref(json_object_get(doc, "metadata"));
+	}
+	return json_incref((json_t *)(uintptr_t)doc);
+}
+
+/* Files one part read from a saved state; a bad shape leaves it absent. */
+static void
+load_part(struct snapshot *s, enum snap_kind k, const json_t *doc,
+	  const char *file)
+{
+	char *why;
+	json_t *j = unwrap(doc, &why);
+
+	if (j && k == SNAP_OPERATIONS) {
+		json_t *flat = flatten_operations(j, &why);
+
 		json_decref(j);
-		return md;
+		j = flat;
+	} else if (j) {
+		why = shape_check(j, &part_shapes[k]);
 	}
-	return j;
+	if (why) {
+		set_why(s, k, false, "%s: %s", file, why);
+		free(why);
+		json_decref(j);
+		return;
+	}
+	part_append(s, k, j,
+		    k == SNAP_PROFILES || k == SNAP_NETWORKS ||
+				    k == SNAP_NETWORK_ACLS ||
+				    k == SNAP_INSTANCES ?
+			    "default" :
+			    NULL);
+	json_decref(j);
+}
+
+bool
+snapshot_null_is_empty(enum snap_kind k, const char *key)
+{
+	const struct shape *item;
+
+	if ((unsigned)k >= SNAP__COUNT || !part_shapes[k].item)
+		return false;
+	item = part_shapes[k].item;
+	for (const struct shape *f = item->fields; f && f->key; f++)
+		if (str_eq(f->key, key))
+			return f->nullable;
+	return false;
 }
 
 int
-snapshot_load_dir(struct snapshot *s, const char *dir, struct diag *d)
+snapshot_load_docs(struct snapshot *s, json_t *const docs[SNAP__COUNT],
+		   const char *label, struct diag *d)
 {
 	free(s->endpoint);
-	s->endpoint = xasprintf("dir://%s", dir);
+	s->endpoint = xasprintf("dir://%s", label);
 	for (size_t k = 0; k < SNAP__COUNT; k++) {
-		char *path = xasprintf("%s/%s.json", dir, kind_names[k]);
+		char *name = xasprintf("%s.json", kind_names[k]);
 		json_t *j;
-		FILE *f = fopen(path, "r");
+		char *why;
 
-		if (!f) {
-			if (k == SNAP_SERVER) {
-				diag_set(d, "cannot open '%s': no server.json "
-					    "in the snapshot directory", path);
-				free(path);
+		if (!docs[k] && k == SNAP_SERVER) {
+			diag_set(d, "cannot open '%s/%s': no server.json in "
+				    "the snapshot directory", label, name);
+			free(name);
+			return -1;
+		}
+		if (!docs[k]) {
+			set_why(s, (enum snap_kind)k, false,
+				"no %s in the snapshot directory", name);
+		} else if (k == SNAP_SERVER) {
+			j = unwrap(docs[k], &why);
+			if (!j) {
+				diag_set(d, "cannot use '%s/%s': %s", label,
+					 name, why);
+				free(why);
+				free(name);
 				return -1;
 			}
-			set_why(s, (enum snap_kind)k, false,
-				"no %s.json in the snapshot directory",
-				kind_names[k]);
-			free(path);
-			continue;
-		}
-		fclose(f);
-		j = load_json(path, d);
-		free(path);
-		if (!j)
-			return -1;
-		if (k == SNAP_SERVER) {
 			if (check_root(j, s->endpoint, d) != 0) {
 				json_decref(j);
+				free(name);
 				return -1;
 			}
 			set_server(s, j);
-			continue;
+			check_server_config(s, name);
+		} else {
+			load_part(s, (enum snap_kind)k, docs[k], name);
 		}
-		if (k == SNAP_OPERATIONS) {
-			json_t *flat = flatten_operations(j);
-
-			json_decref(j);
-			j = flat;
-		}
-		if (!json_is_array(j)) {
-			diag_set(d, "'%s/%s.json' is not a list", dir,
-				 kind_names[k]);
-			json_decref(j);
-			return -1;
-		}
-		part_append(s, (enum snap_kind)k, j,
-			    k == SNAP_PROFILES || k == SNAP_NETWORKS ||
-					    k == SNAP_NETWORK_ACLS ||
-					    k == SNAP_INSTANCES ?
-				    "default" :
-				    NULL);
-		json_decref(j);
+		free(name);
 	}
 	if (!snapshot_has_ext(s, "access_management")) {
 		if (!s->part[SNAP_IDENTITIES])
@@ -732,4 +1099,33 @@ snapshot_load_dir(struct snapshot *s, const char *dir, struct diag *d)
 	for (size_t k = 0; k < SNAP__COUNT; k++)
 		scrub(s->part[k]);
 	return 0;
+}
+
+int
+snapshot_load_dir(struct snapshot *s, const char *dir, struct diag *d)
+{
+	json_t *docs[SNAP__COUNT] = { NULL };
+	int dirfd, rc = 0;
+
+	dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_NONBLOCK | O_CLOEXEC);
+	if (dirfd < 0) {
+		diag_set(d, "cannot read the saved state '%s': %s%s", dir,
+			 strerror(errno),
+			 errno == ENOTDIR ? " (--input names a directory of "
+					    "JSON files)" : "");
+		return -1;
+	}
+	for (size_t k = 0; k < SNAP__COUNT && rc == 0; k++) {
+		char *name = xasprintf("%s.json", kind_names[k]);
+
+		if (load_json(dirfd, dir, name, &docs[k], d) == -1)
+			rc = -1;
+		free(name);
+	}
+	close(dirfd);
+	if (rc == 0)
+		rc = snapshot_load_docs(s, docs, dir, d);
+	for (size_t k = 0; k < SNAP__COUNT; k++)
+		json_decref(docs[k]);
+	return rc;
 }

@@ -74,8 +74,11 @@ void snapshot_release(struct snapshot *s);
  * Fetches everything the checks need with one request per kind of object
  * (profiles, networks and ACLs: one per project that has its own), run
  * concurrently. Returns -1 only when the server as a whole cannot be
- * audited (GET /1.0 failed, untrusted, not LXD); a part that fails alone
- * is recorded in why[] and the checks that need it report error.
+ * audited (GET /1.0 failed, untrusted, not LXD, or a field of /1.0 other
+ * than config of the wrong type); a part that fails alone, or whose
+ * answer does not have the shape the checks read, is recorded in why[]
+ * and the checks that need it report error. When the projects cannot be
+ * listed, the per-project parts are absent too.
  */
 int snapshot_fetch(struct snapshot *s, struct lxd_client *c,
 		   const char *endpoint, bool remote, struct diag *d);
@@ -92,6 +95,28 @@ int snapshot_fetch(struct snapshot *s, struct lxd_client *c,
  */
 int snapshot_load_dir(struct snapshot *s, const char *dir, struct diag *d);
 
+/*
+ * Every file of a saved state is a regular file, opened without following
+ * a link or blocking: a FIFO, a device, a directory, a link or an
+ * unreadable file is an error (-1, d says which), while a missing one
+ * leaves its part absent. A part whose items do not have the shape the
+ * checks read (see shape.h) is absent, its why naming the file and the
+ * JSON path.
+ *
+ * snapshot_load_docs() does the same from documents already parsed
+ * (docs[k] is the content of KIND.json, NULL when missing; borrowed);
+ * label stands for the directory in messages.
+ */
+int snapshot_load_docs(struct snapshot *s, json_t *const docs[SNAP__COUNT],
+		       const char *label, struct diag *d);
+
+/*
+ * True when the items of part k may hold null for key, meaning an empty
+ * list (Go leaves an empty slice out as null: used_by in 5.0.2, groups
+ * in 5.21). For tests that tell a wrong type from an empty value.
+ */
+bool snapshot_null_is_empty(enum snap_kind k, const char *key);
+
 /* Returns the part, or NULL with *why set (why may be NULL). */
 const json_t *snapshot_part(const struct snapshot *s, enum snap_kind k,
 			    const char **why);
@@ -101,8 +126,10 @@ bool snapshot_has_ext(const struct snapshot *s, const char *ext);
 /*
  * The server config value of key as a string: the stored value, else the
  * default for this product and version (see snapshot.c), else NULL.
- * *from is set to "server" or "default". Non-string stored values (LXD
- * returns hidden keys as true) read as "(hidden)".
+ * *from is set to "server" or "default". A hidden key that LXD shows as
+ * true reads as "(hidden)"; any other non-string value makes the server
+ * part unreadable when the snapshot is built, and then this returns NULL:
+ * callers go through checks_need_part(SNAP_SERVER) first.
  */
 const char *snapshot_config(const struct snapshot *s, const char *key,
 			    const char **from);

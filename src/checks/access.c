@@ -100,6 +100,130 @@ eval_trust_password(const struct check *c, const struct check_ctx *x,
 	finding_remediation(f, "%s config unset %s", snapshot_client(s), key);
 }
 
+/*
+ * Where a judged certificate lives and how it is replaced or removed: the
+ * trust store (/1.0/certificates) or a fine-grained TLS identity, whose
+ * certificate /1.0/certificates does not list.
+ */
+struct cert_home {
+	const char *obj;	/* finding object */
+	const char *what;	/* "Certificate" or "TLS identity" */
+	char *remove;		/* the command that removes it */
+	char *renew;		/* what renewing it means */
+};
+
+/* Judges one PEM certificate: validity period and key strength. */
+static void
+judge_cert(const struct check *c, const struct check_ctx *x,
+	   const struct cert_home *h, const char *name, const char *pem,
+	   struct findings *out)
+{
+	const struct snapshot *s = x->snap;
+	struct x509_info xi;
+	struct diag d = { "" };
+	struct finding *f;
+	char when[32], window[32];
+
+	lxdval_format_duration(x->policy->expiring_window, window,
+			       sizeof(window));
+	if (x509_parse_pem(pem, &xi, &d) != 0) {
+		findings_add(out, ST_ERROR, c->severity, h->obj,
+			     "Cannot parse %s %s: %s.",
+			     str_eq(h->what, "Certificate") ? "certificate" :
+			     "the certificate of TLS identity", name, d.msg);
+		return;
+	}
+	if (xi.not_after < s->now) {
+		format_rfc3339(xi.not_after, when, sizeof(when));
+		f = findings_add(out, ST_FAIL, SEV_MEDIUM, h->obj,
+				 "%s %s expired on %s.", h->what, name, when);
+		finding_remediation(f, "%s", h->remove);
+	} else if (xi.not_after - s->now <= x->policy->expiring_window) {
+		format_rfc3339(xi.not_after, when, sizeof(when));
+		f = findings_add(out, ST_FAIL, SEV_LOW, h->obj,
+				 "%s %s expires on %s, within the %s warning "
+				 "window.", h->what, name, when, window);
+		finding_remediation(f, "%s", h->renew);
+	}
+	if (xi.not_before > s->now) {
+		format_rfc3339(xi.not_before, when, sizeof(when));
+		f = findings_add(out, ST_FAIL, SEV_MEDIUM, h->obj,
+				 "%s %s is not valid before %s.", h->what,
+				 name, when);
+		finding_remediation(f, "%s", h->remove);
+	}
+	if ((str_eq(xi.key_type, "RSA") && xi.key_bits < 2048) ||
+	    (str_eq(xi.key_type, "EC") && xi.key_bits < 256)) {
+		f = findings_add(out, ST_FAIL, SEV_MEDIUM, h->obj,
+				 "%s %s has a weak %s key of %d bits (minimum "
+				 "%d).", h->what, name, xi.key_type,
+				 xi.key_bits,
+				 str_eq(xi.key_type, "RSA") ? 2048 : 256);
+		finding_remediation(f, "Replace it with a certificate that "
+				       "has a stronger key, then run: %s",
+				    h->remove);
+	}
+}
+
+static bool
+in_trust_store(const json_t *certs, const char *fp)
+{
+	const json_t *e;
+	size_t i;
+
+	json_array_foreach (certs, i, e)
+		if (fp && strcasecmp(fp, checks_jstr(e, "fingerprint") ?
+						 checks_jstr(e, "fingerprint") :
+						 "") == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Fine-grained TLS identities (access_management_tls: LXD 5.21.3 and
+ * 6.2 on) carry a certificate that /1.0/certificates does not list; the
+ * ones it does list are judged there.
+ */
+static void
+judge_identity_certs(const struct check *c, const struct check_ctx *x,
+		     const json_t *certs, struct findings *out)
+{
+	const struct snapshot *s = x->snap;
+	const json_t *ids, *e;
+	size_t i;
+
+	if (!snapshot_has_ext(s, "access_management_tls"))
+		return;
+	ids = checks_need_part(c, x, SNAP_IDENTITIES, "/1.0/auth/identities",
+			       out);
+	json_array_foreach (ids, i, e) {
+		const char *id = checks_jstr(e, "id");
+		const char *name = checks_jstr(e, "name");
+		const char *pem = checks_jstr(e, "tls_certificate");
+		struct cert_home h = { .what = "TLS identity" };
+		char *obj;
+
+		if (!id || !str_eq(checks_jstr(e, "authentication_method"),
+				   "tls") ||
+		    str_empty(pem) || in_trust_store(certs, id))
+			continue;
+		if (str_empty(name))
+			name = id;
+		obj = xasprintf("/1.0/auth/identities/tls/%s", id);
+		h.obj = obj;
+		h.remove = xasprintf("%s auth identity delete tls/%s",
+				     snapshot_client(s), name);
+		h.renew = xasprintf("Renew the client's certificate and set it "
+				    "on the identity (%s auth identity edit "
+				    "tls/%s, key tls_certificate)",
+				    snapshot_client(s), name);
+		judge_cert(c, x, &h, name, pem, out);
+		free(h.remove);
+		free(h.renew);
+		free(obj);
+	}
+}
+
 static void
 eval_certificates(const struct check *c, const struct check_ctx *x,
 		  struct findings *out)
@@ -107,21 +231,13 @@ eval_certificates(const struct check *c, const struct check_ctx *x,
 	const struct snapshot *s = x->snap;
 	const json_t *certs, *e;
 	size_t i;
-	char window[32];
 
 	certs = checks_need_part(c, x, SNAP_CERTIFICATES, "/1.0/certificates",
 				 out);
-	if (!certs)
-		return;
-	lxdval_format_duration(x->policy->expiring_window, window,
-			       sizeof(window));
 	json_array_foreach (certs, i, e) {
 		const char *name = checks_jstr(e, "name");
 		const char *fp = checks_jstr(e, "fingerprint");
-		struct x509_info xi;
-		struct diag d = { "" };
-		struct finding *f;
-		char when[32];
+		struct cert_home h = { .what = "Certificate" };
 		char *obj;
 
 		if (!fp)
@@ -129,58 +245,19 @@ eval_certificates(const struct check *c, const struct check_ctx *x,
 		if (!name)
 			name = "";
 		obj = xasprintf("/1.0/certificates/%s", fp);
-		if (x509_parse_pem(checks_jstr(e, "certificate"), &xi,
-				   &d) != 0) {
-			findings_add(out, ST_ERROR, c->severity, obj,
-				     "Cannot parse certificate %s: %s.", name,
-				     d.msg);
-			free(obj);
-			continue;
-		}
-		if (xi.not_after < s->now) {
-			format_rfc3339(xi.not_after, when, sizeof(when));
-			f = findings_add(out, ST_FAIL, SEV_MEDIUM, obj,
-					 "Certificate %s expired on %s.", name,
-					 when);
-			finding_remediation(f, "%s config trust remove %s",
-					    snapshot_client(s), fp);
-		} else if (xi.not_after - s->now <=
-			   x->policy->expiring_window) {
-			format_rfc3339(xi.not_after, when, sizeof(when));
-			f = findings_add(out, ST_FAIL, SEV_LOW, obj,
-					 "Certificate %s expires on %s, within "
-					 "the %s warning window.", name, when,
-					 window);
-			finding_remediation(f, "Renew the client's "
-					       "certificate, add the new one "
-					       "(%s config trust add), then "
-					       "run: %s config trust remove "
-					       "%s", snapshot_client(s),
-					    snapshot_client(s), fp);
-		}
-		if (xi.not_before > s->now) {
-			format_rfc3339(xi.not_before, when, sizeof(when));
-			f = findings_add(out, ST_FAIL, SEV_MEDIUM, obj,
-					 "Certificate %s is not valid before "
-					 "%s.", name, when);
-			finding_remediation(f, "%s config trust remove %s",
-					    snapshot_client(s), fp);
-		}
-		if ((str_eq(xi.key_type, "RSA") && xi.key_bits < 2048) ||
-		    (str_eq(xi.key_type, "EC") && xi.key_bits < 256)) {
-			f = findings_add(out, ST_FAIL, SEV_MEDIUM, obj,
-					 "Certificate %s has a weak %s key of "
-					 "%d bits (minimum %d).", name,
-					 xi.key_type, xi.key_bits,
-					 str_eq(xi.key_type, "RSA") ? 2048 :
-								      256);
-			finding_remediation(f, "Replace it with a certificate "
-					       "that has a stronger key, then "
-					       "run: %s config trust remove %s",
-					    snapshot_client(s), fp);
-		}
+		h.obj = obj;
+		h.remove = xasprintf("%s config trust remove %s",
+				     snapshot_client(s), fp);
+		h.renew = xasprintf("Renew the client's certificate, add the "
+				    "new one (%s config trust add), then run: "
+				    "%s", snapshot_client(s), h.remove);
+		judge_cert(c, x, &h, name, checks_jstr(e, "certificate"),
+			   out);
+		free(h.remove);
+		free(h.renew);
 		free(obj);
 	}
+	judge_identity_certs(c, x, certs, out);
 }
 
 /* How many certificates' fingerprints start with prefix. */
@@ -325,6 +402,23 @@ eval_join_token_expiry(const struct check *c, const struct check_ctx *x,
 			     "The server lacks API extension "
 			     "cluster_join_token_expiry (LXD 5.0.2, 5.7 and "
 			     "later), so %s does not exist.", key);
+		return;
+	}
+	/*
+	 * Join tokens exist only where a cluster can be formed or grown: a
+	 * clustered server, or one with an address to cluster on
+	 * (bootstrapping takes cluster.https_address, else copies
+	 * core.https_address: lxd/api_cluster.go in 6.9; the clients refuse
+	 * a server that is "not available on the network").
+	 */
+	if (!s->clustered &&
+	    str_empty(snapshot_config(s, "core.https_address", NULL)) &&
+	    str_empty(snapshot_config(s, "cluster.https_address", NULL))) {
+		findings_add(out, ST_NOTAPPLICABLE, c->severity, "/1.0",
+			     "The server is not clustered and has no network "
+			     "address (core.https_address is not set, nor "
+			     "cluster.https_address), so it cannot issue "
+			     "cluster join tokens.");
 		return;
 	}
 	v = snapshot_config(s, key, &from);
@@ -533,10 +627,10 @@ eval_oidc_secret(const struct check *c, const struct check_ctx *x,
 	if (!need_server(c, x, out))
 		return;
 	if (str_eq(s->product, "incus")) {
-		/* Incus 6.0 and 7.x server config has no such key. */
+		/* Incus 6.0 to 7.3 server config has no such key */
 		findings_add(out, ST_NOTAPPLICABLE, c->severity, "/1.0",
-			     "Incus has no %s key: it keeps no OIDC client "
-			     "secret.", key);
+			     "Incus %s has no %s key: it keeps no OIDC client "
+			     "secret.", s->server_version, key);
 		return;
 	}
 	if (!snapshot_has_ext(s, "oidc_client_secret")) {
@@ -556,6 +650,51 @@ eval_oidc_secret(const struct check *c, const struct check_ctx *x,
 			       "%s config unset %s", snapshot_client(s), key);
 }
 
+/*
+ * oidc.session.expiry (auth_oidc_sessions, LXD 6.6 and later; default
+ * 1w, minimum 1H): how long a login session lasts before LXD sends the
+ * user back to the identity provider. The guide's "short-lived" OIDC
+ * advice is judged on it against the policy's oidc_session_max.
+ */
+static void
+judge_oidc_session(const struct check_ctx *x, struct findings *out)
+{
+	const struct snapshot *s = x->snap;
+	const char *key = "oidc.session.expiry";
+	const char *v = json_string_value(raw_config(s, key));
+	const char *from = "/1.0";
+	long long max = x->policy->oidc_session_max, at;
+	char smax[32], slife[32], expr[32];
+	struct diag d = { "" };
+	struct finding *f;
+	bool never;
+
+	if (!snapshot_has_ext(s, "auth_oidc_sessions"))
+		return;
+	if (str_empty(v)) {
+		v = "1w";
+		from = "default";
+	}
+	if (lxdval_expiry(v, s->now, &at, &never, &d) != 0) {
+		f = findings_add(out, ST_ERROR, SEV_LOW, "/1.0",
+				 "Cannot evaluate %s: %s.", key, d.msg);
+		finding_key(f, key, v, from);
+		return;
+	}
+	if (never || at - s->now <= max)
+		return;
+	lxdval_format_duration(max, smax, sizeof(smax));
+	lxdval_format_duration(at - s->now, slife, sizeof(slife));
+	lxdval_expiry_expr(max, expr, sizeof(expr));
+	f = findings_add(out, ST_FAIL, SEV_LOW, "/1.0",
+			 "%s=%s%s keeps an OIDC login valid for %s, more than "
+			 "the policy maximum of %s.", key, v,
+			 default_note(from), slife, smax);
+	finding_key(f, key, v, from);
+	finding_remediation(f, "%s config set %s=%s", snapshot_client(s), key,
+			    expr);
+}
+
 static void
 eval_oidc_provider(const struct check *c, const struct check_ctx *x,
 		   struct findings *out)
@@ -568,8 +707,10 @@ eval_oidc_provider(const struct check *c, const struct check_ctx *x,
 		return;
 	if (!snapshot_has_ext(s, "oidc")) {
 		findings_add(out, ST_NOTAPPLICABLE, c->severity, "/1.0",
-			     "The server lacks API extension oidc (LXD 5.13 "
-			     "and later), so it has no OIDC support.");
+			     "The server lacks API extension oidc (%s), so it "
+			     "has no OIDC support.",
+			     str_eq(s->product, "incus") ? "Incus 0.1 and "
+			     "later" : "LXD 5.13 and later");
 		return;
 	}
 	issuer = snapshot_config(s, "oidc.issuer", NULL);
@@ -579,94 +720,195 @@ eval_oidc_provider(const struct check *c, const struct check_ctx *x,
 			     "set).");
 		return;
 	}
+	judge_oidc_session(x, out);
 	f = findings_add(out, ST_MANUAL, c->severity, "/1.0",
 			 "OIDC is configured with issuer %s; check at the "
 			 "identity provider that access tokens are "
 			 "short-lived and that MFA is required.", issuer);
 	finding_key(f, "oidc.issuer", issuer, "/1.0");
-	finding_remediation(f, "At the identity provider, give the LXD client "
-			       "short-lived access tokens and require MFA");
+	finding_remediation(f, "At the identity provider, give the %s client "
+			       "short-lived access tokens and require MFA",
+			    str_eq(s->product, "incus") ? "Incus" : "LXD");
+}
+
+/* One holder of an escalating permission, as found in a group. */
+struct holder {
+	const char *method, *id, *name;	/* name may be NULL */
+};
+
+/*
+ * Judges every escalating permission that holder h gets from group g.
+ * seen collects the "entitlement url" pairs already reported for h, so a
+ * permission that two groups grant is one finding.
+ */
+static void
+judge_holder(const struct check *c, const struct check_ctx *x,
+	     const struct holder *h, const json_t *g, struct strlist *seen,
+	     struct findings *out)
+{
+	const struct policy *p = x->policy;
+	const char *gname = checks_jstr(g, "name");
+	char *mid = xasprintf("%s/%s", h->method, h->id);
+	char *obj = xasprintf("/1.0/auth/identities/%s", mid);
+	char *gobj = xasprintf("/1.0/auth/groups/%s", gname);
+	const char *who = h->name ? h->name : h->id;
+	const json_t *perm;
+	size_t i;
+
+	if (strlist_has(&p->admin_identities, mid) ||
+	    (h->name && strlist_has(&p->admin_identities, h->name)))
+		goto out;
+	json_array_foreach (json_object_get(g, "permissions"), i, perm) {
+		const char *how = checks_escalation(perm);
+		const char *ent = checks_jstr(perm, "entitlement");
+		const char *url = checks_jstr(perm, "url");
+		struct finding *f;
+		char *pair;
+
+		if (!how)
+			continue;
+		if (!url)
+			url = "/1.0";
+		pair = xasprintf("%s %s", ent, url);
+		if (strlist_has(seen, pair)) {
+			free(pair);
+			continue;
+		}
+		strlist_push(seen, pair);
+		free(pair);
+		if (!p->admin_identities.set)
+			f = findings_add(out, ST_MANUAL, c->severity, obj,
+					 "Identity %s (%s) holds %s on %s "
+					 "through group %s, and %s %s; confirm "
+					 "it should, or list it under "
+					 "admin_identities in the policy.",
+					 who, mid, ent, url, gname, ent, how);
+		else
+			f = findings_add(out, ST_FAIL, c->severity, obj,
+					 "Identity %s (%s) holds %s on %s "
+					 "through group %s, and %s %s, but it "
+					 "is not on the policy's "
+					 "admin_identities list.", who, mid,
+					 ent, url, gname, ent, how);
+		finding_key(f, ent, url, gobj);
+		finding_remediation(f, "%s auth identity group remove %s %s",
+				    snapshot_client(x->snap), mid, gname);
+	}
+out:
+	free(mid);
+	free(obj);
+	free(gobj);
+}
+
+static const json_t *
+find_group(const json_t *groups, const char *name)
+{
+	const json_t *g;
+	size_t i;
+
+	json_array_foreach (groups, i, g)
+		if (str_eq(checks_jstr(g, "name"), name))
+			return g;
+	return NULL;
 }
 
 static bool
-in_string_array(const json_t *a, const char *s)
+identity_listed(const json_t *ids, const char *method, const char *who)
 {
-	const json_t *v;
+	const json_t *ident;
 	size_t i;
 
-	json_array_foreach (a, i, v)
-		if (str_eq(json_string_value(v), s))
+	json_array_foreach (ids, i, ident)
+		if (str_eq(checks_jstr(ident, "authentication_method"),
+			   method) &&
+		    (str_eq(checks_jstr(ident, "id"), who) ||
+		     str_eq(checks_jstr(ident, "name"), who)))
 			return true;
 	return false;
 }
 
-static void
-judge_admin(const struct check *c, const struct check_ctx *x,
-	    const char *method, const char *id, const char *name,
-	    const char *group, struct findings *out)
-{
-	const struct policy *p = x->policy;
-	char *mid = xasprintf("%s/%s", method, id);
-	char *obj = xasprintf("/1.0/auth/identities/%s", mid);
-	struct finding *f;
-
-	if (strlist_has(&p->admin_identities, mid) ||
-	    (name && strlist_has(&p->admin_identities, name))) {
-		free(mid);
-		free(obj);
-		return;
-	}
-	if (!p->admin_identities.set) {
-		f = findings_add(out, ST_MANUAL, c->severity, obj,
-				 "Identity %s (%s) holds server admin through "
-				 "group %s; confirm it should, or list it "
-				 "under admin_identities in the policy.",
-				 name ? name : id, mid, group);
-	} else {
-		f = findings_add(out, ST_FAIL, c->severity, obj,
-				 "Identity %s (%s) holds server admin through "
-				 "group %s but is not on the policy's "
-				 "admin_identities list.", name ? name : id,
-				 mid, group);
-	}
-	finding_remediation(f, "%s auth identity group remove %s %s",
-			    snapshot_client(x->snap), mid, group);
-	free(mid);
-	free(obj);
-}
-
 /* Group members the identity list does not show (by id or name). */
 static void
-judge_group_members(const struct check *c, const struct check_ctx *x,
-		    const json_t *group, const json_t *ids,
-		    struct findings *out)
+judge_unlisted_members(const struct check *c, const struct check_ctx *x,
+		       const json_t *g, const json_t *ids,
+		       struct findings *out)
 {
-	const char *gname = checks_jstr(group, "name");
 	const char *method;
-	const json_t *list, *m, *ident;
-	size_t i, j;
+	const json_t *list, *m;
+	size_t i;
 
-	json_object_foreach (json_object_get(group, "identities"), method,
-			     list) {
+	json_object_foreach (json_object_get(g, "identities"), method, list) {
 		json_array_foreach (list, i, m) {
-			const char *who = json_string_value(m);
-			bool known = false;
+			struct holder h = { method, json_string_value(m),
+					    NULL };
+			struct strlist seen = { 0 };
 
-			if (!who)
+			if (!h.id || identity_listed(ids, method, h.id))
 				continue;
-			json_array_foreach (ids, j, ident) {
-				if (str_eq(checks_jstr(ident,
-						       "authentication_method"),
-					   method) &&
-				    (str_eq(checks_jstr(ident, "id"), who) ||
-				     str_eq(checks_jstr(ident, "name"), who)))
-					known = true;
-			}
-			if (!known)
-				judge_admin(c, x, method, who, NULL, gname,
-					    out);
+			judge_holder(c, x, &h, g, &seen, out);
+			strlist_release(&seen);
 		}
 	}
+}
+
+/*
+ * Members of identity provider groups are not stored: LXD maps them to
+ * groups at each request, from the groups claim. Each mapping to an
+ * escalating group is for a person to confirm at the identity provider.
+ */
+static void
+judge_idp_groups(const struct check *c, const struct check_ctx *x,
+		 const json_t *g, struct findings *out)
+{
+	const char *gname = checks_jstr(g, "name");
+	const json_t *perm, *idp;
+	const char *ent = NULL, *how = NULL, *url = NULL;
+	size_t i;
+
+	json_array_foreach (json_object_get(g, "permissions"), i, perm) {
+		if ((how = checks_escalation(perm))) {
+			ent = checks_jstr(perm, "entitlement");
+			url = checks_jstr(perm, "url");
+			break;
+		}
+	}
+	if (!how)
+		return;
+	json_array_foreach (json_object_get(g, "identity_provider_groups"), i,
+			    idp) {
+		const char *name = json_string_value(idp);
+		struct finding *f;
+		char *obj, *gobj;
+
+		if (!name)
+			continue;
+		obj = xasprintf("/1.0/auth/identity-provider-groups/%s", name);
+		gobj = xasprintf("/1.0/auth/groups/%s", gname);
+		f = findings_add(out, ST_MANUAL, c->severity, obj,
+				 "Identity provider group %s is mapped to "
+				 "group %s, which holds %s on %s, and %s %s; "
+				 "its members are known only to the identity "
+				 "provider, so check them there.", name, gname,
+				 ent, url ? url : "/1.0", ent, how);
+		finding_key(f, ent, url ? url : "/1.0", gobj);
+		finding_remediation(f, "%s auth identity-provider-group group "
+				       "remove %s %s", snapshot_client(x->snap),
+				    name, gname);
+		free(gobj);
+		free(obj);
+	}
+}
+
+static bool
+group_escalates(const json_t *g)
+{
+	const json_t *perm;
+	size_t i;
+
+	json_array_foreach (json_object_get(g, "permissions"), i, perm)
+		if (checks_escalation(perm))
+			return true;
+	return false;
 }
 
 static void
@@ -674,7 +916,7 @@ eval_fine_grained(const struct check *c, const struct check_ctx *x,
 		  struct findings *out)
 {
 	const struct snapshot *s = x->snap;
-	const json_t *ids, *groups, *g, *ident;
+	const json_t *ids, *groups, *g, *ident, *gn;
 	size_t i, j;
 
 	if (!need_server(c, x, out))
@@ -683,16 +925,16 @@ eval_fine_grained(const struct check *c, const struct check_ctx *x,
 		findings_add(out, ST_NOTAPPLICABLE, c->severity,
 			     "/1.0/auth/identities",
 			     "Incus has no identities or groups under "
-			     "/1.0/auth; its fine-grained authorization is "
-			     "OpenFGA or a scriptlet.");
+			     "/1.0/auth; its authorization (OpenFGA or a "
+			     "scriptlet) is judged by LXD-ACC-015.");
 		return;
 	}
 	if (!snapshot_has_ext(s, "access_management")) {
 		findings_add(out, ST_NOTAPPLICABLE, c->severity,
 			     "/1.0/auth/identities",
-			     "The server lacks API extension "
-			     "access_management (LXD 5.21 and later), so it "
-			     "has no fine-grained authorization.");
+			     "The server lacks API extension access_management "
+			     "(LXD 5.21 and later), so it has no fine-grained "
+			     "authorization.");
 		return;
 	}
 	ids = checks_need_part(c, x, SNAP_IDENTITIES, "/1.0/auth/identities",
@@ -702,60 +944,353 @@ eval_fine_grained(const struct check *c, const struct check_ctx *x,
 	if (!ids || !groups)
 		return;
 	json_array_foreach (ids, i, ident) {
-		const char *method =
-			checks_jstr(ident, "authentication_method");
-		const char *id = checks_jstr(ident, "id");
-		const char *name = checks_jstr(ident, "name");
+		struct holder h = {
+			checks_jstr(ident, "authentication_method"),
+			checks_jstr(ident, "id"), checks_jstr(ident, "name")
+		};
+		struct strlist seen = { 0 };
 		struct finding *f;
 		char *obj;
 
-		if (!id || !method)
+		if (!h.id || !h.method)
 			continue;
 		if (str_eq(checks_jstr(ident, "type"),
 			   "Initial UI token bearer")) {
-			obj = xasprintf("/1.0/auth/identities/%s/%s", method,
-					id);
+			obj = xasprintf("/1.0/auth/identities/%s/%s", h.method,
+					h.id);
 			f = findings_add(out, ST_FAIL, c->severity, obj,
 					 "The initial UI token identity %s is "
 					 "still present and holds full admin "
-					 "rights.", name ? name : id);
+					 "rights.", h.name ? h.name : h.id);
 			finding_remediation(f, "%s auth identity delete %s/%s",
-					    snapshot_client(s), method,
-					    name ? name : id);
+					    snapshot_client(s), h.method,
+					    h.name ? h.name : h.id);
 			free(obj);
 			continue;
 		}
-		json_array_foreach (groups, j, g) {
-			const char *gname = checks_jstr(g, "name");
-
-			if (gname && checks_grants_server_admin(g) &&
-			    in_string_array(json_object_get(ident, "groups"),
-					    gname)) {
-				judge_admin(c, x, method, id, name, gname, out);
-				break;
-			}
+		json_array_foreach (json_object_get(ident, "groups"), j, gn) {
+			g = find_group(groups, json_string_value(gn));
+			if (g)
+				judge_holder(c, x, &h, g, &seen, out);
 		}
+		strlist_release(&seen);
 	}
 	json_array_foreach (groups, j, g) {
-		const json_t *idp =
-			json_object_get(g, "identity_provider_groups");
+		if (!checks_jstr(g, "name") || !group_escalates(g))
+			continue;
+		judge_unlisted_members(c, x, g, ids, out);
+		judge_idp_groups(c, x, g, out);
+	}
+}
+
+/*
+ * Incus OpenFGA relations that Incus's documentation
+ * (doc/authorization.md) says not to grant to users not trusted with root
+ * on the host. Compared in the OpenFGA model of v6.0.4, v7.0.1 and v7.3.0
+ * (internal/server/auth/driver_openfga_model.openfga): the same set
+ * throughout. The document named the project relation "manager" until
+ * 7.0.0, but the model calls it "admin" in every one of these releases.
+ */
+static const char incus_root_relations[] =
+	"server admin, server operator, server can_edit, server "
+	"can_create_storage_pools, server can_create_projects, server "
+	"can_create_certificates, certificate can_edit, storage_pool "
+	"can_edit, project admin";
+
+static void
+openfga_manual(const struct check *c, const char *key, const char *value, const char *who,
+	       struct findings *out)
+{
+	struct finding *f;
+
+	f = findings_add(out, ST_MANUAL, c->severity, "/1.0",
+			 "%s are authorized by OpenFGA, whose relations Incus "
+			 "does not show; check in the OpenFGA store that no "
+			 "user not trusted with root on the host holds any "
+			 "of: %s.", who, incus_root_relations);
+	finding_key(f, key, value, "/1.0");
+	finding_remediation(f, "In the OpenFGA store, remove those relations "
+			       "from users who are not administrators");
+}
+
+static void
+scriptlet_manual(const struct check *c, const char *key, const char *value,
+		 const char *who, struct findings *out)
+{
+	struct finding *f;
+
+	f = findings_add(out, ST_MANUAL, c->severity, "/1.0",
+			 "%s are authorized by the scriptlet in "
+			 "authorization.scriptlet; review that it grants "
+			 "admin-level entitlements only to administrators.",
+			 who);
+	finding_key(f, key, value, "/1.0");
+	finding_remediation(f, "incus config get authorization.scriptlet, and "
+			       "review its authorize function");
+}
+
+/*
+ * The driver a client class is routed to in Incus 7.3 and later
+ * (authorization_client_routing, internal/server/auth/router.go): its own
+ * key, else authorization.client.default, else the built-in route (unix
+ * allow, tls allow, tls-restricted tls, oidc allow, default deny). *key is
+ * the key that decided, or NULL for the built-in route.
+ */
+static const char *
+incus_route(const struct snapshot *s, const char *class, char *k, size_t n,
+	    const char **key)
+{
+	static const struct {
+		const char *class, *driver;
+	} builtin[] = {
+		{ "unix", "allow" }, { "tls", "allow" },
+		{ "tls-restricted", "tls" }, { "oidc", "allow" },
+	};
+	const char *v;
+
+	snprintf(k, n, "authorization.client.%s", class);
+	v = json_string_value(raw_config(s, k));
+	if (!str_empty(v)) {
+		*key = k;
+		return v;
+	}
+	v = json_string_value(raw_config(s, "authorization.client.default"));
+	if (!str_empty(v)) {
+		*key = "authorization.client.default";
+		return v;
+	}
+	*key = NULL;
+	for (size_t i = 0; i < ARRAY_SIZE(builtin); i++)
+		if (str_eq(class, builtin[i].class))
+			return builtin[i].driver;
+	return "deny";
+}
+
+static void
+judge_incus_routes(const struct check *c, const struct check_ctx *x,
+		   struct findings *out)
+{
+	const struct snapshot *s = x->snap;
+	const char *key, *v, *how;
+	bool oidc = !str_empty(snapshot_config(s, "oidc.issuer", NULL));
+	char k[64];
+	struct finding *f;
+
+	v = incus_route(s, "tls-restricted", k, sizeof(k), &key);
+	how = key ? key : "authorization.client.tls-restricted";
+	if (str_eq(v, "allow")) {
+		f = findings_add(out, ST_FAIL, SEV_HIGH, "/1.0",
+				 "Restricted client certificates are routed to "
+				 "'allow' (%s=allow), so every restricted "
+				 "certificate is a full admin and its project "
+				 "list means nothing.", how);
+		finding_key(f, how, v, "/1.0");
+		finding_remediation(f, "incus config set "
+				       "authorization.client.tls-restricted=tls");
+	} else if (str_eq(v, "openfga")) {
+		openfga_manual(c, how, v, "Restricted client certificates",
+			       out);
+	} else if (str_eq(v, "scriptlet")) {
+		scriptlet_manual(c, how, v, "Restricted client certificates",
+				 out);
+	}
+	if (!oidc)
+		return;
+	v = incus_route(s, "oidc", k, sizeof(k), &key);
+	how = key ? key : "authorization.client.oidc";
+	if (str_eq(v, "allow")) {
+		f = findings_add(out, ST_FAIL, SEV_HIGH, "/1.0",
+				 "OIDC is configured (oidc.issuer) and OIDC "
+				 "clients are routed to 'allow' (%s%s), so "
+				 "everyone the identity provider signs in is a "
+				 "full admin.", how,
+				 key ? "=allow" : " is not set: the built-in "
+				 "route");
+		finding_key(f, how, key ? v : "", key ? "/1.0" : "default");
+		finding_remediation(f, "Configure OpenFGA "
+				       "(authorization.openfga.*) and run: "
+				       "incus config set "
+				       "authorization.client.oidc=openfga");
+	} else if (str_eq(v, "openfga")) {
+		openfga_manual(c, how, v, "OIDC clients", out);
+	} else if (str_eq(v, "scriptlet")) {
+		scriptlet_manual(c, how, v, "OIDC clients", out);
+	}
+}
+
+/*
+ * Before Incus 7.3 one driver serves all network clients: the scriptlet
+ * when authorization.scriptlet is set, else OpenFGA when openfga.api.url,
+ * openfga.api.token and openfga.store.id are all set, else the TLS
+ * driver, which lets any non-TLS authenticated client (OIDC) do
+ * everything (internal/server/auth/driver_tls.go in v6.0.4 and v7.2.0).
+ * Restricted certificates are always judged by the TLS driver under
+ * OpenFGA and the TLS driver alike.
+ */
+static void
+judge_incus_legacy(const struct check *c, const struct check_ctx *x,
+		   struct findings *out)
+{
+	const struct snapshot *s = x->snap;
+	const char *script = json_string_value(
+		raw_config(s, "authorization.scriptlet"));
+	const char *issuer = snapshot_config(s, "oidc.issuer", NULL);
+	bool openfga = !str_empty(snapshot_config(s, "openfga.api.url",
+						  NULL)) &&
+		       raw_is_set(raw_config(s, "openfga.api.token")) &&
+		       !str_empty(snapshot_config(s, "openfga.store.id",
+						  NULL));
+	struct finding *f;
+
+	if (!str_empty(script)) {
+		scriptlet_manual(c, "authorization.scriptlet", "(set)",
+				 "Network clients", out);
+		return;
+	}
+	if (str_empty(issuer))
+		return;
+	if (openfga) {
+		openfga_manual(c, "openfga.api.url",
+			       snapshot_config(s, "openfga.api.url", NULL),
+			       "OIDC clients", out);
+		return;
+	}
+	f = findings_add(out, ST_FAIL, SEV_HIGH, "/1.0",
+			 "OIDC is configured (oidc.issuer=%s) but neither "
+			 "OpenFGA (openfga.*) nor an authorization scriptlet "
+			 "is, so on Incus %s everyone the identity provider "
+			 "signs in is a full admin.", issuer,
+			 s->server_version);
+	finding_key(f, "oidc.issuer", issuer, "/1.0");
+	finding_remediation(f, "Configure OpenFGA (incus config set "
+			       "openfga.api.url=... openfga.api.token=... "
+			       "openfga.store.id=...), or unset oidc.issuer "
+			       "until it is");
+}
+
+static void
+eval_incus_authorization(const struct check *c, const struct check_ctx *x,
+			 struct findings *out)
+{
+	const struct snapshot *s = x->snap;
+
+	if (!need_server(c, x, out))
+		return;
+	if (!str_eq(s->product, "incus")) {
+		findings_add(out, ST_NOTAPPLICABLE, c->severity, "/1.0",
+			     "The server is LXD, which routes no client class "
+			     "to an authorization driver; its fine-grained "
+			     "authorization is judged by LXD-ACC-014.");
+		return;
+	}
+	if (snapshot_has_ext(s, "authorization_client_routing"))
+		judge_incus_routes(c, x, out);
+	else
+		judge_incus_legacy(c, x, out);
+}
+
+/*
+ * Bearer identities: DevLXD token bearers from auth_bearer_devlxd (LXD
+ * 6.6), client token bearers from auth_bearer (6.7). A token issued
+ * without --expiry lives 10 years (defaultBearerTokenExpiry "10y" in
+ * lxd/identities.go of 6.6 to 6.9; the 6.7 to 6.9 documentation says 24
+ * hours, the code does not). Its expiry is shown only from
+ * access_management_expiry (after 6.9) as expires_at, and is absent when
+ * the token never expires, was revoked, was never issued, or was issued
+ * before that extension.
+ */
+static void
+eval_bearer_tokens(const struct check *c, const struct check_ctx *x,
+		   struct findings *out)
+{
+	const struct snapshot *s = x->snap;
+	long long max = x->policy->cert_lifetime_max;
+	bool shown = snapshot_has_ext(s, "access_management_expiry");
+	const json_t *ids, *e;
+	char smax[32], expr[32];
+	size_t i;
+
+	if (!need_server(c, x, out))
+		return;
+	if (str_eq(s->product, "incus")) {
+		findings_add(out, ST_NOTAPPLICABLE, c->severity,
+			     "/1.0/auth/identities",
+			     "Incus has no bearer token identities.");
+		return;
+	}
+	if (!snapshot_has_ext(s, "auth_bearer_devlxd")) {
+		findings_add(out, ST_NOTAPPLICABLE, c->severity,
+			     "/1.0/auth/identities",
+			     "The server lacks API extension "
+			     "auth_bearer_devlxd (LXD 6.6 and later), so it "
+			     "has no bearer token identities.");
+		return;
+	}
+	ids = checks_need_part(c, x, SNAP_IDENTITIES, "/1.0/auth/identities",
+			       out);
+	lxdval_format_duration(max, smax, sizeof(smax));
+	lxdval_expiry_expr(max, expr, sizeof(expr));
+	json_array_foreach (ids, i, e) {
+		const char *id = checks_jstr(e, "id");
+		const char *name = checks_jstr(e, "name");
+		const char *exp_s = checks_jstr(e, "expires_at");
+		const char *type = checks_jstr(e, "type");
 		struct finding *f;
+		long long at;
+		char slife[32];
 		char *obj;
 
-		if (!checks_grants_server_admin(g))
+		if (!id || !str_eq(checks_jstr(e, "authentication_method"),
+				   "bearer"))
 			continue;
-		judge_group_members(c, x, g, ids, out);
-		if (!json_array_size(idp))
+		if (str_empty(name))
+			name = id;
+		obj = xasprintf("/1.0/auth/identities/bearer/%s", id);
+		if (shown && exp_s && parse_rfc3339(exp_s, &at) != 0) {
+			findings_add(out, ST_ERROR, c->severity, obj,
+				     "Cannot read the token expiry of bearer "
+				     "identity %s: expires_at '%s' is not a "
+				     "timestamp.", name, exp_s);
+			free(obj);
 			continue;
-		obj = xasprintf("/1.0/auth/groups/%s", checks_jstr(g, "name"));
-		f = findings_add(out, ST_MANUAL, c->severity, obj,
-				 "Group %s grants server admin to members of "
-				 "%zu identity provider group(s), whom LXD "
-				 "cannot list; check them at the identity "
-				 "provider.", checks_jstr(g, "name"),
-				 json_array_size(idp));
-		finding_remediation(f, "%s auth identity-provider-group list",
-				    snapshot_client(s));
+		}
+		if (shown && exp_s) {
+			if (at - s->now <= max) {
+				free(obj);
+				continue;
+			}
+			lxdval_format_duration(at - s->now, slife,
+					       sizeof(slife));
+			f = findings_add(out, ST_FAIL, c->severity, obj,
+					 "The token of bearer identity %s (%s) "
+					 "stays valid until %s, %s from now, "
+					 "more than the policy maximum of %s.",
+					 name, type ? type : "bearer", exp_s,
+					 slife, smax);
+			finding_key(f, "expires_at", exp_s, obj);
+		} else if (shown) {
+			f = findings_add(out, ST_MANUAL, c->severity, obj,
+					 "Bearer identity %s (%s) shows no token "
+					 "expiry: its token never expires, was "
+					 "issued before API extension "
+					 "access_management_expiry, or there is "
+					 "none; reissue it with an expiry if it "
+					 "is in use.", name,
+					 type ? type : "bearer");
+		} else {
+			f = findings_add(out, ST_MANUAL, c->severity, obj,
+					 "LXD %s does not show when the token "
+					 "of bearer identity %s (%s) expires "
+					 "(API extension "
+					 "access_management_expiry, after LXD "
+					 "6.9); a token issued without --expiry "
+					 "lives 10 years.", s->server_version,
+					 name, type ? type : "bearer");
+		}
+		finding_remediation(f, "%s auth identity token issue bearer/%s "
+				       "--expiry %s (replaces the token; "
+				       "give the new one to its user)",
+				    snapshot_client(s), name, expr);
 		free(obj);
 	}
 }
@@ -837,10 +1372,13 @@ const struct check access_checks[] = {
 			     "under 2048 bits or EC keys under 256 bits can "
 			     "be broken.",
 		.reads = "The PEM certificate of every entry in "
-			 "/1.0/certificates: validity period and key.",
+			 "/1.0/certificates and of every TLS identity in "
+			 "/1.0/auth/identities that the trust store does not "
+			 "list (LXD 5.21.3 and 6.2 on): validity period and "
+			 "key.",
 		.remediation = "Remove expired and weak certificates from the "
-			       "trust store and renew the ones about to "
-			       "expire.",
+			       "trust store (or delete the TLS identity) and "
+			       "renew the ones about to expire.",
 		.eval = eval_certificates,
 	},
 	{
@@ -902,7 +1440,9 @@ const struct check access_checks[] = {
 			     "member with full access; the shorter it lives, "
 			     "the less a leaked token is worth.",
 		.reads = "cluster.join_token_expiry from GET /1.0 (default "
-			 "3H).",
+			 "3H), judged only where a cluster can be formed or "
+			 "grown: a clustered server, or one with "
+			 "core.https_address or cluster.https_address set.",
 		.remediation = "Set cluster.join_token_expiry to at most the "
 			       "policy maximum, for example 15M.",
 		.eval = eval_join_token_expiry,
@@ -951,32 +1491,84 @@ const struct check access_checks[] = {
 	},
 	{
 		.id = "LXD-ACC-013",
-		.title = "The OIDC provider issues short-lived tokens and "
+		.title = "OIDC logins are short-lived and the provider "
 			 "requires MFA",
 		.severity = SEV_INFO,
 		.rationale = "With OIDC, the identity provider decides how "
 			     "long a stolen token works and whether a "
 			     "password alone is enough.",
-		.reads = "oidc.issuer from GET /1.0; the provider itself "
-			 "cannot be seen from LXD.",
-		.remediation = "Configure short access token lifetimes and MFA "
-			       "at the identity provider.",
+		.reads = "oidc.issuer from GET /1.0, and oidc.session.expiry "
+			 "(LXD 6.6 and later, default 1w) against "
+			 "oidc_session_max in the policy (default 1d); the "
+			 "provider itself cannot be seen from the server.",
+		.remediation = "Set oidc.session.expiry to at most the policy "
+			       "maximum, and configure short access token "
+			       "lifetimes and MFA at the identity provider.",
 		.eval = eval_oidc_provider,
 	},
 	{
 		.id = "LXD-ACC-014",
-		.title = "Only approved identities hold server admin",
+		.title = "Only approved identities hold admin or an "
+			 "entitlement that reaches it",
 		.severity = SEV_MEDIUM,
 		.rationale = "With fine-grained authorization, server admin "
-			     "is full control; the initial UI token and any "
+			     "is full control, and so are entitlements that "
+			     "let a holder grant itself more (permission_"
+			     "manager, can_edit_identities, can_edit_groups, "
+			     "can_edit_identity_provider_groups) or reach root "
+			     "through what it may create or reconfigure "
+			     "(server can_edit, project and storage pool "
+			     "management); the initial UI token and any "
 			     "identity not meant to be an administrator must "
-			     "not hold it.",
-		.reads = "/1.0/auth/identities and /1.0/auth/groups, and "
-			 "admin_identities in the policy.",
-		.remediation = "Delete the initial UI token identity and "
-			       "remove unapproved identities from groups that "
-			       "grant server admin.",
+			     "hold none of them.",
+		.reads = "/1.0/auth/identities and /1.0/auth/groups (each "
+			 "group's permissions, members and identity provider "
+			 "groups), and admin_identities in the policy.",
+		.remediation = "Delete the initial UI token identity, remove "
+			       "unapproved identities from groups holding those "
+			       "entitlements, and unmap identity provider "
+			       "groups that should not reach them.",
 		.eval = eval_fine_grained,
+	},
+	{
+		.id = "LXD-ACC-015",
+		.title = "Incus gives restricted certificates and OIDC "
+			 "clients no full access",
+		.severity = SEV_HIGH,
+		.rationale = "Incus decides per client class which "
+			     "authorization applies. A restricted certificate "
+			     "routed to 'allow' is a full admin, and an OIDC "
+			     "client with neither OpenFGA nor a scriptlet "
+			     "behind it can do everything, which is root on "
+			     "the host.",
+		.reads = "From Incus 7.3 (authorization_client_routing): "
+			 "authorization.client.{tls-restricted,oidc,default} "
+			 "with the built-in routes. Before it: "
+			 "authorization.scriptlet, openfga.* and oidc.issuer. "
+			 "OpenFGA relations live in the OpenFGA store and are "
+			 "left to a person.",
+		.remediation = "Route restricted certificates to 'tls' and "
+			       "OIDC clients to 'openfga' (or a scriptlet), and "
+			       "grant root-level OpenFGA relations only to "
+			       "administrators.",
+		.eval = eval_incus_authorization,
+	},
+	{
+		.id = "LXD-ACC-016",
+		.title = "Bearer tokens are not long-lived",
+		.severity = SEV_MEDIUM,
+		.rationale = "A bearer token works from anywhere until it "
+			     "expires, and LXD gives one issued without an "
+			     "expiry 10 years.",
+		.reads = "The bearer identities in /1.0/auth/identities (LXD "
+			 "6.6 and later) and their expires_at (shown from API "
+			 "extension access_management_expiry, after 6.9), "
+			 "against cert_lifetime_max in the policy (default "
+			 "90 days).",
+		.remediation = "Issue bearer tokens with an expiry no longer "
+			       "than the policy maximum (lxc auth identity "
+			       "token issue --expiry).",
+		.eval = eval_bearer_tokens,
 	},
 	CHECK_END
 };

@@ -1,6 +1,7 @@
 /* common.c - small helpers the server and workload checks share */
 #include "checks/common.h"
 
+#include <ctype.h>
 #include <string.h>
 
 #include "util.h"
@@ -36,15 +37,92 @@ checks_source_of(const char *from)
 	return str_eq(from, "default") ? "default" : "/1.0";
 }
 
+/*
+ * LXD entitlements that amount to full control, from LXD's OpenFGA model
+ * (lxd/auth/driver_openfga_model.openfga in 5.21.0, then
+ * lxd/auth/drivers/openfga_model.openfga), compared across lxd-5.21.0,
+ * 5.21.7, 6.1, 6.3, 6.6 and 6.9: every one of them exists unchanged from
+ * access_management (5.21.0) on, so the only version boundary is that
+ * extension, which the callers check. LXD's own reference says the four
+ * identity and group editors let a client "elevate its own privileges";
+ * the others reach root through what they may create or reconfigure.
+ * project_manager and can_create_projects differ: creating a project
+ * grants nothing in it, so can_create_projects alone is not listed.
+ */
+static const struct {
+	const char *entity_type, *entitlement, *how;
+} escalations[] = {
+	{ "server", "admin", "gives full control of the server, the same as "
+	  "the unix socket and so root on the host" },
+	{ "server", "permission_manager", "can create and edit identities, "
+	  "groups and identity provider groups, so it can grant itself "
+	  "admin" },
+	{ "server", "can_edit_identities", "can put any identity, its own "
+	  "included, into any group, admin groups included" },
+	{ "server", "can_edit_groups", "can give any group, one of its own "
+	  "included, any permission, admin included" },
+	{ "server", "can_edit_identity_provider_groups", "can map an "
+	  "identity provider group it belongs to onto any group, admin "
+	  "groups included" },
+	{ "server", "can_edit", "can change the server configuration, for "
+	  "example point oidc.issuer at an identity provider it controls "
+	  "and sign in as any OIDC identity, admins included" },
+	{ "server", "project_manager", "can create unrestricted projects and "
+	  "instances in every project, for example a privileged container "
+	  "with the host's root file system attached" },
+	{ "server", "can_edit_projects", "can lift every project's "
+	  "restrictions and edit everything in it, for example make a "
+	  "privileged container with the host's root file system attached" },
+	{ "server", "storage_pool_manager", "can create storage pools on any "
+	  "host directory or block device, exposing or overwriting host "
+	  "data, and reconfigure every pool" },
+	{ "server", "can_create_storage_pools", "can create storage pools on "
+	  "any host directory or block device, exposing or overwriting host "
+	  "data" },
+	{ "server", "can_edit_storage_pools", "can rewrite the host-side "
+	  "configuration of every storage pool, which the daemon applies as "
+	  "root" },
+	{ "identity", "can_edit", "can put this identity into any group, "
+	  "admin groups included" },
+	{ "group", "can_edit", "can give this group any permission, admin "
+	  "included, which every member then holds" },
+	{ "identity_provider_group", "can_edit", "can map this identity "
+	  "provider group onto any group, admin groups included" },
+	{ "project", "can_edit", "can lift this project's restrictions, so "
+	  "whoever may create instances in it can attach host paths or run "
+	  "privileged containers" },
+	{ "storage_pool", "can_edit", "can rewrite this storage pool's "
+	  "host-side configuration, which the daemon applies as root" },
+};
+
+const char *
+checks_escalation(const json_t *permission)
+{
+	const char *type = checks_jstr(permission, "entity_type");
+	const char *ent = checks_jstr(permission, "entitlement");
+
+	for (size_t i = 0; i < ARRAY_SIZE(escalations); i++)
+		if (str_eq(type, escalations[i].entity_type) &&
+		    str_eq(ent, escalations[i].entitlement))
+			return escalations[i].how;
+	return NULL;
+}
+
 bool
 checks_grants_server_admin(const json_t *group)
 {
 	const json_t *p;
 	size_t i;
 
+	/*
+	 * can_edit on one project or pool reaches root through that object
+	 * but is no server-wide role: the project's own checks still apply
+	 * to its holders.
+	 */
 	json_array_foreach (json_object_get(group, "permissions"), i, p)
-		if (str_eq(checks_jstr(p, "entity_type"), "server") &&
-		    str_eq(checks_jstr(p, "entitlement"), "admin"))
+		if (checks_escalation(p) &&
+		    !str_eq(checks_jstr(p, "entity_type"), "project") &&
+		    !str_eq(checks_jstr(p, "entity_type"), "storage_pool"))
 			return true;
 	return false;
 }
@@ -92,4 +170,28 @@ checks_path_within(const char *path, const char *dir)
 		return true;
 	return strncmp(path, dir, n) == 0 && (path[n] == '\0' ||
 					      path[n] == '/');
+}
+
+char *
+checks_shq(const char *s)
+{
+	struct strbuf sb = STRBUF_INIT;
+	bool plain = s && *s;
+
+	if (!s)
+		s = "";
+	for (const char *p = s; *p; p++)
+		if (!isalnum((unsigned char)*p) && !strchr("._:/=,@%+-", *p))
+			plain = false;
+	if (plain)
+		return xstrdup(s);
+	strbuf_addch(&sb, '\'');
+	for (const char *p = s; *p; p++) {
+		if (*p == '\'')
+			strbuf_addstr(&sb, "'\\''");
+		else
+			strbuf_addch(&sb, *p);
+	}
+	strbuf_addch(&sb, '\'');
+	return strbuf_detach(&sb);
 }

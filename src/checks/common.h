@@ -28,7 +28,20 @@ const json_t *checks_need_part(const struct check *c,
  */
 const char *checks_source_of(const char *from);
 
-/* True when an auth group holds the admin entitlement on the server. */
+/*
+ * How a permission of an LXD auth group ({entity_type, url, entitlement})
+ * amounts to full control of the server, and so of the host: a sentence
+ * fragment such as "can give any group, its own included, any
+ * permission", or NULL when it does not. The table and its sources are in
+ * common.c.
+ */
+const char *checks_escalation(const json_t *permission);
+
+/*
+ * True when an auth group holds server admin or a server-wide permission
+ * that reaches it (see checks_escalation); can_edit on a single project or
+ * storage pool escalates too, but is not counted here.
+ */
 bool checks_grants_server_admin(const json_t *group);
 
 /*
@@ -44,5 +57,12 @@ char *checks_clean_path(const char *p);
  * checks_clean_path). Every path lies below "/".
  */
 bool checks_path_within(const char *path, const char *dir);
+
+/*
+ * s as one shell word: unchanged when it holds only characters the shell
+ * leaves alone, else single-quoted ('\'' for a quote). "" gives ''.
+ * Caller frees.
+ */
+char *checks_shq(const char *s);
 
 #endif

@@ -247,7 +247,8 @@ static void
 eval_host_paths(const struct check *c, const struct check_ctx *x,
 		struct findings *out)
 {
-	const json_t *pools = snapshot_part(x->snap, SNAP_STORAGE_POOLS, NULL);
+	const char *pwhy;
+	const json_t *pools = snapshot_part(x->snap, SNAP_STORAGE_POOLS, &pwhy);
 	struct instances_set set;
 	size_t judged = 0, before;
 
@@ -300,6 +301,16 @@ eval_host_paths(const struct check *c, const struct check_ctx *x,
 				instances_remedy(f, x->snap,
 						 o ? o : &sub->origins[0],
 						 "set", dev, "readonly=true");
+			} else if (!pools) {
+				/* the LXD directory is known from the pools */
+				device_finding(
+					out, ST_ERROR, c->severity, sub, dev, o,
+					"source", src,
+					"%s shares host path %s read-only, but "
+					"the storage pools could not be read "
+					"(%s), so whether it lies in the LXD "
+					"directory is unknown.", label, src,
+					pwhy ? pwhy : "not fetched");
 			}
 			free(path);
 		}

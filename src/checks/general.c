@@ -143,10 +143,90 @@ table_release(struct table *t)
 	memset(t, 0, sizeof(*t));
 }
 
+/* A real calendar day "YYYY-MM-DD" (no 2026-02-30). */
 static bool
-null_or_string(const json_t *v)
+calendar_date(const char *v)
 {
-	return !v || json_is_null(v) || json_is_string(v);
+	static const int mdays[] = { 31, 29, 31, 30, 31, 30,
+				     31, 31, 30, 31, 30, 31 };
+	int y, m, d;
+
+	if (!v || strlen(v) != 10 || v[4] != '-' || v[7] != '-')
+		return false;
+	for (int i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && (v[i] < '0' || v[i] > '9'))
+			return false;
+	y = atoi(v);
+	m = atoi(v + 5);
+	d = atoi(v + 8);
+	if (m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
+		return false;
+	return m != 2 || d < 29 || (y % 4 == 0 && (y % 100 != 0 ||
+						   y % 400 == 0));
+}
+
+/* "5.21" (parts == 2) or "5.21.7" (parts == 3): digits and dots only. */
+static bool
+version_of_parts(const char *v, int parts)
+{
+	int n = 0;
+
+	if (!v)
+		return false;
+	while (*v) {
+		size_t digits = strspn(v, "0123456789");
+
+		if (!digits || digits > 6)
+			return false;
+		v += digits;
+		n++;
+		if (*v == '.')
+			v++;
+		else if (*v)
+			return false;
+		else
+			break;
+	}
+	return n == parts && v[-1] != '.';
+}
+
+/*
+ * Says what is wrong with one LTS entry of the table, or NULL. A value
+ * GEN-001 cannot use (a latest of "5.0.x", a date that is no day) must
+ * make the check an error, never a comparison that happens to pass.
+ */
+static const char *
+lts_problem(const json_t *e)
+{
+	const json_t *end = json_object_get(e, "end_of_support");
+	const json_t *latest = json_object_get(e, "latest");
+	const json_t *first = json_object_get(e, "first_release");
+	const char *series = checks_jstr(e, "series");
+
+	if (!json_is_object(e))
+		return "is not an object";
+	if (!version_of_parts(series, 2))
+		return "needs a \"series\" of the form MAJOR.MINOR";
+	if (end && !json_is_null(end) &&
+	    !calendar_date(json_string_value(end)))
+		return "has an \"end_of_support\" that is neither null nor "
+		       "a date YYYY-MM-DD";
+	if (first && !calendar_date(json_string_value(first)))
+		return "has a \"first_release\" that is not a date "
+		       "YYYY-MM-DD";
+	if (first && json_is_string(end) &&
+	    strcmp(json_string_value(first), json_string_value(end)) > 0)
+		return "ends its support before its first release";
+	if (latest && !json_is_null(latest) &&
+	    !(version_of_parts(json_string_value(latest), 3) &&
+	      str_starts_with(json_string_value(latest), series) &&
+	      json_string_value(latest)[strlen(series)] == '.'))
+		return "has a \"latest\" that is neither null nor a point "
+		       "release of its series";
+	if (json_object_get(e, "note") &&
+	    !json_is_string(json_object_get(e, "note")))
+		return "has a \"note\" that is not text";
+	return NULL;
 }
 
 static int
@@ -154,7 +234,7 @@ table_load(struct table *t, const char *path, const char *product,
 	   struct diag *d)
 {
 	json_error_t err;
-	const json_t *prod, *list, *e;
+	const json_t *prod, *list, *e, *feature;
 	long long tmp;
 	size_t i;
 
@@ -170,6 +250,10 @@ table_load(struct table *t, const char *path, const char *product,
 		return -1;
 	}
 	t->updated = checks_jstr(t->root, "updated");
+	if (json_object_get(t->root, "updated") && !calendar_date(t->updated)) {
+		diag_set(d, "\"updated\" is not a date YYYY-MM-DD");
+		return -1;
+	}
 	prod = json_object_get(json_object_get(t->root, "products"), product);
 	if (!json_is_object(prod)) {
 		diag_set(d, "no entry for product \"%s\" under \"products\"",
@@ -185,12 +269,10 @@ table_load(struct table *t, const char *path, const char *product,
 	json_array_foreach (list, i, e) {
 		struct lts *l = &t->lts[t->nlts];
 
-		if (!json_is_object(e) || !checks_jstr(e, "series") ||
-		    !null_or_string(json_object_get(e, "end_of_support")) ||
-		    !null_or_string(json_object_get(e, "latest"))) {
-			diag_set(d, "products.%s.lts[%zu] needs a \"series\" "
-				    "and string or null \"end_of_support\" "
-				    "and \"latest\"", product, i);
+		const char *why = lts_problem(e);
+
+		if (why) {
+			diag_set(d, "products.%s.lts[%zu] %s", product, i, why);
 			return -1;
 		}
 		l->series = checks_jstr(e, "series");
@@ -204,9 +286,18 @@ table_load(struct table *t, const char *path, const char *product,
 		}
 		t->nlts++;
 	}
-	t->feature = checks_jstr(json_object_get(prod, "feature"), "latest");
-	if (!t->feature) {
-		diag_set(d, "products.%s.feature.latest is missing", product);
+	feature = json_object_get(prod, "feature");
+	t->feature = checks_jstr(feature, "latest");
+	if (!version_of_parts(t->feature, 2) &&
+	    !version_of_parts(t->feature, 3)) {
+		diag_set(d, "products.%s.feature.latest is missing or not a "
+			    "version such as 6.9", product);
+		return -1;
+	}
+	if (json_object_get(feature, "released") &&
+	    !calendar_date(checks_jstr(feature, "released"))) {
+		diag_set(d, "products.%s.feature.released is not a date "
+			    "YYYY-MM-DD", product);
 		return -1;
 	}
 	return 0;
@@ -345,8 +436,9 @@ eval_release(const struct check *c, const struct check_ctx *x,
 			     "install /etc/lxd-harden/releases.json).");
 		return;
 	}
-	if (!snapshot_part(s, SNAP_SERVER, NULL) || str_empty(v) ||
-	    str_eq(v, "unknown")) {
+	if (!checks_need_part(c, x, SNAP_SERVER, "/1.0", out))
+		return;
+	if (str_empty(v) || str_eq(v, "unknown")) {
 		findings_add(out, ST_ERROR, c->severity, "/1.0",
 			     "The server did not report its version "
 			     "(environment.server_version).");

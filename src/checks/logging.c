@@ -240,6 +240,30 @@ eval_auditd(const struct check *c, const struct check_ctx *x,
 	"config set logging.remote.target.type=loki "                     \
 	"logging.remote.target.address=https://LOKI:3100"
 
+/*
+ * The scheme, host and port of a log target's address, for messages: a
+ * URL may carry credentials (user:password@) or a webhook token in its
+ * path or query, which a report must not repeat. Caller frees.
+ */
+static char *
+target_origin(const char *addr)
+{
+	const char *host = strstr(addr, "://");
+	const char *at, *end;
+	size_t scheme;
+
+	if (!host)
+		return xstrndup(addr, strcspn(addr, "/?#@"));
+	scheme = (size_t)(host - addr) + 3;
+	host += 3;
+	end = host + strcspn(host, "/?#");
+	at = memchr(host, '@', (size_t)(end - host));
+	if (at)
+		host = at + 1;
+	return xasprintf("%.*s%.*s", (int)scheme, addr, (int)(end - host),
+			 host);
+}
+
 /* NAME of "logging.NAME.target.type" (NAME has no dot), or NULL. */
 static char *
 incus_logger_name(const char *key)
@@ -289,10 +313,13 @@ eval_incus_logging(const struct check *c, const struct check_ctx *x,
 		akey = xasprintf("logging.%s.target.address", name);
 		addr = snapshot_config(s, akey, NULL);
 		if (!str_empty(json_string_value(v)) && !str_empty(addr)) {
+			char *origin = target_origin(addr);
+
 			findings_add(out, ST_PASS, c->severity, "/1.0",
 				     "Events go to the %s logger %s at %s "
-				     "(%s).", json_string_value(v), name, addr,
-				     akey);
+				     "(%s).", json_string_value(v), name,
+				     origin, akey);
+			free(origin);
 			shipping++;
 		} else {
 			strbuf_addf(&local, "%s%s (%s, no %s)",
@@ -307,15 +334,18 @@ eval_incus_logging(const struct check *c, const struct check_ctx *x,
 	}
 	url = snapshot_config(s, "loki.api.url", &from);
 	if (!str_empty(url)) {
+		char *origin = target_origin(url);
+
 		if (snapshot_has_ext(s, INCUS_LOGGING_EXT))
 			findings_add(out, ST_PASS, c->severity, "/1.0",
 				     "Events go to Loki at %s (loki.api.url, "
 				     "deprecated since " INCUS_LOGGING_SINCE
 				     ": move it to a logging.NAME.target.* "
-				     "logger).", url);
+				     "logger).", origin);
 		else
 			findings_add(out, ST_PASS, c->severity, "/1.0",
-				     "Events go to Loki at %s.", url);
+				     "Events go to Loki at %s.", origin);
+		free(origin);
 		shipping++;
 	}
 	/* a logger that cannot be read may be the one that ships */
@@ -363,6 +393,7 @@ eval_loki(const struct check *c, const struct check_ctx *x,
 	const struct snapshot *s = x->snap;
 	const char *url, *types, *from = NULL;
 	struct finding *f;
+	char *origin;
 
 	if (!checks_need_part(c, x, SNAP_SERVER, "/1.0", out))
 		return;
@@ -406,8 +437,10 @@ eval_loki(const struct check *c, const struct check_ctx *x,
 			return;
 		}
 	}
+	origin = target_origin(url);
 	findings_add(out, ST_PASS, c->severity, "/1.0",
-		     "Events go to Loki at %s.", url);
+		     "Events go to Loki at %s.", origin);
+	free(origin);
 }
 
 const struct check logging_checks[] = {

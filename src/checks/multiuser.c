@@ -1,6 +1,8 @@
 /* multiuser.c - MUL checks: restricted projects for non-admin clients */
 #include "catalog.h"
 
+#include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -257,36 +259,273 @@ eval_restricted_projects(const struct check *c, const struct check_ctx *x,
 
 /* ---- MUL-003 ---- */
 
-/* restricted.* keys that must not be "allow", with their safe value. */
-static const struct {
-	const char *key;
-	const char *safe;
-	const char *why;
-} reopened[] = {
-	{ "restricted.containers.privilege", "unprivileged",
-	  "privileged containers are allowed" },
-	{ "restricted.containers.nesting", "block",
-	  "security.nesting is allowed" },
-	{ "restricted.containers.lowlevel", "block",
-	  "raw.lxc, raw.idmap and other low-level container keys are "
-	  "allowed" },
-	{ "restricted.virtual-machines.lowlevel", "block",
-	  "raw.qemu and other low-level VM keys are allowed" },
-	{ "restricted.devices.disk", "managed",
-	  "any host path can be attached, as restricted.devices.disk.paths is "
-	  "not set" },
-	{ "restricted.devices.gpu", "block", "GPU passthrough is allowed" },
-	{ "restricted.devices.usb", "block", "USB passthrough is allowed" },
-	{ "restricted.devices.pci", "block", "PCI passthrough is allowed" },
-	{ "restricted.devices.unix-char", "block",
-	  "host character devices can be attached" },
-	{ "restricted.devices.unix-block", "block",
-	  "host block devices can be attached" },
-	{ "restricted.devices.unix-hotplug", "block",
-	  "host devices can be hot-plugged" },
-	{ "restricted.devices.infiniband", "block",
-	  "InfiniBand passthrough is allowed" },
+/*
+ * How a restricted.* key re-opens what restricted=true closes. The keys,
+ * their values and their defaults are read from each release's own
+ * project code: the config validator (lxd/api_project.go, Incus
+ * cmd/incusd/api_project.go) and the table of restriction defaults with
+ * the checks that enforce them (LXD lxd/project/permissions.go, later
+ * lxd/project/limits/permissions.go; Incus
+ * internal/server/project/permissions.go). The defaults are the same in
+ * every release from LXD 5.0 and Incus 0.1 to LXD 6.9 and Incus 7.3.
+ */
+enum reopen_kind {
+	RK_VALUE,	/* one of the values in open[] */
+	RK_DISK,	/* allow, unless disk.paths confines it below / */
+	RK_IDMAP,	/* a host id range that takes in id 0 */
+	RK_SUBNETS,	/* uplink subnets whose union is a whole family */
 };
+
+static const struct restriction {
+	const char *key;
+	enum reopen_kind kind;
+	const char *open[2];	/* RK_VALUE: the values that re-open */
+	const char *dflt;	/* the value when the key is absent */
+	const char *safe;	/* what the remediation sets */
+	/* First release with the key; NULL: the product has no such key. */
+	const char *lxd_since, *incus_since;
+	const char *reopens;	/* what the value re-opens */
+} restrictions[] = {
+	{ "restricted.containers.privilege", RK_VALUE, { "allow" },
+	  "unprivileged", "unprivileged", "4.0", "0.1",
+	  "privileged containers (security.privileged=true), whose root is "
+	  "root on the host" },
+	{ "restricted.containers.nesting", RK_VALUE, { "allow" }, "block",
+	  "block", "4.0", "0.1",
+	  "security.nesting, which lets a container run its own container "
+	  "manager with more of the host's kernel exposed" },
+	{ "restricted.containers.interception", RK_VALUE, { "allow", "full" },
+	  "block", "block", "4.24", "0.1",
+	  "system call interception (mknod, mount, setxattr, bpf), which "
+	  "lets the daemon act on the host for the container" },
+	{ "restricted.containers.lowlevel", RK_VALUE, { "allow" }, "block",
+	  "block", "4.0", "0.1",
+	  "raw.lxc, raw.apparmor, raw.seccomp and the other low-level "
+	  "container keys, any of which undoes the confinement" },
+	{ "restricted.virtual-machines.lowlevel", RK_VALUE, { "allow" },
+	  "block", "block", "4.0", "0.1",
+	  "raw.qemu, raw.apparmor and the other low-level VM keys, which run "
+	  "arbitrary QEMU options on the host" },
+	{ "restricted.devices.disk", RK_DISK, { "allow" }, "managed",
+	  "managed", "4.0", "0.1",
+	  "disks from any host path, the host's root file system included" },
+	{ "restricted.devices.nic", RK_VALUE, { "allow" }, "managed",
+	  "managed", "4.0", "0.1",
+	  "NICs of any type (physical, macvlan, ipvlan, routed, p2p) on any "
+	  "host interface, outside restricted.networks.access" },
+	{ "restricted.devices.proxy", RK_VALUE, { "allow" }, "block", "block",
+	  "4.18", "0.1",
+	  "proxy devices, which connect to or listen on any host address, "
+	  "its loopback-only services included" },
+	{ "restricted.devices.unix-char", RK_VALUE, { "allow" }, "block",
+	  "block", "4.0", "0.1",
+	  "host character devices (/dev/mem, /dev/kmsg and the like)" },
+	{ "restricted.devices.unix-block", RK_VALUE, { "allow" }, "block",
+	  "block", "4.0", "0.1",
+	  "host block devices, the host's own disks included" },
+	{ "restricted.devices.unix-hotplug", RK_VALUE, { "allow" }, "block",
+	  "block", "4.0", "0.1", "hot-plugged host devices" },
+	{ "restricted.devices.gpu", RK_VALUE, { "allow" }, "block", "block",
+	  "4.0", "0.1", "GPU passthrough" },
+	{ "restricted.devices.usb", RK_VALUE, { "allow" }, "block", "block",
+	  "4.0", "0.1", "USB passthrough" },
+	{ "restricted.devices.pci", RK_VALUE, { "allow" }, "block", "block",
+	  "4.18", "0.1", "PCI passthrough of host hardware" },
+	{ "restricted.devices.infiniband", RK_VALUE, { "allow" }, "block",
+	  "block", "4.0", "0.1", "InfiniBand passthrough" },
+	{ "restricted.idmap.uid", RK_IDMAP, { NULL }, "", "", "4.21", "0.1",
+	  "raw.idmap entries that map host uid 0, so files the host's root "
+	  "owns are the container's to change" },
+	{ "restricted.idmap.gid", RK_IDMAP, { NULL }, "", "", "4.21", "0.1",
+	  "raw.idmap entries that map host gid 0, so files the host's root "
+	  "group owns are the container's to change" },
+	{ "restricted.networks.subnets", RK_SUBNETS, { NULL }, "", "",
+	  "4.7", "0.1",
+	  "OVN networks and routes with any address of the uplink, so the "
+	  "project can claim addresses that belong to others" },
+	{ "restricted.cluster.target", RK_VALUE, { "allow" }, "block",
+	  "block", "4.12", "0.1",
+	  "choosing the cluster member an instance runs on, and so which "
+	  "host's resources it lands on" },
+	/*
+	 * Not judged: restricted.networks.access, .uplinks, .zones and
+	 * .integrations (Incus) and restricted.storage-pools.access and
+	 * restricted.images.servers (Incus 6.0.6/7.0) name the resources a
+	 * project may use; restricted.virtual-machines.nesting (Incus 7.3)
+	 * defaults to allow and keeps nesting inside the VM.
+	 * restricted.backups and restricted.snapshots do not reach the host.
+	 */
+};
+
+/* True when the release of s has key k. */
+static bool
+restriction_known(const struct snapshot *s, const struct restriction *r)
+{
+	bool incus = str_eq(s->product, "incus");
+	const char *since = incus ? r->incus_since : r->lxd_since;
+
+	if (!since)
+		return false;
+	return !s->server_version ||
+	       lxdval_version_cmp(s->server_version, since) >= 0;
+}
+
+/*
+ * True when a list of host id ranges ("1000000-1065535,0") takes in
+ * id 0. Sets *bad when an element is not a number or a range.
+ */
+static bool
+idmap_has_root(const char *v, bool *bad)
+{
+	const char *p = v;
+
+	*bad = false;
+	while (p && *p) {
+		size_t n = strcspn(p, ",");
+		char buf[64];
+		char *end, *start;
+		unsigned long a, b;
+
+		if (n >= sizeof(buf)) {
+			*bad = true;
+			return false;
+		}
+		memcpy(buf, p, n);
+		buf[n] = '\0';
+		p += n;
+		if (*p == ',')
+			p++;
+		start = buf + strspn(buf, " ");
+		if (!*start)
+			continue;
+		if (!isdigit((unsigned char)*start)) {
+			*bad = true;
+			return false;
+		}
+		a = strtoul(start, &end, 10);
+		while (*end == ' ')
+			end++;
+		b = a;
+		if (*end == '-') {
+			end++;
+			while (*end == ' ')
+				end++;
+			if (!isdigit((unsigned char)*end)) {
+				*bad = true;
+				return false;
+			}
+			b = strtoul(end, &end, 10);
+			while (*end == ' ')
+				end++;
+		}
+		if (*end || b < a) {
+			*bad = true;
+			return false;
+		}
+		if (a == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The subnet part of each "uplink:subnet" element, as a list. Caller
+ * frees.
+ */
+static char *
+subnets_only(const char *v)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char *p = v;
+
+	while (p && *p) {
+		size_t n = strcspn(p, ",");
+		const char *colon = memchr(p, ':', n);
+		const char *a = colon ? colon + 1 : p;
+
+		strbuf_addf(&sb, "%s%.*s", sb.len ? "," : "",
+			    (int)(p + n - a), a);
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	return strbuf_detach(&sb);
+}
+
+/* True when one of restricted.devices.disk.paths is the root itself. */
+static bool
+disk_paths_root(const char *paths)
+{
+	const char *p = paths;
+	bool root = false;
+
+	while (p && *p && !root) {
+		size_t n = strcspn(p, ",");
+		char *one = xstrndup(p, n);
+		char *c;
+
+		p += n;
+		if (*p == ',')
+			p++;
+		if (one[strspn(one, " ")]) {
+			c = checks_clean_path(one + strspn(one, " "));
+			root = str_eq(c, "/");
+			free(c);
+		}
+		free(one);
+	}
+	return root;
+}
+
+/*
+ * Why value v of r re-opens what restriction closes, or NULL when it
+ * does not. May set *err for a value the check cannot read.
+ */
+static const char *
+reopen_reason(const struct restriction *r, const char *v, const json_t *cfg,
+	      char *why, size_t len, bool *err)
+{
+	const char *paths;
+	struct lxdval_cover cov;
+	char *list;
+
+	*err = false;
+	switch (r->kind) {
+	case RK_VALUE:
+		for (size_t i = 0; i < ARRAY_SIZE(r->open); i++)
+			if (r->open[i] && str_eq(v, r->open[i]))
+				return "";
+		return NULL;
+	case RK_DISK:
+		if (!str_eq(v, "allow"))
+			return NULL;
+		paths = checks_jstr(cfg, "restricted.devices.disk.paths");
+		if (str_empty(paths))
+			return ", and restricted.devices.disk.paths is not set";
+		if (disk_paths_root(paths)) {
+			snprintf(why, len,
+				 ", and restricted.devices.disk.paths=%s "
+				 "includes / itself, which is no limit",
+				 paths);
+			return why;
+		}
+		return NULL;
+	case RK_IDMAP:
+		if (idmap_has_root(v, err))
+			return "";
+		return NULL;
+	case RK_SUBNETS:
+		list = subnets_only(v);
+		lxdval_addr_cover(list, &cov);
+		free(list);
+		if (cov.empty || !(cov.all4 || cov.all6))
+			return NULL;
+		snprintf(why, len, ", which covers every %s address",
+			 cov.all4 ? "IPv4" : "IPv6");
+		return why;
+	}
+	return NULL;
+}
 
 static void
 eval_restrictions(const struct check *c, const struct check_ctx *x,
@@ -302,32 +541,75 @@ eval_restrictions(const struct check *c, const struct check_ctx *x,
 	json_array_foreach (projects, i, e) {
 		const char *name = checks_jstr(e, "name");
 		const json_t *cfg = json_object_get(e, "config");
-		char *obj;
+		char *obj, *qn;
 
 		if (!name || !project_restricted(e))
 			continue;
 		restricted++;
 		obj = xasprintf("/1.0/projects/%s", name);
-		for (size_t k = 0; k < ARRAY_SIZE(reopened); k++) {
-			const char *v = checks_jstr(cfg, reopened[k].key);
+		qn = checks_shq(name);
+		for (size_t k = 0; k < ARRAY_SIZE(restrictions); k++) {
+			const struct restriction *r = &restrictions[k];
+			const json_t *jv = json_object_get(cfg, r->key);
+			const char *v = json_string_value(jv);
+			const char *reason;
 			struct finding *f;
+			char why[512];
+			bool err;
 
-			if (!str_eq(v, "allow"))
+			if (!restriction_known(s, r))
 				continue;
-			if (str_eq(reopened[k].key,
-				   "restricted.devices.disk") &&
-			    !str_empty(checks_jstr(
-				    cfg, "restricted.devices.disk.paths")))
+			if (jv && !v) {
+				f = findings_add(out, ST_ERROR, c->severity,
+						 obj,
+						 "Cannot judge %s of project "
+						 "%s: its value is not a "
+						 "string.", r->key, name);
+				finding_key(f, r->key, NULL, obj);
+				continue;
+			}
+			/* absent: the release's default, which blocks */
+			reason = reopen_reason(r, v ? v : r->dflt, cfg, why,
+					       sizeof(why), &err);
+			if (err) {
+				f = findings_add(out, ST_ERROR, c->severity,
+						 obj,
+						 "Cannot judge %s=%s of "
+						 "project %s: not a list of "
+						 "ids or id ranges.",
+						 r->key, v, name);
+				finding_key(f, r->key, v, obj);
+				continue;
+			}
+			if (!reason)
 				continue;
 			f = findings_add(out, ST_FAIL, c->severity, obj,
-					 "Restricted project %s sets %s=allow: "
-					 "%s.", name, reopened[k].key,
-					 reopened[k].why);
-			finding_key(f, reopened[k].key, v, obj);
-			finding_remediation(f, "%s project set %s %s=%s",
-					    snapshot_client(s), name,
-					    reopened[k].key, reopened[k].safe);
+					 "Restricted project %s sets %s=%s%s: "
+					 "it re-opens %s.", name, r->key,
+					 v ? v : "", reason, r->reopens);
+			finding_key(f, r->key, v, obj);
+			if (r->kind == RK_VALUE || r->kind == RK_DISK)
+				finding_remediation(f, "%s project set %s "
+						       "%s=%s",
+						    snapshot_client(s), qn,
+						    r->key, r->safe);
+			else if (r->kind == RK_IDMAP)
+				finding_remediation(f, "%s project set %s "
+						       "'%s=<host ranges "
+						       "without 0>', or %s "
+						       "project unset %s %s",
+						    snapshot_client(s), qn,
+						    r->key,
+						    snapshot_client(s), qn,
+						    r->key);
+			else
+				finding_remediation(f, "%s project set %s "
+						       "'%s=<uplink>:<subnet "
+						       "of the project>'",
+						    snapshot_client(s), qn,
+						    r->key);
 		}
+		free(qn);
 		free(obj);
 	}
 	if (!restricted)
@@ -376,20 +658,24 @@ const struct check multiuser_checks[] = {
 		.title = "Restricted projects do not re-open what restriction "
 			 "closes",
 		.severity = SEV_MEDIUM,
-		.rationale = "Each restricted.* key set to allow undoes part "
-			     "of restricted=true: privileged or nested "
-			     "containers, low-level keys, host paths and "
-			     "device passthrough all lead to the host.",
-		.reads = "The restricted.containers.*, "
-			 "restricted.virtual-machines.lowlevel and "
-			 "restricted.devices.* keys of every project with "
-			 "restricted=true.",
+		.rationale = "Each restricted.* key that re-opens something "
+			     "undoes part of restricted=true: privileged or "
+			     "nested containers, syscall interception, "
+			     "low-level keys, host paths, device passthrough, "
+			     "proxies, unmanaged NICs, host uid/gid 0 in "
+			     "raw.idmap and whole-family uplink subnets all "
+			     "lead to the host or to others' traffic.",
+		.reads = "The restricted.* keys of every project with "
+			 "restricted=true, judged by the values and defaults "
+			 "of the server's release (an absent key is the "
+			 "release's default, which blocks).",
 		.remediation = "Set the keys back to their restricted default, "
-			       "or confine disks with "
-			       "restricted.devices.disk.paths; LXD refuses "
-			       "the change while an instance of the project "
-			       "still uses what it closes, so fix those "
-			       "instances first.",
+			       "confine disks with "
+			       "restricted.devices.disk.paths, and keep host "
+			       "id 0 out of restricted.idmap.*; the server "
+			       "refuses the change while an instance of the "
+			       "project still uses what it closes, so fix "
+			       "those instances first.",
 		.eval = eval_restrictions,
 	},
 	{

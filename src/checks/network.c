@@ -1,6 +1,8 @@
 /* network.c - NET checks: listeners, network ACLs, metrics authentication */
 #include "catalog.h"
 
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -159,23 +161,164 @@ acl_network(const json_t *n)
 	       (str_eq(type, "bridge") || str_eq(type, "ovn"));
 }
 
+/* ---- NICs attached to managed networks ---- */
+
+/* One NIC device with network=NAME, of an instance or a profile. */
+struct nic_ref {
+	bool is_profile;
+	const char *owner;	/* instance or profile name */
+	const char *project;	/* the owner's project */
+	const char *device;	/* the device name */
+	const json_t *dev;
+	bool local;		/* an instance's own device, not a profile's */
+};
+
+struct nic_list {
+	struct nic_ref *v;
+	size_t n, alloc;
+	const char *why;	/* the instances or profiles are unreadable */
+};
+
+static void
+nics_add(struct nic_list *l, bool is_profile, const json_t *owner,
+	 const json_t *devices, const json_t *local)
+{
+	const char *dn;
+	const json_t *d;
+
+	json_object_foreach ((json_t *)(uintptr_t)devices, dn, d) {
+		if (!str_eq(checks_jstr(d, "type"), "nic") ||
+		    str_empty(checks_jstr(d, "network")))
+			continue;
+		if (l->n == l->alloc) {
+			l->alloc = l->alloc ? 2 * l->alloc : 16;
+			l->v = xrealloc(l->v, l->alloc * sizeof(*l->v));
+		}
+		l->v[l->n] = (struct nic_ref){
+			.is_profile = is_profile,
+			.owner = checks_jstr(owner, "name"),
+			.project = checks_jstr(owner, "project"),
+			.device = dn,
+			.dev = d,
+			.local = json_equal(d, json_object_get(local, dn)),
+		};
+		if (!l->v[l->n].project)
+			l->v[l->n].project = "default";
+		if (l->v[l->n].owner)
+			l->n++;
+	}
+}
+
+/*
+ * Every managed-network NIC of every instance (its effective devices)
+ * and profile. l->why is set when either part is unreadable.
+ */
+static void
+nics_load(const struct snapshot *s, struct nic_list *l)
+{
+	const json_t *insts = snapshot_part(s, SNAP_INSTANCES, &l->why);
+	const json_t *profs, *o;
+	const char *why = NULL;
+	size_t i;
+
+	profs = snapshot_part(s, SNAP_PROFILES, &why);
+	if (!profs && !l->why)
+		l->why = why ? why : "not fetched";
+	if (!insts && !l->why)
+		l->why = "not fetched";
+	json_array_foreach (insts, i, o) {
+		const json_t *devs = json_object_get(o, "expanded_devices");
+
+		nics_add(l, false, o,
+			 devs ? devs : json_object_get(o, "devices"),
+			 json_object_get(o, "devices"));
+	}
+	json_array_foreach (profs, i, o)
+		nics_add(l, true, o, json_object_get(o, "devices"), NULL);
+}
+
+static void
+nics_release(struct nic_list *l)
+{
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+/* The object URL of a NIC's owner. Caller frees. */
+static char *
+nic_object(const struct nic_ref *r)
+{
+	return snapshot_object(r->is_profile ? "profiles" : "instances",
+			       r->owner, r->project);
+}
+
+/*
+ * True when NIC r is on network n: same name, and n lives in the NIC's
+ * project, or in default when that project has no network of the name
+ * (a project without features.networks uses default's networks).
+ */
+static bool
+nic_on(const struct nic_ref *r, const json_t *n, const json_t *nets)
+{
+	const char *np = checks_jstr(n, "project");
+	const json_t *o;
+	size_t i;
+
+	if (!np)
+		np = "default";
+	if (!str_eq(checks_jstr(r->dev, "network"), checks_jstr(n, "name")))
+		return false;
+	if (str_eq(np, r->project))
+		return true;
+	if (!str_eq(np, "default"))
+		return false;
+	json_array_foreach (nets, i, o) {
+		const char *op = checks_jstr(o, "project");
+
+		if (str_eq(checks_jstr(o, "name"), checks_jstr(n, "name")) &&
+		    str_eq(op ? op : "default", r->project))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * The API extension that lets a NIC on a network of this type carry its
+ * own security.acls: network_ovn_acl for OVN NICs (LXD and Incus), and
+ * network_bridge_acl_devices for bridged NICs (Incus 6.0.4 and 6.9+; no
+ * LXD release has it).
+ */
+static const char *
+nic_acl_ext(const json_t *n)
+{
+	return str_eq(checks_jstr(n, "type"), "ovn") ?
+		       "network_ovn_acl" :
+		       "network_bridge_acl_devices";
+}
+
 static void
 eval_network_acls(const struct check *c, const struct check_ctx *x,
 		  struct findings *out)
 {
 	const struct snapshot *s = x->snap;
 	const json_t *nets, *n;
+	struct nic_list nics = { 0 };
 	size_t i, seen = 0;
 
 	nets = checks_need_part(c, x, SNAP_NETWORKS, "/1.0/networks", out);
 	if (!nets)
 		return;
+	nics_load(s, &nics);
 	json_array_foreach (nets, i, n) {
 		const char *name = checks_jstr(n, "name");
 		const char *project = checks_jstr(n, "project");
 		const json_t *cfg = json_object_get(n, "config");
+		const char *ext = nic_acl_ext(n);
+		bool nic_acls = snapshot_has_ext(s, ext);
+		struct strbuf bare = STRBUF_INIT;
+		size_t attached = 0, filtered = 0, listed = 0;
 		struct finding *f;
-		char *obj;
+		char *obj, *qn, *qp;
 
 		if (!name || !acl_network(n))
 			continue;
@@ -185,62 +328,96 @@ eval_network_acls(const struct check *c, const struct check_ctx *x,
 		if (!project)
 			project = "default";
 		obj = snapshot_object("networks", name, project);
-		f = findings_add(out, ST_FAIL, c->severity, obj,
-				 "Managed %s network %s has no security.acls, "
-				 "so no ACL filters its traffic.",
-				 checks_jstr(n, "type"), name);
-		finding_key(f, "security.acls", "", obj);
-		finding_remediation(f, "%s network set %s security.acls=<acl> "
-				       "--project %s",
-				    snapshot_client(s), name, project);
+		for (size_t k = 0; k < nics.n; k++) {
+			const struct nic_ref *r = &nics.v[k];
+
+			if (!nic_on(r, n, nets))
+				continue;
+			attached++;
+			if (nic_acls && !str_empty(checks_jstr(
+						r->dev, "security.acls"))) {
+				filtered++;
+				continue;
+			}
+			if (listed++ < 5)
+				strbuf_addf(&bare, "%s%s %s device %s",
+					    bare.len ? ", " : "",
+					    r->is_profile ? "profile" :
+							    "instance",
+					    r->owner, r->device);
+		}
+		if (!nics.why && attached && filtered == attached) {
+			f = findings_add(out, ST_PASS, c->severity, obj,
+					 "Managed %s network %s has no "
+					 "security.acls, but each of the %zu "
+					 "NICs on it sets its own.",
+					 checks_jstr(n, "type"), name,
+					 attached);
+			finding_key(f, "security.acls", "", obj);
+		} else {
+			char note[160] = "";
+
+			if (!nic_acls && str_eq(s->product, "lxd") &&
+			    str_eq(ext, "network_bridge_acl_devices"))
+				snprintf(note, sizeof(note),
+					 " (LXD has no ACLs on bridged NICs)");
+			else if (!nic_acls)
+				snprintf(note, sizeof(note),
+					 " (NICs cannot carry ACLs here: the "
+					 "server lacks API extension %s)",
+					 ext);
+			else if (nics.why)
+				snprintf(note, sizeof(note),
+					 "; the NICs could not be read to see "
+					 "whether they carry their own");
+			f = findings_add(out, ST_FAIL, c->severity, obj,
+					 "Managed %s network %s has no "
+					 "security.acls, so no ACL filters its "
+					 "traffic%s%s%s%s.",
+					 checks_jstr(n, "type"), name,
+					 bare.len ? " on " : "",
+					 bare.len ? bare.buf : "",
+					 listed > 5 ? " and others" : "", note);
+			finding_key(f, "security.acls", "", obj);
+			qn = checks_shq(name);
+			qp = checks_shq(project);
+			finding_remediation(f, "%s network set %s "
+					       "'security.acls=<acl>' "
+					       "--project %s",
+					    snapshot_client(s), qn, qp);
+			free(qn);
+			free(qp);
+		}
+		strbuf_release(&bare);
 		free(obj);
 	}
 	if (!seen)
 		findings_add(out, ST_NOTAPPLICABLE, c->severity,
 			     "/1.0/networks",
 			     "There is no managed bridge or OVN network.");
-}
-
-/* True when any element of a comma list is empty or a catch-all. */
-static bool
-any_source(const char *src)
-{
-	const char *p = src;
-
-	if (str_empty(src))
-		return true;
-	while (*p) {
-		size_t n = strcspn(p, ",");
-		const char *a = p, *b = p + n;
-
-		while (a < b && *a == ' ')
-			a++;
-		while (b > a && b[-1] == ' ')
-			b--;
-		if ((b - a == 9 && strncmp(a, "0.0.0.0/0", 9) == 0) ||
-		    (b - a == 4 && strncmp(a, "::/0", 4) == 0))
-			return true;
-		p += n;
-		if (*p == ',')
-			p++;
-	}
-	return false;
+	nics_release(&nics);
 }
 
 /*
- * "Lets everything in" means any protocol, or TCP/UDP with no
- * destination port: such a rule opens every service. A rule limited to
- * icmp4/icmp6 can only carry ICMP, so it is not counted even though it
- * has no port (ICMP has none).
+ * A rule "lets everything through" when it allows (stateful or not), is
+ * not disabled, its peer side (source for ingress, destination for
+ * egress) covers every address, and it carries any protocol or TCP/UDP
+ * with no destination port: such a rule opens every service. A rule
+ * limited to icmp4/icmp6 can only carry ICMP, so it is not counted even
+ * though it has no port (ICMP has none).
  */
 static bool
-opens_everything(const json_t *rule)
+opens_everything(const json_t *rule, const char *peer)
 {
 	const char *proto = checks_jstr(rule, "protocol");
+	const char *action = checks_jstr(rule, "action");
+	struct lxdval_cover cov;
 
-	if (!str_eq(checks_jstr(rule, "action"), "allow") ||
-	    str_eq(checks_jstr(rule, "state"), "disabled") ||
-	    !any_source(checks_jstr(rule, "source")))
+	if (!(str_eq(action, "allow") || str_eq(action, "allow-stateless")) ||
+	    str_eq(checks_jstr(rule, "state"), "disabled"))
+		return false;
+	lxdval_addr_cover(checks_jstr(rule, peer), &cov);
+	if (!lxdval_cover_everything(&cov))
 		return false;
 	if (str_empty(proto))
 		return true;
@@ -248,76 +425,192 @@ opens_everything(const json_t *rule)
 	       str_empty(checks_jstr(rule, "destination_port"));
 }
 
+/* "any source", "every IPv4 source", ... for a rule's peer side. */
+static const char *
+peer_words(const json_t *rule, const char *peer)
+{
+	struct lxdval_cover cov;
+	bool src = str_eq(peer, "source");
+
+	lxdval_addr_cover(checks_jstr(rule, peer), &cov);
+	if (cov.empty)
+		return src ? "any source (no source set)" :
+			     "any destination (no destination set)";
+	if (cov.external)
+		return src ? "every source outside the network (@external)" :
+			     "every destination outside the network "
+			     "(@external)";
+	if (cov.all4 && cov.all6)
+		return src ? "every IPv4 and IPv6 source" :
+			     "every IPv4 and IPv6 destination";
+	if (cov.all4)
+		return src ? "every IPv4 source" : "every IPv4 destination";
+	return src ? "every IPv6 source" : "every IPv6 destination";
+}
+
+static void
+acl_rule_findings(const struct check *c, const struct snapshot *s,
+		  const json_t *a, const char *dir, struct findings *out)
+{
+	const char *name = checks_jstr(a, "name");
+	const char *project = checks_jstr(a, "project");
+	const char *peer = str_eq(dir, "ingress") ? "source" : "destination";
+	const json_t *r;
+	char *obj, *qn, *qp;
+	size_t j;
+
+	if (!project)
+		project = "default";
+	obj = snapshot_object("network-acls", name, project);
+	qn = checks_shq(name);
+	qp = checks_shq(project);
+	json_array_foreach (json_object_get(a, dir), j, r) {
+		const char *proto = checks_jstr(r, "protocol");
+		const char *desc = checks_jstr(r, "description");
+		struct finding *f;
+
+		if (!opens_everything(r, peer))
+			continue;
+		f = findings_add(out, ST_FAIL, c->severity, obj,
+				 "ACL %s %s rule %zu%s%s%s allows %s %s %s.",
+				 name, dir, j + 1,
+				 str_empty(desc) ? "" : " (",
+				 str_empty(desc) ? "" : desc,
+				 str_empty(desc) ? "" : ")",
+				 str_empty(proto) ? "every protocol and port" :
+				 str_eq(proto, "tcp") ? "every TCP port" :
+							"every UDP port",
+				 str_eq(dir, "ingress") ? "from" : "to",
+				 peer_words(r, peer));
+		finding_key(f, peer, checks_jstr(r, peer), obj);
+		finding_remediation(f, "%s network acl edit %s --project %s "
+				       "(limit the rule's %s, protocol or "
+				       "destination_port)",
+				    snapshot_client(s), qn, qp, peer);
+	}
+	free(qn);
+	free(qp);
+	free(obj);
+}
+
+static const char *const default_action_keys[] = {
+	"security.acls.default.ingress.action",
+	"security.acls.default.egress.action",
+};
+
+/* "allow" or "allow-stateless": unmatched traffic passes. */
+static bool
+action_allows(const char *v)
+{
+	return str_eq(v, "allow") || str_eq(v, "allow-stateless");
+}
+
 static void
 eval_acl_rules(const struct check *c, const struct check_ctx *x,
 	       struct findings *out)
 {
 	const struct snapshot *s = x->snap;
-	const json_t *acls, *nets, *a, *r, *n;
-	size_t i, j;
+	const json_t *acls, *nets, *a, *n;
+	struct nic_list nics = { 0 };
+	size_t i;
 
 	acls = checks_need_part(c, x, SNAP_NETWORK_ACLS, "/1.0/network-acls",
 				out);
 	nets = checks_need_part(c, x, SNAP_NETWORKS, "/1.0/networks", out);
 	json_array_foreach (acls, i, a) {
-		const char *name = checks_jstr(a, "name");
-		const char *project = checks_jstr(a, "project");
-		char *obj;
+		if (!checks_jstr(a, "name"))
+			continue;
+		acl_rule_findings(c, s, a, "ingress", out);
+		acl_rule_findings(c, s, a, "egress", out);
+	}
+	json_array_foreach (nets, i, n) {
+		const char *name = checks_jstr(n, "name");
+		const char *project = checks_jstr(n, "project");
+		const json_t *cfg = json_object_get(n, "config");
+		char *obj, *qn, *qp;
 
 		if (!name)
 			continue;
 		if (!project)
 			project = "default";
-		obj = snapshot_object("network-acls", name, project);
-		json_array_foreach (json_object_get(a, "ingress"), j, r) {
-			const char *proto = checks_jstr(r, "protocol");
-			const char *desc = checks_jstr(r, "description");
+		obj = snapshot_object("networks", name, project);
+		for (size_t k = 0; k < ARRAY_SIZE(default_action_keys); k++) {
+			const char *key = default_action_keys[k];
+			const char *v = checks_jstr(cfg, key);
 			struct finding *f;
 
-			if (!opens_everything(r))
+			if (!action_allows(v))
 				continue;
 			f = findings_add(out, ST_FAIL, c->severity, obj,
-					 "ACL %s ingress rule %zu%s%s%s allows "
-					 "%s from any source.", name, j + 1,
-					 str_empty(desc) ? "" : " (",
-					 str_empty(desc) ? "" : desc,
-					 str_empty(desc) ? "" : ")",
-					 str_empty(proto) ?
-						 "every protocol and port" :
-						 str_eq(proto, "tcp") ?
-						 "every TCP port" :
-						 "every UDP port");
-			finding_remediation(f, "%s network acl edit %s "
-					       "--project %s (limit the "
-					       "rule's source, protocol or "
-					       "destination_port)",
-					    snapshot_client(s), name, project);
+					 "Network %s sets %s=%s, so %s traffic "
+					 "that no ACL rule matches is let %s.",
+					 name, key, v, k ? "egress" : "ingress",
+					 k ? "out" : "in");
+			finding_key(f, key, v, obj);
+			qn = checks_shq(name);
+			qp = checks_shq(project);
+			finding_remediation(f, "%s network set %s %s=reject "
+					       "--project %s",
+					    snapshot_client(s), qn, key, qp);
+			free(qn);
+			free(qp);
 		}
 		free(obj);
 	}
-	json_array_foreach (nets, i, n) {
-		const char *key = "security.acls.default.ingress.action";
-		const char *name = checks_jstr(n, "name");
-		const char *project = checks_jstr(n, "project");
-		const char *v = checks_jstr(json_object_get(n, "config"), key);
-		struct finding *f;
-		char *obj;
+		/*
+	 * NICs with ACLs of their own carry their own default actions; an
+	 * instance's NIC is judged where it is set (profile NICs once, on
+	 * the profile).
+	 */
+	nics_load(s, &nics);
+	if (nics.why && acls && nets)
+		findings_add(out, ST_ERROR, c->severity, "/1.0/instances",
+			     "Cannot read the instances and profiles to judge "
+			     "the ACL default actions of their NICs: %s.",
+			     nics.why);
+	for (size_t k = 0; k < nics.n; k++) {
+		const struct nic_ref *r = &nics.v[k];
 
-		if (!name || !str_eq(v, "allow"))
-			continue;
-		if (!project)
-			project = "default";
-		obj = snapshot_object("networks", name, project);
-		f = findings_add(out, ST_FAIL, c->severity, obj,
-				 "Network %s sets %s=allow, so ingress traffic "
-				 "that no ACL rule matches is let in.", name,
-				 key);
-		finding_key(f, key, v, obj);
-		finding_remediation(f, "%s network set %s %s=reject "
-				       "--project %s",
-				    snapshot_client(s), name, key, project);
-		free(obj);
+		for (size_t m = 0; m < ARRAY_SIZE(default_action_keys); m++) {
+			const char *key = default_action_keys[m];
+			const char *v = checks_jstr(r->dev, key);
+			struct finding *f;
+			char *obj, *qo, *qd, *qp;
+
+			if (!action_allows(v) || (!r->is_profile && !r->local))
+				continue;
+			obj = nic_object(r);
+			qo = checks_shq(r->owner);
+			qd = checks_shq(r->device);
+			qp = checks_shq(r->project);
+			f = findings_add(out, ST_FAIL, c->severity, obj,
+					 "NIC %s of %s %s sets %s=%s, so %s "
+					 "traffic that no ACL rule matches is "
+					 "let %s.", r->device,
+					 r->is_profile ? "profile" :
+							 "instance",
+					 r->owner, key, v,
+					 m ? "egress" : "ingress",
+					 m ? "out" : "in");
+			finding_device(f, r->device);
+			finding_key(f, key, v, obj);
+			if (r->is_profile)
+				finding_remediation(
+					f, "%s profile device set %s %s "
+					   "%s=reject --project %s",
+					snapshot_client(s), qo, qd, key, qp);
+			else
+				finding_remediation(
+					f, "%s config device set %s %s "
+					   "%s=reject --project %s",
+					snapshot_client(s), qo, qd, key, qp);
+			free(qo);
+			free(qd);
+			free(qp);
+			free(obj);
+		}
 	}
+	nics_release(&nics);
 }
 
 static void
@@ -348,6 +641,266 @@ eval_metrics_auth(const struct check *c, const struct check_ctx *x,
 	finding_key(f, key, v, checks_source_of(from));
 	finding_remediation(f, "%s config set %s=true", snapshot_client(s),
 			    key);
+}
+
+/* ---- NET-006: outbound requests go through a filtering proxy ---- */
+
+/*
+ * Project entitlements that include can_create_images in LXD's
+ * fine-grained model (5.21+), and server ones that imply it through
+ * can_edit_projects.
+ */
+static bool
+grants_image_create(const json_t *perm)
+{
+	const char *type = checks_jstr(perm, "entity_type");
+	const char *e = checks_jstr(perm, "entitlement");
+
+	if (str_eq(type, "project"))
+		return str_eq(e, "can_create_images") ||
+		       str_eq(e, "operator") || str_eq(e, "image_manager");
+	if (str_eq(type, "server"))
+		return str_eq(e, "can_edit_projects") ||
+		       str_eq(e, "project_manager");
+	return false;
+}
+
+/* True when a group has members, or does not say (then assume so). */
+static bool
+group_has_members(const json_t *g)
+{
+	const json_t *ids = json_object_get(g, "identities");
+	const json_t *idp = json_object_get(g, "identity_provider_groups");
+	const char *method;
+	const json_t *list;
+
+	if (!ids && !idp)
+		return true;
+	if (json_array_size(idp))
+		return true;
+	if (json_is_array(ids))
+		return json_array_size(ids) > 0;
+	json_object_foreach ((json_t *)(uintptr_t)ids, method, list)
+		if (json_array_size(list))
+			return true;
+	return false;
+}
+
+/* True when project name keeps its own images (default always does). */
+static bool
+project_has_images(const json_t *projects, const char *name)
+{
+	const json_t *p;
+	size_t i;
+
+	if (str_eq(name, "default"))
+		return true;
+	json_array_foreach (projects, i, p)
+		if (str_eq(checks_jstr(p, "name"), name))
+			return lxdval_is_true(checks_jstr(
+				json_object_get(p, "config"),
+				"features.images"));
+	return false;
+}
+
+/* Adds "WHAT A (B)" to who, naming at most four. */
+static void
+add_who(struct strbuf *who, size_t *n, const char *what, const char *a,
+	const char *b)
+{
+	if ((*n)++ >= 4)
+		return;
+	if (who->len)
+		strbuf_addstr(who, ", ");
+	strbuf_addf(who, "%s %s (%s)", what, a, b ? b : "?");
+}
+
+/*
+ * The non-admin clients that can create images, in who. Returns false
+ * after an error finding when the data to decide is unreadable.
+ */
+static bool
+image_creators(const struct check *c, const struct snapshot *s,
+	       struct strbuf *who, size_t *n, struct findings *out)
+{
+	const json_t *certs, *projects, *groups, *e, *pn, *perm;
+	const char *why = NULL;
+	size_t i, j;
+
+	certs = snapshot_part(s, SNAP_CERTIFICATES, &why);
+	if (!certs) {
+		findings_add(out, ST_ERROR, c->severity, "/1.0/certificates",
+			     "Cannot read the trust store to see who can "
+			     "create images: %s.", why ? why : "not fetched");
+		return false;
+	}
+	projects = snapshot_part(s, SNAP_PROJECTS, &why);
+	if (!projects) {
+		findings_add(out, ST_ERROR, c->severity, "/1.0/projects",
+			     "Cannot read the projects to see which keep "
+			     "their own images: %s.",
+			     why ? why : "not fetched");
+		return false;
+	}
+	groups = snapshot_part(s, SNAP_AUTH_GROUPS, &why);
+	if (!groups && !s->unsupported[SNAP_AUTH_GROUPS]) {
+		findings_add(out, ST_ERROR, c->severity, "/1.0/auth/groups",
+			     "Cannot read the authorization groups to see "
+			     "which grant can_create_images: %s.",
+			     why ? why : "not fetched");
+		return false;
+	}
+	json_array_foreach (certs, i, e) {
+		if (!str_eq(checks_jstr(e, "type"), "client") ||
+		    !json_is_true(json_object_get(e, "restricted")))
+			continue;
+		json_array_foreach (json_object_get(e, "projects"), j, pn) {
+			const char *p = json_string_value(pn);
+
+			if (p && project_has_images(projects, p)) {
+				const char *name = checks_jstr(e, "name");
+
+				add_who(who, n, "restricted certificate",
+					str_empty(name) ? "(unnamed)" : name,
+					p);
+				break;
+			}
+		}
+	}
+	json_array_foreach (groups, i, e) {
+		const char *name = checks_jstr(e, "name");
+
+		if (!name || checks_grants_server_admin(e) ||
+		    !group_has_members(e))
+			continue;
+		json_array_foreach (json_object_get(e, "permissions"), j,
+				    perm) {
+			if (grants_image_create(perm)) {
+				add_who(who, n, "group", name,
+					checks_jstr(perm, "entitlement"));
+				break;
+			}
+		}
+	}
+	return true;
+}
+
+/* True when a comma list of hosts holds "*", which bypasses the proxy. */
+static bool
+ignores_every_host(const char *v)
+{
+	const char *p = v;
+
+	while (p && *p) {
+		size_t n = strcspn(p, ",");
+		size_t lead = strspn(p, " ");
+
+		if (lead < n && p[lead] == '*' &&
+		    strspn(p + lead + 1, " ") == n - lead - 1)
+			return true;
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	return false;
+}
+
+static void
+eval_outbound_proxy(const struct check *c, const struct check_ctx *x,
+		    struct findings *out)
+{
+	static const char *const keys[] = { "core.proxy_http",
+					    "core.proxy_https" };
+	const struct snapshot *s = x->snap;
+	static const char *const ext_authz[] = { "openfga.api.url",
+						 "rbac.api.url" };
+	const char *ign_key = "core.proxy_ignore_hosts";
+	struct strbuf who = STRBUF_INIT;
+	const char *from = NULL, *ign;
+	struct finding *f;
+	size_t n = 0, set = 0;
+
+	if (!checks_need_part(c, x, SNAP_SERVER, "/1.0", out))
+		return;
+	if (!image_creators(c, s, &who, &n, out))
+		goto done;
+	if (!n) {
+		/*
+		 * An external authorizer (OpenFGA on LXD 5.21+ and Incus,
+		 * RBAC on LXD 5.0) holds relations the API does not show.
+		 */
+		for (size_t i = 0; i < ARRAY_SIZE(ext_authz); i++) {
+			const char *v = snapshot_config(s, ext_authz[i], &from);
+
+			if (str_empty(v))
+				continue;
+			f = findings_add(out, ST_MANUAL, c->severity, "/1.0",
+					 "%s=%s: the external authorizer decides "
+					 "who can create images, which the API "
+					 "does not show. If any non-admin user "
+					 "holds can_create_images, set "
+					 "core.proxy_http and core.proxy_https "
+					 "to a filtering proxy.",
+					 ext_authz[i], v);
+			finding_key(f, ext_authz[i], v, checks_source_of(from));
+			goto done;
+		}
+		findings_add(out, ST_NOTAPPLICABLE, c->severity, "/1.0",
+			     "No non-admin client can create images: no "
+			     "restricted certificate uses a project with its "
+			     "own images (features.images)%s.",
+			     s->unsupported[SNAP_AUTH_GROUPS] ?
+				     "" :
+				     ", and no non-admin group with members "
+				     "grants can_create_images, operator or "
+				     "image_manager on a project");
+		goto done;
+	}
+	if (n > 4)
+		strbuf_addf(&who, " and %zu more", n - 4);
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
+		const char *v = snapshot_config(s, keys[i], &from);
+		char *arg, *qa;
+
+		if (!str_empty(v)) {
+			set++;
+			continue;
+		}
+		f = findings_add(out, ST_FAIL, c->severity, "/1.0",
+				 "%s is not set while %s can create images: "
+				 "the server fetches any %s URL they name "
+				 "(image imports and remote image servers) "
+				 "directly, so they can reach what the host "
+				 "reaches.", keys[i], who.buf,
+				 i ? "HTTPS" : "HTTP");
+		finding_key(f, keys[i], v ? v : "", checks_source_of(from));
+		arg = xasprintf("%s=http://<filtering-proxy>:3128", keys[i]);
+		qa = checks_shq(arg);
+		finding_remediation(f, "%s config set %s", snapshot_client(s),
+				    qa);
+		free(qa);
+		free(arg);
+	}
+	ign = snapshot_config(s, ign_key, &from);
+	if (ignores_every_host(ign)) {
+		f = findings_add(out, ST_FAIL, c->severity, "/1.0",
+				 "%s=%s sends every request around the proxy, "
+				 "while %s can create images.", ign_key, ign,
+				 who.buf);
+		finding_key(f, ign_key, ign, checks_source_of(from));
+		finding_remediation(f, "%s config unset %s",
+				    snapshot_client(s), ign_key);
+	} else if (set == ARRAY_SIZE(keys)) {
+		f = findings_add(out, ST_PASS, c->severity, "/1.0",
+				 "Outbound HTTP and HTTPS requests go through "
+				 "core.proxy_http=%s and core.proxy_https=%s "
+				 "(%s can create images); that the proxy "
+				 "filters is for its operator to confirm.",
+				 snapshot_config(s, keys[0], NULL),
+				 snapshot_config(s, keys[1], NULL), who.buf);
+	}
+done:
+	strbuf_release(&who);
 }
 
 const struct check network_checks[] = {
@@ -387,9 +940,13 @@ const struct check network_checks[] = {
 		.severity = SEV_MEDIUM,
 		.rationale = "Without network ACLs, instances on the network "
 			     "can reach and be reached by anything the host "
-			     "routes to.",
+			     "routes to. ACLs on every NIC of a network count "
+			     "where the release lets NICs carry them.",
 		.reads = "security.acls of managed bridge and OVN networks in "
-			 "every project.",
+			 "every project, and of the NICs on them (instances' "
+			 "effective devices and profiles): OVN NICs with API "
+			 "extension network_ovn_acl, bridged NICs with "
+			 "network_bridge_acl_devices.",
 		.remediation = "Create network ACLs for what the instances "
 			       "need and attach them with security.acls.",
 		.eval = eval_network_acls,
@@ -398,15 +955,17 @@ const struct check network_checks[] = {
 		.id = "LXD-NET-004",
 		.title = "No ACL or network default lets everything in",
 		.severity = SEV_MEDIUM,
-		.rationale = "An ingress rule that allows every port from any "
-			     "source, or a default ingress action of allow, "
-			     "makes the ACL an open door.",
-		.reads = "The ingress rules of every network ACL and "
-			 "security.acls.default.ingress.action of every "
-			 "network.",
-		.remediation = "Limit allow rules to the sources and ports "
-			       "needed, and keep the default ingress action "
-			       "at reject or drop.",
+		.rationale = "An allow rule for every port from any source "
+			     "(or to any destination), or a default action of "
+			     "allow, makes the ACL an open door. Any source "
+			     "means empty, @external, or addresses whose union "
+			     "covers all of IPv4 or IPv6.",
+		.reads = "The ingress and egress rules of every network ACL, "
+			 "and security.acls.default.ingress.action and "
+			 ".egress.action of every network and NIC.",
+		.remediation = "Limit allow rules to the peers and ports "
+			       "needed, and keep the default actions at "
+			       "reject or drop.",
 		.eval = eval_acl_rules,
 	},
 	{
@@ -421,6 +980,35 @@ const struct check network_checks[] = {
 		.remediation = "Set core.metrics_authentication to true and "
 			       "give scrapers a metrics certificate.",
 		.eval = eval_metrics_auth,
+	},
+	{
+		/*
+		 * The guide's "Restrict outbound requests" (June 2026): a
+		 * network control, so the next NET id rather than a new
+		 * section.
+		 */
+		.id = "LXD-NET-006",
+		.title = "Outbound requests go through a filtering proxy",
+		.severity = SEV_MEDIUM,
+		.rationale = "A client that can create images makes the server "
+			     "fetch URLs it chooses. Where non-admin clients "
+			     "can, core.proxy_http and core.proxy_https should "
+			     "name a proxy that filters what the server may "
+			     "reach, or they can probe and fetch from the "
+			     "host's networks.",
+		.reads = "core.proxy_http, core.proxy_https and "
+			 "core.proxy_ignore_hosts from GET /1.0; who can "
+			 "create images: restricted client certificates in "
+			 "projects with features.images (default always), and "
+			 "non-admin groups granting can_create_images, "
+			 "operator or image_manager on a project or "
+			 "can_edit_projects/project_manager on the server "
+			 "(LXD 5.21+).",
+		.remediation = "Run a filtering proxy and set both "
+			       "core.proxy_http and core.proxy_https to it; "
+			       "keep core.proxy_ignore_hosts to hosts that "
+			       "need no filter.",
+		.eval = eval_outbound_proxy,
 	},
 	CHECK_END
 };

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "catalog.h"
+#include "cite.h"
 #include "lxdh_config.h"
 #include "xmlesc.h"
 
@@ -109,6 +110,7 @@ static const char css[] =
 
 struct page {
 	struct strbuf sb;
+	const char *product;	/* whose reference pages to link */
 };
 
 static void
@@ -418,6 +420,30 @@ objects_with(const struct check_result *res, enum status want)
 	return n;
 }
 
+/* Links to the guide section and the reference pages of a check. */
+static void
+cites_html(struct page *p, const char *id)
+{
+	const char *urls[CITE_MAX_REFS];
+	size_t n = cite_refs(id, p->product, urls);
+
+	if (!cite_guide(id))
+		return;
+	put(p, "<div class=\"muted\">Guide: "
+	       "<a rel=\"noreferrer\" href=\"");
+	esc(p, cite_guide(id));
+	put(p, "\">How to harden security for LXD</a>");
+	for (size_t i = 0; i < n; i++) {
+		put(p, i ? ", <a rel=\"noreferrer\" href=\"" :
+			   ". Reference: <a rel=\"noreferrer\" href=\"");
+		esc(p, urls[i]);
+		put(p, "\">");
+		esc(p, urls[i]);
+		put(p, "</a>");
+	}
+	put(p, "</div>\n");
+}
+
 static void
 check_card(struct page *p, const struct check_result *res, enum status want)
 {
@@ -445,6 +471,7 @@ check_card(struct page *p, const struct check_result *res, enum status want)
 	}
 	esc(p, c->rationale);
 	putf(p, " <b>%zu object%s.</b></div>\n", n, n == 1 ? "" : "s");
+	cites_html(p, c->id);
 	for (size_t i = 0; i < res->findings.n; i++) {
 		const struct finding *f = &res->findings.v[i];
 
@@ -652,7 +679,7 @@ all_checks(struct page *p, const struct report *r)
 int
 report_html_write(FILE *f, const struct report *r, unsigned flags)
 {
-	struct page p = { STRBUF_INIT };
+	struct page p = { STRBUF_INIT, r->product };
 	int rc = 0;
 
 	(void)flags;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "catalog.h"
+#include "cite.h"
 #include "escape.h"
 #include "lxdh_config.h"
 
@@ -34,6 +35,21 @@ set_opt(json_t *o, const char *k, const char *v)
 {
 	if (v)
 		json_object_set_new(o, k, jstr(v));
+}
+
+/* "guide" and "references": where the check comes from, for product. */
+static void
+cites_json(json_t *o, const char *id, const char *product)
+{
+	const char *urls[CITE_MAX_REFS];
+	size_t n = cite_refs(id, product, urls);
+	json_t *refs = json_array();
+
+	if (cite_guide(id))
+		json_object_set_new(o, "guide", json_string(cite_guide(id)));
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(refs, json_string(urls[i]));
+	json_object_set_new(o, "references", refs);
 }
 
 static json_t *
@@ -118,6 +134,7 @@ report_json(const struct report *r)
 				    json_string(severity_name(res->severity)));
 		json_object_set_new(o, "status",
 				    json_string(status_name(res->status)));
+		cites_json(o, res->check->id, r->product);
 		for (size_t j = 0; j < res->findings.n; j++)
 			json_array_append_new(fs,
 					      finding_json(&res->findings.v[j]));

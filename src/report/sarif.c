@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "catalog.h"
+#include "cite.h"
 #include "escape.h"
 #include "lxdh_config.h"
 
@@ -94,6 +95,9 @@ rule_json(const struct check *c)
 	json_object_set_new(help, "markdown", jstr(s));
 	free(s);
 	json_object_set_new(o, "help", help);
+	if (cite_guide(c->id))
+		json_object_set_new(o, "helpUri",
+				    json_string(cite_guide(c->id)));
 	json_object_set_new(cfg, "level",
 			    json_string(sarif_level(c->severity)));
 	json_object_set_new(o, "defaultConfiguration", cfg);

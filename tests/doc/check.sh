@@ -86,6 +86,27 @@ else
 	not_ok "checks --format ids lists all $n_json checks, one a line (got $n_ids)"
 fi
 
+# ---- docs/checks.md is what `checks --format markdown` writes
+if "$BIN" checks --format markdown >"$W/checks.md" &&
+	cmp -s "$W/checks.md" "$SRCDIR/docs/checks.md"; then
+	ok "docs/checks.md matches 'lxd-harden checks --format markdown'"
+else
+	not_ok "docs/checks.md matches 'lxd-harden checks --format markdown'"
+	diff -u "$SRCDIR/docs/checks.md" "$W/checks.md" | head -20 | sed 's/^/# /'
+	echo "# regenerate: build/lxd-harden checks --format markdown >docs/checks.md"
+fi
+if command -v cmark-gfm >/dev/null 2>&1; then
+	cmark-gfm "$SRCDIR/docs/checks.md" >"$W/checks.html"
+	n_h3=$(grep -c '^<h3>LXD-' "$W/checks.html")
+	if [ "$n_h3" = "$n_json" ] && ! grep -q 'raw HTML omitted' "$W/checks.html"; then
+		ok "docs/checks.md renders a heading per check and no raw HTML"
+	else
+		not_ok "docs/checks.md renders a heading per check ($n_h3 of $n_json)"
+	fi
+else
+	not_ok "cmark-gfm is installed (renders docs/checks.md)"
+fi
+
 # ---- bash completion
 if [ -f /usr/share/bash-completion/bash_completion ]; then
 	mkdir -p "$W/conf"

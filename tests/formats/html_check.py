@@ -29,8 +29,14 @@ class Page(HTMLParser):
         for k, v in attrs:
             if k.startswith("on"):
                 self.problems.append(f"<{tag} {k}=...> event handler")
+            # Links to the guide and reference pages load nothing; any
+            # other URL, and any URL on a loading element, is a problem.
+            doc_link = tag == "a" and k == "href" and v and v.startswith(
+                ("https://documentation.ubuntu.com/lxd/",
+                 "https://linuxcontainers.org/incus/")) and \
+                a.get("rel") == "noreferrer"
             if k in ("src", "href", "action", "srcset") and v and \
-                    not v.startswith("#"):
+                    not v.startswith("#") and not doc_link:
                 self.problems.append(f"<{tag} {k}={v!r}> points outside")
         if "style" in a and re.search(r"url\(|@import", a["style"] or ""):
             self.problems.append(f"<{tag} style> loads something")

@@ -11,6 +11,9 @@
 #           SARIF and GitHub rules;
 #   JUnit   python3 xml.etree, and every test case against the JSON report;
 #   metrics promtool check metrics (Debian's prometheus);
+#   Markdown cmark-gfm (GitHub's CommonMark with tables): a table row per
+#           failing check of the JSON report, no raw HTML and no link but
+#           the guide's, whatever the strings;
 #   HTML    headless Chromium: a screenshot kept as an artifact, no console
 #           message at all (the page has no script, so any is an error, a
 #           blocked script included), and the counts the JSON report has.
@@ -56,17 +59,18 @@ for p in /usr/bin/python3 python3; do
 done
 [ -n "$python" ] || python=python3
 
-echo "1..21"
+echo "1..23"
 
 # 1: all formats from one run, so they describe the same report
 (cd "$srcdir" && "$bin" audit --input tests/data/snapshot/sample-5.0.2 \
 	--releases tests/data/releases-fixed.json \
 	-o "json=$art/report.json" -o "sarif=$art/report.sarif" \
 	-o "junit=$art/report.xml" -o "html=$art/report.html" \
-	-o "prometheus=$art/report.prom") >"$tmp/out" 2>&1
+	-o "prometheus=$art/report.prom" -o "markdown=$art/report.md") \
+	>"$tmp/out" 2>&1
 rc=$?
 if [ "$rc" -eq 0 ] || [ "$rc" -eq 2 ]; then
-	ok "audit wrote json, sarif, junit, html and prometheus in one run"
+	ok "audit wrote json, sarif, junit, html, prometheus and markdown in one run"
 else
 	not_ok "audit with -o FORMAT=FILE exited $rc"
 	diag "$tmp/out"
@@ -240,7 +244,23 @@ else
 	not_ok "report.html narrow: chromium is missing"
 fi
 
-if [ "$n" -ne 21 ]; then
-	not_ok "ran $n checks, planned 21"
+# 22-23: Markdown as GitHub renders it (cmark-gfm with tables)
+for f in report hostile/hostile; do
+	if [ "$f" = report ]; then set -- "$art/report.json"; else set --; fi
+	if command -v cmark-gfm >/dev/null 2>&1 &&
+		cmark-gfm -e table "$art/$f.md" >"$tmp/md.html" 2>"$tmp/out" &&
+		"$python" "$here/md_check.py" "$tmp/md.html" "$@" \
+			>>"$tmp/out" 2>&1; then
+		ok "$f.md renders with cmark-gfm: ${*:+a table row per failing check, }no raw HTML, no foreign link"
+	else
+		not_ok "$f.md as cmark-gfm renders it"
+		command -v cmark-gfm >/dev/null 2>&1 ||
+			echo "cmark-gfm is not installed" >>"$tmp/out"
+		diag "$tmp/out"
+	fi
+done
+
+if [ "$n" -ne 23 ]; then
+	not_ok "ran $n checks, planned 23"
 fi
 [ "$failed" -eq 0 ]

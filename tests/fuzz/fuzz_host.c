@@ -1,7 +1,9 @@
 /*
  * fuzz_host.c - the parsers of what the host says: audit rules, an nft
- * JSON ruleset, iptables -S output and APT configuration. The first byte
- * picks the parser.
+ * JSON ruleset, iptables -S output, APT configuration, pro status JSON
+ * and os-release. The first byte picks the parser: below 0x80 its value
+ * modulo 4 picks one of the first four, from 0x80 its low bit picks
+ * os-release (0) or pro status (1).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -34,6 +36,22 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	text = fuzz_cstr(data + 1, size - 1);
+	if (data[0] >= 0x80) {
+		if (data[0] & 1) {
+			struct host_pro pro;
+
+			if (host_parse_pro_status(text, &pro, &d) == 0)
+				host_pro_release(&pro);
+		} else {
+			char *id, *name;
+
+			host_parse_os_release(text, &id, &name);
+			free(id);
+			free(name);
+		}
+		free(text);
+		return 0;
+	}
 	switch (data[0] % 4) {
 	case 0: {
 		struct strlist paths = { 0 };

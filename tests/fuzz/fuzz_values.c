@@ -1,7 +1,8 @@
 /*
  * fuzz_values.c - LXD's value formats as the checks read them: booleans,
  * expiry expressions (and their writer, which must read back), listener
- * addresses, versions and paths.
+ * addresses, versions and paths; address lists (ACL peers, subnets) and
+ * the shell quoting of remediation words.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -50,6 +51,23 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		(void)checks_path_within(clean, "/etc");
 		free(clean);
+	}
+	{
+		struct lxdval_cover cov;
+		char *more = malloc(strlen(s) + sizeof(",0.0.0.0/0,::/0"));
+		char *q = checks_shq(s);
+
+		if (!more || !q || !*q)
+			abort();
+		lxdval_addr_cover(s, &cov);
+		/* Adding everything to any list covers everything. */
+		strcpy(more, s);
+		strcat(more, ",0.0.0.0/0,::/0");
+		lxdval_addr_cover(more, &cov);
+		if (!cov.all4 || !cov.all6)
+			abort();
+		free(more);
+		free(q);
 	}
 	free(half);
 	free(s);

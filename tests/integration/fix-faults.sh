@@ -190,7 +190,7 @@ took=$(($(date +%s) - t0))
 check "the apply against a stopped daemon exits 1 (got $rc)" [ "$rc" = 1 ]
 [ "$rc" = 1 ] || diag "$(tail -12 "$W/s.out")"
 check "  within the write deadline, not 120 s a change (took ${took}s)" [ "$took" -lt 15 ]
-check "  the deadline is named" grep -q "unknown (P[A-Z]* /1.0[^ ]*: no answer from .* in time" "$W/s.out"
+check "  the deadline is named" grep -q "unknown (P[A-Z]* /1.0[^ ]*: no complete answer from .* within 3000 ms" "$W/s.out"
 st=$(journal_states)
 check "  the journal: 1 applied, 1 unknown, 1 not sent ($st)" [ "$st" = "1:applied 2:unknown 3:failed " ]
 kill -CONT "$LXDH_PID"

@@ -63,6 +63,9 @@ lxc init --empty c1 -p default -p weak >/dev/null </dev/null
 lxc config set c1 security.privileged true </dev/null
 lxc config device add c1 data disk source="$SHARE" path=/mnt/data >/dev/null </dev/null
 lxc config set core.remote_token_expiry 1H </dev/null
+# A listener on loopback: without one the server cannot issue cluster
+# join tokens and LXD-ACC-009 is notapplicable.
+lxc config set core.https_address "127.0.0.1:$(lxdh_free_port 21000 2000)" </dev/null
 lxc config set cluster.join_token_expiry 1H </dev/null
 lxc config set core.trust_ca_certificates true </dev/null
 lxc config set core.metrics_authentication false </dev/null

@@ -336,7 +336,7 @@ fi
 run checks checks --format json
 want_ids="LXD-GEN-001 LXD-GEN-002 LXD-GEN-003 LXD-ACC-003 LXD-ACC-004 LXD-ACC-005
 LXD-ACC-006 LXD-ACC-009 LXD-ACC-010 LXD-ACC-011 LXD-ACC-012 LXD-ACC-013 LXD-ACC-014
-LXD-NET-001 LXD-NET-002 LXD-NET-003 LXD-NET-004 LXD-NET-005"
+LXD-NET-001 LXD-NET-002 LXD-NET-003 LXD-NET-004 LXD-NET-005 LXD-NET-006"
 missing=
 for id in $want_ids; do
 	grep -qF "\"$id\"" "$OUT" || missing="$missing $id"
@@ -633,6 +633,8 @@ expect_no_fail "NET-004: an ACL whose allow rules are port-limited is not flagge
 	"object=/1.0/network-acls/acl-port?project=default"
 expect_finding "NET-004: an open ACL in another project is found (?project=$PROJ)" "$J" LXD-NET-004 \
 	status=fail "object=/1.0/network-acls/p1-open?project=$PROJ"
+expect_finding "NET-006: a restricted client of default can create images, no proxy" "$J" LXD-NET-006 \
+	status=fail object=/1.0 key=core.proxy_https
 
 # GEN-003
 expect_finding "GEN-003: an empty pool on an external directory fails" "$J" LXD-GEN-003 \
@@ -858,7 +860,9 @@ cleaned=1
 srv_set core.trust_ca_certificates=false core.trust_password= \
 	"core.https_address=127.0.0.1:$HTTPS_PORT" core.metrics_address= \
 	"core.debug_address=127.0.0.1:$DEBUG_PORT" core.metrics_authentication=true \
-	cluster.join_token_expiry=15M core.remote_token_expiry=15M || cleaned=
+	cluster.join_token_expiry=15M core.remote_token_expiry=15M \
+	core.proxy_http=http://192.0.2.10:3128 core.proxy_https=http://192.0.2.10:3128 ||
+	cleaned=
 L config trust remove "$FP_EXP5" || cleaned=
 L config trust remove "$FP_CLIENT" || cleaned=
 lxc config trust add --name lxdh-tok2 >/dev/null 2>>"$W/lxc.log"
@@ -909,6 +913,7 @@ expect_status "NET-003 passes with an ACL on every bridge" "$J" LXD-NET-003 pass
 expect_no_fail "NET-004: the ACL with a port-limited rule is not flagged" "$J" LXD-NET-004 \
 	"object=/1.0/network-acls/acl-open?project=default"
 expect_status "NET-004 passes with no allow-all rule or default" "$J" LXD-NET-004 pass
+expect_status "NET-006 passes with both proxy keys set" "$J" LXD-NET-006 pass
 expect_no_fail "GEN-003: the external pool, once it holds a volume, is not flagged" "$J" LXD-GEN-003 \
 	"object=/1.0/storage-pools/$POOL_EMPTY"
 expect_status "GEN-003 passes with every pool in use" "$J" LXD-GEN-003 pass

@@ -255,6 +255,84 @@ test_gen001_bad_table(void **state)
 			   "feature.latest");
 }
 
+/* A one-LTS table for LXD with the given series entry and feature entry. */
+static char *
+lxd_table(const char *lts, const char *feature)
+{
+	return xasprintf("{ \"schema\": \"lxd-harden/releases/1\", "
+			 "\"updated\": \"2026-08-22\", \"products\": { "
+			 "\"lxd\": { \"lts\": [ %s ], \"feature\": %s } } }",
+			 lts, feature);
+}
+
+/*
+ * Values of the right JSON type that GEN-001 still cannot use: each used
+ * to compare as "not older" and pass.
+ */
+static void
+test_gen001_malformed_values(void **state)
+{
+	static const struct {
+		const char *lts, *feature, *needle;
+	} cases[] = {
+		{ "{ \"series\": \"5.0\", \"latest\": \"5.0.x\" }",
+		  "{ \"latest\": \"6.9\" }", "point release" },
+		{ "{ \"series\": \"5.0\", \"latest\": true }",
+		  "{ \"latest\": \"6.9\" }", "point release" },
+		{ "{ \"series\": \"5.0\", \"latest\": \"5.21.7\" }",
+		  "{ \"latest\": \"6.9\" }", "point release" },
+		{ "{ \"series\": \"5.0\", \"latest\": \"5.0.9\", "
+		  "\"end_of_support\": \"2027-02-30\" }",
+		  "{ \"latest\": \"6.9\" }", "end_of_support" },
+		{ "{ \"series\": \"5.0\", \"latest\": \"5.0.9\", "
+		  "\"first_release\": \"2028-01-01\", "
+		  "\"end_of_support\": \"2027-06-30\" }",
+		  "{ \"latest\": \"6.9\" }", "before its first release" },
+		{ "{ \"series\": \"5.0\", \"latest\": \"5.0.9\", "
+		  "\"first_release\": \"2022-13-01\" }",
+		  "{ \"latest\": \"6.9\" }", "first_release" },
+		{ "{ \"series\": true, \"latest\": \"5.0.9\" }",
+		  "{ \"latest\": \"6.9\" }", "series" },
+		{ "{ \"series\": \"5.0\", \"latest\": \"5.0.9\" }",
+		  "{ \"latest\": \"6.x\" }", "feature.latest" },
+		{ "{ \"series\": \"5.0\", \"latest\": \"5.0.9\" }",
+		  "{ \"latest\": \"6.9\", \"released\": \"2026-02-29\" }",
+		  "feature.released" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		char *table = lxd_table(cases[i].lts, cases[i].feature);
+
+		expect_table_error(table, cases[i].needle);
+		free(table);
+	}
+}
+
+/* The same table with good values is used: the cases above are not
+   rejected for something else. */
+static void
+test_gen001_wellformed_table(void **state)
+{
+	char *table = lxd_table("{ \"series\": \"5.0\", \"latest\": "
+				"\"5.0.9\", \"first_release\": "
+				"\"2022-03-31\", \"end_of_support\": "
+				"\"2028-02-29\" }",
+				"{ \"latest\": \"6.9\", \"released\": "
+				"\"2026-06-23\" }");
+	char *path = temp_table(table);
+	struct ct t;
+
+	(void)state;
+	ct_load(&t, "clean-509");
+	t.ctx.releases_path = path;
+	ct_expect_status(&t, "LXD-GEN-001", ST_PASS);
+	unlink(path);
+	free(path);
+	free(table);
+	ct_release(&t);
+}
+
 static void
 test_releases_locate(void **state)
 {
@@ -395,6 +473,8 @@ main(void)
 		cmocka_unit_test(test_releases_locate),
 		cmocka_unit_test(test_gen002_unused_networks),
 		cmocka_unit_test(test_gen002_used),
+		cmocka_unit_test(test_gen001_malformed_values),
+		cmocka_unit_test(test_gen001_wellformed_table),
 		cmocka_unit_test(test_gen002_error),
 		cmocka_unit_test(test_gen003_unused_pools),
 		cmocka_unit_test(test_gen003_used_and_error),

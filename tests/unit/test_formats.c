@@ -1,4 +1,5 @@
-/* test_formats.c - SARIF, JUnit, HTML and Prometheus writers on hostile data */
+/* test_formats.c - SARIF, JUnit, HTML, Markdown and Prometheus writers on
+ * hostile data */
 #include <regex.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -427,6 +428,36 @@ test_html(void **state)
 }
 
 static void
+test_markdown(void **state)
+{
+	char *out = render("markdown");
+
+	(void)state;
+	dump("hostile.md", out);
+	assert_clean_bytes(out, true);
+	/* nothing foreign opens HTML, a link, code or a table cell */
+	for (const char *p = out; *p; p++)
+		if (strchr("<>`", *p) && p > out && p[-1] != '\\')
+			fail_msg("unescaped '%c' at offset %td: %.40s", *p,
+				 p - out, p);
+	assert_null(strstr(out, "](http"));
+	assert_non_null(strstr(out, "\\<script\\>alert\\(1\\)"));
+	assert_non_null(strstr(out, "| fail | critical | LXD\\-GEN\\-901 | "
+				    "A failing check | 2 |\n"));
+	assert_non_null(strstr(out, "| error | medium | LXD\\-NET\\-905 | "));
+	/* a row per failing or erring check, under a header and a rule */
+	assert_int_equal(count(out, "\n| "), 1 + 3);
+	assert_int_equal(count(out, "\n|---|"), 1);
+	/* a foreign '|' is escaped, so each row has its five cells */
+	assert_int_equal(count(out, "\n| fail | critical | LXD\\-GEN\\-901 | "
+				    "A failing check | 2 |\n"), 1);
+	assert_non_null(strstr(out, "  - Fix: lxc config unset evil"));
+	assert_non_null(strstr(out, " **\\[new\\]**"));
+	assert_non_null(strstr(out, "**2 fail**, 1 error, 1 manual"));
+	free(out);
+}
+
+static void
 test_prometheus(void **state)
 {
 	char *out = render("prometheus");
@@ -480,7 +511,7 @@ static void
 test_empty(void **state)
 {
 	static const char *const formats[] = { "sarif", "junit", "html",
-					       "prometheus" };
+					       "prometheus", "markdown" };
 	struct report r;
 
 	(void)state;
@@ -495,6 +526,8 @@ test_empty(void **state)
 			assert_null(strstr(out, "score"));
 		if (str_eq(formats[i], "html"))
 			assert_non_null(strstr(out, "<span data-score>n/a"));
+		if (str_eq(formats[i], "markdown"))
+			assert_non_null(strstr(out, "No check fails"));
 		if (str_eq(formats[i], "sarif")) {
 			json_t *j = json_loads(out, 0, NULL);
 			json_t *run;
@@ -515,7 +548,7 @@ static void
 test_write_error(void **state)
 {
 	static const char *const formats[] = { "sarif", "junit", "html",
-					       "prometheus" };
+					       "prometheus", "markdown" };
 
 	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(formats); i++) {
@@ -536,7 +569,8 @@ static void
 test_registry(void **state)
 {
 	static const char *const formats[] = { "html", "json", "junit",
-					       "prometheus", "sarif", "text" };
+					       "markdown", "prometheus",
+					       "sarif", "text" };
 
 	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(formats); i++) {
@@ -553,6 +587,7 @@ main(void)
 		cmocka_unit_test(test_sarif),
 		cmocka_unit_test(test_junit),
 		cmocka_unit_test(test_html),
+		cmocka_unit_test(test_markdown),
 		cmocka_unit_test(test_prometheus),
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_write_error),

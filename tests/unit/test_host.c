@@ -621,6 +621,70 @@ test_system_run(void **state)
 	host_run_release(&r);
 }
 
+/* Root runs only binaries that only root can change. */
+static void
+test_system_run_trust(void **state)
+{
+	char *dir = xstrdup("/tmp/lxdh-trust.XXXXXX");
+	char *bin;
+	const char *argv[] = { NULL, NULL };
+	struct host_run r;
+	struct diag d = { { 0 } };
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	bin = xasprintf("%s/cmd", dir);
+	f = fopen(bin, "w");
+	assert_non_null(f);
+	fputs("#!/bin/sh\necho ran\n", f);
+	fclose(f);
+	assert_int_equal(chmod(bin, 0755), 0);
+	argv[0] = bin;
+	if (geteuid() == 0) {
+		assert_int_equal(host_ops_system.run(&host_ops_system, argv,
+						     &r, &d),
+				 0);
+		assert_string_equal(r.out, "ran\n");
+		host_run_release(&r);
+	} else {
+		/* the file is ours, not root's */
+		assert_int_equal(host_ops_system.run(&host_ops_system, argv,
+						     &r, &d),
+				 -1);
+		assert_non_null(strstr(d.msg, "refusing to run"));
+	}
+	/* a directory on the way that others may write */
+	assert_int_equal(chmod(dir, 0777), 0);
+	assert_int_equal(host_ops_system.run(&host_ops_system, argv, &r, &d),
+			 -1);
+	assert_non_null(strstr(d.msg, "can be changed by a user other than "
+				      "root"));
+	/* ... unless sticky, like /tmp itself */
+	assert_int_equal(chmod(dir, 01777), 0);
+	if (geteuid() == 0) {
+		assert_int_equal(host_ops_system.run(&host_ops_system, argv,
+						     &r, &d),
+				 0);
+		host_run_release(&r);
+	}
+	assert_int_equal(chmod(dir, 0700), 0);
+	/* the file itself */
+	assert_int_equal(chmod(bin, 0757), 0);
+	assert_int_equal(host_ops_system.run(&host_ops_system, argv, &r, &d),
+			 -1);
+	assert_non_null(strstr(d.msg, "mode 0757"));
+	/* not a regular file */
+	argv[0] = dir;
+	assert_int_equal(host_ops_system.run(&host_ops_system, argv, &r, &d),
+			 -1);
+	assert_non_null(strstr(d.msg, "is not a regular file"));
+	unlink(bin);
+	rmdir(dir);
+	free(bin);
+	free(dir);
+}
+
 static void
 test_system_socket_pid(void **state)
 {
@@ -671,6 +735,7 @@ main(void)
 		cmocka_unit_test(test_bad_root),
 		cmocka_unit_test(test_ca_signed),
 		cmocka_unit_test(test_system_run),
+		cmocka_unit_test(test_system_run_trust),
 		cmocka_unit_test(test_system_socket_pid),
 	};
 

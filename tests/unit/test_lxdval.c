@@ -291,6 +291,70 @@ test_expiry_expr(void **state)
 	}
 }
 
+static bool
+covers(const char *list)
+{
+	struct lxdval_cover c;
+
+	lxdval_addr_cover(list, &c);
+	return lxdval_cover_everything(&c);
+}
+
+static void
+test_addr_cover_everything(void **state)
+{
+	struct lxdval_cover c;
+
+	(void)state;
+	assert_true(covers(NULL));
+	assert_true(covers(""));
+	assert_true(covers("  "));
+	assert_true(covers("@external"));
+	assert_true(covers("0.0.0.0/0"));
+	assert_true(covers("::/0"));
+	assert_true(covers(" 10.0.0.0/8 , ::/0"));
+	assert_true(covers("0.0.0.0-255.255.255.255"));
+	/* a union of pieces, in any order, overlapping or adjacent */
+	assert_true(covers("128.0.0.0/1,0.0.0.0/1"));
+	assert_true(covers("0.0.0.0-10.0.0.5,10.0.0.0/8,11.0.0.0-255.255.255.255"));
+	assert_true(covers("0.0.0.0/2, 64.0.0.0-191.255.255.255, 192.0.0.0/2"));
+	assert_true(covers("8000::/1,::-7fff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"));
+	/* host bits under the prefix are ignored as LXD masks them */
+	assert_true(covers("10.1.2.3/0"));
+	lxdval_addr_cover("0.0.0.0/1,128.0.0.0/1,web,@internal", &c);
+	assert_true(c.all4);
+	assert_false(c.all6);
+	assert_int_equal(c.other, 2);
+}
+
+static void
+test_addr_cover_partial(void **state)
+{
+	struct lxdval_cover c;
+
+	(void)state;
+	assert_false(covers("10.0.0.0/8"));
+	assert_false(covers("@internal"));
+	assert_false(covers("web-acl"));
+	/* one address short at either end, or a hole in the middle */
+	assert_false(covers("0.0.0.1-255.255.255.255"));
+	assert_false(covers("0.0.0.0-255.255.255.254"));
+	assert_false(covers("0.0.0.0-10.0.0.4,10.0.0.6-255.255.255.255"));
+	assert_false(covers("0.0.0.0/1,128.0.0.0/2"));
+	/* the two families do not add up to one */
+	assert_false(covers("0.0.0.0/1,8000::/1"));
+	/* malformed pieces count for nothing */
+	assert_false(covers("0.0.0.0/33"));
+	assert_false(covers("0.0.0.0/"));
+	assert_false(covers("255.255.255.255-0.0.0.0"));
+	assert_false(covers("0.0.0.0-::"));
+	assert_false(covers("0.0.0.0/0x"));
+	assert_false(covers(","));
+	lxdval_addr_cover("10.0.0.0/8,,$set", &c);
+	assert_false(c.empty);
+	assert_int_equal(c.other, 1);
+}
+
 int
 main(void)
 {
@@ -304,6 +368,8 @@ main(void)
 		cmocka_unit_test(test_listen),
 		cmocka_unit_test(test_versions),
 		cmocka_unit_test(test_durations),
+		cmocka_unit_test(test_addr_cover_everything),
+		cmocka_unit_test(test_addr_cover_partial),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

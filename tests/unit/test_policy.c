@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -51,6 +53,7 @@ test_defaults(void **state)
 	assert_int_equal(p.token_expiry_max, 900);
 	assert_int_equal(p.cert_lifetime_max, 90LL * 86400);
 	assert_int_equal(p.expiring_window, 30LL * 86400);
+	assert_int_equal(p.oidc_session_max, 86400);
 	assert_false(p.admin_members.set);
 	assert_false(p.admin_certs.set);
 	assert_false(p.admin_identities.set);
@@ -73,6 +76,7 @@ test_full(void **state)
 	assert_int_equal(p.token_expiry_max, 15 * 60);
 	assert_int_equal(p.cert_lifetime_max, 10 * 86400);
 	assert_int_equal(p.expiring_window, 2 * 86400 + 12 * 3600);
+	assert_int_equal(p.oidc_session_max, 8 * 3600);
 
 	assert_true(p.admin_members.set);
 	assert_int_equal(p.admin_members.n, 2);
@@ -306,6 +310,110 @@ test_gate_errors(void **state)
 		     ":6:5: unknown key 'owner' in an item of 'waivers'");
 }
 
+/* Writes text to a new temporary file; returns its path (caller frees). */
+static char *
+temp_policy(const char *text, size_t len)
+{
+	const char *tmp = getenv("TMPDIR");
+	char *path = xasprintf("%s/lxdh-policy.XXXXXX", tmp ? tmp : "/tmp");
+	int fd = mkstemp(path);
+	FILE *f;
+
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	assert_int_equal(fwrite(text, 1, len, f), len);
+	assert_int_equal(fclose(f), 0);
+	return path;
+}
+
+static double
+seconds_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Loads text as a policy that must fail quickly with expect after path. */
+static void
+assert_refused_fast(const char *text, size_t len, const char *expect)
+{
+	struct policy p;
+	struct diag d = { { 0 } };
+	char *path = temp_policy(text, len);
+	char *want = xasprintf("%s%s", path, expect);
+	double t0 = seconds_now();
+
+	policy_init(&p);
+	assert_int_equal(policy_load(&p, path, &d), -1);
+	/* libyaml alone spends minutes on the 600 KB case */
+	assert_true(seconds_now() - t0 < 2.0);
+	assert_string_equal(d.msg, want);
+	policy_release(&p);
+	unlink(path);
+	free(want);
+	free(path);
+}
+
+static void
+test_nesting_and_size_caps(void **state)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t n = 300000;
+
+	(void)state;
+	/* 600 KB of nested flow lists */
+	strbuf_addstr(&sb, "version: 1\nskip: ");
+	for (size_t i = 0; i < n; i++)
+		strbuf_addch(&sb, '[');
+	for (size_t i = 0; i < n; i++)
+		strbuf_addch(&sb, ']');
+	strbuf_addch(&sb, '\n');
+	assert_true(sb.len > 600000);
+	assert_refused_fast(sb.buf, sb.len,
+			    ":2:22: nested deeper than 16 levels (the cap on "
+			    "a policy's nesting)");
+
+	/* nested block mappings: the cap counts the same levels */
+	sb.len = 0;
+	strbuf_addstr(&sb, "version: 1\n");
+	for (size_t i = 0; i < 17; i++) {
+		for (size_t j = 0; j < i; j++)
+			strbuf_addch(&sb, ' ');
+		strbuf_addstr(&sb, "k:\n");
+	}
+	for (size_t j = 0; j < 17; j++)
+		strbuf_addch(&sb, ' ');
+	strbuf_addstr(&sb, "v\n");
+	assert_refused_fast(sb.buf, sb.len,
+			    ":18:17: nested deeper than 16 levels (the cap on "
+			    "a policy's nesting)");
+
+	/* 16 levels are within the cap: the schema decides */
+	sb.len = 0;
+	strbuf_addstr(&sb, "version: 1\nskip:\n  - ");
+	for (size_t i = 0; i < 14; i++)
+		strbuf_addch(&sb, '[');
+	for (size_t i = 0; i < 14; i++)
+		strbuf_addch(&sb, ']');
+	strbuf_addch(&sb, '\n');
+	assert_refused_fast(sb.buf, sb.len,
+			    ":3:5: items of 'skip' must be mappings, not a "
+			    "list");
+
+	/* a flat list of more values than any policy needs */
+	sb.len = 0;
+	strbuf_addstr(&sb, "version: 1\nadmins:\n  members:\n");
+	for (size_t i = 0; i < 100000; i++)
+		strbuf_addstr(&sb, "  - u\n");
+	assert_refused_fast(sb.buf, sb.len,
+			    ":99997:5: more than 100000 values (the cap on a "
+			    "policy's size)");
+	strbuf_release(&sb);
+}
+
 static void
 test_example_ships_and_loads(void **state)
 {
@@ -343,6 +451,7 @@ main(void)
 		cmocka_unit_test(test_documents),
 		cmocka_unit_test(test_unreadable),
 		cmocka_unit_test(test_strlist),
+		cmocka_unit_test(test_nesting_and_size_caps),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

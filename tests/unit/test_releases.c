@@ -269,6 +269,13 @@ test_log004_lxd(void **state)
 		ct_expect_status(&t, "LXD-LOG-004", ST_PASS);
 		assert_true(ct_contains(only_finding(&t, ST_PASS)->message,
 					"https://loki.example:3100"));
+		/* no credential of the URL in the report */
+		ct_set_config(&t, "loki.api.url",
+			      "https://u:pw@loki.example:3100/x?t=1");
+		ct_expect_status(&t, "LXD-LOG-004", ST_PASS);
+		assert_string_equal(only_finding(&t, ST_PASS)->message,
+				    "Events go to Loki at "
+				    "https://loki.example:3100.");
 		ct_release(&t);
 	}
 }
@@ -328,6 +335,19 @@ test_log004_incus(void **state)
 		assert_true(ct_contains(f->message, "syslog logger siem at "
 					"udp://192.0.2.50:514"));
 		assert_incus_terms(&t);
+
+		/* a report repeats no credential or token of the address */
+		ct_set_config(&t, "logging.siem.target.type", "webhook");
+		ct_set_config(&t, "logging.siem.target.address",
+			      "https://ops:s3cr3t@hooks.example:8443/in/"
+			      "T0KEN?key=K3Y");
+		ct_expect_status(&t, "LXD-LOG-004", ST_PASS);
+		assert_true(ct_contains(only_finding(&t, ST_PASS)->message,
+					"webhook logger siem at "
+					"https://hooks.example:8443 "));
+		assert_true(ct_nowhere(&t, "s3cr3t"));
+		assert_true(ct_nowhere(&t, "T0KEN"));
+		assert_true(ct_nowhere(&t, "K3Y"));
 
 		/* the deprecated loki.* keys still ship */
 		ct_set_config(&t, "logging.siem.target.type", NULL);

@@ -899,7 +899,8 @@ test_lxd_not_lxd(void **state)
 			 "JSON at line 1 column 39: duplicate object key near "
 			 "'\"metadata\"')");
 	assert_get_fails(c, "/huge", LXD_ERR_PROTO,
-			 "GET /huge: response too large (over 256 MiB)");
+			 "GET /huge: answer refused: a body larger than 256 "
+			 "MiB (the cap on one answer)");
 	assert_get_fails(c, "/nothing", LXD_ERR_PROTO,
 			 "GET /nothing: not an LXD API response (Empty reply "
 			 "from server)");

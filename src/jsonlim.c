@@ -1,0 +1,244 @@
+/* jsonlim.c - parsing JSON from a server within caps on memory and shape */
+#include "jsonlim.h"
+
+#include <malloc.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+const struct jsonlim jsonlim_server = {
+	.max_depth = 64,
+	.max_string = (size_t)1 << 20,
+	.mem_per_byte = 16,
+	.mem_floor = (size_t)4 << 20,
+};
+
+/*
+ * jansson's allocator hooks are process-wide; the budget they charge is
+ * per thread and exists only while jsonlim_loadb() runs, so allocations
+ * anywhere else (json_dumps, building reports) are not limited. Blocks
+ * are measured with malloc_usable_size() plus the allocator's header,
+ * which is close to what they cost in RSS, and need no header of our
+ * own: a string from json_dumps() can still be given to free().
+ */
+struct budget {
+	size_t used, peak, limit;
+	bool exceeded;
+};
+
+#define BLOCK_OVERHEAD (2 * sizeof(size_t))
+/*
+ * The least an array or object costs once parsed (a json_array_t and its
+ * first table of eight slots is about 150 bytes with the allocator's
+ * headers; an object more). A body whose containers alone would exceed
+ * the cap is refused before anything is allocated.
+ */
+#define CONTAINER_MIN_COST 96
+
+static _Thread_local struct budget *budget;
+static _Thread_local size_t last_peak;
+
+static void *
+counted_malloc(size_t n)
+{
+	struct budget *b = budget;
+	void *p = malloc(n);
+	size_t sz;
+
+	if (!p || !b)
+		return p;
+	sz = malloc_usable_size(p) + BLOCK_OVERHEAD;
+	if (b->exceeded || sz > b->limit - b->used) {
+		free(p);
+		b->exceeded = true;
+		return NULL;
+	}
+	b->used += sz;
+	if (b->used > b->peak)
+		b->peak = b->used;
+	return p;
+}
+
+static void
+counted_free(void *p)
+{
+	struct budget *b = budget;
+
+	if (p && b) {
+		size_t sz = malloc_usable_size(p) + BLOCK_OVERHEAD;
+
+		b->used = sz < b->used ? b->used - sz : 0;
+	}
+	free(p);
+}
+
+static void
+hooks_install(void)
+{
+	static bool done;
+
+	/*
+	 * Safe at any time: both hooks end in the C library's malloc and
+	 * free, so a value allocated before is freed the same way.
+	 */
+	if (!done) {
+		json_set_alloc_funcs(counted_malloc, counted_free);
+		done = true;
+	}
+}
+
+/* "1 MiB", "384 KiB", "12345 bytes": sizes in messages. */
+static void
+size_text(size_t n, char *buf, size_t len)
+{
+	if (n >= ((size_t)1 << 20) && n % ((size_t)1 << 20) == 0)
+		snprintf(buf, len, "%zu MiB", n >> 20);
+	else if (n >= ((size_t)1 << 20))
+		snprintf(buf, len, "%.1f MiB", (double)n / (1 << 20));
+	else if (n >= 1024 && n % 1024 == 0)
+		snprintf(buf, len, "%zu KiB", n >> 10);
+	else
+		snprintf(buf, len, "%zu bytes", n);
+}
+
+void
+jsonlim_scan_init(struct jsonlim_scan *sc, const struct jsonlim *lim)
+{
+	memset(sc, 0, sizeof(*sc));
+	sc->lim = lim;
+}
+
+/*
+ * One pass over the bytes: the nesting depth outside strings and the
+ * length of each string as sent (escapes included, so never less than
+ * its decoded length). Syntax is jansson's business; this only bounds
+ * what it will be asked to build. The state carries over between calls,
+ * so a body can be scanned as it arrives.
+ */
+int
+jsonlim_scan(struct jsonlim_scan *sc, const char *buf, size_t len, char *why,
+	     size_t whylen)
+{
+	const struct jsonlim *lim = sc->lim;
+	char cap[32];
+
+	for (size_t i = 0; i < len; i++) {
+		size_t at = sc->pos + i;
+		char ch = buf[i];
+
+		if (sc->in_string) {
+			if (sc->escape) {
+				sc->escape = false;
+			} else if (ch == '\\') {
+				sc->escape = true;
+			} else if (ch == '"') {
+				sc->in_string = false;
+				continue;
+			}
+			if (at - sc->start > lim->max_string) {
+				size_text(lim->max_string, cap, sizeof(cap));
+				snprintf(why, whylen, "a string at byte %zu is "
+					 "longer than %s (the cap on one JSON "
+					 "string)", sc->start, cap);
+				return -1;
+			}
+			continue;
+		}
+		switch (ch) {
+		case '"':
+			sc->in_string = true;
+			sc->start = at;
+			break;
+		case '[':
+		case '{':
+			sc->containers++;
+			if (++sc->depth > lim->max_depth) {
+				snprintf(why, whylen, "JSON nested deeper than "
+					 "%zu levels at byte %zu (the cap on "
+					 "nesting)", lim->max_depth, at);
+				return -1;
+			}
+			break;
+		case ']':
+		case '}':
+			if (sc->depth)
+				sc->depth--;
+			break;
+		default:
+			break;
+		}
+	}
+	sc->pos += len;
+	return 0;
+}
+
+json_t *
+jsonlim_loadb(const char *buf, size_t len, size_t flags,
+	      const struct jsonlim *lim, bool *over_cap, char *why,
+	      size_t whylen)
+{
+	struct jsonlim_scan sc;
+	struct budget b = { 0 };
+	json_error_t jerr;
+	json_t *j = NULL;
+	char cap[32], body[32];
+
+	last_peak = 0;
+	if (over_cap)
+		*over_cap = true;
+	jsonlim_scan_init(&sc, lim);
+	if (jsonlim_scan(&sc, buf, len, why, whylen) != 0)
+		return NULL;
+	hooks_install();
+	b.limit = lim->mem_floor;
+	if (lim->mem_per_byte && len > (SIZE_MAX - b.limit) / lim->mem_per_byte)
+		b.limit = SIZE_MAX;
+	else
+		b.limit += lim->mem_per_byte * len;
+	if (sc.containers > b.limit / CONTAINER_MIN_COST) {
+		b.exceeded = true;
+	} else {
+		budget = &b;
+		j = json_loadb(buf, len, flags, &jerr);
+		budget = NULL;
+		last_peak = b.peak;
+	}
+	if (b.exceeded) {
+		json_decref(j);
+		size_text(b.limit, cap, sizeof(cap));
+		size_text(len, body, sizeof(body));
+		snprintf(why, whylen, "JSON that needs more than %s of memory "
+			 "once parsed (the cap is %zu times the %s body plus "
+			 "%zu MiB)", cap, lim->mem_per_byte, body,
+			 lim->mem_floor >> 20);
+		return NULL;
+	}
+	if (over_cap)
+		*over_cap = false;
+	if (!j) {
+		char *s = xstrdup(jerr.text);
+
+		/* jansson quotes the offending input: keep it printable */
+		for (char *p = s; *p; p++)
+			if ((unsigned char)*p < 0x20 ||
+			    (unsigned char)*p >= 0x7f)
+				*p = '?';
+		if (strlen(s) > 80)
+			memcpy(s + 77, "...", 4);
+		snprintf(why, whylen, "malformed JSON at line %d column %d: %s",
+			 jerr.line, jerr.column, s);
+		free(s);
+		return NULL;
+	}
+	return j;
+}
+
+size_t
+jsonlim_last_peak(void)
+{
+	return last_peak;
+}

@@ -1,0 +1,49 @@
+/* shape.h - declarative JSON shapes, checked when a snapshot is built */
+#ifndef LXD_HARDEN_SHAPE_H
+#define LXD_HARDEN_SHAPE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+/*
+ * A check reads a field only through the shape that describes it: a value
+ * of another type would otherwise read as "absent" and let the check pass.
+ * Fields a shape does not name are not read by any check and are left
+ * alone.
+ */
+enum shape_kind {
+	SH_STRING = 1,
+	SH_BOOL,
+	SH_INT,
+	SH_OBJECT,	/* an object; .fields names what is read of it */
+	SH_ARRAY,	/* an array; every item has shape *.item */
+	SH_MAP,		/* an object; every value has shape *.item */
+	SH_ANY_OBJECT,	/* an object whose members nothing reads */
+};
+
+struct shape {
+	const char *key;		/* member name; NULL ends a field list */
+	enum shape_kind kind;
+	bool required;			/* absent is wrong too */
+	bool nullable;			/* JSON null is allowed (Go nil slice) */
+	const struct shape *item;	/* SH_ARRAY, SH_MAP */
+	const struct shape *fields;	/* SH_OBJECT: ends with key NULL */
+	/*
+	 * SH_MAP only: the values of these member names may be JSON true
+	 * as well (LXD shows a set hidden key as true).
+	 */
+	const char *const *true_ok;
+};
+
+/*
+ * Checks v against sh. Returns NULL when it fits; otherwise a line such as
+ * "at $[3].expanded_config[\"security.privileged\"]: expected string, got
+ * boolean" (caller frees). The depth walked is bounded by the shape, so a
+ * list of 1,000 nested arrays costs one step.
+ */
+char *shape_check(const json_t *v, const struct shape *sh);
+
+/* "string", "boolean", ...: the JSON type of v, for messages. */
+const char *shape_type_name(const json_t *v);
+
+#endif

@@ -1,0 +1,530 @@
+/*
+ * test_fetch.c - snapshot_fetch against a fake LXD on a unix socket: a
+ * failed or malformed answer makes the checks that need it error, never
+ * pass or notapplicable, and the envelope must agree with itself.
+ *
+ * The fake serves a saved state (tests/data/snap/sample-502) by endpoint;
+ * each test may replace the answer of one endpoint.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "catalog.h"
+#include "engine.h"
+#include "lxd.h"
+
+/* One replaced answer: path (without query) -> status line and body. */
+struct canned {
+	const char *path;
+	const char *status;
+	const char *body;
+};
+
+static struct {
+	pid_t pid;
+	char *dir;
+	char *sock;
+	char *fixture;
+	struct canned over[4];
+} srv;
+
+static const struct {
+	const char *path, *file;
+} routes[] = {
+	{ "/1.0", "server" },
+	{ "/1.0/projects", "projects" },
+	{ "/1.0/instances", "instances" },
+	{ "/1.0/profiles", "profiles" },
+	{ "/1.0/networks", "networks" },
+	{ "/1.0/network-acls", "network-acls" },
+	{ "/1.0/storage-pools", "storage-pools" },
+	{ "/1.0/certificates", "certificates" },
+	{ "/1.0/operations", "operations" },
+	{ "/1.0/auth/identities", "identities" },
+	{ "/1.0/auth/groups", "auth-groups" },
+};
+
+#define NOT_FOUND                                                        \
+	"{\"type\":\"error\",\"status\":\"\",\"status_code\":0,"          \
+	"\"operation\":\"\",\"error_code\":404,\"error\":\"not found\","  \
+	"\"metadata\":null}"
+
+static void
+reply(int fd, const char *status, const char *body)
+{
+	dprintf(fd, "HTTP/1.1 %s\r\nContent-Type: application/json\r\n"
+		    "Content-Length: %zu\r\n\r\n%s", status, strlen(body),
+		body);
+}
+
+static void
+answer(int fd, const char *full)
+{
+	char path[256];
+	char *file, *body, *wrapped;
+	struct diag d = { { 0 } };
+
+	snprintf(path, sizeof(path), "%.*s", (int)strcspn(full, "?"), full);
+	for (size_t i = 0; i < ARRAY_SIZE(srv.over); i++) {
+		if (srv.over[i].path && str_eq(srv.over[i].path, path)) {
+			reply(fd, srv.over[i].status, srv.over[i].body);
+			return;
+		}
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(routes); i++) {
+		if (!str_eq(routes[i].path, path))
+			continue;
+		file = xasprintf("%s/%s.json", srv.fixture, routes[i].file);
+		body = read_file(file, NULL, &d);
+		free(file);
+		if (!body)
+			break;
+		if (body[strspn(body, " \n")] == '[') {
+			wrapped = xasprintf("{\"type\":\"sync\",\"status\":"
+					    "\"Success\",\"status_code\":200,"
+					    "\"error_code\":0,\"metadata\":%s}",
+					    body);
+			free(body);
+			body = wrapped;
+		}
+		reply(fd, "200 OK", body);
+		free(body);
+		return;
+	}
+	reply(fd, "404 Not Found", NOT_FOUND);
+}
+
+static void
+serve_conn(int fd)
+{
+	char buf[8192], path[256];
+	size_t len = 0;
+	ssize_t r;
+	char *end;
+
+	alarm(30);
+	for (;;) {
+		r = read(fd, buf + len, sizeof(buf) - 1 - len);
+		if (r <= 0)
+			_exit(0);
+		len += (size_t)r;
+		buf[len] = '\0';
+		end = strstr(buf, "\r\n\r\n");
+		if (!end) {
+			if (len == sizeof(buf) - 1)
+				_exit(1);
+			continue;
+		}
+		if (sscanf(buf, "GET %255s HTTP/1.1", path) != 1)
+			_exit(1);
+		answer(fd, path);
+		len -= (size_t)(end + 4 - buf);
+		memmove(buf, end + 4, len);
+	}
+}
+
+static void
+server_start(const char *fixture, const struct canned *over, size_t n)
+{
+	struct sockaddr_un sa;
+	char tmpl[] = "/tmp/lxdh-fetch-XXXXXX";
+	const char *base = getenv("LXDH_TESTDATA");
+	int fd;
+
+	memset(&srv, 0, sizeof(srv));
+	assert_non_null(mkdtemp(tmpl));
+	srv.dir = xstrdup(tmpl);
+	srv.sock = xasprintf("%s/unix.socket", srv.dir);
+	srv.fixture = xasprintf("%s/%s", base ? base : "tests/data", fixture);
+	for (size_t i = 0; i < n && i < ARRAY_SIZE(srv.over); i++)
+		srv.over[i] = over[i];
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	memcpy(sa.sun_path, srv.sock, strlen(srv.sock));
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	assert_true(fd >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(listen(fd, 64), 0);
+	srv.pid = fork();
+	assert_true(srv.pid >= 0);
+	if (srv.pid == 0) {
+		setpgid(0, 0);
+		signal(SIGCHLD, SIG_IGN);
+		signal(SIGPIPE, SIG_IGN);
+		for (;;) {
+			int c = accept(fd, NULL, NULL);
+
+			if (c < 0)
+				continue;
+			if (fork() == 0) {
+				close(fd);
+				serve_conn(c);
+			}
+			close(c);
+		}
+	}
+	setpgid(srv.pid, srv.pid);
+	close(fd);
+}
+
+static void
+server_stop(void)
+{
+	kill(-srv.pid, SIGKILL);
+	waitpid(srv.pid, NULL, 0);
+	unlink(srv.sock);
+	rmdir(srv.dir);
+	free(srv.sock);
+	free(srv.dir);
+	free(srv.fixture);
+	memset(&srv, 0, sizeof(srv));
+}
+
+/* A fetched snapshot and the status of each check on it. */
+struct run {
+	struct snapshot snap;
+	enum status st[128];
+	char *msg[128];		/* the findings of each check, joined */
+	const struct check *checks[128];
+	size_t n;
+	int rc;
+	struct diag d;
+};
+
+static void
+fetch_and_run(struct run *r, const char *fixture, const struct canned *over,
+	      size_t n)
+{
+	struct lxd_endpoint ep = { 0 };
+	struct lxd_client *c;
+	struct policy pol;
+	struct check_ctx x = { 0 };
+
+	memset(r, 0, sizeof(*r));
+	server_start(fixture, over, n);
+	ep.socket_path = srv.sock;
+	c = lxd_client_new(&ep, &r->d);
+	assert_non_null(c);
+	snapshot_init(&r->snap);
+	r->rc = snapshot_fetch(&r->snap, c, "fake", false, &r->d);
+	lxd_client_free(c);
+	server_stop();
+	policy_init(&pol);
+	x.snap = &r->snap;
+	x.policy = &pol;
+	for (const struct section *sec = catalog_sections; sec->prefix; sec++)
+		for (const struct check *k = sec->checks; k->id; k++) {
+			struct findings out = { 0 };
+			struct strbuf sb = STRBUF_INIT;
+
+			assert_true(r->n < ARRAY_SIZE(r->st));
+			k->eval(k, &x, &out);
+			r->checks[r->n] = k;
+			r->st[r->n] = engine_status(&out);
+			for (size_t i = 0; i < out.n; i++)
+				strbuf_addf(&sb, "%s\n", out.v[i].message);
+			r->msg[r->n++] = strbuf_detach(&sb);
+			findings_release(&out);
+		}
+	policy_release(&pol);
+}
+
+static void
+run_release(struct run *r)
+{
+	for (size_t i = 0; i < r->n; i++)
+		free(r->msg[i]);
+	snapshot_release(&r->snap);
+}
+
+static size_t
+idx(const struct run *r, const char *id)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (str_eq(r->checks[i]->id, id))
+			return i;
+	fail_msg("no check %s", id);
+	return 0;
+}
+
+/* id is error, and its findings say needle. */
+static void
+expect_error(const struct run *r, const char *id, const char *needle)
+{
+	size_t i = idx(r, id);
+
+	if (r->st[i] != ST_ERROR || !strstr(r->msg[i], needle))
+		fail_msg("%s: %s, want error saying '%s':\n%s", id,
+			 status_name(r->st[i]), needle, r->msg[i]);
+}
+
+/* No check that fails, errs or asks for review on the good answers
+   passes or is notapplicable on the bad ones. */
+static void
+expect_no_escape(const struct run *good, const struct run *bad)
+{
+	for (size_t i = 0; i < good->n; i++) {
+		enum status a = good->st[i], b = bad->st[i];
+
+		if ((a == ST_FAIL || a == ST_ERROR || a == ST_MANUAL) &&
+		    (b == ST_PASS || b == ST_NOTAPPLICABLE))
+			fail_msg("%s went from %s to %s:\n%s",
+				 good->checks[i]->id, status_name(a),
+				 status_name(b), bad->msg[i]);
+	}
+}
+
+static struct run good;
+
+static int
+good_setup(void **state)
+{
+	(void)state;
+	fetch_and_run(&good, "snap/sample-502", NULL, 0);
+	return good.rc;
+}
+
+static int
+good_teardown(void **state)
+{
+	(void)state;
+	run_release(&good);
+	return 0;
+}
+
+#define ERROR_500                                                        \
+	"{\"type\":\"error\",\"status\":\"\",\"status_code\":0,"          \
+	"\"operation\":\"\",\"error_code\":500,\"error\":\"boom\","       \
+	"\"metadata\":null}"
+#define SYNC(md)                                                         \
+	"{\"type\":\"sync\",\"status\":\"Success\",\"status_code\":200,"  \
+	"\"operation\":\"\",\"error_code\":0,\"error\":\"\",\"metadata\":" \
+	md "}"
+
+/*
+ * A failed GET /1.0/projects is not "a client that cannot list
+ * projects": the projects and every per-project part are errors.
+ */
+static void
+test_projects_failed(void **state)
+{
+	static const struct canned over[] = {
+		{ "/1.0/projects", "500 Internal Server Error", ERROR_500 },
+	};
+	struct run r;
+	const char *why;
+
+	(void)state;
+	fetch_and_run(&r, "snap/sample-502", over, ARRAY_SIZE(over));
+	assert_int_equal(r.rc, 0);
+	assert_null(snapshot_part(&r.snap, SNAP_PROFILES, &why));
+	assert_non_null(strstr(why, "projects could not be listed"));
+	assert_null(snapshot_part(&r.snap, SNAP_NETWORKS, &why));
+	assert_non_null(strstr(why, "projects could not be listed"));
+	assert_null(snapshot_part(&r.snap, SNAP_NETWORK_ACLS, &why));
+	expect_error(&r, "LXD-MUL-003", "boom");
+	expect_error(&r, "LXD-NET-003", "projects could not be listed");
+	expect_no_escape(&good, &r);
+	run_release(&r);
+}
+
+/* The recursion=0 answer (URLs) where objects were asked for. */
+static void
+test_projects_as_urls(void **state)
+{
+	static const struct canned over[] = {
+		{ "/1.0/projects", "200 OK",
+		  SYNC("[\"/1.0/projects/default\"]") },
+		{ "/1.0/storage-pools", "200 OK",
+		  SYNC("[\"/1.0/storage-pools/default\"]") },
+	};
+	struct run r;
+
+	(void)state;
+	fetch_and_run(&r, "snap/sample-502", over, ARRAY_SIZE(over));
+	assert_int_equal(r.rc, 0);
+	expect_error(&r, "LXD-MUL-003",
+		     "GET /1.0/projects?recursion=1: at $[0]: expected "
+		     "object, got string");
+	expect_error(&r, "LXD-GEN-003", "/1.0/storage-pools?recursion=1: at "
+					"$[0]: expected object");
+	expect_no_escape(&good, &r);
+	run_release(&r);
+}
+
+/* Envelopes whose parts disagree are not data. */
+static void
+test_envelope_disagrees(void **state)
+{
+	static const struct canned over[] = {
+		/* sync with an error's status_code */
+		{ "/1.0/certificates", "200 OK",
+		  "{\"type\":\"sync\",\"status_code\":400,\"error_code\":0,"
+		  "\"metadata\":[]}" },
+		/* an error envelope sent with 200 */
+		{ "/1.0/operations", "200 OK",
+		  "{\"type\":\"error\",\"status_code\":0,\"error_code\":403,"
+		  "\"error\":\"denied\",\"metadata\":{}}" },
+		/* sync with an error_code */
+		{ "/1.0/storage-pools", "200 OK",
+		  "{\"type\":\"sync\",\"status_code\":200,\"error_code\":500,"
+		  "\"metadata\":[]}" },
+		/* no status_code at all */
+		{ "/1.0/networks", "200 OK",
+		  "{\"type\":\"sync\",\"metadata\":[]}" },
+	};
+	struct run r;
+
+	(void)state;
+	fetch_and_run(&r, "snap/sample-502", over, ARRAY_SIZE(over));
+	assert_int_equal(r.rc, 0);
+	expect_error(&r, "LXD-ACC-005", "GET /1.0/certificates");
+	expect_error(&r, "LXD-ACC-005", "status_code 200");
+	expect_error(&r, "LXD-ACC-011", "GET /1.0/operations");
+	expect_error(&r, "LXD-GEN-003", "error_code 500");
+	expect_error(&r, "LXD-GEN-002", "GET /1.0/networks");
+	expect_no_escape(&good, &r);
+	run_release(&r);
+}
+
+/* Operations metadata that is null or one bare operation. */
+static void
+test_operations_shapes(void **state)
+{
+	static const struct canned null_md[] = {
+		{ "/1.0/operations", "200 OK", SYNC("null") },
+	};
+	static const struct canned bare[] = {
+		{ "/1.0/operations", "200 OK",
+		  SYNC("{\"id\":\"x\",\"class\":\"token\",\"status_code\":103,"
+		       "\"metadata\":{}}") },
+	};
+	struct run r;
+
+	(void)state;
+	fetch_and_run(&r, "snap/sample-502", null_md, ARRAY_SIZE(null_md));
+	expect_error(&r, "LXD-ACC-011", "expected object, got null");
+	expect_no_escape(&good, &r);
+	run_release(&r);
+	fetch_and_run(&r, "snap/sample-502", bare, ARRAY_SIZE(bare));
+	expect_error(&r, "LXD-ACC-011", "at $.id: expected array, got string");
+	expect_no_escape(&good, &r);
+	run_release(&r);
+}
+
+/* A bad server config makes the checks that read it err; the rest run. */
+static void
+test_server_config_shape(void **state)
+{
+	char *body;
+	struct canned over[1];
+	struct run r;
+	json_t *root;
+	json_error_t err;
+	char *path = xasprintf("%s/snap/sample-502/server.json",
+			       getenv("LXDH_TESTDATA") ?
+				       getenv("LXDH_TESTDATA") :
+				       "tests/data");
+
+	(void)state;
+	root = json_load_file(path, 0, &err);
+	assert_non_null(root);
+	json_object_set_new(json_object_get(json_object_get(root, "metadata"),
+					    "config"),
+			    "core.https_address", json_true());
+	body = json_dumps(root, JSON_COMPACT);
+	over[0] = (struct canned){ "/1.0", "200 OK", body };
+	fetch_and_run(&r, "snap/sample-502", over, 1);
+	assert_int_equal(r.rc, 0);
+	expect_error(&r, "LXD-NET-001",
+		     "GET /1.0: at $.config[\"core.https_address\"]: "
+		     "expected string, got boolean");
+	expect_error(&r, "LXD-ACC-003", "GET /1.0: at $.config");
+	expect_no_escape(&good, &r);
+	run_release(&r);
+	json_decref(root);
+	free(body);
+	free(path);
+}
+
+/* lxd_envelope_check on its own. */
+static void
+test_envelope_check(void **state)
+{
+	static const struct {
+		const char *json;
+		long http;
+		bool ok;
+	} cases[] = {
+		{ SYNC("[]"), 200, true },
+		{ SYNC("null"), 200, true },
+		{ SYNC("{}"), 0, true },
+		{ "{\"type\":\"sync\",\"status_code\":200,\"error_code\":0}",
+		  200, false },
+		{ SYNC("[]"), 500, false },
+		{ "{\"type\":\"sync\",\"status_code\":\"200\",\"metadata\":[]}",
+		  200, false },
+		{ "{\"type\":\"sync\",\"status_code\":200,\"error_code\":true,"
+		  "\"metadata\":[]}", 200, false },
+		{ "{\"type\":\"async\",\"status_code\":100,\"error_code\":0,"
+		  "\"metadata\":{\"id\":\"x\"}}", 202, true },
+		{ "{\"type\":\"async\",\"status_code\":100,\"error_code\":0,"
+		  "\"metadata\":null}", 202, false },
+		{ "{\"type\":\"async\",\"status_code\":200,\"error_code\":0,"
+		  "\"metadata\":{}}", 202, false },
+		{ ERROR_500, 500, true },
+		{ ERROR_500, 404, false },
+		{ ERROR_500, 200, false },
+		{ ERROR_500, 0, false },
+		{ "{\"type\":\"error\",\"status_code\":0,\"error_code\":0,"
+		  "\"metadata\":null}", 500, false },
+		{ "{\"type\":\"weird\",\"status_code\":200,\"metadata\":[]}",
+		  200, false },
+		{ "[1]", 200, false },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		json_t *j = json_loads(cases[i].json, 0, NULL);
+		char why[256] = "";
+		int rc;
+
+		assert_non_null(j);
+		rc = lxd_envelope_check(j, cases[i].http, why, sizeof(why));
+		if ((rc == 0) != cases[i].ok)
+			fail_msg("case %zu (%s, HTTP %ld): rc %d (%s)", i,
+				 cases[i].json, cases[i].http, rc, why);
+		if (rc != 0 && !why[0])
+			fail_msg("case %zu: no reason given", i);
+		json_decref(j);
+	}
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_envelope_check),
+		cmocka_unit_test(test_projects_failed),
+		cmocka_unit_test(test_projects_as_urls),
+		cmocka_unit_test(test_envelope_disagrees),
+		cmocka_unit_test(test_operations_shapes),
+		cmocka_unit_test(test_server_config_shape),
+	};
+
+	signal(SIGPIPE, SIG_IGN);
+	return cmocka_run_group_tests(tests, good_setup, good_teardown);
+}
