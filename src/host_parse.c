@@ -7,6 +7,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "jsonlim.h"
+
 /* ------------------------------------------------------------ audit -- */
 
 static void
@@ -189,6 +191,19 @@ fw_mark(struct host_fw *fw, const char *fam, const char *where)
 }
 
 /*
+ * A command's JSON output, parsed within the caps of a server's answer:
+ * what a host command prints is foreign input too.
+ */
+static json_t *
+host_json(const char *text, char *why, size_t len)
+{
+	const char *t = text ? text : "";
+
+	return jsonlim_loadb(t, strlen(t), 0, &jsonlim_server, NULL, why,
+			     len);
+}
+
+/*
  * Packets on the input hook must get through every base chain there, so
  * one chain that drops what it does not accept is enough: policy drop,
  * or a last-resort drop/reject rule. Jumps to other chains are not
@@ -197,13 +212,13 @@ fw_mark(struct host_fw *fw, const char *fam, const char *where)
 int
 host_parse_nft(const char *text, struct host_fw *fw, struct diag *d)
 {
-	json_error_t je;
-	json_t *root = json_loads(text ? text : "", 0, &je);
+	char why[256];
+	json_t *root = host_json(text, why, sizeof(why));
 	const json_t *items;
 	size_t i, j;
 
 	if (!root) {
-		diag_set(d, "not nft JSON: line %d: %s", je.line, je.text);
+		diag_set(d, "not nft JSON: %s", why);
 		return -1;
 	}
 	items = json_object_get(root, "nftables");
@@ -545,14 +560,15 @@ pro_service(const json_t *services, const char *name, bool attached,
 int
 host_parse_pro_status(const char *json, struct host_pro *p, struct diag *d)
 {
-	json_error_t je;
-	json_t *root = json_loads(json ? json : "", 0, &je);
+	char why[256];
+	json_t *root;
 	const json_t *attached, *services, *version;
 	int rc = -1;
 
 	memset(p, 0, sizeof(*p));
+	root = host_json(json, why, sizeof(why));
 	if (!root) {
-		diag_set(d, "not JSON: line %d: %s", je.line, je.text);
+		diag_set(d, "not JSON: %s", why);
 		return -1;
 	}
 	attached = json_object_get(root, "attached");

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "jsonlim.h"
 #include "lxdval.h"
 #include "shape.h"
 
@@ -936,7 +937,7 @@ load_json(int dirfd, const char *dir, const char *name, json_t **out,
 {
 	struct strbuf sb = STRBUF_INIT;
 	char chunk[65536];
-	json_error_t err;
+	char why[256];
 	json_t *j;
 	ssize_t r;
 	int fd = open_state_file(dirfd, dir, name, d);
@@ -963,12 +964,12 @@ load_json(int dirfd, const char *dir, const char *name, json_t **out,
 	}
 	close(fd);
 	fd = -1;
-	j = json_loadb(sb.buf ? sb.buf : "", sb.len, JSON_REJECT_DUPLICATES,
-		       &err);
+	/* A saved state gets the caps of a server's answer. */
+	j = jsonlim_loadb(sb.buf ? sb.buf : "", sb.len, JSON_REJECT_DUPLICATES,
+			  &jsonlim_server, NULL, why, sizeof(why));
 	strbuf_release(&sb);
 	if (!j) {
-		diag_set(d, "cannot load '%s/%s': line %d column %d: %s", dir,
-			 name, err.line, err.column, err.text);
+		diag_set(d, "cannot load '%s/%s': %s", dir, name, why);
 		return -1;
 	}
 	*out = j;

@@ -173,7 +173,7 @@ test_load_errors(void **state)
 	dir = data_path("bad-json");
 	snapshot_init(&s);
 	assert_int_equal(snapshot_load_dir(&s, dir, &d), -1);
-	assert_non_null(strstr(d.msg, "projects.json': line 1 column"));
+	assert_non_null(strstr(d.msg, "projects.json': malformed JSON at line 1 column"));
 	snapshot_release(&s);
 	free(dir);
 
