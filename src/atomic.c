@@ -11,6 +11,10 @@
 #include "cmd.h"
 #include "util.h"
 
+#ifndef S_ISVTX
+#define S_ISVTX 01000	/* XSI; _POSIX_C_SOURCE alone leaves it out */
+#endif
+
 /* Makes a rename in the directory of path durable, if it can. */
 static void
 sync_dir_of(const char *path)
@@ -69,6 +73,64 @@ static int
 replace_file(const char *path, mode_t mode, const struct stat *old,
 	     atomic_writer_fn *writer, void *ctx);
 
+/* The directory part of path ("." when none); caller frees. */
+static char *
+dir_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash)
+		return xstrdup(".");
+	if (slash == path)
+		return xstrdup("/");
+	return xstrndup(path, (size_t)(slash - path));
+}
+
+/*
+ * The rule of fs.protected_symlinks, applied whatever the sysctl says: a
+ * link in a sticky world-writable directory (/tmp) is followed only when
+ * it belongs to the caller or to the directory's owner. Otherwise another
+ * user could point root's report at /etc/shadow. Returns 0 to follow.
+ */
+static int
+check_link_owner(const char *link, const struct stat *lst, const char *path)
+{
+	char *dir = dir_of(link);
+	struct stat dst;
+	int rc = 0;
+
+	if (stat(dir, &dst) == 0 && (dst.st_mode & S_ISVTX) &&
+	    (dst.st_mode & S_IWOTH) && lst->st_uid != geteuid() &&
+	    lst->st_uid != dst.st_uid) {
+		cmd_error("cannot write '%s': '%s' is a symbolic link of user "
+			  "%ld in the sticky world-writable directory '%s'; "
+			  "not followed (give the real path)",
+			  path, link, (long)lst->st_uid, dir);
+		rc = -1;
+	}
+	free(dir);
+	return rc;
+}
+
+/* Checks every directory of path that is a link, as the kernel would. */
+static int
+check_dir_links(const char *path)
+{
+	char *p = xstrdup(path);
+	int rc = 0;
+
+	for (char *s = strchr(p + 1, '/'); s && rc == 0; s = strchr(s + 1, '/')) {
+		struct stat st;
+
+		*s = '\0';
+		if (lstat(p, &st) == 0 && S_ISLNK(st.st_mode))
+			rc = check_link_owner(p, &st, path);
+		*s = '/';
+	}
+	free(p);
+	return rc;
+}
+
 /*
  * Where a chain of symbolic links ends, as the shell's '>' would write:
  * the final name need not exist yet (a link to a file still to be
@@ -87,6 +149,10 @@ link_target(const char *path)
 
 		if (lstat(cur, &st) != 0 || !S_ISLNK(st.st_mode))
 			return cur;
+		if (check_link_owner(cur, &st, path) != 0) {
+			free(cur);
+			return NULL;
+		}
 		n = readlink(cur, buf, sizeof(buf) - 1);
 		if (n < 0) {
 			cmd_error("cannot write '%s': %s", path,
@@ -119,6 +185,8 @@ atomic_write(const char *path, mode_t mode, atomic_writer_fn *writer,
 	char *real = NULL;
 	int rc;
 
+	if (check_dir_links(path) != 0)
+		return -1;
 	/* a symlink is followed: its target is written, not the link */
 	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
 		real = link_target(path);
@@ -137,7 +205,11 @@ atomic_write(const char *path, mode_t mode, atomic_writer_fn *writer,
 					  writer, ctx);
 		}
 	} else {
-		rc = replace_file(path, mode, NULL, writer, ctx);
+		/* a new file: the caller's umask narrows mode, as open would */
+		mode_t mask = umask(077);
+
+		umask(mask);
+		rc = replace_file(path, mode & ~mask, NULL, writer, ctx);
 	}
 	free(real);
 	return rc;

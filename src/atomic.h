@@ -11,14 +11,17 @@ typedef int atomic_writer_fn(FILE *f, void *ctx);
 /*
  * Writes path so that a reader sees the old file or the new one, never
  * half of it: writer(f, ctx) fills a temporary file beside path, which is
- * flushed, synced, given mode (umask does not apply) and renamed over
- * path; then the directory is synced, as well as it can be (a failure
- * there is not reported: the file is already in place).
+ * flushed, synced, given its mode and renamed over path; then the
+ * directory is synced, as well as it can be (a failure there is not
+ * reported: the file is already in place).
  *
- * An existing regular file keeps its mode (and, when root writes it, its
- * owner). A symbolic link is followed and its target replaced. A device,
- * FIFO or socket (say /dev/stdout or /dev/null) is written into, not
- * replaced.
+ * A new file gets mode less the umask, as open(2) would give it. An
+ * existing regular file keeps its mode (and, when root writes it, its
+ * owner). A symbolic link is followed and its target replaced, except a
+ * link in a sticky world-writable directory (/tmp) that belongs neither
+ * to the caller nor to the directory's owner: that is refused, as
+ * fs.protected_symlinks would, whatever the sysctl says. A device, FIFO
+ * or socket (say /dev/stdout or /dev/null) is written into, not replaced.
  *
  * Returns 0, or -1 after saying why on stderr with cmd_error() ("cannot
  * write 'PATH': ..." or "cannot rename 'TMP' to 'PATH': ..."); the

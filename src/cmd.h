@@ -33,7 +33,14 @@ int cmd_approve(size_t n, bool yes);
    default. */
 const char *cmd_journal_dir(const char *opt);
 
-/* Prints "lxd-harden: MSG" on stderr. */
+/*
+ * Says which option getopt_long refused (unknown, or its value missing),
+ * escaped: main() turns off getopt's own message, which would print the
+ * argument raw. argv[0] is the command's name.
+ */
+void cmd_bad_option(char **argv);
+
+/* Prints "lxd-harden: MSG" on stderr, MSG through the terminal escaper. */
 void cmd_error(const char *fmt, ...)
 #if defined(__GNUC__)
 	__attribute__((format(printf, 1, 2)))

@@ -13,6 +13,7 @@
 #include "audit_run.h"
 #include "deadline.h"
 #include "engine.h"
+#include "escape.h"
 #include "gate.h"
 #include "report.h"
 #include "target.h"
@@ -22,11 +23,26 @@ cmd_error(const char *fmt, ...)
 {
 	va_list ap;
 
+	/* the whole line: names, paths and server text all end up in it */
 	fputs("lxd-harden: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	term_vprintf(stderr, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+}
+
+void
+cmd_bad_option(char **argv)
+{
+	int i = optind > 1 ? optind - 1 : 1;
+	const char *arg = argv[i] ? argv[i] : "";
+
+	/* a long option names itself; a short one is optopt */
+	if (!str_starts_with(arg, "--") && optopt > ' ' && optopt < 0x7f)
+		cmd_error("%s: bad option '-%c' or its value missing", argv[0],
+			  optopt);
+	else
+		cmd_error("%s: bad option '%s' or its value missing", argv[0],
+			  arg);
 }
 
 static void
@@ -224,6 +240,7 @@ parse_opts(int argc, char **argv, struct audit_opts *o)
 			audit_usage(stdout);
 			exit(EXIT_CLEAN);
 		default:
+			cmd_bad_option(argv);
 			audit_usage(stderr);
 			return -1;
 		}

@@ -125,6 +125,7 @@ cmd_checks(int argc, char **argv)
 			     "[--format text|json|ids|markdown]");
 			return EXIT_CLEAN;
 		default:
+			cmd_bad_option(argv);
 			fputs("usage: lxd-harden checks [--format "
 			      "text|json|ids|markdown]\n",
 			      stderr);

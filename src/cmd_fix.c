@@ -217,6 +217,7 @@ parse(int argc, char **argv, struct fix_cmd_opts *o, bool is_rollback)
 				fix_usage(stdout);
 			exit(EXIT_CLEAN);
 		default:
+			cmd_bad_option(argv);
 			if (is_rollback)
 				rollback_usage(stderr);
 			else
@@ -387,8 +388,8 @@ cmd_fix(int argc, char **argv)
 		for (size_t i = 0; i < plan.n; i++)
 			any = any || fix_only_matches(o.only[k], &plan.v[i]);
 		if (!any)
-			fprintf(stderr, "lxd-harden: --only %s names nothing in "
-					"the plan\n", o.only[k]);
+			cmd_error("--only %s names nothing in the plan",
+				  o.only[k]);
 	}
 	fix_plan_print(stdout, &plan, false);
 	nsel = count_selected(&plan);
@@ -426,9 +427,12 @@ cmd_fix(int argc, char **argv)
 	ao.stop_before_write = env_long("LXDH_FIX_STOP_BEFORE_WRITE");
 	lxd_client_set_write_timeout(ar.client, o.write_timeout_ms);
 	arc = fix_apply(ar.client, &ar.snap, &plan, &ao, &journal, &d);
-	if (journal)
-		printf("\nJournal: %s\n(undo with 'lxd-harden rollback %s')\n",
-		       journal, journal);
+	if (journal) {
+		putchar('\n');
+		term_printf(stdout, "Journal: %s", journal);
+		term_printf(stdout, "(undo with: lxd-harden rollback %s)",
+			    shq(journal));
+	}
 	if (arc != 0)
 		cmd_error("%s", d.msg);
 	if (arc != 0 && !journal) {
@@ -481,7 +485,7 @@ cmd_fix(int argc, char **argv)
 			continue;
 		printf("  ");
 		if (it->state != FIXS_APPLIED) {
-			printf("%s %s %s%s%s%s%s: %s\n",
+			term_printf(stdout, "%s %s %s%s%s%s%s: %s",
 			       it->state == FIXS_CONFLICT ? "conflict" :
 							    "failed  ",
 			       it->check, it->object,
@@ -494,7 +498,8 @@ cmd_fix(int argc, char **argv)
 		}
 		f = still_failing(&ar.report, it);
 		if (f) {
-			printf("failing  %s %s%s%s%s%s: still failing: %s\n",
+			term_printf(stdout,
+				    "failing  %s %s%s%s%s%s: still failing: %s",
 			       it->check, it->object,
 			       it->device ? " device " : "",
 			       it->device ? it->device : "",
@@ -502,7 +507,7 @@ cmd_fix(int argc, char **argv)
 			       f->message);
 			nbad++;
 		} else {
-			printf("fixed    %s %s%s%s%s%s\n", it->check,
+			term_printf(stdout, "fixed    %s %s%s%s%s%s", it->check,
 			       it->object, it->device ? " device " : "",
 			       it->device ? it->device : "",
 			       it->key ? " " : "", it->key ? it->key : "");
@@ -603,7 +608,7 @@ cmd_rollback(int argc, char **argv)
 		strbuf_release(&sb);
 		goto out;
 	}
-	printf("Rolling back %s\n", path);
+	term_printf(stdout, "Rolling back %s", path);
 	root = json_string_value(json_object_get(hdr, "host_root"));
 	ro.ops = str_eq(root, "/") ? &host_ops_system : NULL;
 	ro.force = o.force;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "escape.h"
 #include "fix.h"
 #include "journal.h"
 #include "lxd.h"
@@ -186,6 +187,7 @@ parse(int argc, char **argv, struct cmd_opts *o)
 			usage(stdout);
 			exit(EXIT_CLEAN);
 		default:
+			cmd_bad_option(argv);
 			usage(stderr);
 			return -1;
 		}
@@ -299,16 +301,19 @@ cmd_profile(int argc, char **argv)
 	for (size_t i = 0; i < plan.n; i++) {
 		const struct fix_item *it = &plan.v[i];
 
-		printf("  %s %s%s%s%s%s%s%s\n", state_name(it->state),
+		term_printf(stdout, "  %s %s%s%s%s%s%s%s", state_name(it->state),
 		       it->object, it->key ? " " : "", it->key ? it->key : "",
 		       it->device ? " device " : "",
 		       it->device ? it->device : "", it->error ? ": " : "",
 		       it->error ? it->error : "");
 		nbad += it->state != FIXS_APPLIED;
 	}
-	if (journal)
-		printf("\nJournal: %s\n(undo with 'lxd-harden rollback %s')\n",
-		       journal, journal);
+	if (journal) {
+		putchar('\n');
+		term_printf(stdout, "Journal: %s", journal);
+		term_printf(stdout, "(undo with: lxd-harden rollback %s)",
+			    shq(journal));
+	}
 	if (arc != 0) {
 		cmd_error("%s", d.msg);
 		rc = EXIT_ERROR;

@@ -165,6 +165,7 @@ cmd_usg_tailoring(int argc, char **argv)
 			usg_usage(stdout);
 			return EXIT_CLEAN;
 		default:
+			cmd_bad_option(argv);
 			usg_usage(stderr);
 			return EXIT_ERROR;
 		}

@@ -1,7 +1,9 @@
 /* escape.c - making untrusted strings safe for each output */
 #include "escape.h"
 
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /*
@@ -41,16 +43,84 @@ utf8_seq(const unsigned char *s)
 	return n;
 }
 
+/* The code point of the valid sequence of n bytes at p. */
+static unsigned
+utf8_cp(const unsigned char *p, size_t n)
+{
+	unsigned cp = n == 1 ? p[0] : p[0] & (0xff >> (n + 1));
+
+	for (size_t i = 1; i < n; i++)
+		cp = (cp << 6) | (p[i] & 0x3f);
+	return cp;
+}
+
+/*
+ * Characters a terminal draws as nothing or uses to reorder what follows:
+ * bidi embeddings, overrides and isolates (which make "rm -rf x" display
+ * as something else), zero-width spaces and joiners, the line and
+ * paragraph separators and the byte order mark.
+ */
+static bool
+invisible_format(unsigned cp)
+{
+	return cp == 0x061c || (cp >= 0x200b && cp <= 0x200f) ||
+	       (cp >= 0x2028 && cp <= 0x202e) ||
+	       (cp >= 0x2060 && cp <= 0x2069) || cp == 0xfeff;
+}
+
+size_t
+escape_invisible(const char *s, unsigned *cp)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = utf8_seq(p);
+
+	if (n < 2 || !invisible_format(utf8_cp(p, n)))
+		return 0;
+	*cp = utf8_cp(p, n);
+	return n;
+}
+
+void
+escape_json_text(struct strbuf *sb, const char *json)
+{
+	const unsigned char *p = (const unsigned char *)json;
+	char u[8];
+
+	while (*p) {
+		unsigned cp;
+		size_t n = escape_invisible((const char *)p, &cp);
+
+		if (n) {
+			snprintf(u, sizeof(u), "\\u%04x", cp);
+			strbuf_addstr(sb, u);
+			p += n;
+		} else if (*p == 0x7f) {
+			strbuf_addstr(sb, "\\u007f");
+			p++;
+		} else if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] < 0xa0) {
+			snprintf(u, sizeof(u), "\\u%04x", p[1]);
+			strbuf_addstr(sb, u);
+			p += 2;
+		} else {
+			strbuf_addch(sb, (char)*p++);
+		}
+	}
+}
+
 void
 escape_term(struct strbuf *sb, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	char hex[8];
+	char hex[16];
 
 	while (*p) {
 		size_t n = utf8_seq(p);
 
-		if (n == 0 || *p < 0x20 || *p == 0x7f) {
+		if (n > 1 && invisible_format(utf8_cp(p, n))) {
+			snprintf(hex, sizeof(hex), "\\u%04x", utf8_cp(p, n));
+			strbuf_addstr(sb, hex);
+			p += n;
+		} else if (n == 0 || *p < 0x20 || *p == 0x7f) {
 			snprintf(hex, sizeof(hex), "\\x%02x", *p);
 			strbuf_addstr(sb, hex);
 			p++;
@@ -87,4 +157,158 @@ escape_utf8_valid(const char *s)
 		}
 	}
 	return strbuf_detach(&sb);
+}
+
+/*
+ * Bytes a shell word may hold unquoted in every POSIX shell, bash and
+ * zsh: no glob, expansion, separator or redirection. '=' and '~' are left
+ * out at the start (zsh's =cmd, tilde expansion); '-' is fine, the tool
+ * never prints a name where an option would be read.
+ */
+static bool
+sh_safe(const char *s)
+{
+	if (!*s || *s == '=')
+		return false;
+	for (const char *p = s; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || strchr("_@%+=:,./-", c)))
+			return false;
+	}
+	return true;
+}
+
+void
+escape_sh(struct strbuf *sb, const char *s)
+{
+	if (sh_safe(s)) {
+		strbuf_addstr(sb, s);
+		return;
+	}
+	strbuf_addch(sb, '\'');
+	for (const char *p = s; *p; p++) {
+		if (*p == '\'')
+			strbuf_addstr(sb, "'\"'\"'");
+		else
+			strbuf_addch(sb, *p);
+	}
+	strbuf_addch(sb, '\'');
+}
+
+void
+escape_url(struct strbuf *sb, const char *s)
+{
+	static const char hexd[] = "0123456789ABCDEF";
+
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr("-._~:@", *p)) {
+			strbuf_addch(sb, (char)*p);
+		} else {
+			strbuf_addch(sb, '%');
+			strbuf_addch(sb, hexd[*p >> 4]);
+			strbuf_addch(sb, hexd[*p & 15]);
+		}
+	}
+}
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+char *
+unescape_url(const char *s)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	strbuf_addstr(&sb, "");
+	for (const char *p = s; *p; p++) {
+		int hi, lo;
+
+		if (*p == '%' && (hi = hexval(p[1])) >= 0 &&
+		    (lo = hexval(p[2])) >= 0 && (hi || lo)) {
+			strbuf_addch(&sb, (char)(hi * 16 + lo));
+			p += 2;
+		} else {
+			strbuf_addch(&sb, *p);
+		}
+	}
+	return strbuf_detach(&sb);
+}
+
+/* Stores a new ring entry, freeing the one it replaces. */
+static const char *
+ring_keep(struct strbuf *sb)
+{
+	static char *ring[ESCAPE_RING];
+	static size_t next;
+	char *s = strbuf_detach(sb);
+
+	free(ring[next]);
+	ring[next] = s;
+	next = (next + 1) % ESCAPE_RING;
+	return s;
+}
+
+const char *
+shq(const char *s)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	escape_sh(&sb, s ? s : "");
+	return ring_keep(&sb);
+}
+
+const char *
+urlq(const char *s)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	strbuf_addstr(&sb, "");
+	escape_url(&sb, s ? s : "");
+	return ring_keep(&sb);
+}
+
+const char *
+termq(const char *s)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	strbuf_addstr(&sb, "");
+	escape_term(&sb, s ? s : "");
+	return ring_keep(&sb);
+}
+
+void
+term_vprintf(FILE *f, const char *fmt, va_list ap)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char *line = xvasprintf(fmt, ap);
+
+	strbuf_addstr(&sb, "");
+	escape_term(&sb, line);
+	strbuf_addch(&sb, '\n');
+	fputs(sb.buf, f);
+	strbuf_release(&sb);
+	free(line);
+}
+
+void
+term_printf(FILE *f, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	term_vprintf(f, fmt, ap);
+	va_end(ap);
 }

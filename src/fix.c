@@ -7,8 +7,10 @@
 #include <unistd.h>
 
 #include "checks/common.h"
+#include "escape.h"
 #include "lxdval.h"
 #include "policy.h"
+#include "rootfs.h"
 #include "x509.h"
 
 struct fixer;
@@ -187,14 +189,15 @@ fix_set_value(const struct fix_opts *o, const char *key)
 /* ---- objects of the snapshot ---- */
 
 /*
- * Splits "/1.0/KIND/NAME?project=P" into its parts (borrowed into the
- * caller's buffers). Returns -1 for anything else.
+ * Splits "/1.0/KIND/NAME?project=P" into its parts, decoded, in the
+ * caller's buffers. Returns -1 for anything else.
  */
 static int
 split_object(const char *url, char *kind, size_t klen, char *name,
 	     size_t nlen, char *project, size_t plen)
 {
 	const char *k, *n, *q;
+	char *enc, *dec;
 
 	if (!str_starts_with(url, "/1.0/"))
 		return -1;
@@ -210,10 +213,16 @@ split_object(const char *url, char *kind, size_t klen, char *name,
 		q = n + strlen(n);
 	if ((size_t)(q - n) >= nlen || q == n)
 		return -1;
-	memcpy(name, n, (size_t)(q - n));
-	name[q - n] = '\0';
-	snprintf(project, plen, "%s",
-		 str_starts_with(q, "?project=") ? q + 9 : "default");
+	/* the parts are percent-encoded (snapshot_object): decode them */
+	enc = xstrndup(n, (size_t)(q - n));
+	dec = unescape_url(enc);
+	snprintf(name, nlen, "%s", dec);
+	free(enc);
+	free(dec);
+	dec = unescape_url(str_starts_with(q, "?project=") ? q + 9 :
+							     "default");
+	snprintf(project, plen, "%s", dec);
+	free(dec);
 	return 0;
 }
 
@@ -266,7 +275,7 @@ project_arg(const char *url, char *buf, size_t len)
 	if (split_object(url, kind, sizeof(kind), name, sizeof(name), project,
 			 sizeof(project)) == 0 &&
 	    !str_eq(project, "default"))
-		snprintf(buf, len, " --project %s", project);
+		snprintf(buf, len, " --project %s", shq(project));
 }
 
 static const char *
@@ -340,16 +349,18 @@ fix_server_key(const struct fixer *fx, const struct finding *f,
 	}
 	if (risk == FIX_NEEDS_VALUE && !given) {
 		it->command = xasprintf("%s config set %s=VALUE   (give "
-					"--set %s=VALUE)", client, key, key);
+					"--set %s=VALUE)", client, shq(key),
+					shq(key));
 		free(it->effect);
 		it->effect = xasprintf("the tool cannot guess the address; "
 				       "name it with --set %s=ADDRESS (or "
 				       "--set %s= to unset it)", key, key);
 	} else if (value) {
-		it->command = xasprintf("%s config set %s=%s", client, key,
-					value);
+		it->command = xasprintf("%s config set %s=%s", client,
+					shq(key), shq(value));
 	} else {
-		it->command = xasprintf("%s config unset %s", client, key);
+		it->command = xasprintf("%s config unset %s", client,
+					shq(key));
 	}
 	if (given && risk == FIX_NEEDS_VALUE) {
 		/* naming the value is the consent */
@@ -410,8 +421,9 @@ add_config_key(const struct fixer *fx, const struct fix_ctx *x,
 		sub = "project set";
 	else
 		sub = "network set";
-	it->command = xasprintf("%s %s %s %s=%s%s", client, sub, name, key,
-				value, str_eq(kind, "projects") ? "" : parg);
+	it->command = xasprintf("%s %s %s %s=%s%s", client, sub, shq(name),
+				shq(key), shq(value),
+				str_eq(kind, "projects") ? "" : parg);
 	if (fx->effect) {
 		size_t users = json_array_size(json_object_get(obj, "used_by"));
 
@@ -477,7 +489,8 @@ add_device_key(const struct fixer *fx, const struct fix_ctx *x,
 	it->risk = fx->risk;
 	it->command = xasprintf("%s %s device set %s %s %s=%s%s", client,
 				str_eq(kind, "profiles") ? "profile" : "config",
-				name, dev, key, value, parg);
+				shq(name), shq(dev), shq(key), shq(value),
+				parg);
 	if (effect)
 		it->effect = xstrdup(effect);
 }
@@ -581,7 +594,8 @@ fix_delete_network(const struct fixer *fx, const struct finding *f,
 	it->effect = xstrdup(fx->effect);
 	it->command = xasprintf("%s network delete %s%s",
 				snapshot_client(x->snap),
-				object_name(f->object, name, sizeof(name)),
+				shq(object_name(f->object, name,
+						sizeof(name))),
 				parg);
 }
 
@@ -648,18 +662,18 @@ fix_delete_pool(const struct fixer *fx, const struct finding *f,
 	it->risk = FIX_OPTIN;
 	if (str_eq(driver, "dir") && source)
 		it->effect = xasprintf(
-			"deletes the pool; LXD empties its directory %s, "
-			"which stays on disk; rollback creates the pool again "
-			"with the same driver and configuration", source);
+			"deletes the pool; the server empties its directory "
+			"%s, which stays on disk; rollback creates the pool "
+			"again with the same driver and configuration", source);
 	else
 		it->effect = xasprintf(
-			"deletes the pool and what LXD made for it (driver "
-			"%s); rollback creates it again, empty, with the same "
-			"driver and configuration%s%s", driver,
+			"deletes the pool and what the server made for it "
+			"(driver %s); rollback creates it again, empty, with "
+			"the same driver and configuration%s%s", driver,
 			source ? "; its source stays where it is: " : "",
 			source ? source : "");
 	it->command = xasprintf("%s storage delete %s",
-				snapshot_client(x->snap), name);
+				snapshot_client(x->snap), shq(name));
 }
 
 /* ACC-005: remove a certificate that has expired (recomputed from its
@@ -702,7 +716,7 @@ fix_remove_expired_cert(const struct fixer *fx, const struct finding *f,
 	it->reversible = false;
 	it->effect = xstrdup(fx->effect);
 	it->command = xasprintf("%s config trust remove %s",
-				snapshot_client(x->snap), fp);
+				snapshot_client(x->snap), shq(fp));
 }
 
 /* ACC-011: revoke a pending trust or cluster join token (DELETE of its
@@ -745,18 +759,7 @@ fix_revoke_token(const struct fixer *fx, const struct finding *f,
 	it->reversible = false;
 	it->effect = xstrdup(fx->effect);
 	it->command = xasprintf("%s operation delete %s",
-				snapshot_client(x->snap), id);
-}
-
-/* The path of a host object under the host root; caller frees. */
-static char *
-host_path(const struct fix_ctx *x, const char *path)
-{
-	const char *root = x->opts->host_root;
-
-	if (!root || str_eq(root, "/"))
-		return xstrdup(path);
-	return xasprintf("%s%s", root, path);
+				snapshot_client(x->snap), shq(id));
 }
 
 #define TMPFILES_CONF "/etc/tmpfiles.d/lxd-harden-names.conf"
@@ -770,7 +773,6 @@ fix_name_leak(const struct fixer *fx, const struct finding *f,
 	unsigned want;
 	struct fix_item *it;
 	struct stat st;
-	char *full;
 
 	if (!x->opts->host_root || !str_starts_with(f->object, "file://"))
 		return;
@@ -781,29 +783,26 @@ fix_name_leak(const struct fixer *fx, const struct finding *f,
 		want = 0700;
 	else
 		return;
-	full = host_path(x, path);
-	if (stat(full, &st) != 0) {
-		free(full);
+	/* host files are read inside --host-root (rootfs.h) */
+	if (rootfs_stat(x->opts->host_root, path, &st) != 0)
 		return;
-	}
-	free(full);
 	it = fix_plan_add(p, check_id(x), f->object, FIXK_HOST_MODE);
 	it->old_present = true;
 	it->old_mode = (unsigned)st.st_mode & 07777;
 	it->new_mode = (unsigned)st.st_mode & want;
 	it->risk = fx->risk;
-	it->command = xasprintf("chmod %o %s", it->new_mode, path);
+	it->command = xasprintf("chmod %o %s", it->new_mode, shq(path));
 	if (!planned(p, "file://" TMPFILES_CONF, FIXK_HOST_FILE, NULL, NULL)) {
 		it = fix_plan_add(p, check_id(x), "file://" TMPFILES_CONF,
 				  FIXK_HOST_FILE);
-		full = host_path(x, TMPFILES_CONF);
-		it->old_present = access(full, F_OK) == 0;
+		it->old_present = rootfs_stat(x->opts->host_root,
+					      TMPFILES_CONF, &st) == 0;
 		if (it->old_present) {
 			struct diag d = { { 0 } };
 
-			it->old_value = read_file(full, NULL, &d);
+			it->old_value = rootfs_read_file(x->opts->host_root,
+							 TMPFILES_CONF, &d);
 		}
-		free(full);
 		it->new_value = xstrdup(
 			"# lxd-harden (LXD-MUL-004): container names do not "
 			"leak\n"
@@ -831,7 +830,7 @@ fix_socket_mode(const struct fixer *fx, const struct finding *f,
 	unsigned mode;
 	struct fix_item *it;
 	struct stat st;
-	char *full, *chmod_cmd = NULL, *chown_cmd = NULL;
+	char *chmod_cmd = NULL, *chown_cmd = NULL;
 	bool owner;
 
 	if (!h || !x->opts->host_root || !str_starts_with(f->object, "file://"))
@@ -840,12 +839,8 @@ fix_socket_mode(const struct fixer *fx, const struct finding *f,
 	if (!str_eq(path, h->socket_path) ||
 	    planned(p, f->object, FIXK_HOST_MODE, NULL, NULL))
 		return;
-	full = host_path(x, path);
-	if (stat(full, &st) != 0) {
-		free(full);
+	if (rootfs_stat(x->opts->host_root, path, &st) != 0)
 		return;
-	}
-	free(full);
 	g = h->admin_group ? host_group_by_name(h, h->admin_group) : NULL;
 	if (g) {
 		want_gid = g->gid;
@@ -866,14 +861,15 @@ fix_socket_mode(const struct fixer *fx, const struct finding *f,
 	it->new_gid = want_gid;
 	it->risk = fx->risk;
 	if (it->new_mode != mode)
-		chmod_cmd = xasprintf("chmod 0660 %s", path);
+		chmod_cmd = xasprintf("chmod 0660 %s", shq(path));
 	if (owner)
-		chown_cmd = xasprintf("chown root:%s %s", group, path);
+		chown_cmd = xasprintf("chown root:%s %s", shq(group),
+				      shq(path));
 	it->command = xasprintf("%s%s%s", chmod_cmd ? chmod_cmd : "",
 				chmod_cmd && chown_cmd ? " && " : "",
 				chown_cmd ? chown_cmd : "");
 	it->effect = xasprintf("only root and the admin group %s can use the "
-			       "socket (as LXD creates it)", group);
+			       "socket (as the daemon creates it)", group);
 	free(chmod_cmd);
 	free(chown_cmd);
 }
@@ -910,7 +906,7 @@ fix_audit_rules(const struct fixer *fx, const struct finding *f,
 	const struct host *h = x->opts->host;
 	const char *bin;
 	struct fix_item *it;
-	char *rule, *full, *old;
+	char *rule, *old;
 	struct diag d = { { 0 } };
 
 	if (!h || !x->opts->host_root || !str_starts_with(f->object, "file://"))
@@ -935,10 +931,13 @@ fix_audit_rules(const struct fixer *fx, const struct finding *f,
 	if (!it) {
 		it = fix_plan_add(p, check_id(x), "file://" AUDIT_RULES,
 				  FIXK_HOST_FILE);
-		full = host_path(x, AUDIT_RULES);
-		it->old_present = access(full, F_OK) == 0;
-		old = it->old_present ? read_file(full, NULL, &d) : NULL;
-		free(full);
+		struct stat st;
+
+		it->old_present = rootfs_stat(x->opts->host_root, AUDIT_RULES,
+					      &st) == 0;
+		old = it->old_present ? rootfs_read_file(x->opts->host_root,
+							 AUDIT_RULES, &d) :
+					NULL;
 		if (it->old_present && !old) {
 			/* unreadable: do not plan over what we cannot keep */
 			plan_note(p, "%s: %s", check_id(x), d.msg);
@@ -1059,13 +1058,13 @@ static const struct fixer fixers[] = {
 	{ "LXD-ACC-002", fix_socket_mode, NULL, SAFE, NULL },
 	{ "LXD-ACC-005", fix_remove_expired_cert, NULL, OPTIN,
 	  "the client can no longer connect with it (it has expired "
-	  "anyway); not reversible: LXD refuses to add an expired "
+	  "anyway); not reversible: the server refuses to add an expired "
 	  "certificate, so rollback cannot put it back (the journal keeps "
 	  "its PEM, name, type and projects)" },
 	{ "LXD-ACC-011", fix_revoke_token, NULL, OPTIN,
 	  "whoever holds the token can no longer use it; not reversible: "
-	  "LXD never issues the same secret again (issue a new token if "
-	  "it is still needed)" },
+	  "the server never issues the same secret again (issue a new "
+	  "token if it is still needed)" },
 	{ "LXD-LOG-003", fix_audit_rules, NULL, OPTIN,
 	  "auditd loads the rules at boot, or now with 'augenrules --load'; "
 	  "every execution of the binaries is then logged" },
@@ -1189,7 +1188,7 @@ print_value(FILE *f, bool present, const char *v)
 	if (!present)
 		fputs("(absent)", f);
 	else
-		fprintf(f, "\"%s\"", v ? v : "");
+		fprintf(f, "\"%s\"", termq(v));
 }
 
 /* The lines of new that old does not have, as "+ LINE". */
@@ -1214,8 +1213,12 @@ print_added_lines(FILE *f, const char *old, const char *new)
 			}
 			o = oe ? oe + 1 : o + olen;
 		}
-		if (!seen && len)
-			fprintf(f, "        + %.*s\n", (int)len, l);
+		if (!seen && len) {
+			char *line = xstrndup(l, len);
+
+			fprintf(f, "        + %s\n", termq(line));
+			free(line);
+		}
 		l = e ? e + 1 : l + len;
 	}
 }
@@ -1229,12 +1232,13 @@ print_json_object(FILE *f, const char *text)
 	json_t *v;
 
 	json_object_foreach(json_object_get(o, "config"), k, v)
-		fprintf(f, "        %s=%s\n", k,
-			json_is_string(v) ? json_string_value(v) : "?");
+		fprintf(f, "        %s=%s\n", termq(k),
+			termq(json_is_string(v) ? json_string_value(v) : "?"));
 	json_object_foreach(json_object_get(o, "devices"), k, v) {
 		char *d = json_dumps(v, JSON_SORT_KEYS | JSON_COMPACT);
 
-		fprintf(f, "        device %s: %s\n", k, d ? d : "?");
+		fprintf(f, "        device %s: %s\n", termq(k),
+			termq(d ? d : "?"));
 		free(d);
 	}
 	json_decref(o);
@@ -1244,15 +1248,15 @@ static void
 print_item(FILE *f, const struct fix_item *it)
 {
 	fprintf(f, "  %s %s %s", it->selected ? "[x]" : "[ ]", it->check,
-		it->object);
+		termq(it->object));
 	if (it->device)
-		fprintf(f, " device %s", it->device);
+		fprintf(f, " device %s", termq(it->device));
 	fputc('\n', f);
 	switch (it->kind) {
 	case FIXK_SERVER_KEY:
 	case FIXK_CONFIG_KEY:
 	case FIXK_DEVICE_KEY:
-		fprintf(f, "      %s: ", it->key);
+		fprintf(f, "      %s: ", termq(it->key));
 		print_value(f, it->old_present, it->old_value);
 		fputs(" -> ", f);
 		if (it->risk == FIX_NEEDS_VALUE)
@@ -1263,12 +1267,13 @@ print_item(FILE *f, const struct fix_item *it)
 		break;
 	case FIXK_DELETE:
 		if (it->old_value)
-			fprintf(f, "      %s -> (deleted)\n", it->old_value);
+			fprintf(f, "      %s -> (deleted)\n",
+				termq(it->old_value));
 		else
 			fputs("      delete the object\n", f);
 		break;
 	case FIXK_HOST_FILE:
-		fprintf(f, "      write %s (%s before)\n", it->object + 7,
+		fprintf(f, "      write %s (%s before)\n", termq(it->object + 7),
 			it->old_present ? "present" : "absent");
 		print_added_lines(f, it->old_value, it->new_value);
 		break;
@@ -1277,16 +1282,16 @@ print_item(FILE *f, const struct fix_item *it)
 		print_json_object(f, it->new_value);
 		break;
 	case FIXK_DEVICE_SET:
-		fprintf(f, "      device %s: %s -> %s\n", it->device,
-			it->old_value ? it->old_value : "(absent)",
-			it->new_value);
+		fprintf(f, "      device %s: %s -> %s\n", termq(it->device),
+			termq(it->old_value ? it->old_value : "(absent)"),
+			termq(it->new_value));
 		break;
 	case FIXK_PROFILES:
-		fprintf(f, "      profiles: %s -> %s\n", it->old_value,
-			it->new_value);
+		fprintf(f, "      profiles: %s -> %s\n", termq(it->old_value),
+			termq(it->new_value));
 		break;
 	case FIXK_SNAP_SET:
-		fprintf(f, "      snap lxd %s: ", it->key);
+		fprintf(f, "      snap lxd %s: ", termq(it->key));
 		print_value(f, it->old_present, it->old_value);
 		fputs(" -> ", f);
 		print_value(f, true, it->new_value);
@@ -1303,9 +1308,9 @@ print_item(FILE *f, const struct fix_item *it)
 		break;
 	}
 	if (it->command)
-		fprintf(f, "      command: %s\n", it->command);
+		fprintf(f, "      command: %s\n", termq(it->command));
 	if (it->effect)
-		fprintf(f, "      effect: %s\n", it->effect);
+		fprintf(f, "      effect: %s\n", termq(it->effect));
 	if (!it->reversible)
 		fputs("      not reversible: rollback cannot undo this\n", f);
 }
@@ -1346,7 +1351,7 @@ fix_plan_print(FILE *f, const struct fix_plan *p, bool apply)
 	if (p->n_notes) {
 		fputs("\nNot fixed automatically:\n", f);
 		for (size_t i = 0; i < p->n_notes; i++)
-			fprintf(f, "  %s\n", p->notes[i]);
+			fprintf(f, "  %s\n", termq(p->notes[i]));
 	}
 	fputs("\n[x] = applied by this run\n", f);
 }
@@ -1360,6 +1365,6 @@ fix_plan_print_items(FILE *f, const struct fix_plan *p)
 	if (p->n_notes) {
 		fputs("\nNotes:\n", f);
 		for (size_t i = 0; i < p->n_notes; i++)
-			fprintf(f, "  %s\n", p->notes[i]);
+			fprintf(f, "  %s\n", termq(p->notes[i]));
 	}
 }

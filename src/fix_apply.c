@@ -9,10 +9,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "atomic.h"
 #include "escape.h"
 #include "journal.h"
 #include "lxd.h"
+#include "rootfs.h"
 
 /* One object the selected items change, with what the GET read. */
 struct target {
@@ -860,7 +860,10 @@ host_read_current(struct target *t, struct fix_plan *p, const char *root)
 
 	t->current = json_object();
 	json_object_set_new(t->current, "path", json_string(full));
-	if (stat(full, &st) == 0) {
+	/* the root too: apply and rollback resolve path inside it */
+	json_object_set_new(t->current, "root",
+			    json_string(root ? root : "/"));
+	if (rootfs_stat(root, path, &st) == 0) {
 		json_object_set_new(t->current, "mode",
 				    json_integer(st.st_mode & 07777));
 		if (t->kind == FIXK_HOST_MODE && it->chown) {
@@ -870,7 +873,7 @@ host_read_current(struct target *t, struct fix_plan *p, const char *root)
 					    json_integer(st.st_gid));
 		}
 		if (t->kind == FIXK_HOST_FILE) {
-			char *text = read_file(full, NULL, &d);
+			char *text = rootfs_read_file(root, path, &d);
 
 			json_object_set_new(t->current, "content",
 					    text ? json_string(text) :
@@ -914,26 +917,23 @@ host_read_current(struct target *t, struct fix_plan *p, const char *root)
 }
 
 static int
-write_text(FILE *f, void *ctx)
-{
-	return fputs(ctx, f) < 0 ? -1 : 0;
-}
-
-static int
 host_apply(const struct target *t, const struct fix_plan *p,
 	   struct diag *d)
 {
 	const struct fix_item *it = &p->v[t->items[0]];
 	const char *full = host_full(t);
+	const char *root = json_string_value(json_object_get(t->current,
+							     "root"));
+	const char *path = t->object + 7;
 
 	if (t->kind == FIXK_HOST_MODE) {
-		if (it->chown && chown(full, (uid_t)it->new_uid,
-				       (gid_t)it->new_gid) != 0) {
+		if (it->chown && rootfs_chown(root, path, (uid_t)it->new_uid,
+					      (gid_t)it->new_gid) != 0) {
 			diag_set(d, "cannot chown '%s': %s", full,
 				 strerror(errno));
 			return -1;
 		}
-		if (chmod(full, it->new_mode) != 0) {
+		if (rootfs_chmod(root, path, it->new_mode) != 0) {
 			diag_set(d, "cannot chmod '%s': %s", full,
 				 strerror(errno));
 			return -1;
@@ -942,13 +942,14 @@ host_apply(const struct target *t, const struct fix_plan *p,
 	}
 	{
 		/* the directory (e.g. /etc/tmpfiles.d) may not exist yet */
-		char *dir = xstrdup(full);
+		char *dir = xstrdup(path);
 
 		for (char *s = dir + 1; *s; s++) {
 			if (*s != '/')
 				continue;
 			*s = '\0';
-			if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+			if (rootfs_mkdir(root, dir, 0755) != 0 &&
+			    errno != EEXIST) {
 				diag_set(d, "cannot create '%s': %s", dir,
 					 strerror(errno));
 				free(dir);
@@ -965,10 +966,11 @@ host_apply(const struct target *t, const struct fix_plan *p,
 			      it->new_mode ? (mode_t)it->new_mode :
 					     0644;
 
-		if (atomic_write(full, mode, write_text, it->new_value) == 0)
+		if (rootfs_write(root, path, mode, it->new_value,
+				 strlen(it->new_value)) == 0)
 			return 0;
 	}
-	diag_set(d, "cannot write '%s'", full);
+	diag_set(d, "cannot write '%s': %s", full, strerror(errno));
 	return -1;
 }
 
@@ -980,22 +982,31 @@ restore_host(const json_t *e, struct diag *d)
 	const json_t *mode = json_object_get(prev, "mode");
 	const json_t *content = json_object_get(prev, "content");
 	const char *kind = json_string_value(json_object_get(e, "kind"));
+	const char *root = json_string_value(json_object_get(prev, "root"));
+	const char *path = full;
 
 	if (!full)
 		return -1;
+	/* inside the root it was applied in (journals before it: "/") */
+	if (root && !str_eq(root, "/") && str_starts_with(full, root) &&
+	    full[strlen(root)] == '/')
+		path = full + strlen(root);
+	else
+		root = "/";
 	if (str_eq(kind, "host-mode")) {
 		const json_t *uid = json_object_get(prev, "uid");
 		const json_t *gid = json_object_get(prev, "gid");
 
 		if (json_is_integer(uid) && json_is_integer(gid) &&
-		    chown(full, (uid_t)json_integer_value(uid),
-			  (gid_t)json_integer_value(gid)) != 0) {
+		    rootfs_chown(root, path, (uid_t)json_integer_value(uid),
+				 (gid_t)json_integer_value(gid)) != 0) {
 			diag_set(d, "cannot chown '%s': %s", full,
 				 strerror(errno));
 			return -1;
 		}
 		if (json_is_integer(mode) &&
-		    chmod(full, (mode_t)json_integer_value(mode)) != 0) {
+		    rootfs_chmod(root, path,
+				 (mode_t)json_integer_value(mode)) != 0) {
 			diag_set(d, "cannot chmod '%s': %s", full,
 				 strerror(errno));
 			return -1;
@@ -1003,19 +1014,20 @@ restore_host(const json_t *e, struct diag *d)
 		return 0;
 	}
 	if (!json_is_string(content)) {
-		if (unlink(full) != 0 && errno != ENOENT) {
+		if (rootfs_unlink(root, path) != 0 && errno != ENOENT) {
 			diag_set(d, "cannot remove '%s': %s", full,
 				 strerror(errno));
 			return -1;
 		}
 		return 0;
 	}
-	if (atomic_write(full, json_is_integer(mode) ?
-				       (mode_t)json_integer_value(mode) :
-				       0644,
-			 write_text,
-			 (void *)(uintptr_t)json_string_value(content)) != 0) {
-		diag_set(d, "cannot write '%s'", full);
+	if (rootfs_write(root, path,
+			 json_is_integer(mode) ?
+				 (mode_t)json_integer_value(mode) :
+				 0644,
+			 json_string_value(content),
+			 json_string_length(content)) != 0) {
+		diag_set(d, "cannot write '%s': %s", full, strerror(errno));
 		return -1;
 	}
 	return 0;

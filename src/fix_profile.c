@@ -2,6 +2,7 @@
    profile, and attaching it (pure: reads the snapshot, changes nothing) */
 #include "fix.h"
 #include "checks/common.h"
+#include "escape.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -154,7 +155,7 @@ parg(const char *project, char *buf, size_t len)
 	if (str_eq(project, "default"))
 		buf[0] = '\0';
 	else
-		snprintf(buf, len, " --project %s", project);
+		snprintf(buf, len, " --project %s", shq(project));
 	return buf;
 }
 
@@ -295,10 +296,11 @@ profile_plan_build(const struct snapshot *s, const struct profile_opts *o,
 							 JSON_COMPACT);
 		json_decref(body);
 		strbuf_addf(&cmd, "%s profile create %s%s && %s profile set "
-				  "%s%s", client, o->name, pa, client, o->name,
-			    pa);
+				  "%s%s", client, shq(o->name), pa, client,
+			    shq(o->name), pa);
 		json_object_foreach(config, k, v)
-			strbuf_addf(&cmd, " %s=%s", k, json_string_value(v));
+			strbuf_addf(&cmd, " %s=%s", shq(k),
+				    shq(json_string_value(v)));
 		if (json_object_size(devs))
 			strbuf_addf(&cmd, " (and the device%s listed)",
 				    json_object_size(devs) == 1 ? "" : "s");
@@ -322,8 +324,8 @@ profile_plan_build(const struct snapshot *s, const struct profile_opts *o,
 			it->new_value = xstrdup(json_string_value(v));
 			it->risk = FIX_OPTIN;
 			it->command = xasprintf("%s profile set %s %s=%s%s",
-						client, o->name, k,
-						json_string_value(v), pa);
+						client, shq(o->name), shq(k),
+						shq(json_string_value(v)), pa);
 		}
 		json_object_foreach(devs, k, v) {
 			const json_t *now = json_object_get(curd, k);
@@ -343,7 +345,7 @@ profile_plan_build(const struct snapshot *s, const struct profile_opts *o,
 			it->command = xasprintf("%s profile device %s %s %s "
 						"... (the values above)%s",
 						client, now ? "set" : "add",
-						o->name, k, pa);
+						shq(o->name), shq(k), pa);
 		}
 		if (!p->n)
 			fix_plan_note(p, "profile %s already has the hardened "
@@ -387,8 +389,9 @@ profile_plan_build(const struct snapshot *s, const struct profile_opts *o,
 		it->new_value = json_dumps(nl, JSON_COMPACT);
 		json_decref(nl);
 		it->risk = FIX_OPTIN;
-		it->command = xasprintf("%s profile add %s %s%s", client, name,
-					o->name, parg(project, pa, sizeof(pa)));
+		it->command = xasprintf("%s profile add %s %s%s", client,
+					shq(name), shq(o->name),
+					parg(project, pa, sizeof(pa)));
 		it->effect = attach_effect(inst, o, devs);
 		/* local keys still win over every profile */
 		json_object_foreach(config, k, v) {

@@ -18,6 +18,7 @@
 #include <openssl/x509v3.h>
 
 #include "lxdval.h"
+#include "rootfs.h"
 #include "x509.h"
 
 #define SNAP_COMMON "/var/snap/lxd/common"
@@ -133,14 +134,10 @@ host_release(struct host *h)
 
 /* ------------------------------------------------------------ helpers -- */
 
-/* The real path of host path p under the root. Caller frees. */
-static char *
-under(const struct host *h, const char *p)
-{
-	if (str_eq(h->root, "/"))
-		return xstrdup(p);
-	return xasprintf("%s%s", h->root, p);
-}
+/*
+ * Every host file is opened through rootfs: under --host-root, links and
+ * ".." in the tree resolve inside the tree, never on this machine.
+ */
 
 /*
  * Reads host file p. Returns NULL with *missing set when it does not
@@ -150,8 +147,7 @@ static char *
 slurp(const struct host *h, const char *p, size_t *len, bool *missing,
       char **err)
 {
-	char *real = under(h, p);
-	FILE *f = fopen(real, "rb");
+	FILE *f = rootfs_fopen(h->root, p);
 	struct strbuf sb = STRBUF_INIT;
 	char chunk[8192];
 	size_t n;
@@ -164,10 +160,8 @@ slurp(const struct host *h, const char *p, size_t *len, bool *missing,
 		else
 			*err = xasprintf("cannot read %s: %s", p,
 					 strerror(errno));
-		free(real);
 		return NULL;
 	}
-	free(real);
 	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
 		if (sb.len + n > HOST_FILE_MAX) {
 			*err = xasprintf("%s is larger than %u MiB", p,
@@ -193,33 +187,26 @@ slurp(const struct host *h, const char *p, size_t *len, bool *missing,
 static bool
 exists(const struct host *h, const char *p)
 {
-	char *real = under(h, p);
 	struct stat st;
-	bool r = stat(real, &st) == 0;
 
-	free(real);
-	return r;
+	return rootfs_stat(h->root, p, &st) == 0;
 }
 
 static bool
 is_dir(const struct host *h, const char *p)
 {
-	char *real = under(h, p);
 	struct stat st;
-	bool r = stat(real, &st) == 0 && S_ISDIR(st.st_mode);
 
-	free(real);
-	return r;
+	return rootfs_stat(h->root, p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 static void
 stat_path(const struct host *h, const char *p, struct host_stat *out)
 {
-	char *real = under(h, p);
 	struct stat st;
 
 	memset(out, 0, sizeof(*out));
-	if (stat(real, &st) == 0) {
+	if (rootfs_stat(h->root, p, &st) == 0) {
 		out->exists = true;
 		out->mode = (unsigned)(st.st_mode & 07777);
 		out->uid = (long)st.st_uid;
@@ -228,7 +215,6 @@ stat_path(const struct host *h, const char *p, struct host_stat *out)
 		out->error = xasprintf("cannot stat %s: %s", p,
 				       strerror(errno));
 	}
-	free(real);
 }
 
 /* The first of the host paths that exists, or NULL. Caller frees. */
@@ -251,11 +237,9 @@ cmp_str(const void *a, const void *b)
 static int
 list_dir(const struct host *h, const char *p, struct strlist *out, char **err)
 {
-	char *real = under(h, p);
-	DIR *dir = opendir(real);
+	DIR *dir = rootfs_opendir(h->root, p);
 	struct dirent *e;
 
-	free(real);
 	*err = NULL;
 	if (!dir) {
 		if (errno == ENOENT || errno == ENOTDIR)
@@ -970,9 +954,9 @@ find_user_daemon(struct host *h)
 		}
 		if (str_eq(base_name(argv[0]), "lxd-user")) {
 			char *cwd = xasprintf("/proc/%ld/cwd", pid);
-			char *real = under(h, cwd);
 			char buf[4096];
-			ssize_t n = readlink(real, buf, sizeof(buf) - 1);
+			ssize_t n = rootfs_readlink(h->root, cwd, buf,
+						    sizeof(buf));
 
 			h->user_pid = pid;
 			if (n > 0 && buf[0] == '/') {
@@ -984,7 +968,6 @@ find_user_daemon(struct host *h)
 					  &h->user_socket);
 			}
 			free(cwd);
-			free(real);
 		}
 		free_argv(argv, argc);
 	}

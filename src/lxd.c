@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "deadline.h"
+#include "escape.h"
 #include "jsonlim.h"
 #include "lxdh_config.h"
 
@@ -1202,8 +1203,12 @@ wait_operation(struct lxd_client *c, const char *method, const char *path,
 			 method, path);
 		return -1;
 	}
-	/* LXD's wait ends a little before ours, so that its answer arrives */
-	wpath = xasprintf("%s/wait?timeout=%ld", op,
+	/*
+	 * The id is one path segment, whatever the server put in it; LXD's
+	 * wait ends a little before ours, so that its answer arrives.
+	 */
+	wpath = xasprintf("/1.0/operations/%s/wait?timeout=%ld",
+			  urlq(op + strlen("/1.0/operations/")),
 			  limit_ms > 2000 ? (limit_ms - 1000) / 1000 : 1L);
 	rc = get_within(c, wpath, limit_ms, &w, d);
 	free(wpath);

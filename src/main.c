@@ -1,5 +1,6 @@
 /* main.c - lxd-harden: the table of subcommands and dispatch */
 #include <stdio.h>
+#include <unistd.h>
 #include <string.h>
 
 #include <curl/curl.h>
@@ -59,6 +60,8 @@ main(int argc, char **argv)
 		usage(stdout);
 		return EXIT_CLEAN;
 	}
+	/* getopt would print a bad option raw: cmd_bad_option escapes it */
+	opterr = 0;
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		if (strcmp(argv[1], commands[i].name) != 0)
 			continue;

@@ -1,6 +1,10 @@
 /* report.c - the table of output formats, and what they share */
 #include "report.h"
 
+#include <stdlib.h>
+
+#include "escape.h"
+
 static const struct report_format formats[] = {
 	{ "html", report_html_write },
 	{ "json", report_json_write },
@@ -29,10 +33,19 @@ report_format_names(void)
 int
 report_dump_json(FILE *f, json_t *root)
 {
-	int rc = json_dumpf(root, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	struct strbuf sb = STRBUF_INIT;
+	int rc = -1;
 
 	json_decref(root);
-	if (rc == 0 && fputc('\n', f) == EOF)
-		rc = -1;
+	if (!text)
+		return -1;
+	/* the same JSON, but no server string acts on a terminal */
+	escape_json_text(&sb, text);
+	free(text);
+	strbuf_addch(&sb, '\n');
+	if (fwrite(sb.buf, 1, sb.len, f) == sb.len)
+		rc = 0;
+	strbuf_release(&sb);
 	return rc;
 }

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "escape.h"
 #include "jsonlim.h"
 #include "lxdval.h"
 #include "shape.h"
@@ -230,11 +231,19 @@ snapshot_has_ext(const struct snapshot *s, const char *ext)
 	return false;
 }
 
+/*
+ * A key that names a password or secret anywhere, or a token at its end
+ * (openfga.api.token, authorization.openfga.api.token, loki.auth.token
+ * style keys); not core.remote_token_expiry, which is a duration.
+ */
 static bool
 is_secret_key(const char *k)
 {
 	static const char *const words[] = { "password", "secret" };
 	size_t n = strlen(k);
+
+	if (n >= 6 && strcasecmp(k + n - 6, ".token") == 0)
+		return true;
 
 	for (size_t w = 0; w < ARRAY_SIZE(words); w++) {
 		size_t m = strlen(words[w]);
@@ -313,8 +322,8 @@ snapshot_client(const struct snapshot *s)
 char *
 snapshot_object(const char *kind, const char *name, const char *project)
 {
-	return xasprintf("/1.0/%s/%s?project=%s", kind, name,
-			 project ? project : "default");
+	return xasprintf("/1.0/%s/%s?project=%s", kind, urlq(name),
+			 urlq(project ? project : "default"));
 }
 
 /* Defaults of server keys that LXD leaves out of GET /1.0 when unset. */
@@ -644,9 +653,11 @@ check_root(const json_t *md, const char *endpoint, struct diag *d)
 		return -1;
 	}
 	if (!str_eq(auth, "trusted")) {
+		/* an untrusted client is not told which product it is */
 		diag_set(d, "auth: untrusted: '%s' does not trust this client "
-			    "certificate (add it with 'lxc config trust add')",
-			 endpoint);
+			    "certificate (add it with 'lxc config trust add' "
+			    "on LXD, 'incus config trust add-certificate' on "
+			    "Incus)", endpoint);
 		return -1;
 	}
 	env = json_object_get(md, "environment");
@@ -762,7 +773,7 @@ plan_pool_members(struct snapshot *s, struct plan *p)
 			if (m)
 				plan_add(p, SNAP_STORAGE_POOL_MEMBERS, m,
 					 "/1.0/storage-pools/%s?target=%s",
-					 name, m);
+					 urlq(name), urlq(m));
 		}
 	}
 }
@@ -813,25 +824,25 @@ plan_per_project(struct snapshot *s, struct plan *p)
 			if (name && !str_eq(name, "default"))
 				plan_add(p, SNAP_INSTANCES, name,
 					 "/1.0/instances?recursion=1&project=%s",
-					 name);
+					 urlq(name));
 		}
 	}
 	projects_with(s, "profiles", &names, &n);
 	name = names.buf;
 	for (size_t i = 0; i < n; i++, name += strlen(name) + 1)
 		plan_add(p, SNAP_PROFILES, name,
-			 "/1.0/profiles?recursion=1&project=%s", name);
+			 "/1.0/profiles?recursion=1&project=%s", urlq(name));
 	strbuf_release(&names);
 
 	projects_with(s, "networks", &names, &n);
 	name = names.buf;
 	for (size_t i = 0; i < n; i++, name += strlen(name) + 1) {
 		plan_add(p, SNAP_NETWORKS, name,
-			 "/1.0/networks?recursion=1&project=%s", name);
+			 "/1.0/networks?recursion=1&project=%s", urlq(name));
 		if (snapshot_has_ext(s, "network_acl"))
 			plan_add(p, SNAP_NETWORK_ACLS, name,
 				 "/1.0/network-acls?recursion=1&project=%s",
-				 name);
+				 urlq(name));
 	}
 	strbuf_release(&names);
 	plan_pool_members(s, p);

@@ -139,7 +139,9 @@ const char *snapshot_client(const struct snapshot *s);
 
 /*
  * Builds the object URL for a project-scoped entity:
- * "/1.0/KIND/NAME?project=P". Caller frees.
+ * "/1.0/KIND/NAME?project=P", NAME and P percent-encoded (escape_url) so
+ * that a name with '#', '?', '/' or '&' names that one object in a
+ * request. Caller frees.
  */
 char *snapshot_object(const char *kind, const char *name, const char *project);
 

@@ -1,4 +1,4 @@
-/* target.c - which server to audit: socket discovery and lxc remotes */
+/* target.c - which server to audit: socket discovery and client remotes */
 #include "target.h"
 
 #include <errno.h>
@@ -10,6 +10,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <yaml.h>
+
+#include "cmd.h"
+#include "escape.h"
 
 #define TARGET_DEFAULT_PORT "8443"
 #define TARGET_MAX_CONFIG ((size_t)4 << 20)
@@ -50,7 +53,7 @@ resolve_socket(const char *given, struct lxd_endpoint *ep, struct diag *d)
 {
 	struct strbuf tried = STRBUF_INIT;
 	const char *env;
-	char *cand[ARRAY_SIZE(system_sockets) + 2];
+	char *cand[ARRAY_SIZE(system_sockets) + 4];
 	size_t n = 0, i;
 	int rc = -1;
 
@@ -63,6 +66,13 @@ resolve_socket(const char *given, struct lxd_endpoint *ep, struct diag *d)
 	if (env)
 		cand[n++] = xstrdup(env);
 	env = env_nonempty("LXD_DIR");
+	if (env)
+		cand[n++] = xasprintf("%s/unix.socket", env);
+	/* Incus's client reads its own variables, the same way */
+	env = env_nonempty("INCUS_SOCKET");
+	if (env)
+		cand[n++] = xstrdup(env);
+	env = env_nonempty("INCUS_DIR");
 	if (env)
 		cand[n++] = xasprintf("%s/unix.socket", env);
 	for (i = 0; i < ARRAY_SIZE(system_sockets); i++)
@@ -79,7 +89,8 @@ resolve_socket(const char *given, struct lxd_endpoint *ep, struct diag *d)
 		strbuf_addstr(&tried, cand[i]);
 	}
 	if (rc)
-		diag_set(d, "no LXD socket found (tried: %s)", tried.buf);
+		diag_set(d, "no LXD or Incus socket found (tried: %s)",
+			 tried.buf);
 	for (i = 0; i < n; i++)
 		free(cand[i]);
 	strbuf_release(&tried);
@@ -176,6 +187,20 @@ check_readable(const char *path, const char *what, struct diag *d)
 	return 0;
 }
 
+void
+target_warn_key(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) == 0 && (st.st_mode & (S_IRGRP | S_IROTH)))
+		cmd_error("warning: client key '%s' is readable by %s (mode "
+			  "%04o); anyone who reads it can act as this client: "
+			  "chmod 600 %s",
+			  path,
+			  (st.st_mode & S_IROTH) ? "everyone" : "its group",
+			  (unsigned)st.st_mode & 07777, shq(path));
+}
+
 static int
 resolve_url(const struct target_opts *o, struct lxd_endpoint *ep,
 	    struct diag *d)
@@ -189,6 +214,7 @@ resolve_url(const struct target_opts *o, struct lxd_endpoint *ep,
 	if (check_readable(o->cert, "client certificate", d) ||
 	    check_readable(o->key, "client key", d))
 		return -1;
+	target_warn_key(o->key);
 	if (o->server_cert &&
 	    check_readable(o->server_cert, "server certificate", d))
 		return -1;
@@ -350,39 +376,52 @@ yremote_str(struct yconf *y, const yaml_node_t *map, const char *key,
 	return 0;
 }
 
-/* The config.yml lxc would read, or NULL and a diag naming what it tried. */
+/*
+ * The config.yml the client would read (lxc's, else incus's), or NULL and
+ * a diag naming what it tried.
+ */
 static char *
 find_config(struct diag *d)
 {
-	const char *conf = env_nonempty("LXD_CONF");
+	static const char *const vars[] = { "LXD_CONF", "INCUS_CONF" };
+	static const char *const homes[] = {
+		".config/lxc", "snap/lxd/common/config", ".config/incus",
+	};
 	const char *home = env_nonempty("HOME");
-	char *a, *b;
+	struct strbuf tried = STRBUF_INIT;
+	char *a;
+	size_t i;
 
-	if (conf) {
+	for (i = 0; i < ARRAY_SIZE(vars); i++) {
+		const char *conf = env_nonempty(vars[i]);
+
+		if (!conf)
+			continue;
 		a = xasprintf("%s/config.yml", conf);
 		if (path_exists(a))
 			return a;
-		diag_set(d, "cannot read lxc configuration '%s' (from "
-			    "$LXD_CONF): %s", a, strerror(ENOENT));
+		diag_set(d, "cannot read client configuration '%s' (from "
+			    "$%s): %s", a, vars[i], strerror(ENOENT));
 		free(a);
 		return NULL;
 	}
 	if (!home) {
-		diag_set(d, "no lxc configuration found: neither LXD_CONF nor "
-			    "HOME is set");
+		diag_set(d, "no client configuration found: none of LXD_CONF, "
+			    "INCUS_CONF and HOME is set");
 		return NULL;
 	}
-	a = xasprintf("%s/.config/lxc/config.yml", home);
-	if (path_exists(a))
-		return a;
-	b = xasprintf("%s/snap/lxd/common/config/config.yml", home);
-	if (path_exists(b)) {
+	for (i = 0; i < ARRAY_SIZE(homes); i++) {
+		a = xasprintf("%s/%s/config.yml", home, homes[i]);
+		if (path_exists(a)) {
+			strbuf_release(&tried);
+			return a;
+		}
+		strbuf_addstr(&tried, i ? ", " : "");
+		strbuf_addstr(&tried, a);
 		free(a);
-		return b;
 	}
-	diag_set(d, "no lxc configuration found (tried: %s, %s)", a, b);
-	free(a);
-	free(b);
+	diag_set(d, "no client configuration found (tried: %s)", tried.buf);
+	strbuf_release(&tried);
 	return NULL;
 }
 
@@ -467,10 +506,10 @@ remote_from_doc(struct yconf *y, const struct target_opts *o,
 			 name, y->file, addr);
 		return -1;
 	}
-	if (proto && !str_eq(proto, "lxd")) {
+	if (proto && !str_eq(proto, "lxd") && !str_eq(proto, "incus")) {
 		diag_set(d, "remote '%s' in '%s' uses protocol '%s': only LXD "
-			    "servers (protocol 'lxd') can be audited", name,
-			 y->file, proto);
+			    "and Incus servers (protocol 'lxd' or 'incus') can "
+			    "be audited", name, y->file, proto);
 		return -1;
 	}
 	if (auth && !str_eq(auth, "tls")) {
@@ -492,6 +531,7 @@ remote_from_doc(struct yconf *y, const struct target_opts *o,
 	if (check_readable(ep->client_cert, "client certificate", d) ||
 	    check_readable(ep->client_key, "client key", d))
 		return -1;
+	target_warn_key(ep->client_key);
 	if (o->server_cert) {
 		if (check_readable(o->server_cert, "server certificate", d))
 			return -1;
@@ -523,7 +563,7 @@ resolve_remote(const struct target_opts *o, struct lxd_endpoint *ep,
 	file = find_config(d);
 	if (!file)
 		return -1;
-	if (read_file_max(file, TARGET_MAX_CONFIG, "lxc configuration", &buf,
+	if (read_file_max(file, TARGET_MAX_CONFIG, "client configuration", &buf,
 			  &len, d))
 		goto out;
 	y.file = file;

@@ -1,4 +1,4 @@
-/* target.h - which server to audit: socket discovery and lxc remotes */
+/* target.h - which server to audit: socket discovery and client remotes */
 #ifndef LXD_HARDEN_TARGET_H
 #define LXD_HARDEN_TARGET_H
 
@@ -35,15 +35,23 @@ enum target_opt {
 bool target_opt_set(struct target_opts *o, int c, const char *arg);
 
 /*
- * Fills ep from opts and the environment, the way lxc does:
+ * Fills ep from opts and the environment, the way lxc and incus do:
  * a remote or URL when given; else the unix socket from --socket,
- * $LXD_SOCKET, $LXD_DIR/unix.socket, the snap's, /var/lib/lxd/unix.socket,
- * then Incus' /var/lib/incus/unix.socket (first that exists). Remotes come
- * from $LXD_CONF/config.yml, else ~/.config/lxc/config.yml, else
- * ~/snap/lxd/common/config/config.yml, with client.crt/client.key beside it
- * and servercerts/NAME.crt as the pinned server certificate.
+ * $LXD_SOCKET, $LXD_DIR/unix.socket, $INCUS_SOCKET, $INCUS_DIR/unix.socket,
+ * the snap's, /var/lib/lxd/unix.socket, then Incus' sockets (first that
+ * exists). Remotes come from $LXD_CONF/config.yml, else
+ * $INCUS_CONF/config.yml, else ~/.config/lxc/config.yml, else
+ * ~/snap/lxd/common/config/config.yml, else ~/.config/incus/config.yml, with
+ * client.crt/client.key beside it and servercerts/NAME.crt as the pinned
+ * server certificate. Remotes of protocol lxd and incus are accepted.
  */
 int target_resolve(const struct target_opts *opts, struct lxd_endpoint *ep,
 		   struct diag *d);
+
+/*
+ * Warns on stderr (one line, not an error) when the client key at path
+ * can be read by its group or by everyone.
+ */
+void target_warn_key(const char *path);
 
 #endif

@@ -20,6 +20,7 @@ escape(struct strbuf *sb, const char *s, bool attr)
 {
 	char *valid;
 	const unsigned char *p;
+	unsigned cp;
 
 	if (!s)
 		return;
@@ -54,7 +55,12 @@ escape(struct strbuf *sb, const char *s, bool attr)
 		default:
 			break;
 		}
-		if (*p < 0x20 || *p == 0x7f) {
+		if (escape_invisible((const char *)p, &cp)) {
+			/* a bidi override or a zero-width character: shown as
+			   a reference, so it reorders nothing when printed */
+			strbuf_addf(sb, "&#x%X;", cp);
+			p += escape_invisible((const char *)p, &cp) - 1;
+		} else if (*p < 0x20 || *p == 0x7f) {
 			add_hex(sb, *p);
 		} else if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] < 0xa0) {
 			add_hex(sb, p[1]);

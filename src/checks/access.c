@@ -68,7 +68,7 @@ eval_trust_ca(const struct check *c, const struct check_ctx *x,
 			 "entry.", key, v);
 	finding_key(f, key, v, checks_source_of(from));
 	finding_remediation(f, "%s config set %s=false", snapshot_client(s),
-			    key);
+			    shq(key));
 }
 
 static void
@@ -97,7 +97,8 @@ eval_trust_password(const struct check *c, const struct check_ctx *x,
 			 "%s is set, so anyone who learns the password can add "
 			 "a certificate with full admin rights.", key);
 	finding_key(f, key, "(set)", "/1.0");
-	finding_remediation(f, "%s config unset %s", snapshot_client(s), key);
+	finding_remediation(f, "%s config unset %s", snapshot_client(s),
+			    shq(key));
 }
 
 /*
@@ -209,14 +210,14 @@ judge_identity_certs(const struct check *c, const struct check_ctx *x,
 			continue;
 		if (str_empty(name))
 			name = id;
-		obj = xasprintf("/1.0/auth/identities/tls/%s", id);
+		obj = xasprintf("/1.0/auth/identities/tls/%s", urlq(id));
 		h.obj = obj;
 		h.remove = xasprintf("%s auth identity delete tls/%s",
-				     snapshot_client(s), name);
+				     snapshot_client(s), shq(name));
 		h.renew = xasprintf("Renew the client's certificate and set it "
 				    "on the identity (%s auth identity edit "
 				    "tls/%s, key tls_certificate)",
-				    snapshot_client(s), name);
+				    snapshot_client(s), shq(name));
 		judge_cert(c, x, &h, name, pem, out);
 		free(h.remove);
 		free(h.renew);
@@ -244,10 +245,10 @@ eval_certificates(const struct check *c, const struct check_ctx *x,
 			continue;
 		if (!name)
 			name = "";
-		obj = xasprintf("/1.0/certificates/%s", fp);
+		obj = xasprintf("/1.0/certificates/%s", urlq(fp));
 		h.obj = obj;
 		h.remove = xasprintf("%s config trust remove %s",
-				     snapshot_client(s), fp);
+				     snapshot_client(s), shq(fp));
 		h.renew = xasprintf("Renew the client's certificate, add the "
 				    "new one (%s config trust add), then run: "
 				    "%s", snapshot_client(s), h.remove);
@@ -319,7 +320,7 @@ eval_unrestricted_clients(const struct check *c, const struct check_ctx *x,
 			continue;
 		if (!name)
 			name = "";
-		obj = xasprintf("/1.0/certificates/%s", fp);
+		obj = xasprintf("/1.0/certificates/%s", urlq(fp));
 		if (p->admin_certs.set)
 			f = findings_add(out, ST_FAIL, c->severity, obj,
 					 "Client certificate %s is "
@@ -336,7 +337,7 @@ eval_unrestricted_clients(const struct check *c, const struct check_ctx *x,
 				       "restricted: true and the projects it "
 				       "needs), or add its fingerprint to "
 				       "admin_certs in the policy",
-				    snapshot_client(s), fp);
+				    snapshot_client(s), shq(fp));
 		free(obj);
 	}
 }
@@ -382,8 +383,8 @@ judge_expiry(const struct check *c, const struct check_ctx *x,
 	} else {
 		return;
 	}
-	finding_remediation(f, "%s config set %s=%s", snapshot_client(s), key,
-			    expr);
+	finding_remediation(f, "%s config set %s=%s", snapshot_client(s),
+			    shq(key), shq(expr));
 }
 
 static void
@@ -398,10 +399,9 @@ eval_join_token_expiry(const struct check *c, const struct check_ctx *x,
 	if (!need_server(c, x, out))
 		return;
 	if (!snapshot_has_ext(s, "cluster_join_token_expiry")) {
-		findings_add(out, ST_NOTAPPLICABLE, c->severity, "/1.0",
-			     "The server lacks API extension "
-			     "cluster_join_token_expiry (LXD 5.0.2, 5.7 and "
-			     "later), so %s does not exist.", key);
+		checks_no_ext(c, x, out, "/1.0", "cluster_join_token_expiry",
+			      "5.0.2, 5.7 and later",
+			      "cluster.join_token_expiry does not exist");
 		return;
 	}
 	/*
@@ -465,10 +465,9 @@ eval_remote_token_expiry(const struct check *c, const struct check_ctx *x,
 	if (!need_server(c, x, out))
 		return;
 	if (!snapshot_has_ext(s, "remote_token_expiry")) {
-		findings_add(out, ST_NOTAPPLICABLE, c->severity, "/1.0",
-			     "The server lacks API extension "
-			     "remote_token_expiry (LXD 5.0.2, 5.7 and later), "
-			     "so core.remote_token_expiry does not exist.");
+		checks_no_ext(c, x, out, "/1.0", "remote_token_expiry",
+			      "5.0.2, 5.7 and later",
+			      "core.remote_token_expiry does not exist");
 		return;
 	}
 	v = remote_expiry(s, &from);
@@ -503,7 +502,7 @@ judge_token(const struct check *c, const struct check_ctx *x,
 	has_created = created_s && parse_rfc3339(created_s, &created) == 0;
 	has_exp = exp_s && parse_rfc3339(exp_s, &expires) == 0;
 	lxdval_format_duration(max, smax, sizeof(smax));
-	obj = xasprintf("/1.0/operations/%s", id);
+	obj = xasprintf("/1.0/operations/%s", urlq(id));
 	if (exp_s && !has_exp) {
 		findings_add(out, ST_ERROR, c->severity, obj,
 			     "Cannot read the expiry of pending %s %s: "
@@ -538,7 +537,7 @@ judge_token(const struct check *c, const struct check_ctx *x,
 	}
 	if (f)
 		finding_remediation(f, "%s operation delete %s",
-				    snapshot_client(s), id);
+				    snapshot_client(s), shq(id));
 	free(obj);
 }
 
@@ -592,7 +591,7 @@ eval_pending_tokens(const struct check *c, const struct check_ctx *x,
 			continue;
 		lxdval_format_duration(max, smax, sizeof(smax));
 		obj = xasprintf("/1.0/auth/identities/%s/%s",
-				method ? method : "tls", id);
+				urlq(method ? method : "tls"), urlq(id));
 		if (str_empty(v))
 			f = findings_add(out, ST_FAIL, c->severity, obj,
 					 "Pending TLS identity %s holds a "
@@ -611,7 +610,8 @@ eval_pending_tokens(const struct check *c, const struct check_ctx *x,
 					 default_note(from), smax);
 		finding_remediation(f, "%s auth identity delete %s/%s",
 				    snapshot_client(s),
-				    method ? method : "tls", name ? name : id);
+				    shq(method ? method : "tls"),
+				    shq(name ? name : id));
 		free(obj);
 	}
 }
@@ -634,10 +634,9 @@ eval_oidc_secret(const struct check *c, const struct check_ctx *x,
 		return;
 	}
 	if (!snapshot_has_ext(s, "oidc_client_secret")) {
-		findings_add(out, ST_NOTAPPLICABLE, c->severity, "/1.0",
-			     "The server lacks API extension "
-			     "oidc_client_secret (LXD 5.21.4, 6.5 and later), "
-			     "so %s does not exist.", key);
+		checks_no_ext(c, x, out, "/1.0", "oidc_client_secret",
+			      "5.21.4, 6.5 and later",
+			      "oidc.client.secret does not exist");
 		return;
 	}
 	if (!raw_is_set(raw_config(s, key)))
@@ -647,7 +646,8 @@ eval_oidc_secret(const struct check *c, const struct check_ctx *x,
 			 "requires a confidential client.", key);
 	finding_key(f, key, "(set)", "/1.0");
 	finding_remediation(f, "If the identity provider does not need it: "
-			       "%s config unset %s", snapshot_client(s), key);
+			       "%s config unset %s", snapshot_client(s),
+			    shq(key));
 }
 
 /*
@@ -691,8 +691,8 @@ judge_oidc_session(const struct check_ctx *x, struct findings *out)
 			 "the policy maximum of %s.", key, v,
 			 default_note(from), slife, smax);
 	finding_key(f, key, v, from);
-	finding_remediation(f, "%s config set %s=%s", snapshot_client(s), key,
-			    expr);
+	finding_remediation(f, "%s config set %s=%s", snapshot_client(s),
+			    shq(key), shq(expr));
 }
 
 static void
@@ -749,8 +749,9 @@ judge_holder(const struct check *c, const struct check_ctx *x,
 	const struct policy *p = x->policy;
 	const char *gname = checks_jstr(g, "name");
 	char *mid = xasprintf("%s/%s", h->method, h->id);
-	char *obj = xasprintf("/1.0/auth/identities/%s", mid);
-	char *gobj = xasprintf("/1.0/auth/groups/%s", gname);
+	char *obj = xasprintf("/1.0/auth/identities/%s/%s", urlq(h->method),
+			      urlq(h->id));
+	char *gobj = xasprintf("/1.0/auth/groups/%s", urlq(gname));
 	const char *who = h->name ? h->name : h->id;
 	const json_t *perm;
 	size_t i;
@@ -792,7 +793,8 @@ judge_holder(const struct check *c, const struct check_ctx *x,
 					 ent, url, gname, ent, how);
 		finding_key(f, ent, url, gobj);
 		finding_remediation(f, "%s auth identity group remove %s %s",
-				    snapshot_client(x->snap), mid, gname);
+				    snapshot_client(x->snap), shq(mid),
+				    shq(gname));
 	}
 out:
 	free(mid);
@@ -882,8 +884,9 @@ judge_idp_groups(const struct check *c, const struct check_ctx *x,
 
 		if (!name)
 			continue;
-		obj = xasprintf("/1.0/auth/identity-provider-groups/%s", name);
-		gobj = xasprintf("/1.0/auth/groups/%s", gname);
+		obj = xasprintf("/1.0/auth/identity-provider-groups/%s",
+				urlq(name));
+		gobj = xasprintf("/1.0/auth/groups/%s", urlq(gname));
 		f = findings_add(out, ST_MANUAL, c->severity, obj,
 				 "Identity provider group %s is mapped to "
 				 "group %s, which holds %s on %s, and %s %s; "
@@ -893,7 +896,7 @@ judge_idp_groups(const struct check *c, const struct check_ctx *x,
 		finding_key(f, ent, url ? url : "/1.0", gobj);
 		finding_remediation(f, "%s auth identity-provider-group group "
 				       "remove %s %s", snapshot_client(x->snap),
-				    name, gname);
+				    shq(name), shq(gname));
 		free(gobj);
 		free(obj);
 	}
@@ -956,15 +959,15 @@ eval_fine_grained(const struct check *c, const struct check_ctx *x,
 			continue;
 		if (str_eq(checks_jstr(ident, "type"),
 			   "Initial UI token bearer")) {
-			obj = xasprintf("/1.0/auth/identities/%s/%s", h.method,
-					h.id);
+			obj = xasprintf("/1.0/auth/identities/%s/%s",
+					urlq(h.method), urlq(h.id));
 			f = findings_add(out, ST_FAIL, c->severity, obj,
 					 "The initial UI token identity %s is "
 					 "still present and holds full admin "
 					 "rights.", h.name ? h.name : h.id);
 			finding_remediation(f, "%s auth identity delete %s/%s",
-					    snapshot_client(s), h.method,
-					    h.name ? h.name : h.id);
+					    snapshot_client(s), shq(h.method),
+					    shq(h.name ? h.name : h.id));
 			free(obj);
 			continue;
 		}
@@ -1245,7 +1248,7 @@ eval_bearer_tokens(const struct check *c, const struct check_ctx *x,
 			continue;
 		if (str_empty(name))
 			name = id;
-		obj = xasprintf("/1.0/auth/identities/bearer/%s", id);
+		obj = xasprintf("/1.0/auth/identities/bearer/%s", urlq(id));
 		if (shown && exp_s && parse_rfc3339(exp_s, &at) != 0) {
 			findings_add(out, ST_ERROR, c->severity, obj,
 				     "Cannot read the token expiry of bearer "
@@ -1290,7 +1293,7 @@ eval_bearer_tokens(const struct check *c, const struct check_ctx *x,
 		finding_remediation(f, "%s auth identity token issue bearer/%s "
 				       "--expiry %s (replaces the token; "
 				       "give the new one to its user)",
-				    snapshot_client(s), name, expr);
+				    snapshot_client(s), shq(name), shq(expr));
 		free(obj);
 	}
 }
@@ -1374,8 +1377,8 @@ const struct check access_checks[] = {
 		.reads = "The PEM certificate of every entry in "
 			 "/1.0/certificates and of every TLS identity in "
 			 "/1.0/auth/identities that the trust store does not "
-			 "list (LXD 5.21.3 and 6.2 on): validity period and "
-			 "key.",
+			 "list (on releases that keep the two apart): validity "
+			 "period and key.",
 		.remediation = "Remove expired and weak certificates from the "
 			       "trust store (or delete the TLS identity) and "
 			       "renew the ones about to expire.",
@@ -1455,8 +1458,9 @@ const struct check access_checks[] = {
 			     "trust store; without a short expiry a leaked "
 			     "token stays usable for days or forever.",
 		.reads = "core.remote_token_expiry from GET /1.0; unset means "
-			 "never on LXD 5.0.x, 5.21.0 to 5.21.4, 6.1 to 6.6 "
-			 "and Incus, and 15 days on later LXD.",
+			 "the default of the server's release (never on "
+			 "Incus and older LXD, 15 days on recent LXD), which "
+			 "the finding names.",
 		.remediation = "Set core.remote_token_expiry to at most the "
 			       "policy maximum, for example 15M.",
 		.eval = eval_remote_token_expiry,
@@ -1498,7 +1502,7 @@ const struct check access_checks[] = {
 			     "long a stolen token works and whether a "
 			     "password alone is enough.",
 		.reads = "oidc.issuer from GET /1.0, and oidc.session.expiry "
-			 "(LXD 6.6 and later, default 1w) against "
+			 "where the release has it (default 1w) against "
 			 "oidc_session_max in the policy (default 1d); the "
 			 "provider itself cannot be seen from the server.",
 		.remediation = "Set oidc.session.expiry to at most the policy "
@@ -1560,14 +1564,13 @@ const struct check access_checks[] = {
 		.rationale = "A bearer token works from anywhere until it "
 			     "expires, and LXD gives one issued without an "
 			     "expiry 10 years.",
-		.reads = "The bearer identities in /1.0/auth/identities (LXD "
-			 "6.6 and later) and their expires_at (shown from API "
-			 "extension access_management_expiry, after 6.9), "
-			 "against cert_lifetime_max in the policy (default "
-			 "90 days).",
+		.reads = "The bearer identities in /1.0/auth/identities, on "
+			 "releases that have them, and their expires_at, "
+			 "where the server shows it, against "
+			 "cert_lifetime_max in the policy (default 90 days).",
 		.remediation = "Issue bearer tokens with an expiry no longer "
-			       "than the policy maximum (lxc auth identity "
-			       "token issue --expiry).",
+			       "than the policy maximum (the client's auth "
+			       "identity token issue --expiry).",
 		.eval = eval_bearer_tokens,
 	},
 	CHECK_END

@@ -172,26 +172,28 @@ checks_path_within(const char *path, const char *dir)
 					      path[n] == '/');
 }
 
+void
+checks_no_ext(const struct check *c, const struct check_ctx *x,
+	      struct findings *out, const char *object, const char *ext,
+	      const char *lxd_since, const char *what)
+{
+	if (!str_eq(x->snap->product, "incus"))
+		findings_add(out, ST_NOTAPPLICABLE, c->severity, object,
+			     "The server lacks API extension %s (LXD %s), so "
+			     "%s.", ext, lxd_since, what);
+	else
+		findings_add(out, ST_NOTAPPLICABLE, c->severity, object,
+			     "The server lacks API extension %s, so %s.", ext,
+			     what);
+}
+
 char *
 checks_shq(const char *s)
 {
 	struct strbuf sb = STRBUF_INIT;
-	bool plain = s && *s;
 
-	if (!s)
-		s = "";
-	for (const char *p = s; *p; p++)
-		if (!isalnum((unsigned char)*p) && !strchr("._:/=,@%+-", *p))
-			plain = false;
-	if (plain)
-		return xstrdup(s);
-	strbuf_addch(&sb, '\'');
-	for (const char *p = s; *p; p++) {
-		if (*p == '\'')
-			strbuf_addstr(&sb, "'\\''");
-		else
-			strbuf_addch(&sb, *p);
-	}
-	strbuf_addch(&sb, '\'');
+	/* the one quoting of a shell word (escape.c) */
+	strbuf_addstr(&sb, "");
+	escape_sh(&sb, s ? s : "");
 	return strbuf_detach(&sb);
 }

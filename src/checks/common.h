@@ -5,6 +5,7 @@
 #include <stdbool.h>
 
 #include "check.h"
+#include "escape.h"	/* shq() and urlq() for remedies and objects */
 
 /*
  * The string value of o[key]; NULL when o is not an object, when key is
@@ -57,6 +58,17 @@ char *checks_clean_path(const char *p);
  * checks_clean_path). Every path lies below "/".
  */
 bool checks_path_within(const char *path, const char *dir);
+
+/*
+ * Adds the ST_NOTAPPLICABLE finding (at the check's severity) for a server
+ * without API extension ext, ending ", so WHAT.". lxd_since names the LXD
+ * releases that have it ("5.21 and later") and is told to LXD servers only,
+ * so that an Incus report never cites an LXD release. For an extension only
+ * LXD has, the caller words the Incus case itself.
+ */
+void checks_no_ext(const struct check *c, const struct check_ctx *x,
+		   struct findings *out, const char *object, const char *ext,
+		   const char *lxd_since, const char *what);
 
 /*
  * s as one shell word: unchanged when it holds only characters the shell

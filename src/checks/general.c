@@ -341,7 +341,7 @@ remedy_update(struct finding *f, const struct check_ctx *x, const char *to,
 				       "packages it, else move to the snap "
 				       "(snap install lxd --channel=%s/stable, "
 				       "then lxd.migrate).", to,
-				    series ? series : "latest");
+				    shq(series ? series : "latest"));
 		return;
 	}
 	if (str_eq(s->product, "incus")) {
@@ -353,7 +353,8 @@ remedy_update(struct finding *f, const struct check_ctx *x, const char *to,
 	if (series)
 		finding_remediation(f, "Update LXD to %s: snap refresh lxd "
 				       "--channel=%s/stable (or the packages "
-				       "of your distribution).", to, series);
+				       "of your distribution).", to,
+				    shq(series));
 	else
 		finding_remediation(f, "Update LXD to %s: snap refresh lxd "
 				       "--channel=6/stable, or move to an LTS "
@@ -489,7 +490,7 @@ eval_release(const struct check *c, const struct check_ctx *x,
 				   "series (snap refresh lxd "
 				   "--channel=%s/stable).",
 				t.feature, b ? b->series : "newest",
-				b ? b->series : "latest");
+				shq(b ? b->series : "latest"));
 	}
 	table_release(&t);
 }
@@ -616,13 +617,13 @@ eval_unused_networks(const struct check *c, const struct check_ctx *x,
 					f, "Remove the network's devices from "
 					   "the profiles (%s), then run: %s "
 					   "network delete %s --project %s",
-					idle.buf, snapshot_client(s), name,
-					project);
+					idle.buf, snapshot_client(s),
+					shq(name), shq(project));
 			else
 				finding_remediation(f, "%s network delete %s "
 						       "--project %s",
-						    snapshot_client(s), name,
-						    project);
+						    snapshot_client(s),
+						    shq(name), shq(project));
 		}
 		strbuf_release(&idle);
 		free(obj);
@@ -669,7 +670,7 @@ eval_unused_pools(const struct check *c, const struct check_ctx *x,
 			used = true;
 		}
 		if (!used) {
-			obj = xasprintf("/1.0/storage-pools/%s", name);
+			obj = xasprintf("/1.0/storage-pools/%s", urlq(name));
 			if (profs.len) {
 				f = findings_add(
 					out, ST_FAIL, c->severity, obj,
@@ -681,14 +682,16 @@ eval_unused_pools(const struct check *c, const struct check_ctx *x,
 					f, "Remove the pool's disk devices "
 					   "from the profiles (%s), then run: "
 					   "%s storage delete %s",
-					profs.buf, snapshot_client(s), name);
+					profs.buf, snapshot_client(s),
+					shq(name));
 			} else {
 				f = findings_add(out, ST_FAIL, c->severity, obj,
 						 "Storage pool %s holds no "
 						 "instance, volume, image or "
 						 "bucket.", name);
 				finding_remediation(f, "%s storage delete %s",
-						    snapshot_client(s), name);
+						    snapshot_client(s),
+						    shq(name));
 			}
 			free(obj);
 		}

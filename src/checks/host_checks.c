@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "escape.h"
 #include "lxdval.h"
 #include "x509.h"
 
@@ -105,12 +106,12 @@ judge_group(const struct check *c, const struct check_ctx *x,
 				 listed ? "" : ", as primary group",
 				 h->product);
 		if (listed)
-			finding_remediation(f, "gpasswd -d %s %s", users.v[i],
-					    name);
+			finding_remediation(f, "gpasswd -d %s %s",
+					    shq(users.v[i]), shq(name));
 		else
 			finding_remediation(f, "usermod -g GROUP %s (give "
 					    "'%s' another primary group)",
-					    users.v[i], users.v[i]);
+					    shq(users.v[i]), users.v[i]);
 	}
 	findings_add(out, ST_PASS, c->severity, obj,
 		     "%sAdmin group '%s' (%s) holds: %s.", lead, name, from,
@@ -198,7 +199,7 @@ host_checks_socket(const struct check *c, const struct check_ctx *x,
 				 h->socket.mode & 0006
 					 ? ": every local user controls LXD"
 					 : "");
-		finding_remediation(f, "chmod 0660 %s", h->socket_path);
+		finding_remediation(f, "chmod 0660 %s", shq(h->socket_path));
 	}
 	if (h->socket.uid != 0) {
 		bad = true;
@@ -207,7 +208,7 @@ host_checks_socket(const struct check *c, const struct check_ctx *x,
 				 "root.", owner ? owner->name : "an unknown "
 								"user",
 				 h->socket.uid);
-		finding_remediation(f, "chown root %s", h->socket_path);
+		finding_remediation(f, "chown root %s", shq(h->socket_path));
 	}
 	if (h->socket.gid != want_gid) {
 		bad = true;
@@ -216,7 +217,8 @@ host_checks_socket(const struct check *c, const struct check_ctx *x,
 				 "admin group %s (gid %ld).",
 				 sg ? sg->name : "unknown", h->socket.gid,
 				 want, want_gid);
-		finding_remediation(f, "chgrp %s %s", want, h->socket_path);
+		finding_remediation(f, "chgrp %s %s", shq(want),
+				    shq(h->socket_path));
 	}
 	if (!bad)
 		findings_add(out, ST_PASS, c->severity, obj,
@@ -286,7 +288,7 @@ host_checks_cert_lifetime(const struct check *c, const struct check_ctx *x,
 		if (!str_eq(type, "client") && !str_eq(type, "metrics"))
 			continue;
 		n++;
-		obj = xasprintf("/1.0/certificates/%s", fp ? fp : "");
+		obj = xasprintf("/1.0/certificates/%s", urlq(fp));
 		if (x509_parse_pem(pem, &xi, &d) != 0) {
 			findings_add(out, ST_ERROR, c->severity, obj,
 				     "Cannot read certificate '%s': %s.",
@@ -343,7 +345,7 @@ host_checks_crl(const struct check *c, const struct check_ctx *x,
 				 h->crl_path);
 		finding_remediation(f, "openssl ca -gencrl -out %s (with the "
 				    "CA's configuration), then restart %s",
-				    h->crl_path, h->product);
+				    shq(h->crl_path), h->product);
 	} else if (h->crl_invalid) {
 		findings_add(out, ST_FAIL, c->severity, obj, "%s.",
 			     h->crl_invalid);
@@ -478,7 +480,7 @@ judge_mode(const struct check *c, const char *path,
 				 "%s has mode %04o, wider than %04o: %s.",
 				 path, st->mode, max, what);
 		finding_remediation(f, "chmod %o %s (and again at every "
-				    "boot)", max, path);
+				    "boot)", max, shq(path));
 	} else {
 		findings_add(out, ST_PASS, c->severity, obj,
 			     "%s has mode %04o.", path, st->mode);

@@ -298,28 +298,12 @@ instances_from_text(const struct instances_subject *sub,
 			 o->project);
 }
 
-/* Appends s, single-quoted for the shell when it needs to be. */
+/* Appends a space and s as one shell word. */
 static void
 add_word(struct strbuf *sb, const char *s)
 {
-	bool plain = *s != '\0';
-
-	for (const char *p = s; *p; p++)
-		if (!isalnum((unsigned char)*p) && !strchr("._:/=,@%+-", *p))
-			plain = false;
 	strbuf_addch(sb, ' ');
-	if (plain) {
-		strbuf_addstr(sb, s);
-		return;
-	}
-	strbuf_addch(sb, '\'');
-	for (const char *p = s; *p; p++) {
-		if (*p == '\'')
-			strbuf_addstr(sb, "'\\''");
-		else
-			strbuf_addch(sb, *p);
-	}
-	strbuf_addch(sb, '\'');
+	escape_sh(sb, s);
 }
 
 void
@@ -338,9 +322,15 @@ instances_remedy(struct finding *f, const struct snapshot *s,
 	add_word(&sb, o->name);
 	if (device)
 		add_word(&sb, device);
-	if (args) {
-		strbuf_addch(&sb, ' ');
-		strbuf_addstr(&sb, args);
+	/* each KEY=VALUE of args is a word of its own */
+	for (const char *a = args; a && *a;) {
+		const char *sp = strchr(a, ' ');
+		size_t n = sp ? (size_t)(sp - a) : strlen(a);
+		char *w = xstrndup(a, n);
+
+		add_word(&sb, w);
+		free(w);
+		a += n + (sp != NULL);
 	}
 	strbuf_addstr(&sb, " --project");
 	add_word(&sb, o->project);
@@ -1391,7 +1381,7 @@ const struct check instance_checks[] = {
 			     "default deny list reopens calls such as "
 			     "kexec_load; intercepted mounts hand untrusted "
 			     "filesystems to the host kernel.",
-		.reads = "security.syscalls.* (with the LXD 5.0 names "
+		.reads = "security.syscalls.* (with the older names "
 			 "blacklist_default and whitelist), "
 			 "security.delegate_bpf and the Incus security.bpffs.* "
 			 "keys of every container and profile.",
@@ -1424,9 +1414,9 @@ const struct check instance_checks[] = {
 			     "whatever boot loader and kernel are on its disk, "
 			     "so a compromised guest can persist below its "
 			     "operating system.",
-		.reads = "security.secureboot and security.csm (LXD before "
-			 "6.7, Incus) or boot.mode (LXD 6.7 and later) of "
-			 "every virtual machine and profile.",
+		.reads = "security.secureboot and security.csm (Incus and "
+			 "older LXD) or boot.mode (newer LXD) of every "
+			 "virtual machine and profile.",
 		.remediation = "Turn secure boot back on where the instance or "
 			       "its profile turns it off.",
 		.eval = eval_secureboot,

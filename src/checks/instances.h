@@ -94,7 +94,8 @@ void instances_from_text(const struct instances_subject *sub,
 /*
  * Sets the finding's remediation to "CLIENT {config|profile} [device ]VERB
  * NAME [DEVICE] [ARGS] --project P" for origin o (quoting what needs it).
- * device is NULL for config keys.
+ * device is NULL for config keys; args holds KEY=VALUE words separated
+ * by single spaces, each of which becomes one shell word.
  */
 void instances_remedy(struct finding *f, const struct snapshot *s,
 		      const struct instances_origin *o, const char *verb,

@@ -187,18 +187,18 @@ eval_auditd(const struct check *c, const struct check_ctx *x,
 			f = findings_add(out, ST_FAIL, c->severity, obj,
 					 "No audit rule records the execution "
 					 "of %s.", b);
-			finding_remediation(f, "echo '-w %s -p x -k "
+			finding_remediation(f, "echo '-w '%s' -p x -k "
 					    "lxd_execution' >> "
 					    "/etc/audit/rules.d/lxd.rules && "
-					    "augenrules --load", b);
+					    "augenrules --load", shq(b));
 		} else if (!in_files) {
 			f = findings_add(out, ST_FAIL, c->severity, obj,
 					 "The loaded audit rules watch %s, but "
 					 "no rules file does: the rule is lost "
 					 "at the next reboot.", b);
-			finding_remediation(f, "echo '-w %s -p x -k "
+			finding_remediation(f, "echo '-w '%s' -p x -k "
 					    "lxd_execution' >> "
-					    "/etc/audit/rules.d/lxd.rules", b);
+					    "/etc/audit/rules.d/lxd.rules", shq(b));
 		} else if (h->audit_loaded_known && !in_loaded) {
 			f = findings_add(out, ST_FAIL, c->severity, obj,
 					 "The rules files watch %s, but the "
@@ -433,7 +433,7 @@ eval_loki(const struct check *c, const struct check_ctx *x,
 							    : "/1.0");
 			finding_remediation(f, "%s config set loki.types=%s,"
 					    "security", snapshot_client(s),
-					    types);
+					    shq(types));
 			return;
 		}
 	}
@@ -492,8 +492,9 @@ const struct check logging_checks[] = {
 			 "snap, or the install's own.",
 		.remediation = "Install auditd and add one rule per binary "
 			       "to /etc/audit/rules.d/lxd.rules, such as "
-			       "-w /snap/bin/lxc -p x -k lxd_execution, then "
-			       "load them with augenrules --load.",
+			       "-w PATH -p x -k lxd_execution for the client "
+			       "binary's PATH, then load them with augenrules "
+			       "--load.",
 		.eval = eval_auditd,
 	},
 	{
@@ -505,17 +506,19 @@ const struct check logging_checks[] = {
 			     "security events to a log server keeps a copy "
 			     "elsewhere.",
 		.reads = "From GET /1.0, with no access to the host: on LXD "
-			 "loki.api.url (LXD 5.6+) and, from LXD 6.9, "
-			 "loki.types; on Incus the named loggers "
+			 "loki.api.url and, where the release sends security "
+			 "events, loki.types; on Incus the named loggers "
 			 "logging.NAME.target.type and "
-			 "logging.NAME.target.address (" INCUS_LOGGING_SINCE
-			 ") and the older loki.api.url.",
+			 "logging.NAME.target.address where the release has "
+			 "them, else the older loki.api.url.",
 		.remediation = "On LXD set loki.api.url to your Loki server "
-			       "and, on LXD 6.9 or later, add security to "
-			       "loki.types. On Incus define a logger: "
-			       "incus " INCUS_LOGGER_EXAMPLE " (or syslog or "
-			       "webhook as the type); before "
-			       INCUS_LOGGING_SINCE " set loki.api.url.",
+			       "and, where the release sends security events, "
+			       "add security to loki.types. On Incus define a "
+			       "logger (logging.NAME.target.type loki, syslog "
+			       "or webhook, and logging.NAME.target.address), "
+			       "or set loki.api.url on releases without named "
+			       "loggers. The finding gives the command for the "
+			       "server's release.",
 		.eval = eval_loki,
 	},
 	CHECK_END,

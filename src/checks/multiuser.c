@@ -241,7 +241,7 @@ eval_restricted_projects(const struct check *c, const struct check_ctx *x,
 			strbuf_release(&who);
 			continue;
 		}
-		obj = xasprintf("/1.0/projects/%s", name);
+		obj = xasprintf("/1.0/projects/%s", urlq(name));
 		f = findings_add(out, ST_FAIL, c->severity, obj,
 				 "Project %s is usable by %s but is not "
 				 "restricted (restricted%s%s), so they can "
@@ -250,7 +250,7 @@ eval_restricted_projects(const struct check *c, const struct check_ctx *x,
 				 v ? "=" : " is not set", v ? v : "");
 		finding_key(f, "restricted", v, obj);
 		finding_remediation(f, "%s project set %s restricted=true",
-				    snapshot_client(s), name);
+				    snapshot_client(s), shq(name));
 		free(obj);
 		strbuf_release(&who);
 	}
@@ -546,7 +546,7 @@ eval_restrictions(const struct check *c, const struct check_ctx *x,
 		if (!name || !project_restricted(e))
 			continue;
 		restricted++;
-		obj = xasprintf("/1.0/projects/%s", name);
+		obj = xasprintf("/1.0/projects/%s", urlq(name));
 		qn = checks_shq(name);
 		for (size_t k = 0; k < ARRAY_SIZE(restrictions); k++) {
 			const struct restriction *r = &restrictions[k];
@@ -647,7 +647,8 @@ const struct check multiuser_checks[] = {
 			     "host.",
 		.reads = "The projects of restricted client certificates, the "
 			 "project permissions of non-admin identities and "
-			 "their groups (LXD 5.21+), and each project's "
+			 "their groups (where the release has them), and each "
+			 "project's "
 			 "restricted key.",
 		.remediation = "Set restricted=true on every project a "
 			       "non-admin client can use.",

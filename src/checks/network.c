@@ -71,7 +71,7 @@ eval_https_address(const struct check *c, const struct check_ctx *x,
 		finding_key(f, key, v, checks_source_of(from));
 		finding_remediation(f, "%s config set %s=%s (an address of "
 				       "this host that clients must reach)",
-				    snapshot_client(s), key, ex);
+				    snapshot_client(s), shq(key), shq(ex));
 		free(ex);
 	} else if (l.loopback) {
 		f = findings_add(out, ST_PASS, c->severity, "/1.0",
@@ -134,7 +134,7 @@ eval_other_listeners(const struct check *c, const struct check_ctx *x,
 					 l.port);
 			finding_key(f, key, v, checks_source_of(from));
 			finding_remediation(f, "%s config unset %s",
-					    snapshot_client(s), key);
+					    snapshot_client(s), shq(key));
 		} else if (l.wildcard) {
 			ex = example_address(s, l.port);
 			f = findings_add(out, ST_FAIL, c->severity, "/1.0",
@@ -145,8 +145,9 @@ eval_other_listeners(const struct check *c, const struct check_ctx *x,
 			finding_remediation(f, "%s config set %s=%s, or %s "
 					       "config unset %s if it is not "
 					       "needed",
-					    snapshot_client(s), key, ex,
-					    snapshot_client(s), key);
+					    snapshot_client(s), shq(key),
+					    shq(ex), snapshot_client(s),
+					    shq(key));
 			free(ex);
 		}
 	}
@@ -640,7 +641,7 @@ eval_metrics_auth(const struct check *c, const struct check_ctx *x,
 			 "/1.0/metrics without a certificate.", key, v);
 	finding_key(f, key, v, checks_source_of(from));
 	finding_remediation(f, "%s config set %s=true", snapshot_client(s),
-			    key);
+			    shq(key));
 }
 
 /* ---- NET-006: outbound requests go through a filtering proxy ---- */
@@ -686,23 +687,6 @@ group_has_members(const json_t *g)
 	return false;
 }
 
-/* True when project name keeps its own images (default always does). */
-static bool
-project_has_images(const json_t *projects, const char *name)
-{
-	const json_t *p;
-	size_t i;
-
-	if (str_eq(name, "default"))
-		return true;
-	json_array_foreach (projects, i, p)
-		if (str_eq(checks_jstr(p, "name"), name))
-			return lxdval_is_true(checks_jstr(
-				json_object_get(p, "config"),
-				"features.images"));
-	return false;
-}
-
 /* Adds "WHAT A (B)" to who, naming at most four. */
 static void
 add_who(struct strbuf *who, size_t *n, const char *what, const char *a,
@@ -723,7 +707,7 @@ static bool
 image_creators(const struct check *c, const struct snapshot *s,
 	       struct strbuf *who, size_t *n, struct findings *out)
 {
-	const json_t *certs, *projects, *groups, *e, *pn, *perm;
+	const json_t *certs, *groups, *e, *pn, *perm;
 	const char *why = NULL;
 	size_t i, j;
 
@@ -734,14 +718,6 @@ image_creators(const struct check *c, const struct snapshot *s,
 			     "create images: %s.", why ? why : "not fetched");
 		return false;
 	}
-	projects = snapshot_part(s, SNAP_PROJECTS, &why);
-	if (!projects) {
-		findings_add(out, ST_ERROR, c->severity, "/1.0/projects",
-			     "Cannot read the projects to see which keep "
-			     "their own images: %s.",
-			     why ? why : "not fetched");
-		return false;
-	}
 	groups = snapshot_part(s, SNAP_AUTH_GROUPS, &why);
 	if (!groups && !s->unsupported[SNAP_AUTH_GROUPS]) {
 		findings_add(out, ST_ERROR, c->severity, "/1.0/auth/groups",
@@ -750,6 +726,14 @@ image_creators(const struct check *c, const struct snapshot *s,
 			     why ? why : "not fetched");
 		return false;
 	}
+	/*
+	 * A restricted certificate may create images in every project it
+	 * can use, whatever features.images says: imagesPost asks only for
+	 * access to the project (LXD 5.0.2 allowProjectPermission, 5.21.7
+	 * and 6.9 the TLS driver's can_create_images on a listed project,
+	 * Incus 6.0.4 driver_tls.go), and without features.images the
+	 * image goes to the default project's store.
+	 */
 	json_array_foreach (certs, i, e) {
 		if (!str_eq(checks_jstr(e, "type"), "client") ||
 		    !json_is_true(json_object_get(e, "restricted")))
@@ -757,7 +741,7 @@ image_creators(const struct check *c, const struct snapshot *s,
 		json_array_foreach (json_object_get(e, "projects"), j, pn) {
 			const char *p = json_string_value(pn);
 
-			if (p && project_has_images(projects, p)) {
+			if (p) {
 				const char *name = checks_jstr(e, "name");
 
 				add_who(who, n, "restricted certificate",
@@ -847,8 +831,7 @@ eval_outbound_proxy(const struct check *c, const struct check_ctx *x,
 		}
 		findings_add(out, ST_NOTAPPLICABLE, c->severity, "/1.0",
 			     "No non-admin client can create images: no "
-			     "restricted certificate uses a project with its "
-			     "own images (features.images)%s.",
+			     "restricted certificate can use a project%s.",
 			     s->unsupported[SNAP_AUTH_GROUPS] ?
 				     "" :
 				     ", and no non-admin group with members "
@@ -998,12 +981,13 @@ const struct check network_checks[] = {
 			     "host's networks.",
 		.reads = "core.proxy_http, core.proxy_https and "
 			 "core.proxy_ignore_hosts from GET /1.0; who can "
-			 "create images: restricted client certificates in "
-			 "projects with features.images (default always), and "
+			 "create images: restricted client certificates with "
+			 "any project (features.images only decides where "
+			 "the image is stored), and "
 			 "non-admin groups granting can_create_images, "
 			 "operator or image_manager on a project or "
 			 "can_edit_projects/project_manager on the server "
-			 "(LXD 5.21+).",
+			 "(where the release has authorization groups).",
 		.remediation = "Run a filtering proxy and set both "
 			       "core.proxy_http and core.proxy_https to it; "
 			       "keep core.proxy_ignore_hosts to hosts that "

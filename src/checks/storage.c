@@ -223,7 +223,7 @@ judge_pair(const struct check *c, const struct check_ctx *x,
 		sb = sorted_options(vb);
 	}
 	differ = sa && sb && !str_eq(sa, sb);
-	obj = xasprintf("/1.0/storage-pools/%s", b->name);
+	obj = xasprintf("/1.0/storage-pools/%s", urlq(b->name));
 	if (differ) {
 		f = findings_add(out, ST_FAIL, c->severity, obj,
 				 "Storage pools %s and %s share their backing "
@@ -235,8 +235,8 @@ judge_pair(const struct check *c, const struct check_ctx *x,
 				 bb->raw, where, a->name, ta, b->name, tb);
 		if (str_eq(ka, kb))
 			finding_remediation(f, "%s storage set %s %s=%s",
-					    snapshot_client(x->snap), b->name,
-					    kb, va);
+					    snapshot_client(x->snap),
+					    shq(b->name), shq(kb), shq(va));
 		else
 			finding_remediation(f, "Move pool %s to a backing "
 					       "device of its own",
@@ -257,7 +257,7 @@ judge_pair(const struct check *c, const struct check_ctx *x,
 				       "delete %s", b->name,
 				    snapshot_client(x->snap),
 				    snapshot_client(x->snap),
-				    snapshot_client(x->snap), b->name);
+				    snapshot_client(x->snap), shq(b->name));
 	}
 	finding_key(f, bb->key, bb->raw, obj);
 	free(obj);
@@ -301,7 +301,7 @@ eval_standalone(const struct check *c, const struct check_ctx *x,
 		if (!name)
 			continue;
 		if (!json_is_object(json_object_get(e, "config"))) {
-			obj = xasprintf("/1.0/storage-pools/%s", name);
+			obj = xasprintf("/1.0/storage-pools/%s", urlq(name));
 			findings_add(out, ST_ERROR, c->severity, obj,
 				     "The configuration of storage pool %s is "
 				     "hidden from this client (it needs "
@@ -358,7 +358,7 @@ eval_clustered(const struct check *c, const struct check_ctx *x,
 					hit = e;
 			if (hit || !name || !m)
 				continue;
-			obj = xasprintf("/1.0/storage-pools/%s", name);
+			obj = xasprintf("/1.0/storage-pools/%s", urlq(name));
 			findings_add(out, ST_ERROR, c->severity, obj,
 				     "Storage pool %s was not read on cluster "
 				     "member %s.", name, m);
@@ -392,7 +392,7 @@ eval_clustered(const struct check *c, const struct check_ctx *x,
 
 			if (!str_eq(checks_jstr(e, "member"), m) || !name)
 				continue;
-			obj = xasprintf("/1.0/storage-pools/%s", name);
+			obj = xasprintf("/1.0/storage-pools/%s", urlq(name));
 			if (checks_jstr(e, "error"))
 				findings_add(out, ST_ERROR, c->severity, obj,
 					     "Cannot read storage pool %s on "

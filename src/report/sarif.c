@@ -204,15 +204,23 @@ logical_location(const char *object)
 	       object[start - 1] != ':')
 		start--;
 	name = xstrndup(object + start, end - start);
+	if (str_starts_with(object, "/1.0/")) {
+		/* API objects are percent-encoded (snapshot_object) */
+		char *dec = unescape_url(name);
+
+		free(name);
+		name = dec;
+	}
 	json_object_set_new(o, "name", jstr(*name ? name : object));
 	json_object_set_new(o, "fullyQualifiedName", jstr(object));
 	json_object_set_new(o, "kind", json_string(object_kind(object)));
 	if (q && str_starts_with(q, "?project=")) {
 		json_t *props = json_object();
+		char *project = unescape_url(q + strlen("?project="));
 
-		json_object_set_new(props, "project",
-				    jstr(q + strlen("?project=")));
+		json_object_set_new(props, "project", jstr(project));
 		json_object_set_new(o, "properties", props);
+		free(project);
 	}
 	free(name);
 	return o;

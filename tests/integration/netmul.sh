@@ -352,7 +352,38 @@ outbound() {
 	c config unset core.proxy_https
 	c project set tenant features.images=false
 	audit proxy-noimages
-	expect proxy-noimages LXD-NET-006 notapplicable "its project keeps no images of its own"
+	expect proxy-noimages LXD-NET-006 fail "its project keeps no images of its own, yet it can upload"
+	upload_as_ci
+}
+
+# upload_as_ci: the restricted client ci uploads an image into tenant,
+# which has features.images=false: the daemon accepts it and stores it in
+# the default project. This is why NET-006 counts every restricted client.
+upload_as_ci() {
+	local port=$((20000 + RANDOM % 20000)) fp i
+	c config set core.https_address=127.0.0.1:$port || return 1
+	mkdir -p "$W/img/rootfs" &&
+		printf 'architecture: %s\ncreation_date: 1700000000\nproperties:\n  description: lxdh-ci\n' \
+			"$(uname -m)" >"$W/img/metadata.yaml" &&
+		tar -C "$W/img" -cf "$W/img.tar" metadata.yaml rootfs || return 1
+	fp=$(sha256sum "$W/img.tar" | cut -d' ' -f1)
+	curl -s -k --cert "$W/ci.crt" --key "$W/ci.key" \
+		-H 'Content-Type: application/octet-stream' \
+		--data-binary @"$W/img.tar" \
+		"https://127.0.0.1:$port/1.0/images?project=tenant" >"$W/upload.json"
+	for i in $(seq 1 30); do
+		c image list --project default --format csv -c f | grep -q "^${fp:0:12}" && break
+		sleep 1
+	done
+	if "$CLI" image list --project default --format csv -c f </dev/null 2>/dev/null |
+		grep -q "^${fp:0:12}"; then
+		ok "$P: restricted ci uploaded an image via tenant (features.images=false), stored in default"
+	else
+		not_ok "$P: restricted ci uploaded an image via tenant (features.images=false)"
+		sed 's/^/# /' "$W/upload.json"
+	fi
+	"$CLI" image delete "$fp" --project default </dev/null >/dev/null 2>&1
+	c config unset core.https_address
 }
 
 for product in lxd incus; do

@@ -1,8 +1,9 @@
 #!/bin/bash
 # workload.sh - the INS, DEV, STO and MUL checks against a real, private
-# LXD daemon; prints TAP.
+# LXD or Incus daemon (LXDH_PRODUCT=lxd|incus, see lib.sh); prints TAP.
 #
 #   LXDH_BIN=build/lxd-harden tests/integration/workload.sh
+#   LXDH_PRODUCT=incus LXDH_BIN=build/lxd-harden tests/integration/workload.sh
 #
 # Starts its own throw-away LXD (fresh LXD_DIR and LXD_CONF under a temp
 # dir, unix socket only, bridges on 10.201.x.0/24 so that it never meets
@@ -15,7 +16,8 @@
 # audits a fake clustered server (a unix socket answering from
 # tests/data/workload/cluster), which 5.0.2 cannot be here.
 # An EXIT trap stops the daemon and removes everything it made. A missing
-# lxd is a failure, not a skip.
+# daemon is a failure, not a skip. Where Incus differs, a "# incus:" line
+# says why and the test asserts what Incus does.
 set -u
 # lxc reads YAML from a standard input that is not a terminal: give it
 # an empty pipe (not /dev/null, which a careless process can replace)
@@ -59,9 +61,9 @@ cleanup() {
 		mkdir -p "$LXDH_IT_ARTIFACTS" &&
 			cp -r "$W"/. "$LXDH_IT_ARTIFACTS"/ 2>/dev/null
 	fi
-	if [ -n "$LXDH_BASE" ] && [ -f "$LXDH_BASE/lxd.log" ] && [ "$NFAIL" -gt 0 ]; then
+	if [ -n "$LXDH_BASE" ] && [ -f "${LXDH_LOGFILE:-}" ] && [ "$NFAIL" -gt 0 ]; then
 		echo "# daemon log (tail):"
-		tail -n 15 "$LXDH_BASE/lxd.log" | sed 's/^/#   /'
+		tail -n 15 "$LXDH_LOGFILE" | sed 's/^/#   /'
 	fi
 	lxdh_daemon_cleanup
 	if [ -z "$PLANNED" ]; then
@@ -76,10 +78,11 @@ trap 'exit 143' TERM
 
 # ------------------------------------------------------------ helpers ----
 
-# L ARGS...: lxc, logged; a failure is a diagnostic and a non-zero return.
+# L ARGS...: lxc or incus, logged; a failure is a diagnostic and a non-zero
+# return.
 L() {
-	if ! lxc "$@" >>"$W/lxc.log" 2>"$W/lxc.err"; then
-		echo "# lxc $* failed:"
+	if ! lxdh_cli "$@" >>"$W/lxc.log" 2>"$W/lxc.err"; then
+		echo "# $LXDH_CLIENT $* failed:"
 		sed 's/^/#   /' "$W/lxc.err"
 		SETUP_FAILED=1
 		return 1
@@ -113,7 +116,7 @@ wl_bridge() {
 
 audit() {
 	local name=$1
-	"$BIN" audit --socket "$LXD_SOCKET" --format json --no-color \
+	"$BIN" audit --socket "$LXDH_SOCKET" --format json --no-color \
 		>"$W/$name.json" 2>"$W/$name.err"
 	RC=$?
 	R=$W/$name.json
@@ -201,15 +204,26 @@ if [ ! -x "$BIN" ]; then
 	not_ok "lxd-harden is built ($BIN)"
 	finish
 fi
-if ! lxdh_have_lxd; then
-	not_ok "lxd and lxc are installed (apt-get install lxd lxd-client dnsmasq-base nftables)"
+if ! lxdh_product; then
+	not_ok "LXDH_PRODUCT names lxd or incus"
+	finish
+fi
+if ! lxdh_have_daemon; then
+	not_ok "$LXDH_NAME is installed (.ci/run installs lxd lxd-client dnsmasq-base nftables, and incus-base incus-client from bookworm-backports)"
 	finish
 fi
 if ! lxdh_daemon_start lxdh-wl; then
-	not_ok "a private LXD daemon starts"
+	not_ok "a private $LXDH_NAME daemon starts"
 	finish
 fi
-ok "a private LXD $(lxd --version) daemon starts"
+ok "a private $LXDH_NAME $(lxdh_daemon_version) daemon starts"
+C=$LXDH_CLIENT
+# The guest API key: Incus renamed /dev/lxd to /dev/incus and its key.
+DEVAPI=security.devlxd.images
+if lxdh_is_incus; then
+	DEVAPI=security.guestapi.images
+	echo "# incus: the /dev/lxd images key is $DEVAPI"
+fi
 W=$LXDH_BASE/work
 HOST=$LXDH_BASE/host
 mkdir -p "$W" "$HOST/data" "$HOST/ro" "$LXDH_BASE/pools/ext"
@@ -235,7 +249,7 @@ L profile set lowlevel raw.lxc=lxc.cap.drop=
 L profile create sys
 L profile set sys security.syscalls.intercept.mount.allowed=ext4
 L profile create devlxd
-L profile set devlxd security.devlxd.images=true
+L profile set devlxd "$DEVAPI=true"
 L profile create gpu
 L profile device add gpu gpu0 gpu
 L profile create hostroot
@@ -269,7 +283,7 @@ E c-sys -p default -p sys -c security.syscalls.intercept.mknod=true
 E c-sysold -c security.syscalls.blacklist_default=false
 E c-sysnew -c security.syscalls.deny_default=false
 E c-allow -c security.syscalls.whitelist="$(printf 'read\nkexec_load')"
-E c-devlxd -c security.devlxd.images=true
+E c-devlxd -c "$DEVAPI=true"
 E c-devlxdp -p default -p devlxd
 E c-devs -p default -p gpu
 L config device add c-devs kmsg unix-char source=/dev/null
@@ -277,7 +291,7 @@ E c-disks -p default -p hostroot
 L config device add c-disks data disk source="$HOST/data" path=/data
 L config device add c-disks ro disk source="$HOST/ro" path=/ro readonly=true
 L config device add c-disks etc disk source=/etc path=/mnt/etc readonly=true
-L config device add c-disks lxddir disk source="$LXD_DIR/containers" \
+L config device add c-disks lxddir disk source="$LXDH_DIR/containers" \
 	path=/mnt/lxd readonly=true
 E c-nics
 L config device add c-nics eth0 nic network="$BR4"
@@ -322,7 +336,8 @@ L project create open
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
 	-keyout "$W/ci.key" -out "$W/ci.crt" -days 30 -subj /CN=ci \
 	>/dev/null 2>&1
-L config trust add "$W/ci.crt" --restricted --projects tenant,open
+lxdh_trust_add_cert "$W/ci.crt" --restricted --projects tenant,open >>"$W/lxc.log" 2>&1 ||
+	{ SETUP_FAILED=1; echo "# adding the restricted certificate failed"; }
 
 # Two pools, one inside the other's directory (5.0.2 accepts that).
 L storage create ext dir source="$LXDH_BASE/pools/ext"
@@ -342,7 +357,7 @@ else
 fi
 
 if [ -z "$SETUP_FAILED" ]; then ok "every violation can be planted"; else not_ok "every violation can be planted"; fi
-state=$(lxc list run1 -c s -f csv 2>/dev/null)
+state=$(lxdh_cli list run1 -c s -f csv 2>/dev/null)
 if [ "$state" = RUNNING ]; then ok "busybox container run1 is running"; else not_ok "busybox container run1 is running"; diag "state: $state"; fi
 
 # --------------------------------------------------------------- audit ----
@@ -358,11 +373,11 @@ fi
 
 # INS-001: instance, profile, other project's profile, default's profile
 expect LXD-INS-001 "$(I c-priv)" - security.privileged true "$(I c-priv)" high \
-	"lxc config set c-priv security.privileged=false --project default"
+	"$C config set c-priv security.privileged=false --project default"
 expect LXD-INS-001 "$(I c-privprof)" - security.privileged true "$(P priv)" high \
-	"lxc profile set priv security.privileged=false --project default"
+	"$C profile set priv security.privileged=false --project default"
 expect LXD-INS-001 "$(I p2-priv p2)" - security.privileged true "$(P privp2 p2)" high \
-	"lxc profile set privp2 security.privileged=false --project p2"
+	"$C profile set privp2 security.privileged=false --project p2"
 expect LXD-INS-001 "$(I p3-priv p3)" - security.privileged true "$(P priv)" high
 expect LXD-INS-001 "$(P priv)" - security.privileged true "$(P priv)" high
 expect LXD-INS-001 "$(P unused)" - security.privileged true "$(P unused)" high
@@ -372,7 +387,7 @@ clean LXD-INS-001 "$(I run1)"
 
 # INS-002
 expect LXD-INS-002 "$(I c-priv)" - limits.cpu,limits.memory,limits.processes - - medium \
-	"lxc config set c-priv limits.cpu=2 limits.memory=2GiB limits.processes=1000 --project default"
+	"$C config set c-priv limits.cpu=2 limits.memory=2GiB limits.processes=1000 --project default"
 expect LXD-INS-002 "$(I t-nest tenant)" - limits.cpu,limits.memory,limits.processes - - medium
 clean LXD-INS-002 "$(I c-clean)"
 clean LXD-INS-002 "$(I c-weak)"
@@ -382,7 +397,7 @@ clean LXD-INS-002 "$(I run1)"
 expect LXD-INS-003 "$(I c-privprof)" - security.nesting true "$(P priv)" critical
 expect LXD-INS-003 "$(I c-privoff)" - security.nesting true "$(P priv)" medium
 expect LXD-INS-003 "$(I c-nest)" - security.nesting true "$(I c-nest)" medium \
-	"lxc config set c-nest security.nesting=false --project default"
+	"$C config set c-nest security.nesting=false --project default"
 expect LXD-INS-003 "$(I t-nest tenant)" - security.nesting true "$(I t-nest tenant)" medium
 expect LXD-INS-003 "$(I run1)" - security.nesting true "$(I run1)" medium
 expect LXD-INS-003 "$(P priv)" - security.nesting true "$(P priv)" critical
@@ -392,36 +407,36 @@ status_is LXD-INS-003 fail critical
 # INS-004
 clean LXD-INS-004 "$(I c-priv)"
 expect LXD-INS-004 "$(I c-nest)" - security.idmap.isolated - - low \
-	"lxc config set c-nest security.idmap.isolated=true --project default"
+	"$C config set c-nest security.idmap.isolated=true --project default"
 expect LXD-INS-004 "$(I c-noiso)" - security.idmap.isolated false "$(I c-noiso)" low
 expect LXD-INS-004 "$(I c-isooff)" - security.idmap.isolated false "$(P isooff)" low \
-	"lxc profile set isooff security.idmap.isolated=true --project default"
+	"$C profile set isooff security.idmap.isolated=true --project default"
 expect LXD-INS-004 "$(P isooff)" - security.idmap.isolated false "$(P isooff)" low
 clean LXD-INS-004 "$(I c-clean)"
 clean LXD-INS-004 "$(I run1)"
 
 # INS-005
 expect LXD-INS-005 "$(I c-weak)" - limits.memory 1GiB "$(I c-weak)" low \
-	"lxc config unset c-weak limits.memory --project default"
+	"$C config unset c-weak limits.memory --project default"
 expect LXD-INS-005 "$(I c-noiso)" - security.idmap.isolated false "$(I c-noiso)" low
 clean LXD-INS-005 "$(I c-clean)"
 clean LXD-INS-005 "$(I c-privoff)"
 
 # INS-006
 expect LXD-INS-006 "$(I c-raw)" - raw.lxc lxc.cap.drop= "$(P lowlevel)" high \
-	"lxc profile unset lowlevel raw.lxc --project default"
+	"$C profile unset lowlevel raw.lxc --project default"
 expect LXD-INS-006 "$(I c-raw)" - raw.idmap "both 1000 1000" "$(I c-raw)" high
 expect LXD-INS-006 "$(I p2-kmod p2)" - linux.kernel_modules overlay "$(I p2-kmod p2)" high \
-	"lxc config unset p2-kmod linux.kernel_modules --project p2"
+	"$C config unset p2-kmod linux.kernel_modules --project p2"
 expect LXD-INS-006 "$(P lowlevel)" - raw.lxc lxc.cap.drop= "$(P lowlevel)" high
 clean LXD-INS-006 "$(I c-clean)"
 
 # INS-007: profile and instance, 5.0 names and new names
 expect LXD-INS-007 "$(I c-sys)" - security.syscalls.intercept.mount.allowed ext4 "$(P sys)" critical \
-	"lxc profile unset sys security.syscalls.intercept.mount.allowed --project default"
+	"$C profile unset sys security.syscalls.intercept.mount.allowed --project default"
 expect LXD-INS-007 "$(I c-sys)" - security.syscalls.intercept.mknod true "$(I c-sys)" high
 expect LXD-INS-007 "$(I c-sysold)" - security.syscalls.blacklist_default false "$(I c-sysold)" high \
-	"lxc config set c-sysold security.syscalls.blacklist_default=true --project default"
+	"$C config set c-sysold security.syscalls.blacklist_default=true --project default"
 expect LXD-INS-007 "$(I c-sysnew)" - security.syscalls.deny_default false "$(I c-sysnew)" high
 expect LXD-INS-007 "$(I c-allow)" - security.syscalls.whitelist "$(printf 'read\nkexec_load')" "$(I c-allow)" high
 expect LXD-INS-007 "$(P sys)" - security.syscalls.intercept.mount.allowed ext4 "$(P sys)" critical
@@ -429,10 +444,10 @@ clean LXD-INS-007 "$(I c-clean)"
 clean LXD-INS-007 "$(I run1)"
 
 # INS-008
-expect LXD-INS-008 "$(I c-devlxd)" - security.devlxd.images true "$(I c-devlxd)" low
-expect LXD-INS-008 "$(I c-devlxdp)" - security.devlxd.images true "$(P devlxd)" low \
-	"lxc profile set devlxd security.devlxd.images=false --project default"
-expect LXD-INS-008 "$(P devlxd)" - security.devlxd.images true "$(P devlxd)" low
+expect LXD-INS-008 "$(I c-devlxd)" - "$DEVAPI" true "$(I c-devlxd)" low
+expect LXD-INS-008 "$(I c-devlxdp)" - "$DEVAPI" true "$(P devlxd)" low \
+	"$C profile set devlxd $DEVAPI=false --project default"
+expect LXD-INS-008 "$(P devlxd)" - "$DEVAPI" true "$(P devlxd)" low
 clean LXD-INS-008 "$(I c-clean)"
 
 # INS-009: no VM on this host (5.0.2 needs vhost_vsock)
@@ -440,11 +455,11 @@ status_is LXD-INS-009 notapplicable
 
 # DEV-001
 expect LXD-DEV-001 "$(I c-devs)" kmsg type unix-char "$(I c-devs)" medium \
-	"lxc config device remove c-devs kmsg --project default"
+	"$C config device remove c-devs kmsg --project default"
 expect LXD-DEV-001 "$(I c-devs)" gpu0 type gpu "$(P gpu)" medium \
-	"lxc profile device remove gpu gpu0 --project default"
+	"$C profile device remove gpu gpu0 --project default"
 expect LXD-DEV-001 "$(I p2-usb p2)" usb1 type usb "$(P usbp p2)" medium \
-	"lxc profile device remove usbp usb1 --project p2"
+	"$C profile device remove usbp usb1 --project p2"
 expect LXD-DEV-001 "$(P gpu)" gpu0 type gpu "$(P gpu)" medium
 expect LXD-DEV-001 "$(P usbp p2)" usb1 type usb "$(P usbp p2)" medium
 clean LXD-DEV-001 "$(I c-clean)"
@@ -452,11 +467,11 @@ clean LXD-DEV-001 "$(I run1)"
 
 # DEV-002
 expect LXD-DEV-002 "$(I c-disks)" data readonly - "$(I c-disks)" medium \
-	"lxc config device set c-disks data readonly=true --project default"
+	"$C config device set c-disks data readonly=true --project default"
 expect LXD-DEV-002 "$(I c-disks)" hr source / "$(P hostroot)" high \
-	"lxc profile device remove hostroot hr --project default"
+	"$C profile device remove hostroot hr --project default"
 expect LXD-DEV-002 "$(I c-disks)" etc source /etc "$(I c-disks)" high
-expect LXD-DEV-002 "$(I c-disks)" lxddir source "$LXD_DIR/containers" "$(I c-disks)" high
+expect LXD-DEV-002 "$(I c-disks)" lxddir source "$LXDH_DIR/containers" "$(I c-disks)" high
 expect LXD-DEV-002 "$(P hostroot)" hr source / "$(P hostroot)" high
 clean LXD-DEV-002 "$(I c-disks)" ro
 clean LXD-DEV-002 "$(I c-disks)" root
@@ -464,10 +479,10 @@ clean LXD-DEV-002 "$(I c-clean)"
 
 # DEV-003: BR4 has no IPv6, BR6 has
 expect LXD-DEV-003 "$(I c-nics)" eth0 security.ipv4_filtering - "$(I c-nics)" medium \
-	"lxc config device set c-nics eth0 security.ipv4_filtering=true --project default"
+	"$C config device set c-nics eth0 security.ipv4_filtering=true --project default"
 expect LXD-DEV-003 "$(I c-nics2)" eth2 security.ipv6_filtering - "$(I c-nics2)" low
 expect LXD-DEV-003 "$(I c-nicmac)" eth1 security.ipv4_filtering - "$(P nicmac)" low \
-	"lxc profile device set nicmac eth1 security.ipv4_filtering=true security.ipv6_filtering=true --project default"
+	"$C profile device set nicmac eth1 security.ipv4_filtering=true security.ipv6_filtering=true --project default"
 expect LXD-DEV-003 "$(I p2-nic p2)" eth0 security.ipv4_filtering - "$(I p2-nic p2)" medium
 expect LXD-DEV-003 "$(P nicmac)" eth1 security.ipv4_filtering - "$(P nicmac)" low
 clean LXD-DEV-003 "$(I c-nics)" eth1
@@ -477,7 +492,7 @@ clean LXD-DEV-003 "$(I run1)"
 
 # DEV-004
 expect LXD-DEV-004 "$(I c-proxy)" p-any listen tcp:0.0.0.0:29102 "$(I c-proxy)" low \
-	"lxc config device set c-proxy p-any listen=tcp:127.0.0.1:29102 --project default"
+	"$C config device set c-proxy p-any listen=tcp:127.0.0.1:29102 --project default"
 expect LXD-DEV-004 "$(I c-proxy)" p-rev bind instance "$(I c-proxy)" low
 expect LXD-DEV-004 "$(I c-proxy)" web listen tcp:0.0.0.0:29101 "$(P proxyp)" low
 expect LXD-DEV-004 "$(P proxyp)" web listen tcp:0.0.0.0:29101 "$(P proxyp)" low
@@ -490,11 +505,11 @@ clean LXD-STO-001 /1.0/storage-pools/default
 
 # MUL-002, MUL-003
 expect LXD-MUL-002 /1.0/projects/open - restricted - /1.0/projects/open medium \
-	"lxc project set open restricted=true"
+	"$C project set open restricted=true"
 clean LXD-MUL-002 /1.0/projects/tenant
 clean LXD-MUL-002 /1.0/projects/p2
 expect LXD-MUL-003 /1.0/projects/tenant - restricted.containers.nesting allow /1.0/projects/tenant medium \
-	"lxc project set tenant restricted.containers.nesting=block"
+	"$C project set tenant restricted.containers.nesting=block"
 expect LXD-MUL-003 /1.0/projects/tenant - restricted.devices.disk allow /1.0/projects/tenant medium
 clean LXD-MUL-003 /1.0/projects/tenant2
 
@@ -502,6 +517,17 @@ clean LXD-MUL-003 /1.0/projects/tenant2
 errs=$(jq -r '.results[] | select(.id | test("INS|DEV|STO|MUL")) |
 	select(.status == "error") | .id' "$R" 2>/dev/null)
 if [ -z "$errs" ]; then ok "no workload check is in error"; else not_ok "no workload check is in error"; diag "$errs"; fi
+
+# The text report and the fix plan of the same server (no --apply), and
+# what no output may say: the other product's client, on Incus an LXD
+# version or an LXD-only extension (see lxdh_foreign_text).
+"$BIN" audit --socket "$LXDH_SOCKET" --format text --no-color >"$W/first.txt" 2>>"$W/first.err"
+"$BIN" fix --socket "$LXDH_SOCKET" --no-color >"$W/plan.txt" 2>"$W/plan.err"
+rc=$?
+check "fix without --apply plans the workload fixes with $C commands (exit $rc)" \
+	bash -c '[ "$1" = 2 ] && grep -q "command: $2 " "$3"' _ "$rc" "$C" "$W/plan.txt"
+check "the workload's text, JSON and fix plan name only $LXDH_NAME's client and releases" \
+	lxdh_foreign_text "$SRCDIR" "$W/first.txt" "$W/first.json" "$W/plan.txt"
 
 # ------------------------------------------------------- remediation ----
 
@@ -514,7 +540,7 @@ FIXES=(
 	"LXD-INS-006|$(I p2-kmod p2)|-|linux.kernel_modules"
 	"LXD-INS-007|$(I c-sysold)|-|security.syscalls.blacklist_default"
 	"LXD-INS-007|$(I c-allow)|-|security.syscalls.whitelist"
-	"LXD-INS-008|$(I c-devlxdp)|-|security.devlxd.images"
+	"LXD-INS-008|$(I c-devlxdp)|-|$DEVAPI"
 	"LXD-DEV-001|$(I c-devs)|kmsg|type"
 	"LXD-DEV-002|$(I c-disks)|data|readonly"
 	"LXD-DEV-003|$(I c-nics)|eth0|security.ipv4_filtering"
@@ -530,7 +556,7 @@ for fx in "${FIXES[@]}"; do
 	IFS='|' read -r id obj dev key <<<"$fx"
 	cmd=$(fix_of "$id" "$obj" "$dev" "$key")
 	case "$cmd" in
-	lxc\ *) ;;
+	"$C "*) ;;
 	*) failed_fix="$failed_fix; no command for $fx ($cmd)"; continue ;;
 	esac
 	if ! eval "$cmd" >>"$W/lxc.log" 2>"$W/fix.err"; then
@@ -554,6 +580,8 @@ clean LXD-DEV-003 "$(I c-nicmac)"
 
 # ------------------------------------------------------- a cluster ----
 
+# The same in both runs: the fake cluster is an LXD fixture (its
+# remediations say lxc); Incus's real cluster is not formed here.
 # 5.0.2 cannot form a cluster here, so a fake clustered LXD on a unix
 # socket answers from tests/data/workload/cluster: three members, pools
 # whose backing keys only ?target= shows, member m3 unreachable (its
@@ -707,7 +735,7 @@ if ldd "$BIN" 2>/dev/null | grep -qE 'libasan|libubsan'; then
 elif command -v valgrind >/dev/null 2>&1; then
 	valgrind -q --error-exitcode=99 --leak-check=full \
 		--errors-for-leak-kinds=definite,indirect \
-		"$BIN" audit --socket "$LXD_SOCKET" --format json \
+		"$BIN" audit --socket "$LXDH_SOCKET" --format json \
 		>"$W/vg.json" 2>"$W/vg.err"
 	rc=$?
 	if [ "$rc" = 2 ] && jq -e .results "$W/vg.json" >/dev/null 2>&1; then

@@ -13,6 +13,7 @@
 
 #include "catalog.h"
 #include "engine.h"
+#include "evidence.h"
 
 /* One check run on one fixture directory under tests/data/snap/. */
 struct ct {
@@ -22,6 +23,7 @@ struct ct {
 	struct findings out;
 	char *releases;
 	enum status status;
+	char fixture[96];	/* "set/fixture" under tests/data */
 };
 
 static inline char *
@@ -41,6 +43,7 @@ ct_load_from(struct ct *t, const char *set, const char *fixture)
 	char *dir = ct_data_path(rel);
 
 	memset(t, 0, sizeof(*t));
+	snprintf(t->fixture, sizeof(t->fixture), "%s", rel);
 	snapshot_init(&t->snap);
 	if (snapshot_load_dir(&t->snap, dir, &d) != 0)
 		fail_msg("load %s: %s", dir, d.msg);
@@ -115,6 +118,7 @@ ct_expect_status(struct ct *t, const char *id, enum status want)
 		fail_msg("%s: status %s, want %s", id, status_name(t->status),
 			 status_name(want));
 	}
+	evidence_note(t->fixture, &t->snap, id, want);
 }
 
 /* The only finding about object with status st; fails unless one. */

@@ -265,6 +265,30 @@ test_acc009_join_token_expiry(void **state)
 	ct_expect_status(&t, "LXD-ACC-009", ST_NOTAPPLICABLE);
 	assert_true(ct_contains(t.out.v[0].message,
 				"cluster_join_token_expiry"));
+	assert_true(ct_contains(t.out.v[0].message, "(LXD 5.0.2, 5.7"));
+	ct_release(&t);
+}
+
+/* An Incus server without an extension is not told which LXD has it. */
+static void
+test_missing_ext_incus_wording(void **state)
+{
+	struct ct t;
+
+	(void)state;
+	ct_load(&t, "incus-70");
+	ct_drop_ext(&t, "cluster_join_token_expiry");
+	ct_drop_ext(&t, "remote_token_expiry");
+	ct_drop_ext(&t, "oidc");
+	ct_expect_status(&t, "LXD-ACC-009", ST_NOTAPPLICABLE);
+	assert_true(ct_contains(t.out.v[0].message,
+				"lacks API extension cluster_join_token_"));
+	assert_true(ct_nowhere(&t, "LXD"));
+	ct_expect_status(&t, "LXD-ACC-010", ST_NOTAPPLICABLE);
+	assert_true(ct_nowhere(&t, "LXD"));
+	ct_expect_status(&t, "LXD-ACC-013", ST_NOTAPPLICABLE);
+	assert_true(ct_contains(t.out.v[0].message, "no OIDC support"));
+	assert_true(ct_nowhere(&t, "LXD"));
 	ct_release(&t);
 }
 
@@ -1211,6 +1235,7 @@ main(void)
 		cmocka_unit_test(test_secrets_never_copied),
 		cmocka_unit_test(test_acc012_oidc_secret),
 		cmocka_unit_test(test_acc013_oidc_provider),
+		cmocka_unit_test(test_missing_ext_incus_wording),
 		cmocka_unit_test(test_acc014_identities),
 		cmocka_unit_test(test_acc014_clean_na_error),
 		cmocka_unit_test(test_acc014_escalating_entitlements),

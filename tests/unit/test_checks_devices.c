@@ -204,7 +204,7 @@ test_proxies(void **state)
 	wl_assert(wl_find(&t, ST_FAIL, INST("proxies"), "p-v6", NULL),
 		  ST_FAIL, SEV_LOW, "p-v6", "listen", "udp:[::]:5353",
 		  INST("proxies"),
-		  "lxc config device set proxies p-v6 listen=udp:[::1]:5353 "
+		  "lxc config device set proxies p-v6 'listen=udp:[::1]:5353' "
 		  "--project default");
 	wl_assert(wl_find(&t, ST_FAIL, INST("proxies"), "p-rev", NULL),
 		  ST_FAIL, SEV_LOW, "p-rev", "bind", "instance",

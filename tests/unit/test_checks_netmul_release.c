@@ -217,7 +217,7 @@ test_net006_releases(void **state)
 		/* only an unrestricted admin certificate */
 		ct_expect_status(&t, "LXD-NET-006", ST_NOTAPPLICABLE);
 		assert_true(ct_contains(t.out.v[0].message,
-					is_incus(rel) ? "features.images)." :
+					is_incus(rel) ? "can use a project." :
 							"can_create_images"));
 		json_array_append_new(
 			t.snap.part[SNAP_CERTIFICATES],

@@ -1,4 +1,5 @@
 /* test_fix.c - the fixer table and the plan (pure: no server) */
+#include <ctype.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +13,7 @@
 #include <cmocka.h>
 
 #include "catalog.h"
+#include "engine.h"
 #include "fix.h"
 #include "policy.h"
 
@@ -195,6 +197,58 @@ test_policy_expiry(void **state)
 	fix_plan_release(&p);
 }
 
+/*
+ * A name with '#' is one object: the audit names it percent-encoded, the
+ * plan's request path keeps it whole, and --only matches it by its name.
+ */
+static void
+test_only_hash_name(void **state)
+{
+	static const char *profiles =
+		"[{\"name\":\"ha\",\"project\":\"default\",\"used_by\":[],"
+		"\"config\":{\"security.privileged\":\"true\"},"
+		"\"devices\":{}},"
+		"{\"name\":\"ha#sh\",\"project\":\"default\",\"used_by\":[],"
+		"\"config\":{\"security.privileged\":\"true\"},"
+		"\"devices\":{}}]";
+	const char *only[] = { "LXD-INS-001:ha#sh" };
+	struct snapshot snap;
+	struct policy pol;
+	struct check_ctx x = { 0 };
+	struct report r = { 0 };
+	struct fix_opts o = { .only = only, .n_only = 1 };
+	struct fix_plan p;
+	size_t selected = 0;
+
+	(void)state;
+	snapshot_init(&snap);
+	policy_init(&pol);
+	snap.product = xstrdup("lxd");
+	snap.part[SNAP_PROFILES] = json_loads(profiles, 0, NULL);
+	snap.part[SNAP_INSTANCES] = json_loads("[]", 0, NULL);
+	x.snap = &snap;
+	x.policy = &pol;
+	engine_run(&x, &r);
+	o.policy = &pol;
+	fix_plan_build(&r, &snap, &o, &p);
+	fix_plan_select(&p, &o);
+	for (size_t i = 0; i < p.n; i++) {
+		if (!p.v[i].selected)
+			continue;
+		selected++;
+		assert_string_equal(p.v[i].check, "LXD-INS-001");
+		assert_string_equal(p.v[i].object,
+				    "/1.0/profiles/ha%23sh?project=default");
+		assert_string_equal(p.v[i].command,
+				    "lxc profile set 'ha#sh' "
+				    "security.privileged=false");
+	}
+	assert_int_equal(selected, 1);
+	fix_plan_release(&p);
+	engine_report_release(&r);
+	policy_release(&pol);
+	snapshot_release(&snap);
+}
 
 /* ---- deletions (GEN-003, ACC-005, ACC-011) and the socket (ACC-002) ---- */
 
@@ -433,8 +487,8 @@ test_remove_expired_cert(void **state)
 	assert_string_equal(it->command, "lxc config trust remove " FP_OLD);
 	assert_string_equal(it->old_value, "certificate old (type client, "
 					   "expired on 2126-11-04T15:22:44Z)");
-	assert_non_null(strstr(it->effect, "LXD refuses to add an expired "
-				       "certificate"));
+	assert_non_null(strstr(it->effect, "the server refuses to add an "
+				       "expired certificate"));
 	/* weak but not expired: left to a person */
 	assert_null(find_obj0(&p, "/1.0/certificates/" FP_NEW));
 	assert_true(has_note(&p, "certificate new is not expired"));
@@ -570,6 +624,162 @@ test_socket_mode(void **state)
 	free(dir);
 }
 
+/* ------------------------------------------------- Incus fix plans -- */
+
+static char *
+data_path(const char *rel)
+{
+	const char *base = getenv("LXDH_TESTDATA");
+
+	return xasprintf("%s/%s", base ? base : "tests/data", rel);
+}
+
+static void
+load_fixture(struct snapshot *s, const char *rel)
+{
+	struct diag d = { { 0 } };
+	char *dir = data_path(rel);
+
+	snapshot_init(s);
+	if (snapshot_load_dir(s, dir, &d) != 0)
+		fail_msg("load %s: %s", dir, d.msg);
+	free(dir);
+}
+
+/* Adds the api_extensions of fixture rel to (or, with drop, out of) set. */
+static void
+ext_set(json_t *set, const char *rel, bool drop)
+{
+	struct snapshot s;
+	const json_t *e;
+	size_t i;
+
+	load_fixture(&s, rel);
+	json_array_foreach (json_object_get(s.part[SNAP_SERVER],
+					    "api_extensions"), i, e) {
+		if (drop)
+			json_object_del(set, json_string_value(e));
+		else
+			json_object_set_new(set, json_string_value(e),
+					    json_true());
+	}
+	snapshot_release(&s);
+}
+
+/* True when s names LXD with a version ("LXD 5.21", "LXD 6.6+"). */
+static bool
+names_lxd_version(const char *s)
+{
+	for (const char *p = s; (p = strstr(p, "LXD")); p++) {
+		const char *q = p + 3;
+
+		while (*q == ' ')
+			q++;
+		if (isdigit((unsigned char)*q))
+			return true;
+	}
+	return false;
+}
+
+/* True when word stands in text as a whole word (not inside a name). */
+static bool
+names_word(const char *text, const char *word)
+{
+	size_t n = strlen(word);
+
+	for (const char *p = text; (p = strstr(p, word)); p++) {
+		bool before = p == text || !(isalnum((unsigned char)p[-1]) ||
+					     p[-1] == '_');
+		bool after = !(isalnum((unsigned char)p[n]) || p[n] == '_');
+
+		if (before && after)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The plan for an Incus server names the incus client, never lxc, an
+ * LXD version or an extension only LXD has (those of the LXD release
+ * fixtures that no Incus release fixture lists).
+ */
+static void
+test_incus_plan_terms(void **state)
+{
+	static const char *const incus[] = { "release/incus-6.0.6",
+					     "release/incus-7.3",
+					     "snap/incus-70", "workload/incus" };
+	const char *src = getenv("LXDH_SRCDIR");
+	char *releases = xasprintf("%s/data/releases.json", src ? src : ".");
+	json_t *lxd_only = json_object();
+	const char *ext;
+	json_t *v;
+
+	(void)state;
+	ext_set(lxd_only, "release/lxd-5.21.7", false);
+	ext_set(lxd_only, "release/lxd-6.9", false);
+	ext_set(lxd_only, "release/incus-6.0.6", true);
+	ext_set(lxd_only, "release/incus-7.3", true);
+	assert_non_null(json_object_get(lxd_only, "access_management"));
+	assert_null(json_object_get(lxd_only, "loki"));
+	for (size_t i = 0; i < ARRAY_SIZE(incus); i++) {
+		struct snapshot s;
+		struct policy pol;
+		struct check_ctx x = { 0 };
+		struct report r = { 0 };
+		struct fix_opts o = { 0 };
+		struct fix_plan p;
+		char *text = NULL;
+		size_t len = 0;
+		FILE *f;
+
+		load_fixture(&s, incus[i]);
+		assert_string_equal(s.product, "incus");
+		policy_init(&pol);
+		x.snap = &s;
+		x.policy = &pol;
+		x.releases_path = releases;
+		engine_run(&x, &r);
+		o.policy = &pol;
+		fix_plan_build(&r, &s, &o, &p);
+		fix_plan_select(&p, &o);
+		assert_true(p.n > 0);
+		f = open_memstream(&text, &len);
+		assert_non_null(f);
+		fix_plan_print(f, &p, false);
+		fix_plan_print_items(f, &p);
+		fclose(f);
+		if (!strstr(text, "incus ") || strstr(text, "lxc ") ||
+		    names_lxd_version(text))
+			fail_msg("%s: the plan is not in Incus terms:\n%s",
+				 incus[i], text);
+		json_object_foreach (lxd_only, ext, v)
+			if (names_word(text, ext))
+				fail_msg("%s: the plan names LXD-only extension "
+					 "%s:\n%s", incus[i], ext, text);
+		free(text);
+		fix_plan_release(&p);
+		engine_report_release(&r);
+		policy_release(&pol);
+		snapshot_release(&s);
+	}
+	json_decref(lxd_only);
+	free(releases);
+}
+
+/* The checkers themselves see what they look for. */
+static void
+test_term_checkers(void **state)
+{
+	(void)state;
+	assert_true(names_lxd_version("on LXD 6.9 or later"));
+	assert_true(names_lxd_version("(LXD 5.21+)"));
+	assert_false(names_lxd_version("LXD-ACC-010 and the LXD daemon"));
+	assert_true(names_word("needs access_management.", "access_management"));
+	assert_false(names_word("access_management_expiry",
+				"access_management"));
+}
+
 int
 main(void)
 {
@@ -578,6 +788,7 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_only_and_set, setup,
 						teardown),
+		cmocka_unit_test(test_only_hash_name),
 		cmocka_unit_test_setup_teardown(test_policy_expiry, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_delete_pool,
@@ -588,6 +799,8 @@ main(void)
 						setup_delete, teardown),
 		cmocka_unit_test_setup_teardown(test_socket_mode,
 						setup_delete, teardown),
+		cmocka_unit_test(test_incus_plan_terms),
+		cmocka_unit_test(test_term_checkers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -474,6 +474,55 @@ test_incus_tree(void **state)
 	free(root);
 }
 
+/*
+ * Links in the tree resolve in the tree: /etc/group pointing at
+ * /etc/group.tree (absolutely) and /etc/passwd at ../../../etc/passwd.tree
+ * read the tree's files, not this machine's.
+ */
+static void
+test_tree_links(void **state)
+{
+	char *root = ht_tree("package-good");
+	char *p, *q;
+	const struct host_group *g;
+	struct snapshot s;
+	struct host h;
+	FILE *f;
+
+	(void)state;
+	p = xasprintf("%s/etc/group", root);
+	q = xasprintf("%s.tree", p);
+	assert_int_equal(rename(p, q), 0);
+	free(q);
+	assert_int_equal(symlink("/etc/group.tree", p), 0);
+	free(p);
+	p = xasprintf("%s/etc/group.tree", root);
+	f = fopen(p, "a");
+	assert_non_null(f);
+	fputs("treeonly:x:4242:carol\n", f);
+	fclose(f);
+	free(p);
+	p = xasprintf("%s/etc/passwd", root);
+	q = xasprintf("%s.tree", p);
+	assert_int_equal(rename(p, q), 0);
+	free(q);
+	assert_int_equal(symlink("../../../../../../../../etc/passwd.tree", p),
+			 0);
+	free(p);
+	ht_load_snapshot(&s, "sample-502");
+	ht_read(&h, root, NULL, "/var/lib/lxd/unix.socket", &s);
+	assert_null(h.accounts_error);
+	g = host_group_by_name(&h, "treeonly");
+	assert_non_null(g);
+	assert_int_equal(g->gid, 4242);
+	assert_non_null(host_group_by_name(&h, "lxd"));
+	assert_true(h.n_users > 0);
+	host_release(&h);
+	snapshot_release(&s);
+	ht_rmtree(root);
+	free(root);
+}
+
 static void
 test_bare_tree(void **state)
 {
@@ -731,6 +780,7 @@ main(void)
 		cmocka_unit_test(test_package_tree),
 		cmocka_unit_test(test_incus_tree),
 		cmocka_unit_test(test_bare_tree),
+		cmocka_unit_test(test_tree_links),
 		cmocka_unit_test(test_daemon_checks),
 		cmocka_unit_test(test_bad_root),
 		cmocka_unit_test(test_ca_signed),

@@ -644,6 +644,83 @@ test_host_file_conflict(void **state)
 	free(dir);
 }
 
+/*
+ * The rules file in the tree is a link to an absolute path: the fix reads
+ * and writes the tree's file it names, never this machine's, and a link
+ * to a file outside the tree stays out of reach.
+ */
+static void
+test_host_file_links(void **state)
+{
+	struct hfix *h = *state;
+	struct fix_opts o = { .host_root = h->root, .host = &h->host };
+	struct fix_apply_opts ao = { .journal_dir = h->jdir,
+				     .host_root = h->root };
+	struct fix_plan p;
+	struct diag d = { { 0 } };
+	char *journal = NULL, *dir, *rules, *inroot, *victim, *text;
+	const char *hostfile = "/etc/lxdh-test-rootfs.rules";
+	struct stat st;
+	FILE *f;
+
+	unlink(hostfile);
+	dir = xasprintf("%s/etc/audit", h->root);
+	mkdir(dir, 0755);
+	free(dir);
+	dir = xasprintf("%s/etc/audit/rules.d", h->root);
+	mkdir(dir, 0755);
+	rules = xasprintf("%s/lxd-harden.rules", dir);
+	inroot = xasprintf("%s%s", h->root, hostfile);
+	f = fopen(inroot, "w");
+	fputs("-w /snap/bin/lxc -p x -k tree\n", f);
+	fclose(f);
+	assert_int_equal(symlink(hostfile, rules), 0);
+
+	fix_plan_build(&h->report, &h->snap, &o, &p);
+	/* what the link names inside the tree is what the plan keeps */
+	assert_true(nth(&p, 0)->old_present);
+	assert_string_equal(nth(&p, 0)->old_value,
+			    "-w /snap/bin/lxc -p x -k tree\n");
+	nth(&p, 0)->selected = true;
+	assert_int_equal(fix_apply(NULL, &h->snap, &p, &ao, &journal, &d), 0);
+	assert_int_equal(nth(&p, 0)->state, FIXS_APPLIED);
+	if (stat(hostfile, &st) == 0) {
+		unlink(hostfile);
+		fail_msg("the fix wrote %s on this machine", hostfile);
+	}
+	text = read_file(inroot, NULL, &d);
+	assert_non_null(text);
+	assert_non_null(strstr(text, "-w /snap/bin/lxd -p x"));
+	free(text);
+	assert_int_equal(lstat(rules, &st), 0);
+	assert_true(S_ISLNK(st.st_mode));
+	fix_plan_release(&p);
+	free(journal);
+	journal = NULL;
+
+	/* a link to a file outside the tree: not read, not written */
+	victim = xasprintf("%s/victim", h->dir);
+	f = fopen(victim, "w");
+	fputs("outside\n", f);
+	fclose(f);
+	unlink(rules);
+	assert_int_equal(symlink(victim, rules), 0);
+	fix_plan_build(&h->report, &h->snap, &o, &p);
+	assert_false(nth(&p, 0)->old_present);
+	nth(&p, 0)->selected = true;
+	assert_int_equal(fix_apply(NULL, &h->snap, &p, &ao, &journal, &d), 0);
+	assert_int_not_equal(nth(&p, 0)->state, FIXS_APPLIED);
+	text = read_file(victim, NULL, &d);
+	assert_string_equal(text, "outside\n");
+	free(text);
+	fix_plan_release(&p);
+	free(journal);
+	free(victim);
+	free(inroot);
+	free(rules);
+	free(dir);
+}
+
 int
 main(void)
 {
@@ -660,6 +737,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_host_apply_rollback,
 						host_setup, host_teardown),
 		cmocka_unit_test_setup_teardown(test_host_file_conflict,
+						host_setup, host_teardown),
+		cmocka_unit_test_setup_teardown(test_host_file_links,
 						host_setup, host_teardown),
 	};
 

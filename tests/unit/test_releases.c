@@ -1,6 +1,7 @@
 /* test_releases.c - the whole catalog on the release fixtures */
 #include <ctype.h>
 #include <stdio.h>
+#include <sys/stat.h>
 
 #include "checktest.h"
 
@@ -395,6 +396,221 @@ test_log004_incus(void **state)
 	ct_release(&t);
 }
 
+/* ------------------------------------------------------ expect.json -- */
+
+/*
+ * tests/data/release/expect.json: for each check, a "weak" and a "clean"
+ * variant of every release fixture and the status each must give. A
+ * variant is the fixture's files with edits ("set"), loaded as a saved
+ * state is. "common" holds the variants of all releases; a release's
+ * own section replaces a check's entry. An edit is "PART:PATH": VALUE,
+ * PATH being "/"-separated keys, "name=X" picking the array item named X
+ * or a number its index; null deletes; "PART:+..." appends VALUE to the
+ * array PART. A check that does not apply to a release says
+ * {"weak": {"status": "notapplicable"}} alone (scripts/matrix.py reads
+ * that as "not applicable").
+ */
+static json_t *
+body_of(json_t *doc)
+{
+	json_t *m = json_object_get(doc, "metadata");
+
+	return m && json_object_get(doc, "status_code") ? m : doc;
+}
+
+static json_t *
+step(json_t *j, const char *seg, bool create)
+{
+	if (json_is_array(j)) {
+		const json_t *e;
+		size_t i;
+
+		if (str_starts_with(seg, "name=")) {
+			json_array_foreach (j, i, e)
+				if (str_eq(json_string_value(json_object_get(
+						   e, "name")), seg + 5))
+					return (json_t *)(uintptr_t)e;
+			return NULL;
+		}
+		return json_array_get(j, strtoul(seg, NULL, 10));
+	}
+	if (!json_is_object(j))
+		return NULL;
+	if (!json_object_get(j, seg) && create)
+		json_object_set_new(j, seg, json_object());
+	return json_object_get(j, seg);
+}
+
+static void
+apply_edit(json_t *docs[SNAP__COUNT], const char *edit, json_t *value,
+	   const char *where)
+{
+	const char *colon = strchr(edit, ':');
+	char *part = colon ? xstrndup(edit, (size_t)(colon - edit)) : NULL;
+	char *path, *seg, *next;
+	json_t *j = NULL;
+	int k = -1;
+
+	for (int i = 0; part && i < SNAP__COUNT; i++)
+		if (str_eq(snapshot_kind_name((enum snap_kind)i), part))
+			k = i;
+	if (k < 0)
+		fail_msg("%s: edit %s names no part", where, edit);
+	if (!docs[k])
+		docs[k] = json_array();
+	j = body_of(docs[k]);
+	free(part);
+	if (colon[1] == '+') {
+		if (!json_is_array(j))
+			fail_msg("%s: %s: not an array", where, edit);
+		json_array_append(j, value);
+		return;
+	}
+	path = xstrdup(colon + 1);
+	for (seg = path; (next = strchr(seg, '/')); seg = next + 1) {
+		*next = '\0';
+		j = step(j, seg, true);
+		if (!j)
+			fail_msg("%s: %s: no %s", where, edit, seg);
+	}
+	if (!json_is_object(j))
+		fail_msg("%s: %s: %s is not in an object", where, edit, seg);
+	if (json_is_null(value))
+		json_object_del(j, seg);
+	else
+		json_object_set(j, seg, value);
+	free(path);
+}
+
+/* Loads release/rel with the edits of variant v into t. */
+static void
+load_variant(struct ct *t, const char *rel, const json_t *v,
+	     const char *where)
+{
+	json_t *docs[SNAP__COUNT] = { 0 };
+	struct diag d = { { 0 } };
+	const char *edit;
+	json_t *value;
+	char *dir;
+
+	memset(t, 0, sizeof(*t));
+	snprintf(t->fixture, sizeof(t->fixture), "release/%s", rel);
+	dir = ct_data_path(t->fixture);
+	for (int k = 0; k < SNAP__COUNT; k++) {
+		char *f = xasprintf("%s/%s.json", dir,
+				    snapshot_kind_name((enum snap_kind)k));
+		struct stat st;
+
+		if (stat(f, &st) == 0) {
+			docs[k] = json_load_file(f, 0, NULL);
+			if (!docs[k])
+				fail_msg("%s: cannot parse", f);
+		}
+		free(f);
+	}
+	json_object_foreach ((json_t *)(uintptr_t)json_object_get(v, "set"),
+			     edit, value)
+		apply_edit(docs, edit, value, where);
+	snapshot_init(&t->snap);
+	if (snapshot_load_docs(&t->snap, docs, dir, &d) != 0)
+		fail_msg("%s: %s", where, d.msg);
+	for (int k = 0; k < SNAP__COUNT; k++)
+		json_decref(docs[k]);
+	free(dir);
+	policy_init(&t->policy);
+	t->ctx.snap = &t->snap;
+	t->ctx.policy = &t->policy;
+	t->releases = releases_file();
+	t->ctx.releases_path = t->releases;
+}
+
+static bool
+status_parse(const char *name, enum status *out)
+{
+	for (int i = 0; i < ST__COUNT; i++) {
+		if (str_eq(status_name((enum status)i), name)) {
+			*out = (enum status)i;
+			return true;
+		}
+	}
+	return false;
+}
+
+static json_t *
+load_expect(void)
+{
+	char *p = ct_data_path("release/expect.json");
+	json_error_t e;
+	json_t *j = json_load_file(p, 0, &e);
+
+	if (!json_is_object(j))
+		fail_msg("%s:%d: %s", p, e.line, e.text);
+	free(p);
+	return j;
+}
+
+static void
+test_expect(void **state)
+{
+	static const char *const rels[] = { "lxd-5.21.7", "lxd-6.9",
+					    "incus-6.0.6", "incus-7.3" };
+	static const char *const variants[] = { "weak", "clean" };
+	json_t *exp = load_expect();
+	const json_t *common = json_object_get(exp, "common");
+	const char *key;
+	json_t *bd;
+	size_t n = 0;
+
+	(void)state;
+	assert_true(json_is_object(common));
+	/* "by_design": {CHECK: {"products": [...], "why": "..."}} */
+	json_object_foreach ((json_t *)(uintptr_t)json_object_get(exp,
+								"by_design"),
+			     key, bd) {
+		assert_non_null(catalog_find(key));
+		assert_true(json_array_size(json_object_get(bd, "products")));
+		assert_true(json_string_length(json_object_get(bd, "why")) >
+			    20);
+	}
+	for (size_t r = 0; r < ARRAY_SIZE(rels); r++) {
+		const json_t *own = json_object_get(exp, rels[r]);
+
+		for (const struct section *s = catalog_sections; s->prefix;
+		     s++) {
+			for (const struct check *c = s->checks; c->id; c++) {
+				const json_t *e = json_object_get(own, c->id);
+
+				if (!e)
+					e = json_object_get(common, c->id);
+				for (size_t i = 0; e && i < 2; i++) {
+					const json_t *v = json_object_get(
+						e, variants[i]);
+					const char *st = json_string_value(
+						json_object_get(v, "status"));
+					char *where;
+					enum status want = ST_ERROR;
+					struct ct t;
+
+					if (!v)
+						continue;
+					where = xasprintf("%s %s %s", rels[r],
+							  c->id, variants[i]);
+					if (!st || !status_parse(st, &want))
+						fail_msg("%s: bad status", where);
+					load_variant(&t, rels[r], v, where);
+					print_message("# %s\n", where);
+					ct_expect_status(&t, c->id, want);
+					n++;
+					ct_release(&t);
+					free(where);
+				}
+			}
+		}
+	}
+	assert_true(n > 0);
+	json_decref(exp);
+}
+
 int
 main(void)
 {
@@ -405,6 +621,7 @@ main(void)
 		cmocka_unit_test(test_incus_catalog),
 		cmocka_unit_test(test_log004_lxd),
 		cmocka_unit_test(test_log004_incus),
+		cmocka_unit_test(test_expect),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -106,6 +106,52 @@ test_secrets_scrubbed(void **state)
 	snapshot_release(&s);
 }
 
+/* OpenFGA's API token (LXD openfga.*, Incus authorization.openfga.*) */
+static void
+test_token_keys_scrubbed(void **state)
+{
+	json_t *docs[SNAP__COUNT] = { 0 };
+	struct diag d = { { 0 } };
+	struct snapshot s;
+	char *dump;
+
+	(void)state;
+	docs[SNAP_SERVER] = json_pack(
+		"{s:[], s:s, s:s, s:s, s:{s:s, s:s}, "
+		"s:{s:s, s:s, s:s, s:s, s:s}}",
+		"api_extensions", "api_status", "stable", "api_version", "1.0",
+		"auth", "trusted",
+		"environment", "server", "incus", "server_version", "7.3",
+		"config", "openfga.api.token", "Tok-1-value",
+		"authorization.openfga.api.token", "Tok-2-value",
+		"loki.auth.token", "", "core.remote_token_expiry", "15m",
+		"user.tokenish", "kept");
+	assert_non_null(docs[SNAP_SERVER]);
+	snapshot_init(&s);
+	if (snapshot_load_docs(&s, docs, "mem", &d) != 0)
+		fail_msg("load: %s", d.msg);
+	dump = json_dumps(s.part[SNAP_SERVER], 0);
+	assert_null(strstr(dump, "Tok-1-value"));
+	assert_null(strstr(dump, "Tok-2-value"));
+	free(dump);
+	assert_string_equal(snapshot_config(&s, "openfga.api.token", NULL),
+			    "(hidden)");
+	assert_string_equal(snapshot_config(&s,
+					    "authorization.openfga.api.token",
+					    NULL),
+			    "(hidden)");
+	/* empty stays empty: "not set" is still told apart */
+	assert_string_equal(snapshot_config(&s, "loki.auth.token", NULL), "");
+	/* a duration and a key that only starts like one are kept */
+	assert_string_equal(snapshot_config(&s, "core.remote_token_expiry",
+					    NULL),
+			    "15m");
+	assert_string_equal(snapshot_config(&s, "user.tokenish", NULL),
+			    "kept");
+	snapshot_release(&s);
+	json_decref(docs[SNAP_SERVER]);
+}
+
 static void
 test_operations_flattened(void **state)
 {
@@ -217,6 +263,7 @@ main(void)
 		cmocka_unit_test(test_server_fields),
 		cmocka_unit_test(test_config_defaults),
 		cmocka_unit_test(test_secrets_scrubbed),
+		cmocka_unit_test(test_token_keys_scrubbed),
 		cmocka_unit_test(test_operations_flattened),
 		cmocka_unit_test(test_projects_marked),
 		cmocka_unit_test(test_missing_part),

@@ -72,7 +72,8 @@ rm_rf(const char *dir)
 
 /* The environment target.c reads, cleared so the machine's cannot leak. */
 static const char *const target_env[] = {
-	"LXD_SOCKET", "LXD_DIR", "LXD_CONF", "HOME",
+	"LXD_SOCKET", "LXD_DIR", "LXD_CONF", "INCUS_SOCKET", "INCUS_DIR",
+	"INCUS_CONF", "HOME",
 };
 
 static int
@@ -150,6 +151,46 @@ test_socket_discovery_order(void **state)
 	free(dir);
 }
 
+/* Incus's variables, after LXD's: INCUS_SOCKET, then INCUS_DIR's socket. */
+static void
+test_socket_incus_env(void **state)
+{
+	struct target_opts o = { 0 };
+	struct lxd_endpoint ep;
+	struct diag d = { { 0 } };
+	char *dir = temp_dir();
+	char *env_sock = xasprintf("%s/incus-env.socket", dir);
+	char *dir_sock = xasprintf("%s/unix.socket", dir);
+	char *lxd_sock = xasprintf("%s/lxd.socket", dir);
+
+	(void)state;
+	touch(env_sock);
+	touch(dir_sock);
+	setenv("INCUS_SOCKET", env_sock, 1);
+	setenv("INCUS_DIR", dir, 1);
+	assert_int_equal(target_resolve(&o, &ep, &d), 0);
+	assert_string_equal(ep.socket_path, env_sock);
+	lxd_endpoint_release(&ep);
+
+	unlink(env_sock);
+	assert_int_equal(target_resolve(&o, &ep, &d), 0);
+	assert_string_equal(ep.socket_path, dir_sock);
+	lxd_endpoint_release(&ep);
+
+	/* LXD's variable, when it names a socket, comes first */
+	touch(lxd_sock);
+	setenv("LXD_SOCKET", lxd_sock, 1);
+	assert_int_equal(target_resolve(&o, &ep, &d), 0);
+	assert_string_equal(ep.socket_path, lxd_sock);
+	lxd_endpoint_release(&ep);
+
+	rm_rf(dir);
+	free(env_sock);
+	free(dir_sock);
+	free(lxd_sock);
+	free(dir);
+}
+
 static void
 test_socket_none_found(void **state)
 {
@@ -176,7 +217,7 @@ test_socket_none_found(void **state)
 		assert_string_equal(ep.socket_path, first_system);
 		lxd_endpoint_release(&ep);
 	} else {
-		want = xasprintf("no LXD socket found (tried: %s, "
+		want = xasprintf("no LXD or Incus socket found (tried: %s, "
 				 "%s/unix.socket, "
 				 "/var/snap/lxd/common/lxd/unix.socket, "
 				 "/var/lib/lxd/unix.socket, "
@@ -309,6 +350,113 @@ test_url_bad(void **state)
 	free(key);
 }
 
+/* Runs target_resolve with stderr caught; returns what it printed. */
+static char *
+resolve_stderr(const struct target_opts *o, int *rc)
+{
+	char path[] = "/tmp/lxdh-stderr-XXXXXX";
+	int fd = mkstemp(path), saved;
+	struct lxd_endpoint ep;
+	struct diag d = { { 0 } };
+	char *text;
+
+	assert_true(fd >= 0);
+	fflush(stderr);
+	saved = dup(2);
+	dup2(fd, 2);
+	*rc = target_resolve(o, &ep, &d);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	close(fd);
+	text = read_file(path, NULL, NULL);
+	unlink(path);
+	if (*rc == 0)
+		lxd_endpoint_release(&ep);
+	return text;
+}
+
+/* A client key others can read gets a one-line warning, for --key and
+   for a remote's client.key alike. */
+static void
+test_key_mode_warning(void **state)
+{
+	char dir[] = "/tmp/lxdh-keymode-XXXXXX";
+	char *crt = fixture("conf-good/client.crt");
+	char *src = fixture("conf-good/client.key");
+	char *key, *text, *cmd, *conf = fixture("conf-good"), *ckey;
+	struct target_opts o = { .url = "https://192.0.2.1", .cert = crt };
+	int rc;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	key = xasprintf("%s/client.key", dir);
+	cmd = xasprintf("cp %s %s && cp -r %s %s/conf", src, key, conf, dir);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	o.key = key;
+
+	assert_int_equal(chmod(key, 0644), 0);
+	text = resolve_stderr(&o, &rc);
+	assert_int_equal(rc, 0);
+	{
+		struct strbuf want = STRBUF_INIT;
+
+		strbuf_addstr(&want, "lxd-harden: warning: client key '");
+		strbuf_addstr(&want, key);
+		strbuf_addstr(&want, "' is readable by everyone (mode 0644); "
+				     "anyone who reads it can act as this "
+				     "client: chmod 600 ");
+		strbuf_addstr(&want, key);
+		strbuf_addstr(&want, "\n");
+		assert_string_equal(text, want.buf);
+		strbuf_release(&want);
+	}
+	free(text);
+
+	assert_int_equal(chmod(key, 0640), 0);
+	text = resolve_stderr(&o, &rc);
+	assert_non_null(strstr(text, "readable by its group (mode 0640)"));
+	free(text);
+
+	assert_int_equal(chmod(key, 0600), 0);
+	text = resolve_stderr(&o, &rc);
+	assert_int_equal(rc, 0);
+	assert_string_equal(text, "");
+	free(text);
+
+	/* the remote's client.key beside config.yml */
+	free(conf);
+	conf = xasprintf("%s/conf", dir);
+	ckey = xasprintf("%s/client.key", conf);
+	setenv("LXD_CONF", conf, 1);
+	memset(&o, 0, sizeof(o));
+	o.remote = "prod";
+	assert_int_equal(chmod(ckey, 0604), 0);
+	text = resolve_stderr(&o, &rc);
+	assert_int_equal(rc, 0);
+	assert_non_null(strstr(text, "warning: client key"));
+	assert_non_null(strstr(text, ckey));
+	/* one line */
+	assert_non_null(strchr(text, '\n'));
+	assert_int_equal(strchr(text, '\n') - text + 1, (long)strlen(text));
+	free(text);
+	assert_int_equal(chmod(ckey, 0600), 0);
+	text = resolve_stderr(&o, &rc);
+	assert_string_equal(text, "");
+	free(text);
+	unsetenv("LXD_CONF");
+
+	cmd = xasprintf("rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	free(ckey);
+	free(conf);
+	free(key);
+	free(src);
+	free(crt);
+}
+
 /* --- --remote ----------------------------------------------------------- */
 
 static void
@@ -394,9 +542,10 @@ test_remote_home_lookup(void **state)
 
 	(void)state;
 	setenv("HOME", home, 1);
-	want = xasprintf("no lxc configuration found (tried: "
+	want = xasprintf("no client configuration found (tried: "
 			 "%s/.config/lxc/config.yml, "
-			 "%s/snap/lxd/common/config/config.yml)", home, home);
+			 "%s/snap/lxd/common/config/config.yml, "
+			 "%s/.config/incus/config.yml)", home, home, home);
 	assert_int_equal(target_resolve(&o, &ep, &d), -1);
 	assert_string_equal(d.msg, want);
 	free(want);
@@ -431,7 +580,7 @@ test_remote_home_lookup(void **state)
 
 	/* $LXD_CONF, when set, is the only place looked at */
 	setenv("LXD_CONF", home, 1);
-	want = xasprintf("cannot read lxc configuration '%s/config.yml' "
+	want = xasprintf("cannot read client configuration '%s/config.yml' "
 			 "(from $LXD_CONF): No such file or directory", home);
 	assert_int_equal(target_resolve(&o, &ep, &d), -1);
 	assert_string_equal(d.msg, want);
@@ -497,8 +646,8 @@ test_remote_errors(void **state)
 			    "PATH instead");
 	assert_remote_fails("conf-good", "images",
 			    "remote 'images' in '@FILE@' uses protocol "
-			    "'simplestreams': only LXD servers (protocol "
-			    "'lxd') can be audited");
+			    "'simplestreams': only LXD and Incus servers "
+			    "(protocol 'lxd' or 'incus') can be audited");
 	assert_remote_fails("conf-good", "sso",
 			    "remote 'sso' in '@FILE@' uses auth_type 'candid': "
 			    "only TLS client certificates are supported");
@@ -663,6 +812,18 @@ answer(int fd, const char *path, int conn)
 		      "{\"type\":\"async\",\"status\":\"Operation created\","
 		      "\"status_code\":100,\"operation\":\"/1.0/operations/"
 		      "x\",\"metadata\":{}}");
+	} else if (!strcmp(path, "/async-op")) {
+		/* an operation id a URL would cut at '#' and '?' */
+		reply(fd, "202 Accepted", "application/json", "",
+		      "{\"type\":\"async\",\"status\":\"Operation created\","
+		      "\"status_code\":100,\"operation\":\"/1.0/operations/"
+		      "x#y?z=1\",\"metadata\":{}}");
+	} else if (!strncmp(path, "/1.0/operations/x%23y%3Fz%3D1/wait?", 35)) {
+		reply(fd, "200 OK", "application/json", "",
+		      "{\"type\":\"sync\",\"status\":\"Success\","
+		      "\"status_code\":200,\"error_code\":0,\"error\":\"\","
+		      "\"metadata\":{\"status\":\"Success\","
+		      "\"status_code\":200,\"err\":\"\"}}");
 	} else if (!strcmp(path, "/no-envelope")) {
 		reply(fd, "200 OK", "application/json", "", "[1,2,3]");
 	} else if (!strcmp(path, "/dupkeys")) {
@@ -705,7 +866,9 @@ serve_conn(int fd, int conn)
 				_exit(1);
 			continue;
 		}
-		if (sscanf(buf, "GET %255s HTTP/1.1", path) != 1)
+		/* GET, or DELETE without a body (lxd_send) */
+		if (sscanf(buf, "GET %255s HTTP/1.1", path) != 1 &&
+		    sscanf(buf, "DELETE %255s HTTP/1.1", path) != 1)
 			_exit(1);
 		answer(fd, path, conn);
 		len -= (size_t)(end + 4 - buf);
@@ -843,6 +1006,21 @@ assert_get_fails(struct lxd_client *c, const char *path, enum lxd_err err,
 	assert_int_equal(r.err, err);
 	assert_null(r.metadata);
 	lxd_response_release(&r);
+}
+
+/* An async answer's operation id is one path segment of the wait. */
+static void
+test_lxd_async_operation_path(void **state)
+{
+	struct lxd_client *c = canned_client();
+	struct lxd_response r;
+	struct diag d = { { 0 } };
+
+	(void)state;
+	if (lxd_send(c, "DELETE", "/async-op", NULL, NULL, &r, &d) != 0)
+		fail_msg("%s", d.msg);
+	lxd_response_release(&r);
+	lxd_client_free(c);
 }
 
 static void
@@ -1297,10 +1475,12 @@ main(void)
 		cmocka_unit_test_setup(test_socket_given_is_used_as_is,
 				       clear_env),
 		cmocka_unit_test_setup(test_socket_discovery_order, clear_env),
+		cmocka_unit_test_setup(test_socket_incus_env, clear_env),
 		cmocka_unit_test_setup(test_socket_none_found, clear_env),
 		cmocka_unit_test_setup(test_exclusive_options, clear_env),
 		cmocka_unit_test_setup(test_url_good, clear_env),
 		cmocka_unit_test_setup(test_url_bad, clear_env),
+		cmocka_unit_test_setup(test_key_mode_warning, clear_env),
 		cmocka_unit_test_setup(test_remote_good, clear_env),
 		cmocka_unit_test_setup(test_remote_overrides, clear_env),
 		cmocka_unit_test_setup(test_remote_home_lookup, clear_env),
@@ -1308,6 +1488,7 @@ main(void)
 		cmocka_unit_test(test_client_new_errors),
 		cmocka_unit_test(test_lxd_sync),
 		cmocka_unit_test(test_lxd_http_errors),
+		cmocka_unit_test(test_lxd_async_operation_path),
 		cmocka_unit_test(test_lxd_not_lxd),
 		cmocka_unit_test(test_lxd_connect_errors),
 		cmocka_unit_test(test_lxd_permission),

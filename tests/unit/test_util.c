@@ -236,6 +236,99 @@ test_atomic_write(void **state)
 	free(dir);
 }
 
+/* A new file honours the umask; an existing one keeps its mode. */
+static void
+test_atomic_write_umask(void **state)
+{
+	char *dir = tmp_dir();
+	char *path = xasprintf("%s/report.json", dir);
+	char one[] = "one\n";
+	struct stat st;
+	mode_t old = umask(077);
+
+	(void)state;
+	assert_int_equal(atomic_write(path, 0644, write_ctx, one), 0);
+	umask(old);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	unlink(path);
+	umask(027);
+	assert_int_equal(atomic_write(path, 0644, write_ctx, one), 0);
+	umask(old);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0640);
+	unlink(path);
+	rmdir(dir);
+	free(path);
+	free(dir);
+}
+
+/*
+ * -o in a sticky world-writable directory: another user's link is not
+ * followed (fs.protected_symlinks), the caller's own link or the
+ * directory owner's is.
+ */
+static void
+test_atomic_write_protected_links(void **state)
+{
+	char *sticky = tmp_dir(), *outside = tmp_dir();
+	char *secret = xasprintf("%s/shadow", outside);
+	char *link = xasprintf("%s/report.json", sticky);
+	char *dlink = xasprintf("%s/sub", sticky);
+	char *through = xasprintf("%s/sub/report.json", sticky);
+	char one[] = "one\n", text[] = "secret\n";
+	char *got;
+
+	(void)state;
+	if (geteuid() != 0) {
+		free(sticky), free(outside), free(secret), free(link);
+		free(dlink), free(through);
+		skip();
+	}
+	assert_int_equal(chmod(sticky, 01777), 0);
+	put(secret, text, strlen(text));
+	assert_int_equal(symlink(secret, link), 0);
+	assert_int_equal(lchown(link, 65534, 65534), 0);
+	assert_int_equal(atomic_write(link, 0644, write_ctx, one), -1);
+	got = read_file(secret, NULL, NULL);
+	assert_string_equal(got, "secret\n");
+	free(got);
+	/* a directory on the way that is such a link: refused as well */
+	assert_int_equal(symlink(outside, dlink), 0);
+	assert_int_equal(lchown(dlink, 65534, 65534), 0);
+	assert_int_equal(atomic_write(through, 0644, write_ctx, one), -1);
+	assert_int_equal(entries(outside), 1);
+	/* a link of the directory's owner is followed */
+	assert_int_equal(chown(sticky, 65534, 65534), 0);
+	assert_int_equal(atomic_write(link, 0644, write_ctx, one), 0);
+	got = read_file(secret, NULL, NULL);
+	assert_string_equal(got, "one\n");
+	free(got);
+	/* and the caller's own link */
+	assert_int_equal(chown(sticky, 0, 0), 0);
+	assert_int_equal(lchown(link, 0, 0), 0);
+	assert_int_equal(atomic_write(link, 0644, write_ctx, text), 0);
+	got = read_file(secret, NULL, NULL);
+	assert_string_equal(got, "secret\n");
+	free(got);
+	/* not sticky: the owner does not matter */
+	assert_int_equal(chmod(sticky, 0777), 0);
+	assert_int_equal(lchown(link, 65534, 65534), 0);
+	assert_int_equal(atomic_write(link, 0644, write_ctx, one), 0);
+
+	unlink(link);
+	unlink(dlink);
+	unlink(secret);
+	rmdir(sticky);
+	rmdir(outside);
+	free(sticky);
+	free(outside);
+	free(secret);
+	free(link);
+	free(dlink);
+	free(through);
+}
+
 /* Devices, links and modes: what -o must never break. */
 static void
 test_atomic_write_special(void **state)
@@ -307,6 +400,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_atomic_write_special),
+		cmocka_unit_test(test_atomic_write_umask),
+		cmocka_unit_test(test_atomic_write_protected_links),
 		cmocka_unit_test(test_rfc3339),
 		cmocka_unit_test(test_format_rfc3339),
 		cmocka_unit_test(test_strbuf),
