@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "audit_run.h"
 #include "catalog.h"
@@ -38,7 +39,14 @@ fix_usage(FILE *f)
 	      "                         daemon is a private one (its socket is not\n"
 	      "                         the system's)\n"
 	      "  --journal-dir DIR      where the journal goes\n"
-	      "                         (default " JOURNAL_DEFAULT_DIR ")\n"
+	      "                         (default " JOURNAL_DEFAULT_DIR ");\n"
+	      "                         owned by root or you, writable by no one else\n"
+	      "  --write-timeout SECS   deadline of each change request (default 60);\n"
+	      "                         past it the change's outcome is unknown and\n"
+	      "                         nothing more is sent\n"
+	      "\n"
+	      "One apply or rollback at a time per server: a second one says who\n"
+	      "holds the lock and exits 1.\n"
 	      "\n"
 	      "Which checks and objects the plan covers (as for audit):\n"
 	      "  --check ID|GLOB        only these checks (repeatable)\n"
@@ -54,7 +62,8 @@ fix_usage(FILE *f)
 	      "Exit status: 0 nothing to do, or everything applied and fixed;\n"
 	      "2 the plan has changes (without --apply), or something is still\n"
 	      "failing or was not applied; 1 error (nothing applied when the\n"
-	      "journal cannot be written).\n",
+	      "journal cannot be written), or the outcome of a change is unknown\n"
+	      "(run 'lxd-harden rollback': it undoes whatever landed).\n",
 	      f);
 }
 
@@ -63,22 +72,29 @@ rollback_usage(FILE *f)
 {
 	fputs("usage: lxd-harden rollback [options] [JOURNAL]\n"
 	      "\n"
-	      "Undoes the last 'fix --apply' (or the one whose journal is named),\n"
-	      "newest change first, restoring every object exactly as it was.\n"
+	      "Undoes the last 'fix --apply' of this server (or the one whose journal\n"
+	      "is named), newest change first. It puts back only the keys the fix\n"
+	      "changed, and only while they hold the value the fix wrote; a key\n"
+	      "changed since is a conflict, reported and left alone.\n"
 	      "\n"
+	      "  --force                put conflicting keys back too\n"
 	      "  --journal-dir DIR      where journals are (default\n"
 	      "                         " JOURNAL_DEFAULT_DIR ")\n"
+	      "  --write-timeout SECS   deadline of each request that restores\n"
+	      "                         something (default 60)\n"
 	      "  --socket, --remote, --url, --cert, --key, --server-cert: the\n"
 	      "                         server, as for audit\n"
 	      "\n"
 	      "Exit status: 0 restored (or already rolled back), 1 something\n"
-	      "could not be restored (run it again once the cause is gone).\n",
+	      "could not be restored (run it again once the cause is gone), 2\n"
+	      "conflicts were left alone.\n",
 	      f);
 }
 
 struct fix_cmd_opts {
 	struct audit_run_opts run;
-	bool apply, yes, verbose, host;
+	bool apply, yes, verbose, host, force;
+	long write_timeout_ms;	/* 0: the default */
 	const char *journal_dir;
 	const char *only[MAX_ARGS];
 	size_t n_only;
@@ -93,6 +109,7 @@ enum {
 	OPT_KEY, OPT_SERVER_CERT, OPT_POLICY, OPT_RELEASES, OPT_HOST_ROOT, OPT_APPLY,
 	OPT_YES, OPT_ONLY, OPT_SET, OPT_JOURNAL_DIR, OPT_NO_COLOR, OPT_HOST,
 	OPT_CHECK, OPT_SKIP, OPT_SECTION, OPT_PROJECT, OPT_MIN_SEVERITY,
+	OPT_FORCE, OPT_WRITE_TIMEOUT,
 };
 _Static_assert((int)OPT_SERVER_CERT == (int)TARGET_OPT_SERVER_CERT,
 	       "the target options keep their shared values");
@@ -101,6 +118,7 @@ static const struct option longopts[] = {
 	{ "apply", no_argument, NULL, OPT_APPLY },
 	{ "cert", required_argument, NULL, OPT_CERT },
 	{ "check", required_argument, NULL, OPT_CHECK },
+	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "help", no_argument, NULL, 'h' },
 	{ "host", no_argument, NULL, OPT_HOST },
 	{ "host-root", required_argument, NULL, OPT_HOST_ROOT },
@@ -120,6 +138,7 @@ static const struct option longopts[] = {
 	{ "socket", required_argument, NULL, OPT_SOCKET },
 	{ "url", required_argument, NULL, OPT_URL },
 	{ "verbose", no_argument, NULL, 'v' },
+	{ "write-timeout", required_argument, NULL, OPT_WRITE_TIMEOUT },
 	{ "yes", no_argument, NULL, OPT_YES },
 	{ NULL, 0, NULL, 0 },
 };
@@ -164,13 +183,16 @@ parse(int argc, char **argv, struct fix_cmd_opts *o, bool is_rollback)
 	memset(o, 0, sizeof(*o));
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":hvy", longopts, NULL)) != -1) {
-		if (is_rollback &&
-		    (c == OPT_APPLY || c == OPT_ONLY || c == OPT_SET ||
-		     c == OPT_HOST ||
-		     c == OPT_POLICY || c == OPT_RELEASES || c == OPT_CHECK ||
-		     c == OPT_SKIP || c == OPT_SECTION || c == OPT_PROJECT ||
-		     c == OPT_MIN_SEVERITY)) {
-			cmd_error("rollback takes no %s", argv[optind - 1]);
+		if ((is_rollback &&
+		     (c == OPT_APPLY || c == OPT_ONLY || c == OPT_SET ||
+		      c == OPT_HOST ||
+		      c == OPT_POLICY || c == OPT_RELEASES || c == OPT_CHECK ||
+		      c == OPT_SKIP || c == OPT_SECTION || c == OPT_PROJECT ||
+		      c == OPT_MIN_SEVERITY)) ||
+		    (!is_rollback && c == OPT_FORCE)) {
+			cmd_error("%s takes no %s",
+				  is_rollback ? "rollback" : "fix",
+				  argv[optind - 1]);
 			return -1;
 		}
 		if (target_opt_set(&o->run.target, c, optarg))
@@ -226,6 +248,24 @@ parse(int argc, char **argv, struct fix_cmd_opts *o, bool is_rollback)
 			}
 			o->select.skip_below = true;
 			break;
+		case OPT_FORCE:
+			o->force = true;
+			break;
+		case OPT_WRITE_TIMEOUT: {
+			char *end;
+			double v = strtod(optarg, &end);
+
+			if (end == optarg || *end || !(v > 0) || v > 86400) {
+				cmd_error("--write-timeout takes seconds "
+					  "(0 < N <= 86400), not '%s'",
+					  optarg);
+				return -1;
+			}
+			o->write_timeout_ms = (long)(v * 1000);
+			if (!o->write_timeout_ms)
+				o->write_timeout_ms = 1;
+			break;
+		}
 		case OPT_ONLY:
 			if (o->n_only == MAX_ARGS) {
 				cmd_error("too many --only");
@@ -406,7 +446,7 @@ cmd_fix(int argc, char **argv)
 	struct fix_apply_opts ao = { 0 };
 	struct diag d = { { 0 } };
 	char *journal = NULL;
-	size_t nsel, nfixed = 0, nbad = 0, nnotes;
+	size_t nsel, nfixed = 0, nbad = 0, nunknown = 0, nnotes;
 	int rc = EXIT_ERROR, arc;
 
 	if (parse(argc, argv, &o, false) != 0)
@@ -475,12 +515,15 @@ cmd_fix(int argc, char **argv)
 	}
 	ao.journal_dir = o.journal_dir;
 	ao.endpoint = ar.ep.label;
+	ao.command = "fix --apply";
 	ao.host_root = ar.have_host ? ar.host.root : "/";
 	/* commands (snap set) only on this machine, never for a tree */
 	ao.ops = ar.have_host && str_eq(ar.host.root, "/") ? &host_ops_system :
 							      NULL;
 	ao.pause_after = env_long("LXDH_FIX_PAUSE_AFTER");
 	ao.stop_before = env_long("LXDH_FIX_STOP_BEFORE_APPLY") > 0;
+	ao.stop_before_write = env_long("LXDH_FIX_STOP_BEFORE_WRITE");
+	lxd_client_set_write_timeout(ar.client, o.write_timeout_ms);
 	arc = fix_apply(ar.client, &ar.snap, &plan, &ao, &journal, &d);
 	if (journal) {
 		putchar('\n');
@@ -490,6 +533,41 @@ cmd_fix(int argc, char **argv)
 	}
 	if (arc != 0)
 		cmd_error("%s", d.msg);
+	if (arc != 0 && !journal) {
+		rc = EXIT_ERROR;	/* locked, or no journal: nothing sent */
+		goto out;
+	}
+	for (size_t i = 0; i < plan.n; i++)
+		nunknown += plan.v[i].selected &&
+			    plan.v[i].state == FIXS_UNKNOWN;
+	if (nunknown) {
+		/* the server did not answer: no second audit of it */
+		printf("\nResult (not audited again: the server did not "
+		       "answer):\n");
+		for (size_t i = 0; i < plan.n; i++) {
+			const struct fix_item *it = &plan.v[i];
+
+			if (!it->selected)
+				continue;
+			printf("  %s %s %s%s%s%s%s%s%s\n",
+			       it->state == FIXS_APPLIED  ? "applied " :
+			       it->state == FIXS_UNKNOWN  ? "unknown " :
+			       it->state == FIXS_CONFLICT ? "conflict" :
+							    "failed  ",
+			       it->check, it->object,
+			       it->device ? " device " : "",
+			       it->device ? it->device : "",
+			       it->key ? " " : "", it->key ? it->key : "",
+			       it->error ? ": " : "",
+			       it->error ? it->error : "");
+		}
+		cmd_error("the outcome of %zu change%s is unknown (no answer "
+			  "in time); once the server answers, 'lxd-harden "
+			  "rollback' undoes whatever landed",
+			  nunknown, nunknown == 1 ? "" : "s");
+		rc = EXIT_ERROR;
+		goto out;
+	}
 
 	/* judge again what was applied */
 	if (audit_run_again(&ar, &o.run, &d) != 0) {
@@ -552,62 +630,106 @@ cmd_rollback(int argc, char **argv)
 	struct fix_cmd_opts o;
 	struct lxd_endpoint ep = { 0 };
 	struct lxd_client *client = NULL;
+	struct fix_rollback_opts ro = { 0 };
+	struct journal_lock lk = { -1 };
 	struct diag d = { { 0 } };
-	char *path = NULL;
+	char *path = NULL, *server = NULL, *dir = NULL;
 	json_t *lines = NULL;
-	const char *endpoint;
-	int rc = EXIT_ERROR, r;
+	const json_t *hdr;
+	const char *root, *jserver;
+	int rc = EXIT_ERROR, r, fd;
 
 	if (parse(argc, argv, &o, true) != 0)
 		return EXIT_ERROR;
-	if (o.journal)
-		path = xstrdup(o.journal);
-	else if (!(path = journal_latest(o.journal_dir, &d))) {
-		cmd_error("%s", d.msg);
-		return EXIT_ERROR;
+	/* the journal's directory must be trusted before anything else */
+	if (o.journal) {
+		const char *slash = strrchr(o.journal, '/');
+
+		dir = slash == o.journal ? xstrdup("/") :
+		      slash ? xasprintf("%.*s", (int)(slash - o.journal),
+					o.journal) :
+			      xstrdup(".");
+	} else {
+		dir = xstrdup(o.journal_dir);
 	}
-	lines = journal_load(path, &d);
-	if (!lines) {
+	fd = journal_dir_open(dir, false, &d);
+	if (fd < 0) {
 		cmd_error("%s", d.msg);
 		goto out;
 	}
-	endpoint = json_string_value(json_object_get(json_array_get(lines, 0),
-						     "endpoint"));
+	close(fd);
+	if (o.journal) {
+		/* read it now: a bad one is refused before connecting */
+		lines = journal_load(o.journal, NULL, &d);
+		if (!lines) {
+			cmd_error("%s", d.msg);
+			goto out;
+		}
+		json_decref(lines);
+		lines = NULL;
+	}
 	if (target_resolve(&o.run.target, &ep, &d) != 0) {
 		cmd_error("%s", d.msg);
 		goto out;
 	}
-	if (!str_empty(endpoint) && !str_eq(endpoint, ep.label)) {
-		cmd_error("journal '%s' is of %s, not %s; name that server",
-			  path, endpoint, ep.label);
-		goto out;
-	}
 	client = lxd_client_new(&ep, &d);
-	if (!client) {
+	if (!client || !(server = fix_server_identity(client, &d))) {
 		cmd_error("%s", d.msg);
 		goto out;
 	}
-	term_printf(stdout, "Rolling back %s", path);
-	{
-		const char *root = json_string_value(json_object_get(
-			json_array_get(lines, 0), "host_root"));
-
-		r = fix_rollback(client, path,
-				 str_eq(root, "/") ? &host_ops_system : NULL,
-				 stdout, &d);
+	lxd_client_set_write_timeout(client, o.write_timeout_ms);
+	if (journal_lock(dir, server, "rollback", &lk, &d) != 0) {
+		cmd_error("%s", d.msg);
+		goto out;
 	}
+	if (o.journal)
+		path = xstrdup(o.journal);
+	else if (!(path = journal_latest(dir, server, &d))) {
+		cmd_error("%s", d.msg);
+		goto out;
+	}
+	lines = journal_load(path, NULL, &d);
+	if (!lines) {
+		cmd_error("%s", d.msg);
+		goto out;
+	}
+	hdr = json_array_get(lines, 0);
+	jserver = json_string_value(json_object_get(hdr, "server"));
+	if (!str_eq(jserver, server)) {
+		struct strbuf sb = STRBUF_INIT;
+
+		strbuf_add(&sb, "", 0);
+		escape_term(&sb, jserver ? jserver : "(none)");
+		cmd_error("journal '%s' is of the server with certificate "
+			  "%.16s..., not of %s (certificate %.16s...); name "
+			  "that server", path, sb.buf, ep.label, server);
+		strbuf_release(&sb);
+		goto out;
+	}
+	term_printf(stdout, "Rolling back %s", path);
+	root = json_string_value(json_object_get(hdr, "host_root"));
+	ro.ops = str_eq(root, "/") ? &host_ops_system : NULL;
+	ro.force = o.force;
+	r = fix_rollback(client, path, &ro, stdout, &d);
 	if (r == 1) {
 		printf("Already rolled back; nothing to do.\n");
 		rc = EXIT_CLEAN;
 	} else if (r == 0) {
 		printf("Rolled back.\n");
 		rc = EXIT_CLEAN;
+	} else if (r == 2) {
+		printf("Rolled back, except what changed since the fix.\n");
+		cmd_error("%s", d.msg);
+		rc = EXIT_FINDINGS;
 	} else {
 		cmd_error("%s", d.msg);
 	}
 out:
+	journal_unlock(&lk);
 	json_decref(lines);
 	free(path);
+	free(server);
+	free(dir);
 	lxd_client_free(client);
 	lxd_endpoint_release(&ep);
 	return rc;

@@ -233,6 +233,8 @@ state_name(enum fix_state s)
 		return "conflict";
 	case FIXS_FAILED:
 		return "failed  ";
+	case FIXS_UNKNOWN:
+		return "unknown ";
 	case FIXS_PENDING:
 		break;
 	}
@@ -292,6 +294,7 @@ cmd_profile(int argc, char **argv)
 	}
 	ao.journal_dir = o.journal_dir;
 	ao.endpoint = ep.label;
+	ao.command = "profile create --apply";
 	ao.host_root = NULL;	/* no host change: the journal says "/" */
 	arc = fix_apply(client, &snap, &plan, &ao, &journal, &d);
 	printf("\nResult:\n");

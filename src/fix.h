@@ -80,6 +80,8 @@ struct fix_item {
 		FIXS_APPLIED,
 		FIXS_FAILED,	/* the request failed */
 		FIXS_CONFLICT,	/* changed since the audit: not applied */
+		FIXS_UNKNOWN,	/* sent, but no answer says whether it
+				   was carried out */
 	} state;
 	char *error;		/* why it failed, or NULL */
 };
@@ -169,36 +171,62 @@ struct lxd_client;
 struct fix_apply_opts {
 	const char *journal_dir;	/* JOURNAL_DEFAULT_DIR when NULL */
 	const char *endpoint;		/* the endpoint label, for the journal */
+	const char *command;		/* what runs, for the lock: "fix
+					   --apply" */
 	const char *host_root;		/* "/" or --host-root */
 	long pause_after;		/* test hook: SIGKILL after N changes;
 					   0: never */
-	bool stop_before;		/* test hook: SIGSTOP after the checks
-					   against the audit, before any GET */
+	bool stop_before;		/* test hook: SIGSTOP once the lock
+					   is held, before any GET */
+	long stop_before_write;		/* test hook: SIGSTOP before the Nth
+					   write request; 0: never */
 	const struct host_ops *ops;	/* runs snap (FIXK_SNAP_SET); NULL:
 					   such items fail */
 };
 
 /*
- * Applies the selected items. For every object: GET it, compare the
- * values the items change with what the audit saw (a difference is a
- * concurrent change: its items get FIXS_CONFLICT), journal the previous
- * state of every object, then PATCH (server) or PUT (other objects)
- * with If-Match. Sets each item's state. Returns 0 when the journal
- * could be written (whatever the items did), else -1 and changes
- * nothing. *journal_path (caller frees) is NULL when nothing was to do.
+ * Applies the selected items. Learns the server's identity (its
+ * certificate fingerprint) and takes its lock in the journal directory
+ * (another apply or rollback holding it: -1, nothing changed). For every
+ * object: GET it, compare the values the items change with what the
+ * audit saw (a difference is a concurrent change: its items get
+ * FIXS_CONFLICT), journal the before and after values of the keys the
+ * items change, then PATCH (server) or PUT (other objects) with If-Match.
+ * Sets each item's state. A request sent without an answer is
+ * FIXS_UNKNOWN and journaled so; nothing more is sent after it. Returns
+ * 0 when the journal could be written (whatever the items did), else -1.
+ * *journal_path (caller frees) is NULL when nothing was to do. c may be
+ * NULL when every item is a host one (the lock is then "host").
  */
 int fix_apply(struct lxd_client *c, const struct snapshot *s,
 	      struct fix_plan *p, const struct fix_apply_opts *o,
 	      char **journal_path, struct diag *d);
 
 /*
- * Undoes what a journal records, newest first, and records it. Prints
- * one line per object on out. Returns 0 when everything was restored
- * (or already was), 1 when the journal was already rolled back, -1
- * when something could not be restored (d says the first).
+ * The server's identity: the fingerprint of its certificate, as GET /1.0
+ * reports it (environment.certificate_fingerprint). Caller frees; NULL
+ * with d.
+ */
+char *fix_server_identity(struct lxd_client *c, struct diag *d);
+
+struct fix_rollback_opts {
+	const struct host_ops *ops;	/* runs snap; NULL: such changes fail */
+	bool force;			/* --force: restore conflicts too */
+};
+
+/*
+ * Undoes what a journal records, newest first, and records it. A key is
+ * put back only while it holds the value the fix wrote (or the change's
+ * outcome is unknown and it does); a key that holds anything else is a
+ * conflict, reported and left alone unless o->force. Prints one line per
+ * object on out. Returns 0 when everything was restored (or already
+ * was), 1 when the journal was already rolled back, 2 when conflicts
+ * were left alone, -1 when something could not be restored (d says the
+ * first). The caller holds the server's lock.
  */
 int fix_rollback(struct lxd_client *c, const char *journal_path,
-		 const struct host_ops *ops, FILE *out, struct diag *d);
+		 const struct fix_rollback_opts *o, FILE *out,
+		 struct diag *d);
 
 /*
  * Whether a managed network has addresses of family ("ipv4", "ipv6"):

@@ -191,37 +191,128 @@ entry_kind(const struct target *t)
 	return "object";
 }
 
-/* The journal line of one object: what it was before. No secrets. */
+/* Where an item's value lives in its object ("config", "device-key",
+   "device", "profiles"). */
+static const char *
+item_field(enum fix_kind k)
+{
+	switch (k) {
+	case FIXK_DEVICE_KEY:
+		return "device-key";
+	case FIXK_DEVICE_SET:
+		return "device";
+	case FIXK_PROFILES:
+		return "profiles";
+	default:
+		return "config";
+	}
+}
+
+/* The value at a journal item's place in an object (NULL: absent). */
+static json_t *
+value_at(const json_t *obj, const char *field, const char *device,
+	 const char *key)
+{
+	json_t *dev = json_object_get(json_object_get(obj, "devices"),
+				      device ? device : "");
+
+	if (str_eq(field, "profiles"))
+		return json_object_get(obj, "profiles");
+	if (str_eq(field, "device"))
+		return dev;
+	if (str_eq(field, "device-key"))
+		return json_object_get(dev, key ? key : "");
+	return json_object_get(json_object_get(obj, "config"),
+			       key ? key : "");
+}
+
+/*
+ * Puts v (NULL or null: removes) at the place in a PUT body. -1 when the
+ * place is gone (a key of a device that no longer exists).
+ */
+static int
+value_put(json_t *body, const char *field, const char *device,
+	  const char *key, const json_t *v)
+{
+	json_t *where;
+	const char *name;
+
+	if (json_is_null(v))
+		v = NULL;
+	if (str_eq(field, "profiles")) {
+		if (!v)
+			return -1;
+		json_object_set_new(body, "profiles", json_deep_copy(v));
+		return 0;
+	}
+	if (str_eq(field, "device") || str_eq(field, "device-key")) {
+		where = json_object_get(body, "devices");
+		if (!where) {
+			where = json_object();
+			json_object_set_new(body, "devices", where);
+		}
+		if (str_eq(field, "device-key")) {
+			where = json_object_get(where, device ? device : "");
+			if (!json_is_object(where))
+				return -1;
+			name = key;
+		} else {
+			name = device;
+		}
+	} else {
+		where = json_object_get(body, "config");
+		if (!where) {
+			where = json_object();
+			json_object_set_new(body, "config", where);
+		}
+		name = key;
+	}
+	if (!name)
+		return -1;
+	if (v)
+		json_object_set_new(where, name, json_deep_copy(v));
+	else
+		json_object_del(where, name);
+	return 0;
+}
+
+/* An item's new value as JSON (null: the key is removed). */
+static json_t *
+item_after(const struct fix_item *it)
+{
+	json_t *v;
+
+	if (!it->new_value)
+		return json_null();
+	if (it->kind == FIXK_DEVICE_SET || it->kind == FIXK_PROFILES ||
+	    it->kind == FIXK_CREATE) {
+		v = jparse(it->new_value);
+		return v ? v : json_null();
+	}
+	return json_string(it->new_value);
+}
+
+/*
+ * The journal line of one object: for each item, the key's value before
+ * and the value the fix writes, and nothing else of the object. A value
+ * the server hides (a password) is never kept: that item is not
+ * reversible. A deleted object keeps what re-creating it takes; a host
+ * file its previous content and mode.
+ */
 static json_t *
 change_entry(const struct target *t, const struct fix_plan *p)
 {
 	json_t *e = json_object(), *items = json_array();
 	bool reversible = true;
+	bool keys = t->kind == FIXK_SERVER_KEY || str_eq(entry_kind(t),
+							  "object");
 
 	json_object_set_new(e, "type", json_string("change"));
 	json_object_set_new(e, "seq", json_integer(t->seq));
 	json_object_set_new(e, "object", json_string(t->object));
 	json_object_set_new(e, "kind", json_string(entry_kind(t)));
-	if (t->kind == FIXK_SERVER_KEY) {
-		json_t *prev = json_object();
-		const json_t *cfg = json_object_get(t->current, "config");
-
-		for (size_t i = 0; i < t->n_items; i++) {
-			const struct fix_item *it = &p->v[t->items[i]];
-			const json_t *v = json_object_get(cfg, it->key);
-
-			if (!it->reversible || (v && !json_is_string(v)))
-				continue;	/* secrets are never kept */
-			json_object_set_new(prev, it->key,
-					    v ? json_deep_copy(v) :
-						json_null());
-		}
-		json_object_set_new(e, "previous",
-				    json_pack("{s:o}", "config", prev));
-	} else if (is_host(t->kind) || t->kind == FIXK_SNAP_SET) {
+	if (is_host(t->kind) || t->kind == FIXK_SNAP_SET) {
 		json_object_set(e, "previous", t->current);
-	} else if (t->kind == FIXK_CREATE) {
-		json_object_set_new(e, "previous", json_null());
 	} else if (t->kind == FIXK_DELETE &&
 		   str_starts_with(t->object, "/1.0/operations/")) {
 		/* a token: who it was for, never its secret */
@@ -256,19 +347,18 @@ change_entry(const struct target *t, const struct fix_plan *p)
 			json_object_set(prev, *k,
 					json_object_get(t->current, *k));
 		json_object_set_new(e, "previous", prev);
-	} else {
+	} else if (t->kind == FIXK_DELETE) {
+		/* re-creating it: its name, type or driver, config and
+		   description */
 		json_t *prev = writable_of(t->object, t->current);
 
-		if (t->kind == FIXK_DELETE &&
-		    str_starts_with(t->object, "/1.0/storage-pools/"))
+		if (str_starts_with(t->object, "/1.0/storage-pools/"))
 			json_object_set(prev, "driver",
 					json_object_get(t->current, "driver"));
-		if (t->kind == FIXK_DELETE) {
-			json_object_set(prev, "name",
-					json_object_get(t->current, "name"));
-			json_object_set(prev, "type",
-					json_object_get(t->current, "type"));
-		}
+		json_object_set(prev, "name",
+				json_object_get(t->current, "name"));
+		json_object_set(prev, "type",
+				json_object_get(t->current, "type"));
 		json_object_set_new(e, "previous", prev);
 	}
 	for (size_t i = 0; i < t->n_items; i++) {
@@ -281,14 +371,49 @@ change_entry(const struct target *t, const struct fix_plan *p)
 					    json_string(it->device));
 		if (it->key)
 			json_object_set_new(j, "key", json_string(it->key));
-		if (it->new_value && !is_host(it->kind) &&
-		    it->kind != FIXK_CREATE && it->kind != FIXK_DEVICE_SET &&
-		    it->kind != FIXK_PROFILES)
-			json_object_set_new(j, "new",
-					    json_string(it->new_value));
-		else if (it->new_value && !is_host(it->kind))
-			json_object_set_new(j, "new", jparse(it->new_value));
-		if (!it->reversible) {
+		if (keys) {
+			const char *field = item_field(it->kind);
+			json_t *v = value_at(t->current, field, it->device,
+					     it->key);
+
+			json_object_set_new(j, "field", json_string(field));
+			if (!it->reversible ||
+			    (str_eq(field, "config") && v &&
+			     !json_is_string(v))) {
+				/* hidden by the server, or not to be put
+				   back: never kept */
+				reversible = false;
+				json_object_set_new(j, "reversible",
+						    json_false());
+			} else {
+				json_object_set_new(j, "before",
+						    v ? json_deep_copy(v) :
+							json_null());
+			}
+			json_object_set_new(j, "after", item_after(it));
+		} else if (t->kind == FIXK_CREATE) {
+			json_object_set_new(j, "after", item_after(it));
+		} else if (t->kind == FIXK_HOST_FILE) {
+			json_object_set_new(j, "after",
+					    it->new_value ?
+						    json_string(it->new_value) :
+						    json_null());
+		} else if (t->kind == FIXK_HOST_MODE) {
+			json_object_set_new(j, "after",
+					    json_pack("{s:I}", "mode",
+						      (json_int_t)it->new_mode));
+			if (it->chown) {
+				json_object_set_new(
+					json_object_get(j, "after"), "uid",
+					json_integer(it->new_uid));
+				json_object_set_new(
+					json_object_get(j, "after"), "gid",
+					json_integer(it->new_gid));
+			}
+		} else if (t->kind == FIXK_SNAP_SET) {
+			json_object_set_new(j, "after", item_after(it));
+		}
+		if (!it->reversible && !keys) {
 			reversible = false;
 			json_object_set_new(j, "reversible", json_false());
 		}
@@ -405,16 +530,86 @@ targets_release(struct target *ts, size_t n)
 	free(ts);
 }
 
+/*
+ * What the server holds at each item's place after the change: LXD may
+ * store a value otherwise than it was sent (a key set to its default can
+ * disappear), and rollback compares with what was stored. NULL when it
+ * cannot be read (rollback then compares with what was sent).
+ */
+static json_t *
+stored_after(struct lxd_client *c, const struct target *t,
+	     const struct fix_plan *p)
+{
+	struct lxd_response g;
+	struct diag gd = { { 0 } };
+	json_t *out;
+
+	if (lxd_get(c, t->object, &g, &gd) != 0) {
+		lxd_response_release(&g);
+		return json_null();
+	}
+	out = json_array();
+	for (size_t i = 0; i < t->n_items; i++) {
+		const struct fix_item *it = &p->v[t->items[i]];
+		json_t *v = value_at(g.metadata, item_field(it->kind),
+				     it->device, it->key);
+
+		json_array_append_new(out, v ? json_deep_copy(v) : json_null());
+	}
+	lxd_response_release(&g);
+	return out;
+}
+
+char *
+fix_server_identity(struct lxd_client *c, struct diag *d)
+{
+	struct lxd_response r;
+	const char *fp;
+	char *out = NULL;
+	size_t len;
+
+	if (lxd_get(c, "/1.0", &r, d) != 0) {
+		lxd_response_release(&r);
+		return NULL;
+	}
+	fp = json_string_value(json_object_get(
+		json_object_get(r.metadata, "environment"),
+		"certificate_fingerprint"));
+	len = fp ? strlen(fp) : 0;
+	if (len < 16 || len > 128 || strspn(fp, "0123456789abcdef") != len)
+		diag_set(d, "cannot tell which server this is: GET /1.0 gives "
+			    "no certificate fingerprint (is this client "
+			    "trusted?)");
+	else
+		out = xstrdup(fp);
+	lxd_response_release(&r);
+	return out;
+}
+
+/* Marks every selected item still pending as not applied, with why. */
+static void
+fail_pending(struct fix_plan *p, const char *why)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (p->v[i].selected && p->v[i].state == FIXS_PENDING)
+			item_fail(&p->v[i], FIXS_FAILED, "%s", why);
+}
+
 int
 fix_apply(struct lxd_client *c, const struct snapshot *s,
 	  struct fix_plan *p, const struct fix_apply_opts *o,
 	  char **journal_path, struct diag *d)
 {
+	const char *jdir = o->journal_dir ? o->journal_dir :
+					    JOURNAL_DEFAULT_DIR;
 	struct target *ts = NULL;
 	size_t nt = 0, applied = 0;
+	long writes = 0;
+	bool unknown = false;
 	struct journal j;
+	struct journal_lock lk = { -1 };
 	json_t *hdr;
-	char created[32];
+	char created[32], *server;
 	int rc = -1;
 
 	(void)s;
@@ -445,6 +640,18 @@ fix_apply(struct lxd_client *c, const struct snapshot *s,
 	}
 	if (!nt)
 		return 0;
+	/* which server, and only one apply or rollback at a time on it */
+	/* (no client: host changes only, tied to this host) */
+	server = c ? fix_server_identity(c, d) : xstrdup("host");
+	if (!server || journal_lock(jdir, server, o->command ? o->command :
+							      "fix --apply",
+				    &lk, d) != 0) {
+		fail_pending(p, "not applied: the server is locked or "
+				"unknown");
+		free(server);
+		targets_release(ts, nt);
+		return -1;
+	}
 	if (o->stop_before)
 		raise(SIGSTOP);
 
@@ -506,18 +713,16 @@ fix_apply(struct lxd_client *c, const struct snapshot *s,
 	}
 
 	format_rfc3339(now_epoch(), created, sizeof(created));
-	hdr = json_pack("{s:s, s:s, s:s, s:s, s:s}", "type", "header",
+	hdr = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "type", "header",
 			"schema", JOURNAL_SCHEMA, "created", created,
 			"endpoint", o->endpoint ? o->endpoint : "",
+			"server", server,
 			"host_root", o->host_root ? o->host_root : "/");
-	if (journal_create(&j, o->journal_dir ? o->journal_dir :
-						JOURNAL_DEFAULT_DIR,
-			   hdr, d) != 0) {
+	free(server);
+	if (journal_create(&j, jdir, hdr, d) != 0) {
 		json_decref(hdr);
-		for (size_t i = 0; i < p->n; i++)
-			if (p->v[i].selected && p->v[i].state == FIXS_PENDING)
-				item_fail(&p->v[i], FIXS_FAILED,
-					  "not applied: no journal");
+		fail_pending(p, "not applied: no journal");
+		journal_unlock(&lk);
 		targets_release(ts, nt);
 		return -1;
 	}
@@ -531,6 +736,8 @@ fix_apply(struct lxd_client *c, const struct snapshot *s,
 		e = change_entry(&ts[k], p);
 		if (journal_append(&j, e, d) != 0) {
 			json_decref(e);
+			fail_pending(p, "not applied: the journal cannot be "
+					"written");
 			goto out;
 		}
 		json_decref(e);
@@ -541,10 +748,29 @@ fix_apply(struct lxd_client *c, const struct snapshot *s,
 		struct lxd_response r;
 		struct diag rd = { { 0 } };
 		json_t *body = NULL, *e;
+		const char *st;
 		int ok;
 
 		if (t->conflict)
 			continue;
+		if (unknown) {
+			/* the server did not answer: send it nothing more */
+			for (size_t i = 0; i < t->n_items; i++)
+				item_fail(&p->v[t->items[i]], FIXS_FAILED,
+					  "not applied: the outcome of an "
+					  "earlier change is unknown");
+			e = state_entry("state", t->seq, "failed",
+					"not sent after an unknown outcome");
+			if (journal_append(&j, e, d) != 0) {
+				json_decref(e);
+				goto out;
+			}
+			json_decref(e);
+			continue;
+		}
+		if (!is_host(t->kind) && t->kind != FIXK_SNAP_SET &&
+		    o->stop_before_write > 0 && ++writes == o->stop_before_write)
+			raise(SIGSTOP);	/* test hook: a pause between writes */
 		memset(&r, 0, sizeof(r));
 		if (is_host(t->kind)) {
 			ok = host_apply(t, p, &rd);
@@ -569,11 +795,18 @@ fix_apply(struct lxd_client *c, const struct snapshot *s,
 				      &rd);
 		}
 		json_decref(body);
+		if (ok != 0 && r.unknown)
+			unknown = true;
 		for (size_t i = 0; i < t->n_items; i++) {
 			struct fix_item *it = &p->v[t->items[i]];
 
 			if (ok == 0)
 				it->state = FIXS_APPLIED;
+			else if (r.unknown)
+				item_fail(it, FIXS_UNKNOWN,
+					  "outcome unknown (%s); 'lxd-harden "
+					  "rollback' undoes it if it landed",
+					  rd.msg);
 			else if (r.http_status == 412)
 				item_fail(it, FIXS_CONFLICT,
 					  "changed concurrently (the ETag no "
@@ -581,10 +814,13 @@ fix_apply(struct lxd_client *c, const struct snapshot *s,
 			else
 				item_fail(it, FIXS_FAILED, "%s", rd.msg);
 		}
+		st = ok == 0 ? "applied" : r.unknown ? "unknown" : "failed";
 		lxd_response_release(&r);
-		e = state_entry("state", t->seq, ok == 0 ? "applied" :
-							   "failed",
-				ok == 0 ? NULL : p->v[t->items[0]].error);
+		e = state_entry("state", t->seq, st,
+				ok == 0 ? NULL : rd.msg);
+		if (ok == 0 && (t->kind == FIXK_SERVER_KEY ||
+				str_eq(entry_kind(t), "object")))
+			json_object_set_new(e, "after", stored_after(c, t, p));
 		if (journal_append(&j, e, d) != 0) {
 			json_decref(e);
 			goto out;
@@ -598,6 +834,7 @@ fix_apply(struct lxd_client *c, const struct snapshot *s,
 out:
 	*journal_path = xstrdup(j.path);
 	journal_close(&j);
+	journal_unlock(&lk);
 	targets_release(ts, nt);
 	return rc;
 }
@@ -933,77 +1170,235 @@ restore_snap(const json_t *e, const struct host_ops *ops, struct diag *d)
 	return 0;
 }
 
-/* Deletes a created object again (gone already: fine). */
-static int
-restore_created(struct lxd_client *c, const json_t *e, struct diag *d)
-{
-	const char *object = json_string_value(json_object_get(e, "object"));
-	struct lxd_response r;
-	struct diag dd = { { 0 } };
-	int rc = lxd_send(c, "DELETE", object, NULL, NULL, &r, &dd);
+/* ---- rollback ---- */
 
-	if (rc != 0 && r.http_status == 404)
-		rc = 0;
-	else if (rc != 0)
-		*d = dd;
-	lxd_response_release(&r);
+/* What one rollback run has seen so far. */
+struct rb {
+	FILE *out;
+	bool force;
+	int conflicts;		/* of the entry being undone */
+	int reverted;		/* keys put back, of that entry */
+};
+
+static bool
+same(const json_t *a, const json_t *b)
+{
+	if (json_is_null(a))
+		a = NULL;
+	if (json_is_null(b))
+		b = NULL;
+	return (!a && !b) || (a && b && json_equal(a, b));
+}
+
+/* A value for a message: "absent", a string in quotes, or JSON; every
+   byte through the terminal escaper. Caller frees. */
+static char *
+show(const json_t *v)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char *j;
+
+	strbuf_add(&sb, "", 0);
+	if (!v || json_is_null(v)) {
+		strbuf_addstr(&sb, "absent");
+	} else if (json_is_string(v)) {
+		strbuf_addch(&sb, '\'');
+		escape_term(&sb, json_string_value(v));
+		strbuf_addch(&sb, '\'');
+	} else {
+		j = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS |
+					  JSON_ENCODE_ANY);
+		escape_term(&sb, j ? j : "?");
+		free(j);
+	}
+	return strbuf_detach(&sb);
+}
+
+/* "KEY", "device D KEY", "device D" or "the profile list", escaped. */
+static char *
+item_what(const json_t *it)
+{
+	const char *field = json_string_value(json_object_get(it, "field"));
+	const char *dev = json_string_value(json_object_get(it, "device"));
+	const char *key = json_string_value(json_object_get(it, "key"));
+	struct strbuf sb = STRBUF_INIT;
+
+	strbuf_add(&sb, "", 0);
+	if (str_eq(field, "profiles")) {
+		strbuf_addstr(&sb, "the profile list");
+	} else {
+		if (dev) {
+			strbuf_addstr(&sb, "device ");
+			escape_term(&sb, dev);
+			if (key)
+				strbuf_addch(&sb, ' ');
+		}
+		if (key && !str_eq(field, "device"))
+			escape_term(&sb, key);
+	}
+	return strbuf_detach(&sb);
+}
+
+/*
+ * Whether to put a value back: 1 when it holds what the fix wrote (or
+ * --force), 0 when it already holds what it held before, -1 for a
+ * conflict (said on out).
+ */
+static int
+decide(struct rb *rb, const char *what, const json_t *now,
+       const json_t *before, const json_t *after)
+{
+	char *n, *b, *a;
+	int rc;
+
+	if (same(now, before))
+		return 0;
+	if (same(now, after))
+		return 1;
+	n = show(now);
+	b = show(before);
+	a = show(after);
+	if (rb->force) {
+		fprintf(rb->out, "  forced: %s is %s, not %s as the fix left "
+				 "it; putting %s back\n", what, n, a, b);
+		rc = 1;
+	} else {
+		fprintf(rb->out, "  conflict: %s is %s now, not %s as the fix "
+				 "left it; left alone (--force puts %s "
+				 "back)\n", what, n, a, b);
+		rb->conflicts++;
+		rc = -1;
+	}
+	free(n);
+	free(b);
+	free(a);
 	return rc;
 }
 
-/* ---- rollback ---- */
-
+/* The keys of a server or object change: only those the fix changed,
+   only while they hold what it wrote. */
 static int
-restore_server(struct lxd_client *c, const json_t *e, struct diag *d)
+restore_keys(struct lxd_client *c, const json_t *e, const json_t *stored,
+	     struct rb *rb, struct diag *d)
 {
-	json_t *prev = json_object_get(json_object_get(e, "previous"),
-					     "config");
-	json_t *cfg = json_object(), *body;
+	const char *object = json_string_value(json_object_get(e, "object"));
+	bool server = str_eq(json_string_value(json_object_get(e, "kind")),
+			     "server");
+	json_t *items = json_object_get(e, "items"), *it, *body, *cfg;
 	struct lxd_response g, r;
-	const char *k;
-	json_t *v;
-	int rc;
+	size_t i;
+	int rc = 0;
 
-	json_object_foreach(prev, k, v)
-		json_object_set_new(cfg, k, json_string(json_is_string(v) ?
-							json_string_value(v) :
-							""));
-	if (!json_object_size(cfg)) {
-		json_decref(cfg);
-		return 0;
-	}
-	if (lxd_get(c, "/1.0", &g, d) != 0) {
+	if (lxd_get(c, object, &g, d) != 0) {
 		lxd_response_release(&g);
-		json_decref(cfg);
 		return -1;
 	}
-	body = json_pack("{s:o}", "config", cfg);
-	rc = lxd_send(c, "PATCH", "/1.0", body, g.etag, &r, d);
+	cfg = json_object();
+	body = server ? json_pack("{s:O}", "config", cfg) :
+			writable_of(object, g.metadata);
+	json_array_foreach(items, i, it) {
+		const char *field = json_string_value(json_object_get(it,
+								      "field"));
+		const char *dev = json_string_value(json_object_get(it,
+								    "device"));
+		const char *key = json_string_value(json_object_get(it, "key"));
+		const json_t *before = json_object_get(it, "before");
+		char *what = item_what(it);
+
+		if (json_is_false(json_object_get(it, "reversible"))) {
+			fprintf(rb->out, "  not restored: %s %s (not "
+					 "reversible)\n",
+				json_string_value(json_object_get(it, "check")),
+				what);
+		} else if (decide(rb, what,
+				  value_at(g.metadata, field, dev, key), before,
+				  json_array_size(stored) ==
+						  json_array_size(items) ?
+					  json_array_get(stored, i) :
+					  json_object_get(it, "after")) == 1) {
+			if (server && key) {
+				/* LXD deletes a server key set to "" */
+				json_object_set_new(cfg, key, json_string(
+					json_is_string(before) ?
+						json_string_value(before) :
+						""));
+				rb->reverted++;
+			} else if (!server &&
+				   value_put(body, field, dev, key, before) ==
+					   0) {
+				rb->reverted++;
+			} else {
+				fprintf(rb->out, "  conflict: %s cannot be put "
+						 "back (its device is gone)\n",
+					what);
+				rb->conflicts++;
+			}
+		}
+		free(what);
+	}
+	if (rb->reverted)
+		rc = lxd_send(c, server ? "PATCH" : "PUT", object, body,
+			      g.etag, &r, d);
+	else
+		memset(&r, 0, sizeof(r));
+	json_decref(cfg);
 	json_decref(body);
 	lxd_response_release(&g);
 	lxd_response_release(&r);
 	return rc;
 }
 
+/* Deletes a created object again, while it is as the fix made it (gone
+   already: fine). */
 static int
-restore_object(struct lxd_client *c, const json_t *e, struct diag *d)
+restore_created(struct lxd_client *c, const json_t *e, struct rb *rb,
+		struct diag *d)
 {
+	static const char *const parts[] = { "config", "devices",
+					     "description", NULL };
 	const char *object = json_string_value(json_object_get(e, "object"));
-	json_t *prev = json_object_get(e, "previous");
+	const json_t *made = json_object_get(
+		json_array_get(json_object_get(e, "items"), 0), "after");
 	struct lxd_response g, r;
-	json_t *body;
-	const char *k;
-	json_t *v;
+	struct diag gd = { { 0 } };
 	int rc;
 
-	if (lxd_get(c, object, &g, d) != 0) {
+	if (lxd_get(c, object, &g, &gd) != 0) {
+		rc = g.http_status == 404 ? 0 : -1;
+		if (rc)
+			*d = gd;
 		lxd_response_release(&g);
-		return -1;
+		return rc;
 	}
-	body = writable_of(object, g.metadata);
-	json_object_foreach(prev, k, v)
-		json_object_set(body, k, v);
-	rc = lxd_send(c, "PUT", object, body, g.etag, &r, d);
-	json_decref(body);
+	for (const char *const *k = parts; *k; k++) {
+		const json_t *want = json_object_get(made, *k);
+		const json_t *now = json_object_get(g.metadata, *k);
+
+		if (!want || same(now, want) ||
+		    (json_is_object(want) && !json_object_size(want) &&
+		     (!now || (json_is_object(now) && !json_object_size(now)))) ||
+		    (str_eq(*k, "description") && str_empty(
+			    json_string_value(want)) &&
+		     str_empty(json_string_value(now))))
+			continue;
+		if (rb->force) {
+			fprintf(rb->out, "  forced: its %s changed since the "
+					 "fix created it; deleting it "
+					 "anyway\n", *k);
+			break;
+		}
+		fprintf(rb->out, "  conflict: its %s changed since the fix "
+				 "created it; left alone (--force deletes "
+				 "it)\n", *k);
+		rb->conflicts++;
+		lxd_response_release(&g);
+		return 0;
+	}
+	rc = lxd_send(c, "DELETE", object, NULL, g.etag, &r, d);
+	if (rc != 0 && r.http_status == 404)
+		rc = 0;
+	else if (rc == 0)
+		rb->reverted++;
 	lxd_response_release(&g);
 	lxd_response_release(&r);
 	return rc;
@@ -1011,41 +1406,148 @@ restore_object(struct lxd_client *c, const json_t *e, struct diag *d)
 
 /* Creates a deleted object again: POST to its collection. */
 static int
-restore_deleted(struct lxd_client *c, const json_t *e, struct diag *d)
+restore_deleted(struct lxd_client *c, const json_t *e, struct rb *rb,
+		struct diag *d)
 {
 	const char *object = json_string_value(json_object_get(e, "object"));
 	json_t *prev = json_object_get(e, "previous");
 	struct lxd_response g, r;
+	struct diag gd = { { 0 } };
 	const char *q, *slash;
 	char *coll;
 	int rc;
 
-	if (lxd_get(c, object, &g, d) == 0) {
+	if (lxd_get(c, object, &g, &gd) == 0) {
 		/* it is there (the delete never happened) */
 		lxd_response_release(&g);
 		return 0;
+	}
+	if (g.http_status != 404) {
+		*d = gd;
+		lxd_response_release(&g);
+		return -1;
 	}
 	lxd_response_release(&g);
 	slash = strrchr(object, '/');
 	q = strchr(object, '?');
 	coll = xasprintf("%.*s%s", (int)(slash - object), object, q ? q : "");
 	rc = lxd_send(c, "POST", coll, prev, NULL, &r, d);
+	if (rc == 0)
+		rb->reverted++;
 	free(coll);
 	lxd_response_release(&r);
 	return rc;
 }
 
+/* A host file or mode: put back only while it is as the fix left it. */
+static int
+restore_host_checked(const json_t *e, struct rb *rb, struct diag *d)
+{
+	const json_t *prev = json_object_get(e, "previous");
+	const json_t *after = json_object_get(
+		json_array_get(json_object_get(e, "items"), 0), "after");
+	const char *full = json_string_value(json_object_get(prev, "path"));
+	const char *kind = json_string_value(json_object_get(e, "kind"));
+	json_t *now = json_object(), *was = json_object();
+	struct stat st;
+	int dec;
+
+	if (!full) {
+		diag_set(d, "journal entry without a path");
+		json_decref(now);
+		json_decref(was);
+		return -1;
+	}
+	if (str_eq(kind, "host-mode")) {
+		if (stat(full, &st) == 0) {
+			json_object_set_new(now, "mode",
+					    json_integer(st.st_mode & 07777));
+			if (json_object_get(after, "uid")) {
+				json_object_set_new(now, "uid",
+						    json_integer(st.st_uid));
+				json_object_set_new(now, "gid",
+						    json_integer(st.st_gid));
+			}
+		}
+		json_object_set(was, "mode", json_object_get(prev, "mode"));
+		if (json_object_get(after, "uid")) {
+			json_object_set(was, "uid",
+					json_object_get(prev, "uid"));
+			json_object_set(was, "gid",
+					json_object_get(prev, "gid"));
+		}
+		dec = decide(rb, full, now, was, after);
+	} else {
+		struct diag rd = { { 0 } };
+		char *text = read_file(full, NULL, &rd);
+		json_t *cur = text ? json_string(text) : json_null();
+
+		free(text);
+		dec = decide(rb, full, cur, json_object_get(prev, "content"),
+			     after);
+		json_decref(cur);
+	}
+	json_decref(now);
+	json_decref(was);
+	if (dec != 1)
+		return 0;
+	rb->reverted++;
+	return restore_host(e, d);
+}
+
+/* Snap settings: each key only while it holds what the fix set. */
+static int
+restore_snap_checked(const json_t *e, const struct host_ops *ops,
+		     struct rb *rb, struct diag *d)
+{
+	json_t *set = json_object_get(json_object_get(e, "previous"),
+				      "settings");
+	json_t *items = json_object_get(e, "items"), *it, *back;
+	json_t *sub = json_object();
+	size_t i;
+	int rc;
+
+	json_array_foreach(items, i, it) {
+		const char *key = json_string_value(json_object_get(it, "key"));
+		json_t *cur;
+		char *val;
+		int g;
+
+		if (!key || !json_object_get(set, key))
+			continue;
+		g = snap_get(ops, key, &val, d);
+		if (g < 0) {
+			json_decref(sub);
+			return -1;
+		}
+		cur = val ? json_string(val) : json_null();
+		free(val);
+		if (decide(rb, key, cur, json_object_get(set, key),
+			   json_object_get(it, "after")) == 1)
+			json_object_set(sub, key, json_object_get(set, key));
+		json_decref(cur);
+	}
+	rb->reverted += (int)json_object_size(sub);
+	back = json_pack("{s:{s:o}}", "previous", "settings", sub);
+	rc = restore_snap(back, ops, d);
+	json_decref(back);
+	return rc;
+}
+
 int
 fix_rollback(struct lxd_client *c, const char *journal_path,
-	     const struct host_ops *ops, FILE *out, struct diag *d)
+	     const struct fix_rollback_opts *o, FILE *out, struct diag *d)
 {
-	json_t *lines = journal_load(journal_path, d), *e;
+	struct diag warn = { { 0 } };
+	json_t *lines = journal_load(journal_path, &warn, d), *e;
 	struct journal j;
 	size_t i, n;
-	int rc = 0;
+	int rc = 0, conflicts = 0;
 
 	if (!lines)
 		return -1;
+	if (warn.msg[0])
+		fprintf(stderr, "lxd-harden: warning: %s\n", warn.msg);
 	n = json_array_size(lines);
 	json_array_foreach(lines, i, e) {
 		if (str_eq(json_string_value(json_object_get(e, "type")),
@@ -1054,7 +1556,8 @@ fix_rollback(struct lxd_client *c, const char *journal_path,
 			return 1;
 		}
 	}
-	if (journal_open(&j, journal_path, d) != 0) {
+	/* (the torn line just reported is cut off before appending) */
+	if (journal_open(&j, journal_path, NULL, d) != 0) {
 		json_decref(lines);
 		return -1;
 	}
@@ -1065,9 +1568,12 @@ fix_rollback(struct lxd_client *c, const char *journal_path,
 								     "kind"));
 		const char *object = json_string_value(
 			json_object_get(ch, "object"));
-		const char *state = NULL;
+		const char *state = NULL, *result;
+		const json_t *stored = NULL;
 		bool restored = false;
 		struct diag rd = { { 0 } };
+		struct rb rb = { out, o->force, 0, 0 };
+		struct strbuf name = STRBUF_INIT;
 		json_t *se;
 		size_t k;
 		int ok;
@@ -1082,9 +1588,11 @@ fix_rollback(struct lxd_client *c, const char *journal_path,
 			if (json_integer_value(json_object_get(e, "seq")) !=
 			    seq)
 				continue;
-			if (str_eq(t, "state"))
+			if (str_eq(t, "state")) {
 				state = json_string_value(
 					json_object_get(e, "state"));
+				stored = json_object_get(e, "after");
+			}
 			if (str_eq(t, "rollback") &&
 			    (str_eq(json_string_value(json_object_get(
 					    e, "state")), "restored") ||
@@ -1092,16 +1600,21 @@ fix_rollback(struct lxd_client *c, const char *journal_path,
 					    e, "state")), "skipped")))
 				restored = true;
 		}
+		/* failed: known not to have happened */
 		if (restored || str_eq(state, "failed"))
 			continue;
-		/* no state: the process died around the change; restoring
-		   the previous values is right either way */
+		/* no state (the process died around the change) or unknown
+		   (no answer came): it may have landed; what is there now
+		   decides */
+		strbuf_add(&name, "", 0);
+		escape_term(&name, object ? object : "?");
 		if (str_eq(kind, "delete") &&
 		    json_is_false(json_object_get(ch, "reversible"))) {
 			/* a token's secret, an expired certificate: LXD
 			   cannot take them back */
 			fprintf(out, "not restored %s (not reversible)\n",
-				termq(object));
+				name.buf);
+			strbuf_release(&name);
 			se = state_entry("rollback", (long)seq, "skipped",
 					 NULL);
 			if (journal_append(&j, se, d) != 0) {
@@ -1112,46 +1625,43 @@ fix_rollback(struct lxd_client *c, const char *journal_path,
 			json_decref(se);
 			continue;
 		}
-		if (str_eq(kind, "server"))
-			ok = restore_server(c, ch, &rd);
-		else if (str_eq(kind, "object"))
-			ok = restore_object(c, ch, &rd);
+		fprintf(out, "%s%s:\n", name.buf, state ? "" :
+						   " (outcome not recorded)");
+		if (str_eq(kind, "server") || str_eq(kind, "object"))
+			ok = restore_keys(c, ch, stored, &rb, &rd);
 		else if (str_eq(kind, "delete"))
-			ok = restore_deleted(c, ch, &rd);
+			ok = restore_deleted(c, ch, &rb, &rd);
 		else if (str_eq(kind, "create"))
-			ok = restore_created(c, ch, &rd);
+			ok = restore_created(c, ch, &rb, &rd);
 		else if (str_eq(kind, "snap-set"))
-			ok = restore_snap(ch, ops, &rd);
+			ok = restore_snap_checked(ch, o->ops, &rb, &rd);
 		else if (str_eq(kind, "host-mode") || str_eq(kind, "host-file"))
-			ok = restore_host(ch, &rd);
+			ok = restore_host_checked(ch, &rb, &rd);
 		else {
 			diag_set(&rd, "%s: cannot undo a change of kind '%s'",
 				 object, kind ? kind : "?");
 			ok = -1;
 		}
-		if (ok == 0) {
-			fprintf(out, "restored %s\n", termq(object));
-			json_t *items = json_object_get(ch, "items");
-			json_t *it;
-
-			json_array_foreach(items, k, it)
-				if (json_is_false(json_object_get(it,
-								 "reversible")))
-					fprintf(out, "  not restored: %s %s "
-						     "(not reversible)\n",
-						termq(json_string_value(json_object_get(
-							it, "check"))),
-						termq(json_string_value(json_object_get(
-							it, "key"))));
-		} else {
-			fprintf(out, "FAILED %s: %s\n", termq(object),
-				termq(rd.msg));
+		if (ok != 0) {
+			fprintf(out, "FAILED %s: %s\n", name.buf, rd.msg);
 			if (rc == 0)
 				*d = rd;
 			rc = -1;
+			result = "failed";
+		} else if (rb.conflicts) {
+			fprintf(out, "conflict %s: %d value%s left alone\n",
+				name.buf, rb.conflicts,
+				rb.conflicts == 1 ? "" : "s");
+			conflicts += rb.conflicts;
+			result = "conflict";
+		} else {
+			fprintf(out, "%s %s\n", rb.reverted ? "restored" :
+					"unchanged (nothing to undo)",
+				name.buf);
+			result = "restored";
 		}
-		se = state_entry("rollback", (long)seq,
-				 ok == 0 ? "restored" : "failed",
+		strbuf_release(&name);
+		se = state_entry("rollback", (long)seq, result,
 				 ok == 0 ? NULL : rd.msg);
 		if (journal_append(&j, se, d) != 0) {
 			json_decref(se);
@@ -1160,12 +1670,20 @@ fix_rollback(struct lxd_client *c, const char *journal_path,
 		}
 		json_decref(se);
 	}
-	if (rc == 0) {
+	if (rc == 0 && !conflicts) {
 		json_t *done = json_pack("{s:s}", "type", "rolled-back");
 
 		if (journal_append(&j, done, d) != 0)
 			rc = -1;
 		json_decref(done);
+	}
+	if (rc == 0 && conflicts) {
+		diag_set(d, "%d value%s changed since the fix and %s left "
+			    "alone; 'lxd-harden rollback --force' puts %s back",
+			 conflicts, conflicts == 1 ? "" : "s",
+			 conflicts == 1 ? "was" : "were",
+			 conflicts == 1 ? "it" : "them");
+		rc = 2;
 	}
 	journal_close(&j);
 	json_decref(lines);

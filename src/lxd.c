@@ -50,6 +50,7 @@ struct lxd_client {
 	CURL *easy;		/* for lxd_get(); keeps its connection */
 	size_t requests;
 	long timeout_ms;	/* of each request; lxd_client_set_timeout() */
+	long write_timeout_ms;	/* of lxd_send(), its wait included */
 };
 
 /* One GET in flight: what the callbacks collect. */
@@ -995,6 +996,7 @@ lxd_client_new(const struct lxd_endpoint *ep, struct diag *d)
 		return NULL;
 
 	c = xcalloc(1, sizeof(*c));
+	c->write_timeout_ms = LXD_WRITE_TIMEOUT_MS;
 	if (ep->url && ep->server_cert) {
 		c->pin = pin_of(ep->server_cert, d);
 		if (!c->pin) {
@@ -1275,6 +1277,12 @@ lxd_get_all(struct lxd_client *c, struct lxd_request *reqs, size_t n)
 	lxd_batch_free(b);
 }
 
+void
+lxd_client_set_write_timeout(struct lxd_client *c, long ms)
+{
+	c->write_timeout_ms = ms > 0 ? ms : LXD_WRITE_TIMEOUT_MS;
+}
+
 size_t
 lxd_client_requests(const struct lxd_client *c)
 {
@@ -1327,7 +1335,9 @@ wait_operation(struct lxd_client *c, const char *method, const char *path,
 	rc = get_within(c, wpath, limit_ms, &w, d);
 	free(wpath);
 	if (rc != 0) {
+		/* accepted, but how it ended is not known */
 		out->err = w.err;
+		out->unknown = true;
 		lxd_response_release(&w);
 		reword(d, method);
 		return -1;
@@ -1337,6 +1347,10 @@ wait_operation(struct lxd_client *c, const char *method, const char *path,
 	if (!str_eq(status, "Success")) {
 		char *s = clean_text(err ? err : "", err ? strlen(err) : 0,
 				     LXD_ERROR_TEXT, true);
+
+		/* still running when the wait ended: not known either */
+		out->unknown = !str_eq(status, "Failure") &&
+			       !str_eq(status, "Cancelled");
 
 		out->err = LXD_ERR_HTTP;
 		diag_set(d, "%s %s: operation %s: %s", method, path,
@@ -1355,7 +1369,8 @@ lxd_send(struct lxd_client *c, const char *method, const char *path,
 	 const json_t *body, const char *if_match, struct lxd_response *out,
 	 struct diag *d)
 {
-	struct xfer x = { .path = path };
+	/* the write's own deadline, if shorter than the client's */
+	struct xfer x = { .path = path, .timeout_ms = c->write_timeout_ms };
 	struct curl_slist *hdr = NULL;
 	char *json = NULL, *h;
 	long long t0 = mono_ms();
@@ -1390,6 +1405,10 @@ lxd_send(struct lxd_client *c, const char *method, const char *path,
 	}
 	if (curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method) != CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_HTTPHEADER, hdr) != CURLE_OK ||
+	    /* a write is never sent twice: libcurl re-sends a request by
+	       itself when a reused connection turns out dead */
+	    curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L) != CURLE_OK ||
 	    (json && (curl_easy_setopt(e, CURLOPT_POSTFIELDS, json) !=
 			      CURLE_OK ||
 		      curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
@@ -1403,6 +1422,13 @@ lxd_send(struct lxd_client *c, const char *method, const char *path,
 	}
 	rc = curl_easy_perform(e);
 	ret = finish(c, e, &x, rc, out, d);
+	if (rc != CURLE_OK && !x.too_large) {
+		long sent = 0;
+
+		/* some of the request went out: it may have been carried out */
+		curl_easy_getinfo(e, CURLINFO_REQUEST_SIZE, &sent);
+		out->unknown = sent > 0;
+	}
 	if (ret != 0) {
 		reword(d, method);
 		if (out->body && str_eq(json_string_value(json_object_get(

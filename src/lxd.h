@@ -3,6 +3,7 @@
 #define LXD_HARDEN_LXD_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "util.h"
@@ -39,6 +40,10 @@ struct lxd_response {
 	json_t *body;		/* the decoded envelope; owned */
 	json_t *metadata;	/* borrowed from body */
 	char *etag;		/* owned; NULL when absent */
+	bool unknown;		/* lxd_send: the request was sent and no
+				   answer says whether it was carried out
+				   (a timeout, a dropped connection, a lost
+				   operation) */
 };
 
 void lxd_response_release(struct lxd_response *r);
@@ -96,7 +101,10 @@ void lxd_batch_free(struct lxd_batch *b);
  * failure is the request's failure. Returns 0 on success; -1 with out->err
  * and one line in d ("PATCH /1.0: 412 Precondition Failed: ..."). A 412
  * answer sets out->http_status to 412: the object changed since the
- * ETag was read. out is always initialised and must be released.
+ * ETag was read. When the request was sent but no answer came (or the
+ * operation could not be followed to its end), out->unknown is set: it
+ * may or may not have been carried out. out is always initialised and
+ * must be released.
  */
 int lxd_send(struct lxd_client *c, const char *method, const char *path,
 	     const json_t *body, const char *if_match,
@@ -121,6 +129,15 @@ int lxd_envelope_check(const json_t *j, long http_status, char *why,
  * the change.
  */
 void lxd_client_set_timeout(struct lxd_client *c, long ms);
+
+/*
+ * The deadline of each write request of lxd_send() (and of the wait for
+ * its operation), in milliseconds; 0: LXD_WRITE_TIMEOUT_MS. Writes always
+ * go on a fresh connection that is not reused, so libcurl never sends
+ * one again by itself when a kept-alive connection turns out dead.
+ */
+#define LXD_WRITE_TIMEOUT_MS 60000L
+void lxd_client_set_write_timeout(struct lxd_client *c, long ms);
 
 /* How many HTTP requests this client has sent. */
 size_t lxd_client_requests(const struct lxd_client *c);

@@ -217,6 +217,96 @@ _cond() {
 }
 check "a second rollback of the same journal is a no-op (exit $rc)" _cond
 
+# ------------------------------------- undo only what the fix changed ----
+lxdh_cli config set c1 user.secret s3cret-old </dev/null
+fx --apply --yes --only LXD-DEV-002:c1/data --only LXD-ACC-010 >"$W/u.out" 2>&1
+rc=$?
+check "an apply of a device key and a server key exits 0 (got $rc)" [ "$rc" = 0 ]
+JU=$(ls "$JD"/*.jsonl | tail -1)
+check "  the journal keeps none of the object's other keys (user.secret)" fails grep -q s3cret-old "$JU"
+t_ju() {
+	[ "$(jq -c 'select(.type == "change" and (.object | startswith("/1.0/instances/"))) | .items | map([.field, .device, .key, .before, .after])' "$JU")" = \
+		'[["device-key","data","readonly",null,"true"]]' ]
+}
+check "  only the device key, before and after" t_ju
+t_ju || diag "$(grep change "$JU")"
+# after the fix: a secret rotated, a limit set, the fixed key changed
+lxdh_cli config set c1 user.secret s3cret-new </dev/null
+lxdh_cli config set c1 limits.memory 1GiB </dev/null
+lxdh_cli config set core.remote_token_expiry 30M </dev/null
+"$BIN" rollback --journal-dir "$JD" </dev/null >"$W/u.rb" 2>&1
+rc=$?
+check "rollback with a key changed since the fix exits 2 (got $rc)" [ "$rc" = 2 ]
+check "  it names the conflict" grep -q "conflict: core.remote_token_expiry is '30M' now, not '15M' as the fix left it; left alone" "$W/u.rb"
+[ "$rc" = 2 ] || diag "$(cat "$W/u.rb")"
+check "  the secret rotated since stays rotated" [ "$(lxdh_cli config get c1 user.secret </dev/null)" = s3cret-new ]
+check "  the limit set since stays" [ "$(lxdh_cli config get c1 limits.memory </dev/null)" = 1GiB ]
+check "  the key only the fix changed is restored" [ -z "$(lxdh_cli config device get c1 data readonly </dev/null)" ]
+check "  the conflicting key is left alone" [ "$(lxdh_cli config get core.remote_token_expiry </dev/null)" = 30M ]
+"$BIN" rollback --journal-dir "$JD" --force </dev/null >"$W/u.rb2" 2>&1
+rc=$?
+t_force() { [ "$rc" = 0 ] && [ "$(lxdh_cli config get core.remote_token_expiry </dev/null)" = 1H ]; }
+check "rollback --force puts it back (exit $rc)" t_force
+lxdh_cli config unset c1 user.secret </dev/null
+lxdh_cli config unset c1 limits.memory </dev/null
+check "  and everything is as before" same_as_before
+
+# ------------------------------------------------ planted journals ----
+PUB=$W/pub
+mkdir -p "$PUB"
+chmod 1777 "$PUB"
+cp "$JU" "$PUB/20990101T000000.000000000Z-1.jsonl"
+"$BIN" rollback --journal-dir "$PUB" </dev/null >"$W/pl.out" 2>&1
+rc=$?
+t_pl() {
+	[ "$rc" = 1 ] && [ "$(wc -l <"$W/pl.out")" = 1 ] &&
+	grep -q "journal directory '$PUB' is writable by others (mode 1777)" "$W/pl.out"
+}
+check "rollback refuses a journal in a world-writable directory, in one line (exit $rc)" t_pl
+t_pl || diag "$(cat "$W/pl.out")"
+"$BIN" rollback "$PUB/20990101T000000.000000000Z-1.jsonl" </dev/null >"$W/pl2.out" 2>&1
+rc=$?
+check "  named directly too (exit $rc)" [ "$rc" = 1 ]
+"$BIN" fix --apply --yes --journal-dir "$PUB" --host-root "$EMPTY" </dev/null >"$W/pl3.out" 2>&1
+rc=$?
+check "fix --apply refuses to journal there (exit $rc)" [ "$rc" = 1 ]
+# a crafted journal of this very server that would make a profile
+# privileged: refused as well, and nothing happens
+FP=$(lxdh_cli query /1.0 </dev/null | jq -r .environment.certificate_fingerprint)
+rm -f "$PUB"/*.jsonl
+{
+	jq -cn --arg fp "$FP" '{type: "header", schema: "lxd-harden/journal/v2", created: "2099-01-01T00:00:00Z", endpoint: "", server: $fp, host_root: "/"}'
+	jq -cn '{type: "change", seq: 1, object: "/1.0/profiles/weak?project=default", kind: "object", reversible: true, items: [{check: "LXD-INS-001", field: "config", key: "security.privileged", before: "true", after: null}]}'
+	jq -cn '{type: "state", seq: 1, state: "applied"}'
+} >"$PUB/20990101T000000.000000000Z-3.jsonl"
+"$BIN" rollback --journal-dir "$PUB" </dev/null >"$W/pl4.out" 2>&1
+rc=$?
+t_pl4() {
+	[ "$rc" = 1 ] && [ "$(wc -l <"$W/pl4.out")" = 1 ] &&
+	grep -q "is writable by others" "$W/pl4.out" &&
+	[ -z "$(lxdh_cli profile get weak security.privileged </dev/null)" ]
+}
+check "a crafted journal there cannot make a profile privileged (exit $rc)" t_pl4
+t_pl4 || diag "$(cat "$W/pl4.out")"
+check "  and nothing changed" same_as_before
+
+# ------------------------------------ a journal of another server ----
+OTHER=$W/other-j
+mkdir -m 700 "$OTHER"
+jq -c 'if .type == "header" then .server = "00ff00ff00ff00ff00ff00ff00ff00ff" else . end' \
+	"$JU" >"$OTHER/20990101T000000.000000000Z-2.jsonl"
+chmod 600 "$OTHER"/*.jsonl
+"$BIN" rollback "$OTHER/20990101T000000.000000000Z-2.jsonl" </dev/null >"$W/os.out" 2>&1
+rc=$?
+t_os() { [ "$rc" = 1 ] && grep -q "is of the server with certificate 00ff00ff00ff00ff..., not of" "$W/os.out"; }
+check "rollback refuses a journal of another server (exit $rc)" t_os
+t_os || diag "$(cat "$W/os.out")"
+"$BIN" rollback --journal-dir "$OTHER" </dev/null >"$W/os2.out" 2>&1
+rc=$?
+t_os2() { [ "$rc" = 1 ] && grep -q "no journal of this server in '$OTHER'" "$W/os2.out"; }
+check "  and does not take it for this server's newest (exit $rc)" t_os2
+check "  nothing changed" same_as_before
+
 # ------------------------------------------------------------ opt-in ----
 fx --apply --yes --only LXD-INS-003 >"$W/o1.out" 2>&1
 rc=$?
@@ -235,7 +325,7 @@ _cond() {
 }
 check "--only LXD-DEV-002:c1/data sets the disk read-only (exit $rc)" _cond
 "$BIN" rollback --journal-dir "$JD" </dev/null >/dev/null 2>&1 &&
-	"$BIN" rollback --journal-dir "$JD" "$(ls "$JD"/*.jsonl | sed -n 2p)" </dev/null >"$W/rb3.out" 2>&1
+	"$BIN" rollback --journal-dir "$JD" "$(ls "$JD"/*.jsonl | tail -2 | head -1)" </dev/null >"$W/rb3.out" 2>&1
 check "rolling back both opt-in applies restores everything" same_as_before
 
 # ----------------------------------------------------- concurrency ----
@@ -250,6 +340,10 @@ for _ in $(seq 1 100); do
 	fi
 	sleep 0.1
 done
+fx --apply --yes >"$W/lk.out" 2>&1
+lrc=$?
+"$BIN" rollback --journal-dir "$JD" </dev/null >"$W/lk2.out" 2>&1
+lrc2=$?
 lxdh_cli config set core.remote_token_expiry 2H </dev/null
 kill -CONT "$FXPID" 2>/dev/null
 wait "$FXPID"
@@ -259,6 +353,13 @@ _cond() {
 }
 check "a concurrent change between audit and apply: exit 2 (got $rc)" _cond
 check "  it is reported as a conflict" grep -q "conflict LXD-ACC-010 /1.0 .*changed since the audit" "$W/cc.out"
+_cond() {
+	[ "$lrc" = 1 ] && [ "$lrc2" = 1 ] &&
+	grep -q "another lxd-harden is changing this server (pid $FXPID, since .*: fix --apply); wait" "$W/lk.out" &&
+	grep -q "another lxd-harden is changing this server (pid $FXPID, since .*: fix --apply); wait" "$W/lk2.out"
+}
+check "  meanwhile a second apply and a rollback say who holds the lock and exit 1 ($lrc, $lrc2)" _cond
+_cond || diag "$(cat "$W/lk.out" "$W/lk2.out" | tail -4)"
 check "  and not overwritten" [ "$(lxdh_cli config get core.remote_token_expiry </dev/null)" = 2H ]
 "$BIN" rollback --journal-dir "$JD" </dev/null >/dev/null 2>&1
 lxdh_cli config set core.remote_token_expiry 1H </dev/null

@@ -503,6 +503,7 @@ test_host_apply_rollback(void **state)
 	const struct host_ops ops = { fake_run, fake_pid, &fs };
 	struct fix_apply_opts ao = { .journal_dir = h->jdir,
 				     .host_root = h->root, .ops = &ops };
+	struct fix_rollback_opts ro = { .ops = &ops };
 	struct fix_plan p;
 	struct diag d = { { 0 } };
 	char *journal = NULL, *rules, *text;
@@ -525,7 +526,7 @@ test_host_apply_rollback(void **state)
 	free(text);
 
 	/* rollback: unset what was unset, false back, the file gone */
-	assert_int_equal(fix_rollback(NULL, journal, &ops, out, &d), 0);
+	assert_int_equal(fix_rollback(NULL, journal, &ro, out, &d), 0);
 	assert_null(json_object_get(fs.settings, "daemon.syslog"));
 	assert_string_equal(json_string_value(json_object_get(
 				    fs.settings, "daemon.verbose")), "false");
@@ -534,6 +535,37 @@ test_host_apply_rollback(void **state)
 					   "daemon.syslog\n"));
 	assert_non_null(strstr(fs.log.buf, "/usr/bin/snap set lxd "
 					   "daemon.verbose=false\n"));
+	fix_plan_release(&p);
+	free(journal);
+	journal = NULL;
+
+	/* changed after the fix: rollback leaves what changed alone and
+	   says so, undoes the rest; --force undoes it too */
+	fix_plan_build(&h->report, &h->snap, &o, &p);
+	for (size_t i = 0; i < p.n; i++)
+		nth(&p, i)->selected = true;
+	assert_int_equal(fix_apply(NULL, &h->snap, &p, &ao, &journal, &d), 0);
+	json_object_set_new(fs.settings, "daemon.verbose", json_string("debug"));
+	{
+		FILE *f = fopen(rules, "a");
+
+		fputs("-w /mine -p x\n", f);
+		fclose(f);
+	}
+	strbuf_release(&fs.log);
+	assert_int_equal(fix_rollback(NULL, journal, &ro, out, &d), 2);
+	assert_non_null(strstr(d.msg, "2 values changed since the fix"));
+	assert_string_equal(json_string_value(json_object_get(
+				    fs.settings, "daemon.verbose")), "debug");
+	assert_null(json_object_get(fs.settings, "daemon.syslog"));
+	assert_int_equal(access(rules, F_OK), 0);
+	assert_null(strstr(fs.log.buf, "set lxd daemon.verbose"));
+	ro.force = true;
+	assert_int_equal(fix_rollback(NULL, journal, &ro, out, &d), 0);
+	ro.force = false;
+	assert_string_equal(json_string_value(json_object_get(
+				    fs.settings, "daemon.verbose")), "false");
+	assert_int_equal(access(rules, F_OK), -1);
 	fix_plan_release(&p);
 	free(journal);
 	journal = NULL;
