@@ -110,13 +110,15 @@ wait_stopped() {
 	done
 	return 1
 }
-# wait_queued: until a connection waits in the stopped daemon's listening
-# socket (the apply's write, which it sends right after connecting).
+# wait_queued: until the apply's write waits at the stopped daemon: a
+# connection queued on its listening socket, or unread bytes on a
+# connection it had accepted before it stopped (the client may reuse one).
 wait_queued() {
 	local _ q
 	for _ in $(seq 1 300); do
-		q=$(ss -xlH src "$SOCK" 2>/dev/null | awk '{print $3; exit}')
-		if [ -n "$q" ] && [ "$q" -gt 0 ]; then
+		q=$(ss -xaH src "$SOCK" 2>/dev/null |
+			awk '$3 > 0 { n++ } END { print n + 0 }')
+		if [ "$q" -gt 0 ]; then
 			sleep 0.5
 			return 0
 		fi
