@@ -48,7 +48,7 @@ cli_edit_distance(const char *a, const char *b)
 const char *
 cli_nearest(const char *word, const char *const *cand, size_t n)
 {
-	size_t limit = strlen(word) / 3, best = 255;
+	size_t limit = strlen(word) / 3 + 1, best = 255;
 	const char *hit = NULL;
 	bool tie = false;
 
@@ -57,7 +57,11 @@ cli_nearest(const char *word, const char *const *cand, size_t n)
 	if (limit > 3)
 		limit = 3;
 	for (size_t i = 0; i < n; i++) {
-		size_t dist = cli_edit_distance(word, cand[i]);
+		size_t dist;
+
+		if (!cand[i])
+			continue;
+		dist = cli_edit_distance(word, cand[i]);
 
 		if (dist < best) {
 			best = dist;

@@ -10,7 +10,7 @@ size_t cli_edit_distance(const char *a, const char *b);
 
 /*
  * The candidate nearest to word, when it is near enough to be a typo
- * (distance at most a third of word's length, at least 1, at most 3);
+ * (distance at most a third of word's length plus one, at most 3);
  * NULL otherwise or when two candidates tie.
  */
 const char *cli_nearest(const char *word, const char *const *cand, size_t n);

@@ -214,18 +214,6 @@ escape_url(struct strbuf *sb, const char *s)
 	}
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 char *
 unescape_url(const char *s)
 {
@@ -235,8 +223,8 @@ unescape_url(const char *s)
 	for (const char *p = s; *p; p++) {
 		int hi, lo;
 
-		if (*p == '%' && (hi = hexval(p[1])) >= 0 &&
-		    (lo = hexval(p[2])) >= 0 && (hi || lo)) {
+		if (*p == '%' && (hi = hex_value(p[1])) >= 0 &&
+		    (lo = hex_value(p[2])) >= 0 && (hi || lo)) {
 			strbuf_addch(&sb, (char)(hi * 16 + lo));
 			p += 2;
 		} else {

@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "catalog.h"
+#include "cli.h"
 
 #define GATE_MAX_BASELINE ((size_t)256 << 20)
 
@@ -385,17 +386,13 @@ validate_ids(const char *const *pats, size_t np, const char *option,
 	for (size_t k = 0; k < np && rc == 0; k++) {
 		bool any = false;
 		const char *near;
-		char *longer;
 
 		for (size_t i = 0; i < n && !any; i++)
 			any = id_matches(pats[k], ids[i]);
 		if (any)
 			continue;
-		near = str_suggest(pats[k], ids, n);
-		longer = xasprintf("LXD-%s", pats[k]);
-		if (!near)
-			near = str_suggest(longer, ids, n);
-		free(longer);
+		/* as explain and fix --only guess: "acc-4" is LXD-ACC-004 */
+		near = cli_nearest_check(pats[k]);
 		if (near)
 			diag_set(d, "--%s '%s' matches no check; did you mean "
 				    "%s? (lxd-harden checks lists them)",
@@ -431,7 +428,7 @@ gate_select_validate(const struct gate_select *s, struct diag *d)
 		}
 		if (any)
 			continue;
-		near = str_suggest(s->section[k], names, n);
+		near = cli_nearest(s->section[k], names, n);
 		if (near)
 			diag_set(d, "--section '%s' names no section; did you "
 				    "mean '%s'?", s->section[k], near);
@@ -526,7 +523,7 @@ check_project(const struct gate_select *s, const struct snapshot *snap,
 		if (name)
 			names[n++] = name;
 	}
-	near = str_suggest(s->project, names, n);
+	near = cli_nearest(s->project, names, n);
 	if (near)
 		diag_set(d, "--project '%s' is not a project of the server; "
 			    "did you mean '%s'?", s->project, near);

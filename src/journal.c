@@ -169,23 +169,6 @@ fail:
 	return -1;
 }
 
-static int
-write_all(int fd, const char *buf, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /*
  * The length of the file up to its last newline when its last line is
  * cut short, else -1 (also on errors: then nothing is cut).

@@ -381,24 +381,6 @@ rootfs_mkdir(const char *root, const char *path, mode_t mode)
 	return rc;
 }
 
-/* Writes all of buf to fd. */
-static int
-write_all(int fd, const char *buf, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 int
 rootfs_write(const char *root, const char *path, mode_t mode,
 	     const char *content, size_t len)

@@ -383,58 +383,33 @@ format_rfc3339(long long t, char *buf, size_t len)
 	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-static char
-fold(char c)
+int
+hex_value(char c)
 {
-	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
 }
 
-size_t
-str_edit_distance(const char *a, const char *b)
+int
+write_all(int fd, const void *buf, size_t len)
 {
-	size_t la = strlen(a), lb = strlen(b);
-	size_t *row = xcalloc(lb + 1, sizeof(*row));
-	size_t d;
+	const char *p = buf;
 
-	for (size_t j = 0; j <= lb; j++)
-		row[j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		size_t diag = row[0];
+	while (len) {
+		ssize_t n = write(fd, p, len);
 
-		row[0] = i;
-		for (size_t j = 1; j <= lb; j++) {
-			size_t up = row[j];
-			size_t best = diag + (fold(a[i - 1]) != fold(b[j - 1]));
-
-			if (up + 1 < best)
-				best = up + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			row[j] = best;
-			diag = up;
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
 		}
+		p += n;
+		len -= (size_t)n;
 	}
-	d = row[lb];
-	free(row);
-	return d;
-}
-
-const char *
-str_suggest(const char *s, const char *const *cand, size_t n)
-{
-	const char *best = NULL;
-	size_t best_d = 0, limit = strlen(s) / 3 + 1;
-
-	for (size_t i = 0; i < n; i++) {
-		size_t d;
-
-		if (!cand[i])
-			continue;
-		d = str_edit_distance(s, cand[i]);
-		if (d <= limit && (!best || d < best_d)) {
-			best = cand[i];
-			best_d = d;
-		}
-	}
-	return best;
+	return 0;
 }

@@ -38,23 +38,17 @@ char *xasprintf(const char *fmt, ...) LXDH_PRINTF(1, 2) LXDH_NONNULL_RET;
 char *xvasprintf(const char *fmt, va_list ap) LXDH_PRINTF(1, 0)
 	LXDH_NONNULL_RET;
 
+/* The value of a hex digit (either case), or -1. */
+int hex_value(char c);
+
+/* Writes all len bytes of buf to fd (retrying on EINTR); 0 or -1. */
+int write_all(int fd, const void *buf, size_t len);
+
 /* NULL-safe string helpers. */
 bool str_eq(const char *a, const char *b);
 bool str_starts_with(const char *s, const char *prefix);
 bool str_ends_with(const char *s, const char *suffix);
 bool str_empty(const char *s);
-
-/*
- * The edit distance (insertions, deletions, substitutions; case folded
- * for ASCII) between a and b, for "did you mean" suggestions.
- */
-size_t str_edit_distance(const char *a, const char *b);
-
-/*
- * Of the n candidates, the nearest to s when it is close enough to be a
- * plausible typo (at most a third of its length away), else NULL.
- */
-const char *str_suggest(const char *s, const char *const *cand, size_t n);
 
 /* A growable, NUL-terminated byte buffer. */
 struct strbuf {

@@ -5,40 +5,20 @@
 #include <string.h>
 
 #include "checks/common.h"
+#include "escape.h"
 #include "host.h"
 #include "lxdval.h"
 
 #define RELEASES_SCHEMA "lxd-harden/releases/1"
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
+/* The first n bytes of s, %XX-decoded (caller frees). */
 static char *
 url_decode(const char *s, size_t n)
 {
-	char *r = xmalloc(n + 1);
-	size_t j = 0;
+	char *part = xstrndup(s, n);
+	char *r = unescape_url(part);
 
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '%' && i + 2 < n && hexval(s[i + 1]) >= 0 &&
-		    hexval(s[i + 2]) >= 0) {
-			r[j++] = (char)(hexval(s[i + 1]) * 16 +
-					hexval(s[i + 2]));
-			i += 2;
-		} else {
-			r[j++] = s[i];
-		}
-	}
-	r[j] = '\0';
+	free(part);
 	return r;
 }
 

@@ -1,11 +1,10 @@
 /*
- * test_scale.c - evaluation stays linear in the number of objects: the
- * whole catalog on N and 4N instances, each with a profile of its own in
- * one of many projects and a NIC on a network of its project, takes
- * about four times as long, not sixteen (a lookup of each instance's
- * profiles, project or network by a scan of all of them would be
- * quadratic). The best of three runs of each size is compared, with room
- * for a busy machine; and snapshot_find() answers as a scan would.
+ * test_scale.c - snapshot_find(), the index that keeps evaluation linear
+ * (instances to their profiles, projects and networks), answers as a scan
+ * would on a large state of many projects. How the time grows with the
+ * number of instances is measured in bench/synthetic.sh, not here: a
+ * timed unit test fails on a busy machine and proves nothing on an idle
+ * one.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <cmocka.h>
 
@@ -93,61 +91,6 @@ build(struct snapshot *s, size_t n)
 		json_decref(docs[k]);
 }
 
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* The best of three runs of the whole catalog on n instances, seconds. */
-static double
-eval_time(size_t n)
-{
-	struct snapshot s;
-	struct policy pol;
-	double best = 1e9;
-
-	build(&s, n);
-	policy_init(&pol);
-	for (int run = 0; run < 3; run++) {
-		struct check_ctx x = { 0 };
-		struct report r;
-		double t0;
-
-		memset(&r, 0, sizeof(r));
-		x.snap = &s;
-		x.policy = &pol;
-		t0 = now_s();
-		engine_run(&x, &r);
-		t0 = now_s() - t0;
-		if (t0 < best)
-			best = t0;
-		engine_report_release(&r);
-	}
-	policy_release(&pol);
-	snapshot_release(&s);
-	return best;
-}
-
-static void
-test_linear(void **state)
-{
-	double small, large;
-
-	(void)state;
-	small = eval_time(1000);
-	large = eval_time(4000);
-	print_message("1000 instances: %.3f s, 4000: %.3f s (x%.1f)\n", small,
-		      large, large / small);
-	/* linear is x4; a quadratic lookup gives x16 */
-	if (large > 9 * small)
-		fail_msg("4 times the instances took %.1f times as long",
-			 large / small);
-}
-
 /* snapshot_find() gives what a scan from the start would. */
 static void
 test_find_like_scan(void **state)
@@ -180,7 +123,6 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_find_like_scan),
-		cmocka_unit_test(test_linear),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
