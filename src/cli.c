@@ -7,6 +7,7 @@
 
 #include "catalog.h"
 #include "cmd.h"
+#include "gate.h"
 #include "util.h"
 
 #define CLI_MAX_WORD 64
@@ -190,4 +191,28 @@ cli_bad_option(const char *cmd, int c, char **argv,
 	else
 		cmd_error("%s: unknown option '--%s'; see 'lxd-harden %s "
 			  "--help'", cmd, word, cmd);
+}
+
+int
+cli_select_option(struct gate_select *s, const char *option,
+		  const char *arg)
+{
+	struct diag d;
+
+	if (gate_select_add(s, option, arg, &d) != 0) {
+		cmd_error("%s", d.msg);
+		return -1;
+	}
+	return 0;
+}
+
+int
+cli_min_severity(const char *arg, enum severity *out)
+{
+	if (severity_parse(arg, out) != 0) {
+		cmd_error("unknown severity '%s' for --min-severity "
+			  "(critical, high, medium, low, info)", arg);
+		return -1;
+	}
+	return 0;
 }

@@ -5,6 +5,8 @@
 #include <getopt.h>
 #include <stddef.h>
 
+#include "finding.h"
+
 /* Levenshtein distance of a and b, ASCII case folded; capped at 255. */
 size_t cli_edit_distance(const char *a, const char *b);
 
@@ -31,5 +33,18 @@ const char *cli_nearest_check(const char *id);
  */
 void cli_bad_option(const char *cmd, int c, char **argv,
 		    const struct option *longopts);
+
+struct gate_select;
+
+/*
+ * A selection option of audit and fix (--check, --skip, --section,
+ * --project: option is its name without dashes) added to s; -1 after
+ * saying why on stderr.
+ */
+int cli_select_option(struct gate_select *s, const char *option,
+		      const char *arg);
+
+/* --min-severity LEVEL into *out; -1 after saying why on stderr. */
+int cli_min_severity(const char *arg, enum severity *out);
 
 #endif

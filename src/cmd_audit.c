@@ -272,27 +272,18 @@ parse_opts(int argc, char **argv, struct audit_opts *o)
 		case OPT_CHECK:
 		case OPT_SKIP:
 		case OPT_SECTION:
-		case OPT_PROJECT: {
-			struct diag d;
-
-			if (gate_select_add(&o->select,
-					    c == OPT_CHECK ? "check" :
-					    c == OPT_SKIP ? "skip" :
-					    c == OPT_SECTION ? "section" :
-							       "project",
-					    optarg, &d) != 0) {
-				cmd_error("%s", d.msg);
+		case OPT_PROJECT:
+			if (cli_select_option(&o->select,
+					      c == OPT_CHECK ? "check" :
+					      c == OPT_SKIP ? "skip" :
+					      c == OPT_SECTION ? "section" :
+								 "project",
+					      optarg) != 0)
 				return -1;
-			}
 			break;
-		}
 		case OPT_MIN_SEVERITY:
-			if (severity_parse(optarg, &o->min_severity) != 0) {
-				cmd_error("unknown severity '%s' for "
-					  "--min-severity (critical, high, "
-					  "medium, low, info)", optarg);
+			if (cli_min_severity(optarg, &o->min_severity) != 0)
 				return -1;
-			}
 			o->min_set = true;
 			break;
 		case 'v':

@@ -225,27 +225,18 @@ parse(int argc, char **argv, struct fix_cmd_opts *o, bool is_rollback)
 		case OPT_CHECK:
 		case OPT_SKIP:
 		case OPT_SECTION:
-		case OPT_PROJECT: {
-			struct diag d;
-
-			if (gate_select_add(&o->select,
-					    c == OPT_CHECK ? "check" :
-					    c == OPT_SKIP ? "skip" :
-					    c == OPT_SECTION ? "section" :
-							       "project",
-					    optarg, &d) != 0) {
-				cmd_error("%s", d.msg);
+		case OPT_PROJECT:
+			if (cli_select_option(&o->select,
+					      c == OPT_CHECK ? "check" :
+					      c == OPT_SKIP ? "skip" :
+					      c == OPT_SECTION ? "section" :
+								 "project",
+					      optarg) != 0)
 				return -1;
-			}
 			break;
-		}
 		case OPT_MIN_SEVERITY:
-			if (severity_parse(optarg, &o->select.below) != 0) {
-				cmd_error("unknown severity '%s' for "
-					  "--min-severity (critical, high, "
-					  "medium, low, info)", optarg);
+			if (cli_min_severity(optarg, &o->select.below) != 0)
 				return -1;
-			}
 			o->select.skip_below = true;
 			break;
 		case OPT_FORCE:
