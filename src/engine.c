@@ -5,6 +5,7 @@
 
 #include "catalog.h"
 #include "host.h"
+#include "x509.h"
 
 enum status
 engine_status(const struct findings *fs)
@@ -164,6 +165,15 @@ engine_run(const struct check_ctx *x, struct report *r)
 	r->server_name = s->server_name;
 	r->server_version = s->server_version;
 	r->clustered = s->clustered;
+	if (s->clustered) {
+		const json_t *env = json_object_get(s->part[SNAP_SERVER],
+						    "environment");
+
+		x509_sha256_pem(json_string_value(json_object_get(env,
+						"certificate")),
+				r->cluster_fingerprint);
+		r->cluster_member = s->server_name;
+	}
 	r->install = x->host ? host_install_name(x->host->install) : NULL;
 	r->remote = s->remote;
 	r->generated_at = s->now;

@@ -25,6 +25,14 @@ struct report {
 	const char *server_name;
 	const char *server_version;
 	bool clustered;
+	/*
+	 * When clustered: the SHA-256 of the cluster certificate
+	 * (environment.certificate of GET /1.0; the same on every member),
+	 * and the member that answered (environment.server_name). "" and
+	 * NULL otherwise, or when the certificate is unreadable.
+	 */
+	char cluster_fingerprint[65];
+	const char *cluster_member;
 	bool remote;
 	const char *install;	/* "snap", "package", "incus"; NULL when the
 				   host was not read */
