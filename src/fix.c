@@ -701,6 +701,21 @@ fix_delete_pool(const struct fixer *fx, const struct finding *f,
 			     "delete it by hand", check_id(x), name);
 		return;
 	}
+	if (x->snap->clustered) {
+		/*
+		 * A cluster's pool exists on every member with member-local
+		 * keys (source, size, ...) that the pool list hides; putting
+		 * it back takes one pending create per member, then the
+		 * pool, which rollback does not do. So no automatic delete.
+		 */
+		plan_note(p, "%s: storage pool %s is defined on every cluster "
+			     "member with each member's own source; rollback "
+			     "could not create it again member by member, so "
+			     "it is not deleted automatically (by hand: %s "
+			     "storage delete %s)", check_id(x), name,
+			  snapshot_client(x->snap), shq(name));
+		return;
+	}
 	source = checks_jstr(cfg, "source");
 	it = fix_plan_add(p, check_id(x), f->object, FIXK_DELETE);
 	it->old_present = true;
