@@ -85,8 +85,8 @@ checks_per_member(const struct check *c, const struct check_ctx *x,
 		if (err || !json_is_object(json_object_get(m, "config"))) {
 			st = member_status(s, name);
 			findings_add(out, ST_ERROR, c->severity, obj,
-				     "Cannot read the own configuration of "
-				     "cluster member %s%s%s%s: %s.", name,
+				     "Cannot read what cluster member %s%s%s%s "
+				     "holds for itself: %s.", name,
 				     st ? " (status " : "", st ? st : "",
 				     st ? ")" : "",
 				     err ? err : "no config in the answer");
