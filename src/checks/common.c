@@ -95,6 +95,20 @@ checks_per_member(const struct check *c, const struct check_ctx *x,
 		}
 		free(obj);
 	}
+	/* a member the list names whose own state is not there at all */
+	json_array_foreach (snapshot_part(s, SNAP_CLUSTER_MEMBERS, NULL), i,
+			    m) {
+		const char *name = checks_jstr(m, "server_name");
+		char *obj;
+
+		if (!name || snapshot_member(s, name))
+			continue;
+		obj = snapshot_server_object(name);
+		findings_add(out, ST_ERROR, c->severity, obj,
+			     "Cannot read what cluster member %s holds for "
+			     "itself: it is not in the state read.", name);
+		free(obj);
+	}
 }
 
 char *

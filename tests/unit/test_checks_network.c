@@ -770,6 +770,13 @@ test_net_cluster_members(void **state)
 	ct_run(&t, "LXD-NET-002");
 	assert_int_equal(ct_count(&t, ST_FAIL), 2);
 
+	/* a listed member missing from the per-member state: an error */
+	json_array_remove(t.snap.part[SNAP_MEMBER_SERVERS], 2);
+	ct_run(&t, "LXD-NET-001");
+	assert_true(ct_contains(ct_finding(&t, ST_ERROR,
+					   "/1.0?target=m3")->message,
+				"not in the state read"));
+
 	/* no per-member state: an error, never a pass */
 	json_decref(t.snap.part[SNAP_MEMBER_SERVERS]);
 	t.snap.part[SNAP_MEMBER_SERVERS] = NULL;
