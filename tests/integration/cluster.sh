@@ -272,6 +272,7 @@ check "ACC-011: the pending join token for ghost fails" \
 check "ACC-009: the join token expiry is judged on a cluster" \
 	jq -e '.results[] | select(.id == "LXD-ACC-009") | .status != "notapplicable"' "$R"
 # (lxdh_foreign_text asks the daemon for its extensions: member a's)
+# shellcheck disable=SC2046 # m_env prints VAR=VALUE words without spaces
 foreign() { (LXDH_BASE=$W; export $(m_env a); lxdh_foreign_text "$SRCDIR" "$R"); }
 check "the report names only $LXDH_NAME's client" foreign
 
