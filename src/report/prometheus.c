@@ -81,8 +81,7 @@ count_status(const struct findings *fs, enum status st)
 
 /*
  * Open findings (fail, error) by their own severity, and those of them
- * first seen in this run: every one without --baseline, the ones the
- * baseline did not have with it.
+ * the baseline did not have (every one without --baseline).
  */
 static void
 by_severity(struct strbuf *sb, const struct report *r)
@@ -109,8 +108,8 @@ by_severity(struct strbuf *sb, const struct report *r)
 		strbuf_addf(sb, "} %zu\n", open[k]);
 	}
 	family(sb, "lxd_harden_new_findings",
-	       "Open findings first seen in this run (all of them without "
-	       "--baseline), by their severity.");
+	       "Open findings the --baseline did not have (all of them "
+	       "without one), by their severity.");
 	for (size_t k = SEV__COUNT; k-- > 0;) {
 		strbuf_addstr(sb, "lxd_harden_new_findings{");
 		add_label(sb, "severity", severity_name((enum severity)k));
