@@ -68,7 +68,13 @@ for f in ./usr/bin/lxd-harden ./usr/share/lxd-harden/releases.json \
 	./usr/share/bash-completion/completions/lxd-harden \
 	./usr/share/zsh/vendor-completions/_lxd-harden \
 	./usr/share/doc/lxd-harden/examples/policy.yaml \
-	./usr/share/doc/lxd-harden/copyright; do
+	./usr/share/doc/lxd-harden/copyright \
+	./lib/systemd/system/lxd-harden.service \
+	./lib/systemd/system/lxd-harden.timer \
+	./lib/systemd/system/lxd-harden-watch.service \
+	"./usr/lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH)/lxd-harden/lxd-harden-audit" \
+	./usr/share/lxd-harden/prometheus/lxd-harden.rules.yml \
+	./usr/share/lxd-harden/grafana/lxd-harden.json; do
 	if grep -qx -- "$f" <<<"$contents"; then
 		ok "the package holds $f"
 	else
