@@ -181,6 +181,36 @@ engine_run(const struct check_ctx *x, struct report *r)
 	engine_score(r);
 }
 
+bool
+engine_finding_open(const struct finding *f)
+{
+	return f->status == ST_FAIL || f->status == ST_ERROR;
+}
+
+long long
+engine_first_seen(const struct report *r, const struct finding *f)
+{
+	return f->first_seen ? f->first_seen : r->generated_at;
+}
+
+long long
+engine_oldest_open(const struct report *r, const struct check_result *res)
+{
+	long long oldest = -1;
+
+	for (size_t i = 0; i < res->findings.n; i++) {
+		const struct finding *f = &res->findings.v[i];
+		long long t;
+
+		if (!engine_finding_open(f))
+			continue;
+		t = engine_first_seen(r, f);
+		if (oldest < 0 || t < oldest)
+			oldest = t;
+	}
+	return oldest;
+}
+
 void
 engine_report_release(struct report *r)
 {
