@@ -11,17 +11,20 @@
 #include "check.h"
 #include "checks/host_checks.h"
 
-static bool
-needs_host(const struct check *c)
+bool
+host_only_is_host_check(const struct check *c)
 {
 	struct snapshot empty;
+	struct policy pol;
 	struct check_ctx x = { 0 };
 	struct findings fs = { 0 };
 	bool host = false;
 
 	snapshot_init(&empty);
+	policy_init(&pol);
 	empty.remote = true;
 	x.snap = &empty;
+	x.policy = &pol;
 	c->eval(c, &x, &fs);
 	for (size_t i = 0; i < fs.n; i++)
 		host = host || (fs.v[i].status == ST_NOTAPPLICABLE &&
@@ -29,6 +32,7 @@ needs_host(const struct check *c)
 						HOST_CHECKS_NEED));
 	findings_release(&fs);
 	snapshot_release(&empty);
+	policy_release(&pol);
 	return host;
 }
 
@@ -37,7 +41,7 @@ host_only_select(struct gate_select *s, struct diag *d)
 {
 	for (const struct section *sec = catalog_sections; sec->prefix; sec++)
 		for (const struct check *c = sec->checks; c->id; c++)
-			if (needs_host(c) &&
+			if (host_only_is_host_check(c) &&
 			    gate_select_add(s, "check", c->id, d) != 0)
 				return -1;
 	return 0;

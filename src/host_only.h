@@ -5,6 +5,11 @@
 #include "gate.h"
 #include "snapshot.h"
 
+struct check;
+
+/* Whether c reads the host (its evaluator says so when given none). */
+bool host_only_is_host_check(const struct check *c);
+
 /*
  * Adds "--check ID" to s for every host check: those whose evaluator,
  * given no host, says it needs the machine (HOST_CHECKS_NEED). -1 with d
