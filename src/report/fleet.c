@@ -805,22 +805,28 @@ struct family {
 	struct strbuf samples;
 };
 
-static struct family *
-family_get(struct family **fs, size_t *n, const char *name, size_t len)
+struct families {
+	struct family *v;
+	size_t n;
+};
+
+/* The index of family name (added when new). */
+static size_t
+family_get(struct families *fs, const char *name, size_t len)
 {
-	for (size_t i = 0; i < *n; i++)
-		if (strlen((*fs)[i].name) == len &&
-		    !strncmp((*fs)[i].name, name, len))
-			return &(*fs)[i];
-	*fs = xrealloc(*fs, (*n + 1) * sizeof(**fs));
-	memset(&(*fs)[*n], 0, sizeof(**fs));
-	(*fs)[*n].name = xstrndup(name, len);
-	return &(*fs)[(*n)++];
+	for (size_t i = 0; i < fs->n; i++)
+		if (strlen(fs->v[i].name) == len &&
+		    !strncmp(fs->v[i].name, name, len))
+			return i;
+	fs->v = xrealloc(fs->v, (fs->n + 1) * sizeof(*fs->v));
+	memset(&fs->v[fs->n], 0, sizeof(*fs->v));
+	fs->v[fs->n].name = xstrndup(name, len);
+	return fs->n++;
 }
 
 /* Adds target="NAME" to each sample of one target's metrics. */
 static void
-prom_target(struct family **fs, size_t *n, const char *doc, const char *name)
+prom_target(struct families *fs, const char *doc, const char *name)
 {
 	struct family *cur = NULL;
 
@@ -830,9 +836,8 @@ prom_target(struct family **fs, size_t *n, const char *doc, const char *name)
 
 		if (str_starts_with(l, "# HELP ")) {
 			const char *nm = l + 7;
-			size_t nlen = strcspn(nm, " \n");
 
-			cur = family_get(fs, n, nm, nlen);
+			cur = &fs->v[family_get(fs, nm, strcspn(nm, " \n"))];
 			if (!cur->head)
 				cur->head = xstrndup(l, len);
 		} else if (str_starts_with(l, "# TYPE ")) {
@@ -867,22 +872,21 @@ prom_target(struct family **fs, size_t *n, const char *doc, const char *name)
 static int
 write_prometheus(FILE *f, const struct views *vs)
 {
-	struct family *fs = NULL;
-	size_t n = 0;
-	struct family *up;
+	struct families fs = { 0 };
+	size_t up = family_get(&fs, "lxd_harden_target_up", 20);
 	int rc = 0;
 
-	up = family_get(&fs, &n, "lxd_harden_target_up", 20);
-	up->head = xstrdup("# HELP lxd_harden_target_up Whether the target "
-			   "could be audited (1) or not (0).\n"
-			   "# TYPE lxd_harden_target_up gauge");
+	fs.v[up].head = xstrdup("# HELP lxd_harden_target_up Whether the "
+				"target could be audited (1) or not (0).\n"
+				"# TYPE lxd_harden_target_up gauge");
 	for (size_t i = 0; i < vs->n; i++) {
 		const struct view *v = &vs->v[i];
 		char *doc;
 
 		/* names are [A-Za-z0-9._:@-]: nothing to escape in a label */
-		strbuf_addf(&up->samples, "lxd_harden_target_up{target=\"%s\"} "
-					  "%d\n", v->e->name, v->ok ? 1 : 0);
+		strbuf_addf(&fs.v[up].samples,
+			    "lxd_harden_target_up{target=\"%s\"} %d\n",
+			    v->e->name, v->ok ? 1 : 0);
 		if (!v->ok)
 			continue;
 		doc = format_one("prometheus", &v->r, 0);
@@ -890,18 +894,18 @@ write_prometheus(FILE *f, const struct views *vs)
 			rc = -1;
 			break;
 		}
-		prom_target(&fs, &n, doc, v->e->name);
+		prom_target(&fs, doc, v->e->name);
 		free(doc);
 	}
-	for (size_t i = 0; i < n; i++) {
-		if (rc == 0 && fs[i].samples.len)
-			fprintf(f, "%s\n%s", fs[i].head ? fs[i].head : "",
-				fs[i].samples.buf);
-		free(fs[i].name);
-		free(fs[i].head);
-		strbuf_release(&fs[i].samples);
+	for (size_t i = 0; i < fs.n; i++) {
+		if (rc == 0 && fs.v[i].samples.len)
+			fprintf(f, "%s\n%s", fs.v[i].head ? fs.v[i].head : "",
+				fs.v[i].samples.buf);
+		free(fs.v[i].name);
+		free(fs.v[i].head);
+		strbuf_release(&fs.v[i].samples);
 	}
-	free(fs);
+	free(fs.v);
 	return rc == 0 && !ferror(f) ? 0 : -1;
 }
 
