@@ -836,8 +836,10 @@ prom_target(struct families *fs, const char *doc, const char *name)
 
 		if (str_starts_with(l, "# HELP ")) {
 			const char *nm = l + 7;
+			/* first the index: family_get may move fs->v */
+			size_t k = family_get(fs, nm, strcspn(nm, " \n"));
 
-			cur = &fs->v[family_get(fs, nm, strcspn(nm, " \n"))];
+			cur = &fs->v[k];
 			if (!cur->head)
 				cur->head = xstrndup(l, len);
 		} else if (str_starts_with(l, "# TYPE ")) {
