@@ -323,7 +323,9 @@ test_merge_baseline(void **state)
 	assert_string_equal(json_string_value(json_object_get(json_array_get(
 		json_object_get(result(&f, 0, "LXD-ACC-004"), "findings"), 0),
 		"first_seen")), "2026-11-28T15:33:20Z");
-	assert_int_equal(fleet_merge_baseline(&f, json_object(), &d), -1);
+	json_decref(o);
+	o = json_object();
+	assert_int_equal(fleet_merge_baseline(&f, o, &d), -1);
 	fleet_release(&f);
 	fleet_release(&old);
 	json_decref(o);
