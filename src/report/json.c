@@ -115,12 +115,15 @@ report_json(const struct report *r)
 	if (r->cluster_fingerprint || r->cluster_member) {
 		json_t *cl = json_object();
 
+		/* null when the server did not say: never made up */
 		json_object_set_new(cl, "fingerprint",
-				    jstr(r->cluster_fingerprint ?
-						 r->cluster_fingerprint : ""));
+				    r->cluster_fingerprint ?
+					    jstr(r->cluster_fingerprint) :
+					    json_null());
 		json_object_set_new(cl, "member",
-				    jstr(r->cluster_member ?
-						 r->cluster_member : ""));
+				    r->cluster_member ?
+					    jstr(r->cluster_member) :
+					    json_null());
 		json_object_set_new(target, "cluster", cl);
 	}
 	json_object_set_new(root, "target", target);

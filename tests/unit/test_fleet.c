@@ -13,8 +13,12 @@
 
 #include <cmocka.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "cmd.h"
 #include "fleet.h"
+#include "host_only.h"
 #include "fleet_merge.h"
 #include "report/fleet_report.h"
 
@@ -355,6 +359,137 @@ test_exit_status(void **state)
 	fleet_release(&f);
 }
 
+/* --- --host-only: whose host ---------------------------------------------- */
+
+static char *
+datafile(const char *rel)
+{
+	const char *dir = getenv("LXDH_TESTDATA");
+
+	return xasprintf("%s/%s", dir ? dir : "tests/data", rel);
+}
+
+/*
+ * The cluster fixture, its server.json given env (NULL: as it is), into a
+ * fresh directory; a host root beside it with etc/hostname "h1".
+ */
+static const char *const cluster_parts[] = {
+	"server.json", "certificates.json", "cluster-members.json",
+	"instances.json", "networks.json", "profiles.json", "projects.json",
+	"storage-pools.json", "identities.json", "auth-groups.json",
+	"storage-pools-members.json",
+};
+
+static char *
+cluster_copy(const char *cert_file, const char *fp)
+{
+	const char *const *parts = cluster_parts;
+	char *dir = xstrdup("/tmp/lxdh-test-fleet-XXXXXX");
+
+	assert_non_null(mkdtemp(dir));
+	for (size_t i = 0; i < sizeof(cluster_parts) / sizeof(*parts); i++) {
+		char *src = xasprintf("workload/cluster/%s", parts[i]);
+		char *from = datafile(src), *to;
+		json_t *j = json_load_file(from, 0, NULL);
+
+		assert_non_null(j);
+		if (i == 0) {
+			json_t *env = json_object_get(j, "environment");
+
+			if (cert_file) {
+				char *pem, *cf = datafile(cert_file);
+				size_t len;
+				struct diag d;
+
+				assert_int_equal(read_file_max(cf, 1 << 16,
+					"cert", &pem, &len, &d), 0);
+				json_object_set_new(env, "certificate",
+						    json_string(pem));
+				free(pem);
+				free(cf);
+			}
+			if (fp)
+				json_object_set_new(env,
+					"certificate_fingerprint",
+					json_string(fp));
+		}
+		to = xasprintf("%s/%s", dir, parts[i]);
+		assert_int_equal(json_dump_file(j, to, 0), 0);
+		json_decref(j);
+		free(src);
+		free(from);
+		free(to);
+	}
+	return dir;
+}
+
+static void
+cluster_remove(char *dir)
+{
+	for (size_t i = 0; i < sizeof(cluster_parts) / sizeof(*cluster_parts);
+	     i++) {
+		char *p = xasprintf("%s/%s", dir, cluster_parts[i]);
+
+		unlink(p);
+		free(p);
+	}
+	assert_int_equal(rmdir(dir), 0);
+	free(dir);
+}
+
+static void
+identity(const char *cert, const char *fp, struct host_identity *id)
+{
+	char *dir = cluster_copy(cert, fp);
+	char *etc = xasprintf("%s/etc", dir), *hn;
+	struct snapshot snap;
+	struct diag d = { { 0 } };
+	FILE *f;
+
+	snapshot_init(&snap);
+	assert_int_equal(snapshot_load_dir(&snap, dir, &d), 0);
+	assert_int_equal(mkdir(etc, 0755), 0);
+	hn = xasprintf("%s/hostname", etc);
+	f = fopen(hn, "w");
+	assert_non_null(f);
+	fputs("h1\n", f);
+	fclose(f);
+	host_identity_read(id, &snap, dir);
+	snapshot_release(&snap);
+	unlink(hn);
+	rmdir(etc);
+	cluster_remove(dir);
+	free(hn);
+	free(etc);
+}
+
+static void
+test_host_identity(void **state)
+{
+	struct host_identity id;
+	const char *fp = "128a850cb359ec6ab0964b52cab1cfadd6db96980f38ad5c0"
+			 "ca853c21dd01c03";
+
+	(void)state;
+	/* the fingerprint from the certificate (openssl x509 | sha256sum) */
+	identity("target/certs/other.crt", NULL, &id);
+	assert_string_equal(id.host, "h1");
+	assert_string_equal(id.member, "m1");
+	assert_string_equal(id.fingerprint, fp);
+	host_identity_release(&id);
+	/* the server's own fingerprint when it gives one */
+	identity(NULL, "00112233445566778899aabbccddeeff00112233445566778899"
+		       "aabbccddeeff", &id);
+	assert_string_equal(id.fingerprint, "00112233445566778899aabbccddeeff"
+					    "00112233445566778899aabbccddeeff");
+	host_identity_release(&id);
+	/* neither: unknown, never made up */
+	identity(NULL, "not-hex", &id);
+	assert_null(id.fingerprint);
+	assert_string_equal(id.member, "m1");
+	host_identity_release(&id);
+}
+
 /* --- child processes ---------------------------------------------------- */
 
 static int
@@ -415,6 +550,7 @@ main(void)
 		cmocka_unit_test(test_merge_baseline),
 		cmocka_unit_test(test_exit_status),
 		cmocka_unit_test(test_run),
+		cmocka_unit_test(test_host_identity),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
