@@ -209,7 +209,8 @@ LXD_CONF=$C "$BIN" audit --targets "$W/slow.yml" --jobs 6 --timeout 8s \
 apid=$!
 # mid-run: as soon as the audits' processes exist
 for i in $(seq 1 2000); do
-	[ "$(pgrep -c -P "$apid" 2>/dev/null || echo 0)" -ge 6 ] && break
+	nkids=$(pgrep -c -P "$apid" 2>/dev/null)
+	[ "${nkids:-0}" -ge 6 ] && break
 done
 kill -STOP "${D[incus.pid]}"
 wait "$apid"
