@@ -29,6 +29,7 @@ trap 'lxdh_daemon_cleanup; rm -rf "$W"' EXIT
 lxdh_product lxd
 lxdh_daemon_start lxdh-bench-fleet || exit 1
 S=$LXDH_SOCKET
+VERSION=$(lxdh_daemon_version)
 unset LXD_DIR LXD_SOCKET
 
 ms() { echo $((($(date +%s%N) - $1) / 1000000)); }
@@ -71,7 +72,7 @@ block=$(cat <<EOF
 <!-- fleet: written by bench/fleet.sh -->
 ## Fleet: $N targets in one run
 
-\`bench/fleet.sh\`: one private LXD $(lxdh_daemon_version) audited over its
+\`bench/fleet.sh\`: one private LXD $VERSION audited over its
 socket under $N names (a targets file), against the slowest of $RUNS single
 audits of the same daemon. $(nproc) CPUs; load average before:
 $(cut -d' ' -f1-3 /proc/loadavg); lxd-harden $("$BIN" --version | head -1).
