@@ -36,6 +36,14 @@ struct report {
 	bool remote;
 	const char *install;	/* "snap", "package", "incus"; NULL when the
 				   host was not read */
+	/*
+	 * The machine and the cluster (NULL when not known): the host's
+	 * name, and when clustered the member and the SHA-256 fingerprint
+	 * of the cluster's (server) certificate. Borrowed.
+	 */
+	const char *host;
+	const char *cluster_member;
+	const char *cluster_fingerprint;
 	long long generated_at;
 	size_t requests;
 	/*

@@ -134,6 +134,22 @@ report_json(const struct report *r)
 			    r->install ? jstr(r->install) : json_null());
 	json_object_set_new(target, "requests",
 			    json_integer((json_int_t)r->requests));
+	if (r->host)
+		json_object_set_new(target, "host", jstr(r->host));
+	if (r->cluster_fingerprint || r->cluster_member) {
+		json_t *cl = json_object();
+
+		/* null when the server did not say: never made up */
+		json_object_set_new(cl, "fingerprint",
+				    r->cluster_fingerprint ?
+					    jstr(r->cluster_fingerprint) :
+					    json_null());
+		json_object_set_new(cl, "member",
+				    r->cluster_member ?
+					    jstr(r->cluster_member) :
+					    json_null());
+		json_object_set_new(target, "cluster", cl);
+	}
 	json_object_set_new(root, "target", target);
 
 	for (size_t k = 0; k < ST__COUNT; k++)
