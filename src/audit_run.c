@@ -136,10 +136,8 @@ disarm(int rc, struct diag *d)
 static void
 name_host(struct audit_run *ar, const struct audit_run_opts *o)
 {
-	host_identity_read(&ar->id, &ar->snap, o->host_root);
+	host_identity_read(&ar->id, o->host_root);
 	ar->report.host = ar->id.host;
-	ar->report.cluster_member = ar->id.member;
-	ar->report.cluster_fingerprint = ar->id.fingerprint;
 }
 
 /*

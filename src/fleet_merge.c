@@ -1,5 +1,6 @@
 /* fleet_merge.c - many reports (hosts, servers, fleets) into one fleet */
 #include "fleet_merge.h"
+#include "gate.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -243,82 +244,31 @@ fleet_merge_dedup(struct fleet *f)
 	json_decref(seen);
 }
 
-static bool
-open_status(const char *s)
-{
-	return str_eq(s, "fail") || str_eq(s, "error");
-}
-
-/* Every open finding of old: "TARGET\nIDENT" -> first_seen. */
-static void
-old_index(json_t *idx, const char *target, const json_t *rep)
-{
-	const char *when = jstr(rep, "generated_at");
-	const json_t *res, *fd;
-	size_t i, j;
-
-	json_array_foreach(json_object_get(rep, "results"), i, res) {
-		json_array_foreach(json_object_get(res, "findings"), j, fd) {
-			char *id, *key;
-			const char *first = jstr(fd, "first_seen");
-
-			if (!open_status(jstr(fd, "status")) ||
-			    !jstr(res, "id"))
-				continue;
-			id = ident(jstr(res, "id"), fd);
-			key = xasprintf("%s\n%s", target, id);
-			if (first || when)
-				json_object_set_new(idx, key, json_string(
-					first ? first : when));
-			free(id);
-			free(key);
-		}
-	}
-}
-
 int
 fleet_merge_baseline(struct fleet *f, const json_t *old, struct diag *d)
 {
 	struct fleet prev = { 0 };
-	json_t *idx = json_object();
+	int rc = 0;
 
 	if (fleet_merge_add(&prev, old, "--baseline", d) != 0) {
 		fleet_release(&prev);
-		json_decref(idx);
 		return -1;
 	}
-	for (size_t i = 0; i < prev.n; i++)
-		if (prev.v[i].report)
-			old_index(idx, prev.v[i].name, prev.v[i].report);
-	fleet_release(&prev);
-	for (size_t i = 0; i < f->n; i++) {
-		json_t *rep = f->v[i].report, *res, *fd;
-		const char *now;
-		size_t k, j;
+	/* each target against the same target of old (by name) */
+	for (size_t i = 0; i < f->n && rc == 0; i++) {
+		const json_t *was = NULL;
+		struct diag why = { { 0 } };
 
-		if (!rep)
+		if (!f->v[i].report)
 			continue;
-		now = jstr(rep, "generated_at");
-		json_array_foreach(json_object_get(rep, "results"), k, res) {
-			json_array_foreach(json_object_get(res, "findings"), j,
-					   fd) {
-				char *id, *key;
-				const char *was;
-
-				if (!open_status(jstr(fd, "status")) ||
-				    !jstr(res, "id"))
-					continue;
-				id = ident(jstr(res, "id"), fd);
-				key = xasprintf("%s\n%s", f->v[i].name, id);
-				was = jstr(idx, key);
-				if (was || now)
-					json_object_set_new(fd, "first_seen",
-						json_string(was ? was : now));
-				free(id);
-				free(key);
-			}
+		for (size_t k = 0; k < prev.n && !was; k++)
+			if (str_eq(prev.v[k].name, f->v[i].name))
+				was = prev.v[k].report;
+		if (gate_carry_first_seen_json(f->v[i].report, was, &why) != 0) {
+			diag_set(d, "target '%s': %s", f->v[i].name, why.msg);
+			rc = -1;
 		}
 	}
-	json_decref(idx);
-	return 0;
+	fleet_release(&prev);
+	return rc;
 }

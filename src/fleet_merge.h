@@ -24,10 +24,10 @@ int fleet_merge_add(struct fleet *f, const json_t *doc, const char *what,
 void fleet_merge_dedup(struct fleet *f);
 
 /*
- * Sets "first_seen" (RFC 3339) on every failing or erroring finding: the
- * one the same finding of the same target had in old (a v1 or fleet
- * report), else old's time when it had the finding, else the finding's
- * own report's time. -1 with d when old is neither schema.
+ * Carries "first_seen" forward into every target of f from the target of
+ * the same name in old (a v1 or fleet report), as audit --baseline does
+ * (gate_carry_first_seen_json). -1 with d when old is neither schema or
+ * a timestamp is not RFC 3339.
  */
 int fleet_merge_baseline(struct fleet *f, const json_t *old, struct diag *d);
 

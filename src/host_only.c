@@ -1,8 +1,6 @@
 /* host_only.c - audit --host-only: the host checks, and whose host */
 #include "host_only.h"
 
-#include <openssl/pem.h>
-#include <openssl/x509.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -47,33 +45,6 @@ host_only_select(struct gate_select *s, struct diag *d)
 	return 0;
 }
 
-/* A 64-digit lowercase hex SHA-256 of the first certificate in pem. */
-static char *
-pem_fingerprint(const char *pem)
-{
-	BIO *b = BIO_new_mem_buf(pem, -1);
-	X509 *x = b ? PEM_read_bio_X509(b, NULL, NULL, NULL) : NULL;
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int n = 0;
-	char *hex = NULL;
-
-	if (x && X509_digest(x, EVP_sha256(), md, &n) == 1 && n == 32) {
-		hex = xmalloc(2 * n + 1);
-		for (unsigned int i = 0; i < n; i++)
-			snprintf(hex + 2 * i, 3, "%02x", md[i]);
-	}
-	X509_free(x);
-	BIO_free(b);
-	return hex;
-}
-
-static bool
-is_hex64(const char *s)
-{
-	return s && strlen(s) == 64 &&
-	       strspn(s, "0123456789abcdef") == 64;
-}
-
 static char *
 read_hostname(const char *root)
 {
@@ -103,33 +74,15 @@ read_hostname(const char *root)
 }
 
 void
-host_identity_read(struct host_identity *id, const struct snapshot *snap,
-		   const char *host_root)
+host_identity_read(struct host_identity *id, const char *host_root)
 {
-	const json_t *root = snap ? snapshot_part(snap, SNAP_SERVER, NULL) :
-				    NULL;
-	const json_t *env = json_object_get(root, "environment");
-	const char *fp = json_string_value(
-		json_object_get(env, "certificate_fingerprint"));
-
 	memset(id, 0, sizeof(*id));
 	id->host = read_hostname(host_root);
-	if (!snap || !snap->clustered)
-		return;
-	if (snap->server_name)
-		id->member = xstrdup(snap->server_name);
-	if (is_hex64(fp))
-		id->fingerprint = xstrdup(fp);
-	else if (json_string_value(json_object_get(env, "certificate")))
-		id->fingerprint = pem_fingerprint(json_string_value(
-			json_object_get(env, "certificate")));
 }
 
 void
 host_identity_release(struct host_identity *id)
 {
 	free(id->host);
-	free(id->member);
-	free(id->fingerprint);
 	memset(id, 0, sizeof(*id));
 }

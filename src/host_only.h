@@ -17,20 +17,20 @@ bool host_only_is_host_check(const struct check *c);
  */
 int host_only_select(struct gate_select *s, struct diag *d);
 
-/* Who the report is about: owned strings, NULL when unknown. */
+/*
+ * Which machine the report is about: an owned string, NULL when unknown.
+ * The member and the cluster's fingerprint come from /1.0, with the rest
+ * of the report (engine_report).
+ */
 struct host_identity {
 	char *host;		/* the host name */
-	char *member;		/* clustered: the member's name */
-	char *fingerprint;	/* clustered: SHA-256 of the cluster cert */
 };
 
 /*
- * The host's name (host_root's etc/hostname when a root is given, else
- * gethostname()), and from snap's /1.0, when clustered, the member's name
- * and the certificate's fingerprint.
+ * The host's name: host_root's etc/hostname when a root is given, else
+ * gethostname().
  */
-void host_identity_read(struct host_identity *id, const struct snapshot *snap,
-			const char *host_root);
+void host_identity_read(struct host_identity *id, const char *host_root);
 void host_identity_release(struct host_identity *id);
 
 #endif
