@@ -92,9 +92,10 @@ int snapshot_fetch(struct snapshot *s, struct lxd_client *c,
 
 /*
  * snapshot_fetch() in two steps, for a caller that works while the
- * requests are in flight: _root asks GET /1.0 alone (its failures are
- * snapshot_fetch's -1); _rest then asks everything else in one round
- * and cannot fail as a whole.
+ * requests are in flight: _root asks GET /1.0 and the project list at
+ * once (a failure of /1.0 is snapshot_fetch's -1, one of the list is the
+ * projects part's error); _rest then asks everything else, the other
+ * projects' share included, in one round and cannot fail as a whole.
  */
 int snapshot_fetch_root(struct snapshot *s, struct lxd_client *c,
 			const char *endpoint, bool remote, struct diag *d);
