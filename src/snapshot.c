@@ -203,6 +203,22 @@ snapshot_release(struct snapshot *s)
 	memset(s, 0, sizeof(*s));
 }
 
+void
+snapshot_drop_parts(struct snapshot *s)
+{
+	for (size_t k = 0; k < SNAP__COUNT; k++) {
+		json_decref(s->part[k]);
+		s->part[k] = NULL;
+		json_decref(s->index[k]);
+		s->index[k] = NULL;
+		s->indexed[k] = NULL;
+		s->indexed_n[k] = 0;
+		free(s->why[k]);
+		s->why[k] = xstrdup("released once the checks had run");
+		s->unsupported[k] = false;
+	}
+}
+
 /* Index keys: "PROJECT\x1fNAME" for an item, "\x1ePROJECT" for a project. */
 static char *
 index_key(const char *project, const char *name)

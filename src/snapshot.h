@@ -78,6 +78,15 @@ void snapshot_init(struct snapshot *s);
 void snapshot_release(struct snapshot *s);
 
 /*
+ * Frees the fetched objects (every part and index; a part asked for
+ * afterwards is absent, its why saying so) and keeps the strings a report
+ * borrows (endpoint, product, version, server name): for a caller done
+ * with the checks, so that the objects and the report's output are never
+ * held at once. snapshot_release() is still needed.
+ */
+void snapshot_drop_parts(struct snapshot *s);
+
+/*
  * Fetches everything the checks need with one request per kind of object
  * (profiles, networks and ACLs: one per project that has its own), run
  * concurrently. Returns -1 only when the server as a whole cannot be
