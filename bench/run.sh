@@ -259,11 +259,14 @@ It needs \`lxd lxd-client dnsmasq-base nftables jq curl\` (Debian 12) and root;
 \`hyperfine\` is used for (a) when installed. \`bench/make-instances.sh N\`
 alone fills a daemon that \`LXD_DIR\` points at (it refuses the system's).
 MD
-	# the synthetic section (bench/synthetic.sh) stays
-	if [ -z "${BENCH_OUT:-}" ] && [ -f "$HERE/synthetic.md" ]; then
-		echo
-		cat "$HERE/synthetic.md"
-	fi
+	# the sections of bench/synthetic.sh, bench/remote.sh and the
+	# hand-written analysis stay
+	for part in synthetic.md remote.md analysis.md; do
+		if [ -z "${BENCH_OUT:-}" ] && [ -f "$HERE/$part" ]; then
+			echo
+			cat "$HERE/$part"
+		fi
+	done
 } >"$OUTMD"
 echo "bench: wrote $OUTMD" >&2
 cat "$OUTMD"
