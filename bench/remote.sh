@@ -151,7 +151,15 @@ ${DELAY} ms added each way: $how. Each round times every required
 request alone over a new HTTPS connection with curl (the slowest is the
 bar), then the audit$( [ -n "${LXDH_BIN_OLD:-}" ] && echo ", then an older build ($LXDH_BIN_OLD)"); medians of $RUNS rounds. $nreq distinct
 requests per audit. Measured $(date -u +%Y-%m-%d) on $(nproc) cores shared with other work
-(load average $load).
+(load average $load). Reproduce: \`sudo bench/remote.sh\` (N=200 DELAY=50
+RUNS=5; LXDH_BIN_OLD=FILE adds an older build to each round).
+
+Over the delayed link a new HTTPS connection costs two round trips (TCP,
+then TLS) before its request's own: the slowest request alone is about
+three round trips plus the server's time, and the audit, two rounds of
+them (\`/1.0\` with the project list, then the rest on new connections).
+The build before this work needed a third round for the other projects'
+profiles, one more round trip on connections already open.
 
 | link | slowest required request alone | audit | audit / slowest | older build | audit per round (ms) |
 |---|---|---|---|---|---|

@@ -261,6 +261,9 @@ alone fills a daemon that \`LXD_DIR\` points at (it refuses the system's).
 MD
 	# the sections of bench/synthetic.sh, bench/remote.sh and the
 	# hand-written analysis stay
+	if [ -z "${BENCH_OUT:-}" ] && [ -f "$HERE/live-5000.md" ]; then
+		printf '\nThe live 5000-instance run: [live-5000.md](live-5000.md).\n'
+	fi
 	for part in synthetic.md remote.md analysis.md; do
 		if [ -z "${BENCH_OUT:-}" ] && [ -f "$HERE/$part" ]; then
 			echo
