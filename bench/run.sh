@@ -182,6 +182,12 @@ done <"$W/names"
 t_naive=$(($(ms) - t0))
 fi
 
+# the older build's row, or nothing (no empty line inside the table)
+old_row=''
+if [ -s "$W/old" ]; then
+	old_row=$'\n'"| (e) the same rounds, $LXDH_BIN_OLD (an older build), median | $(secs "$(median <"$W/old")") s against $(secs "$(awk '{ print $1 }' "$W/pairs" | median)") s; ms per round: $(paste -sd, "$W/old") |"
+fi
+
 cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 mem=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
 osname=$(. /etc/os-release && echo "$PRETTY_NAME")
@@ -220,8 +226,7 @@ run; it rewrites this file.
 | (b) API requests per audit, as the daemon logged them (\`lxc monitor --type=logging\`) | $req_daemon |
 | (c) slowest single request, alone with curl (median of 3) | $(head -n 1 "$W/per-url.sorted" | awk '{ printf "%.2f s, %s bytes: GET %s", $1 / 1000, $2, $3 }') |
 | (e) audit / slowest required request, side by side, median of $RUNS rounds | **$ratio** (min $ratio_min, max $ratio_max; ms audit/slowest per round: $pairs) |
-| (e) every required request at once (\`curl --parallel\`), same rounds, median | $(secs "$(median <"$W/all")") s; ms per round: $(paste -sd, "$W/all") |
-$(if [ -s "$W/old" ]; then echo "| (e) the same rounds, $LXDH_BIN_OLD (an older build), median | $(secs "$(median <"$W/old")") s against $(secs "$(awk '{ print $1 }' "$W/pairs" | median)") s; ms per round: $(paste -sd, "$W/old") |"; fi)
+| (e) every required request at once (\`curl --parallel\`), same rounds, median | $(secs "$(median <"$W/all")") s; ms per round: $(paste -sd, "$W/all") |${old_row}
 | (d) naive: \`lxc config show --expanded\` once per instance | $(if [ "$t_naive" = 0 ]; then echo "not run (NAIVE=0)"; else echo "**$(secs "$t_naive") s** ($n_inst client runs)"; fi) |
 | report | $report_bytes bytes of JSON; summary $summary |
 
@@ -254,11 +259,17 @@ It needs \`lxd lxd-client dnsmasq-base nftables jq curl\` (Debian 12) and root;
 \`hyperfine\` is used for (a) when installed. \`bench/make-instances.sh N\`
 alone fills a daemon that \`LXD_DIR\` points at (it refuses the system's).
 MD
-	# the synthetic section (bench/synthetic.sh) stays
-	if [ -z "${BENCH_OUT:-}" ] && [ -f "$HERE/synthetic.md" ]; then
-		echo
-		cat "$HERE/synthetic.md"
+	# the sections of bench/synthetic.sh, bench/remote.sh and the
+	# hand-written analysis stay
+	if [ -z "${BENCH_OUT:-}" ] && [ -f "$HERE/live-5000.md" ]; then
+		printf '\nThe live 5000-instance run: [live-5000.md](live-5000.md).\n'
 	fi
+	for part in synthetic.md remote.md analysis.md; do
+		if [ -z "${BENCH_OUT:-}" ] && [ -f "$HERE/$part" ]; then
+			echo
+			cat "$HERE/$part"
+		fi
+	done
 } >"$OUTMD"
 echo "bench: wrote $OUTMD" >&2
 cat "$OUTMD"

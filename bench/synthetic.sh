@@ -31,6 +31,8 @@ for n in $SIZES; do
 	bytes=$(cat "$W/s$n"/*.json | wc -c)
 	: >"$W/t"
 	: >"$W/m"
+	: >"$W/ot"
+	: >"$W/om"
 	for _ in $(seq 1 "$RUNS"); do
 		/usr/bin/time -f '%e %M' -o "$W/time" "$BIN" audit --input "$W/s$n" \
 			--format json -o "$W/report.json" 2>"$W/err"
@@ -41,12 +43,24 @@ for n in $SIZES; do
 		fi
 		tail -n 1 "$W/time" | awk '{ print $1 }' >>"$W/t"
 		tail -n 1 "$W/time" | awk '{ print $2 }' >>"$W/m"
+		# an older build right after, under the same load
+		if [ -n "${LXDH_BIN_OLD:-}" ]; then
+			/usr/bin/time -f '%e %M' -o "$W/time" "$LXDH_BIN_OLD" audit \
+				--input "$W/s$n" --format json -o "$W/report-old.json" 2>/dev/null
+			tail -n 1 "$W/time" | awk '{ print $1 }' >>"$W/ot"
+			tail -n 1 "$W/time" | awk '{ print $2 }' >>"$W/om"
+		fi
 	done
 	t=$(median <"$W/t")
 	kb=$(sort -n "$W/m" | tail -n 1)
+	ot=-1 okb=-1
+	if [ -s "$W/ot" ]; then
+		ot=$(median <"$W/ot")
+		okb=$(sort -n "$W/om" | tail -n 1)
+	fi
 	errors=$(jq '.summary.error' "$W/report.json")
 	report=$(stat -c %s "$W/report.json")
-	echo "$n $bytes $t $kb $report $errors" >>"$W/rows"
+	echo "$n $bytes $t $kb $report $errors $ot $okb" >>"$W/rows"
 	rm -rf "$W/s$n"
 done
 
@@ -59,13 +73,14 @@ done
 bridge and one pool listing every instance in \`used_by\`) with \`--input\`:
 no daemon, so this is reading, parsing, evaluating and writing the JSON
 report. Wall time is the median of $RUNS runs, peak RSS the largest
-(\`/usr/bin/time\`). Measured $(date -u +%Y-%m-%d) on $(nproc) cores shared with other
+(\`/usr/bin/time\`)$( [ -n "${LXDH_BIN_OLD:-}" ] && echo "; each run is followed by one of an older build ($LXDH_BIN_OLD) on the same state"). Measured $(date -u +%Y-%m-%d) on $(nproc) cores shared with other
 work (load average $load): compare the ratios, not the absolute times.
 
-| instances | JSON in | wall time | per 1000 instances | peak RSS | RSS / JSON in | report out | checks in error |
-|---|---|---|---|---|---|---|---|
+| instances | JSON in | wall time | per 1000 instances | peak RSS | RSS / JSON in | report out | checks in error | older build: time, peak RSS, RSS / JSON in |
+|---|---|---|---|---|---|---|---|---|
 MD
-	awk '{ printf "| %d | %.1f MB | %.2f s | %.3f s | %.1f MiB | %.1f | %.1f MB | %d |\n", $1, $2 / 1e6, $3, $3 / $1 * 1000, $4 / 1024, $4 * 1024 / $2, $5 / 1e6, $6 }' "$W/rows"
+	awk '{ printf "| %d | %.1f MB | %.2f s | %.3f s | %.1f MiB | %.1f | %.1f MB | %d | %s |\n", $1, $2 / 1e6, $3, $3 / $1 * 1000, $4 / 1024, $4 * 1024 / $2, $5 / 1e6, $6,
+		($7 < 0 ? "not run" : sprintf("%.2f s, %.1f MiB, %.1f", $7, $8 / 1024, $8 * 1024 / $2)) }' "$W/rows"
 	first=$(head -n 1 "$W/rows")
 	last=$(tail -n 1 "$W/rows")
 	echo

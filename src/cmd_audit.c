@@ -703,6 +703,8 @@ cmd_audit(int argc, char **argv)
 		cmd_error("%s", d.msg);
 		goto out;
 	}
+	/* the report owns what it says: the server's objects can go */
+	snapshot_drop_parts(&ar.snap);
 	if (o.min_set)
 		report->min_severity = o.min_severity;
 	args = fix_args(&o);

@@ -88,8 +88,17 @@ escape_json_text(struct strbuf *sb, const char *json)
 
 	while (*p) {
 		unsigned cp;
-		size_t n = escape_invisible((const char *)p, &cp);
+		size_t n = 0;
 
+		/* a run of ASCII other than DEL passes as it is, at once */
+		while (p[n] && p[n] < 0x7f)
+			n++;
+		if (n) {
+			strbuf_add(sb, p, n);
+			p += n;
+			continue;
+		}
+		n = escape_invisible((const char *)p, &cp);
 		if (n) {
 			snprintf(u, sizeof(u), "\\u%04x", cp);
 			strbuf_addstr(sb, u);

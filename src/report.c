@@ -31,23 +31,65 @@ report_format_names(void)
 	return "text, json, sarif, junit, html, prometheus, markdown";
 }
 
+/*
+ * The dump is written as it is made, through the terminal escaper, in
+ * pieces of about DUMP_CHUNK bytes: a report of 100,000 instances is
+ * never held as text beside its tree (twice over, as it grew).
+ */
+#define DUMP_CHUNK ((size_t)64 << 10)
+
+struct dump_out {
+	FILE *f;
+	struct strbuf in, out;
+};
+
+/* Escapes and writes in->buf up to keep bytes from its end. */
+static int
+dump_flush(struct dump_out *d, size_t keep)
+{
+	size_t cut = d->in.len - keep;
+	char saved = d->in.buf[cut];
+
+	d->in.buf[cut] = '\0';
+	d->out.len = 0;
+	escape_json_text(&d->out, d->in.buf);
+	d->in.buf[cut] = saved;
+	memmove(d->in.buf, d->in.buf + cut, keep + 1);
+	d->in.len = keep;
+	return fwrite(d->out.buf, 1, d->out.len, d->f) == d->out.len ? 0 : -1;
+}
+
+static int
+dump_cb(const char *buf, size_t len, void *ctx)
+{
+	struct dump_out *d = ctx;
+	size_t keep = 0;
+
+	strbuf_add(&d->in, buf, len);
+	if (d->in.len < DUMP_CHUNK)
+		return 0;
+	/* escape whole UTF-8 sequences only: cut after an ASCII byte */
+	while (keep < d->in.len &&
+	       (unsigned char)d->in.buf[d->in.len - 1 - keep] >= 0x80)
+		keep++;
+	return dump_flush(d, keep);
+}
+
 int
 report_dump_json(FILE *f, json_t *root)
 {
-	char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	struct strbuf sb = STRBUF_INIT;
+	struct dump_out d = { f, STRBUF_INIT, STRBUF_INIT };
 	int rc = -1;
 
-	json_decref(root);
-	if (!text)
-		return -1;
 	/* the same JSON, but no server string acts on a terminal */
-	escape_json_text(&sb, text);
-	free(text);
-	strbuf_addch(&sb, '\n');
-	if (fwrite(sb.buf, 1, sb.len, f) == sb.len)
-		rc = 0;
-	strbuf_release(&sb);
+	if (json_dump_callback(root, dump_cb, &d,
+			       JSON_INDENT(2) | JSON_PRESERVE_ORDER) == 0) {
+		strbuf_addch(&d.in, '\n');
+		rc = dump_flush(&d, 0);
+	}
+	json_decref(root);
+	strbuf_release(&d.in);
+	strbuf_release(&d.out);
 	return rc;
 }
 

@@ -222,6 +222,22 @@ snapshot_release(struct snapshot *s)
 	memset(s, 0, sizeof(*s));
 }
 
+void
+snapshot_drop_parts(struct snapshot *s)
+{
+	for (size_t k = 0; k < SNAP__COUNT; k++) {
+		json_decref(s->part[k]);
+		s->part[k] = NULL;
+		json_decref(s->index[k]);
+		s->index[k] = NULL;
+		s->indexed[k] = NULL;
+		s->indexed_n[k] = 0;
+		free(s->why[k]);
+		s->why[k] = xstrdup("released once the checks had run");
+		s->unsupported[k] = false;
+	}
+}
+
 /* Index keys: "PROJECT\x1fNAME" for an item, "\x1ePROJECT" for a project. */
 static char *
 index_key(const char *project, const char *name)
@@ -953,6 +969,30 @@ check_server_config(struct snapshot *s, const char *source)
 	}
 }
 
+/* The project list is in (or its failure recorded) already. */
+static bool
+projects_filed(const struct snapshot *s)
+{
+	return s->part[SNAP_PROJECTS] || s->why[SNAP_PROJECTS];
+}
+
+/* Files the answer of GET /1.0/projects?recursion=1 as file_entry(). */
+static void
+file_projects(struct snapshot *s, struct lxd_request *r)
+{
+	json_t *md = r->resp.metadata;
+	char *why;
+
+	if (r->rc != 0) {
+		set_why(s, SNAP_PROJECTS, false, "%s", r->diag.msg);
+	} else if ((why = shape_check(md, &part_shapes[SNAP_PROJECTS]))) {
+		set_why(s, SNAP_PROJECTS, false, "GET %s: %s", r->path, why);
+		free(why);
+	} else {
+		part_take(s, SNAP_PROJECTS, md, NULL);
+	}
+}
+
 /*
  * What needs nothing but /1.0, and the default project's share of what
  * is listed per project: the first round after /1.0.
@@ -979,7 +1019,9 @@ plan_first(struct fetch *f)
 		fetch_add(f, SNAP_INSTANCES, "default",
 			  "/1.0/instances?recursion=1&project=default");
 	}
-	fetch_add(f, SNAP_PROJECTS, NULL, "/1.0/projects?recursion=1");
+	/* asked alongside /1.0 by snapshot_fetch_root() */
+	if (!projects_filed(s))
+		fetch_add(f, SNAP_PROJECTS, NULL, "/1.0/projects?recursion=1");
 	fetch_add(f, SNAP_STORAGE_POOLS, NULL, "/1.0/storage-pools?recursion=1");
 	if (s->clustered)
 		fetch_add(f, SNAP_CLUSTER_MEMBERS, NULL,
@@ -1208,26 +1250,43 @@ fetch_done(struct lxd_batch *b, struct lxd_request *r, void *ctx)
 	}
 }
 
+/*
+ * GET /1.0 and, in the same round, the project list: every release this
+ * tool reads has projects, and knowing them before the rest is asked
+ * lets the per-project requests go out with everything else, one round
+ * after /1.0 rather than two (a round costs a round trip to a remote).
+ * The list is filed only when /1.0 is usable; a failed list is filed as
+ * the part's error, as when it is asked later.
+ */
 int
 snapshot_fetch_root(struct snapshot *s, struct lxd_client *c,
 		    const char *endpoint, bool remote, struct diag *d)
 {
-	struct lxd_response root;
+	char p_root[] = "/1.0", p_projects[] = "/1.0/projects?recursion=1";
+	struct lxd_request r[2] = { { .path = p_root },
+				    { .path = p_projects } };
+	json_t *root;
 	int rc = -1;
 
 	free(s->endpoint);
 	s->endpoint = xstrdup(endpoint);
 	s->remote = remote;
-	if (lxd_get(c, "/1.0", &root, d) != 0)
+	lxd_get_all(c, r, ARRAY_SIZE(r));
+	root = r[0].resp.metadata;
+	if (r[0].rc != 0) {
+		diag_set(d, "%s", r[0].diag.msg);
 		goto out;
-	if (check_root(root.metadata, endpoint, d) != 0)
+	}
+	if (check_root(root, endpoint, d) != 0)
 		goto out;
-	set_server(s, json_incref(root.metadata));
+	set_server(s, json_incref(root));
 	check_server_config(s, "GET /1.0");
+	file_projects(s, &r[1]);
 	rc = 0;
 out:
 	s->requests = lxd_client_requests(c);
-	lxd_response_release(&root);
+	lxd_response_release(&r[0].resp);
+	lxd_response_release(&r[1].resp);
 	return rc;
 }
 
@@ -1239,6 +1298,8 @@ snapshot_fetch_rest(struct snapshot *s, struct lxd_client *c)
 	f.s = s;
 	f.batch = lxd_batch_new(c, fetch_done, &f);
 	plan_first(&f);
+	if (projects_filed(s))
+		plan_projects(&f);
 	if (!s->clustered) {
 		f.pools_planned = true;
 		plan_pool_members(&f);

@@ -86,6 +86,15 @@ void snapshot_init(struct snapshot *s);
 void snapshot_release(struct snapshot *s);
 
 /*
+ * Frees the fetched objects (every part and index; a part asked for
+ * afterwards is absent, its why saying so) and keeps the strings a report
+ * borrows (endpoint, product, version, server name): for a caller done
+ * with the checks, so that the objects and the report's output are never
+ * held at once. snapshot_release() is still needed.
+ */
+void snapshot_drop_parts(struct snapshot *s);
+
+/*
  * Fetches everything the checks need with one request per kind of object
  * (profiles, networks and ACLs: one per project that has its own), run
  * concurrently. Returns -1 only when the server as a whole cannot be
@@ -100,9 +109,10 @@ int snapshot_fetch(struct snapshot *s, struct lxd_client *c,
 
 /*
  * snapshot_fetch() in two steps, for a caller that works while the
- * requests are in flight: _root asks GET /1.0 alone (its failures are
- * snapshot_fetch's -1); _rest then asks everything else in one round
- * and cannot fail as a whole.
+ * requests are in flight: _root asks GET /1.0 and the project list at
+ * once (a failure of /1.0 is snapshot_fetch's -1, one of the list is the
+ * projects part's error); _rest then asks everything else, the other
+ * projects' share included, in one round and cannot fail as a whole.
  */
 int snapshot_fetch_root(struct snapshot *s, struct lxd_client *c,
 			const char *endpoint, bool remote, struct diag *d);

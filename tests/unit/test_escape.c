@@ -5,12 +5,14 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
 #include "escape.h"
+#include "report.h"
 
 static void
 check_term(const char *in, const char *want)
@@ -214,6 +216,46 @@ test_json_text(void **state)
 	strbuf_release(&sb);
 }
 
+/*
+ * report_dump_json() escapes the dump in pieces as it is written: the
+ * result is the whole text escaped at once, wherever the pieces end
+ * (strings of every length, ending in sequences to escape and to keep).
+ */
+static void
+test_json_dump_chunks(void **state)
+{
+	json_t *a = json_array();
+	struct strbuf want = STRBUF_INIT, s = STRBUF_INIT;
+	char *text, *got = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	for (int i = 0; i < 6000; i++) {
+		s.len = 0;
+		for (int j = 0; j < i % 97; j++)
+			strbuf_addch(&s, 'x');
+		strbuf_addstr(&s, i % 3 ? "\xe2\x80\xae" : "\xc3\xa9");
+		strbuf_addstr(&s, i % 2 ? "\xc2\x9b" : "\xf0\x9f\x98\x80");
+		json_array_append_new(a, json_string(s.buf));
+	}
+	text = json_dumps(a, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	assert_non_null(text);
+	assert_true(strlen(text) > 4 * 65536);
+	escape_json_text(&want, text);
+	strbuf_addch(&want, '\n');
+	f = open_memstream(&got, &len);
+	assert_non_null(f);
+	assert_int_equal(report_dump_json(f, a), 0);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(len, want.len);
+	assert_memory_equal(got, want.buf, len);
+	free(text);
+	free(got);
+	strbuf_release(&want);
+	strbuf_release(&s);
+}
+
 static void
 test_utf8_valid(void **state)
 {
@@ -240,6 +282,7 @@ main(void)
 		cmocka_unit_test(test_ring),
 		cmocka_unit_test(test_term_printf),
 		cmocka_unit_test(test_json_text),
+		cmocka_unit_test(test_json_dump_chunks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

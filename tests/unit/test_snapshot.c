@@ -193,6 +193,34 @@ test_projects_marked(void **state)
 	snapshot_release(&s);
 }
 
+/*
+ * After the checks, snapshot_drop_parts() frees every object (a part
+ * asked for then is absent, with a reason, never an empty list) and
+ * keeps the strings a report borrows.
+ */
+static void
+test_drop_parts(void **state)
+{
+	struct snapshot s;
+	const char *why = NULL;
+
+	(void)state;
+	load(&s, "sample-5.0.2");
+	assert_non_null(snapshot_part(&s, SNAP_INSTANCES, &why));
+	assert_non_null(snapshot_find(&s, SNAP_PROJECTS, NULL, "default"));
+	snapshot_drop_parts(&s);
+	for (size_t k = 0; k < SNAP__COUNT; k++) {
+		assert_null(snapshot_part(&s, (enum snap_kind)k, &why));
+		assert_string_equal(why, "released once the checks had run");
+		assert_false(s.unsupported[k]);
+	}
+	assert_null(snapshot_find(&s, SNAP_PROJECTS, NULL, "default"));
+	assert_string_equal(s.product, "lxd");
+	assert_string_equal(s.server_version, "5.0.2");
+	assert_string_equal(s.server_name, "vm");
+	snapshot_release(&s);
+}
+
 static void
 test_missing_part(void **state)
 {
@@ -267,6 +295,7 @@ main(void)
 		cmocka_unit_test(test_operations_flattened),
 		cmocka_unit_test(test_projects_marked),
 		cmocka_unit_test(test_missing_part),
+		cmocka_unit_test(test_drop_parts),
 		cmocka_unit_test(test_load_errors),
 		cmocka_unit_test(test_object_url),
 	};
