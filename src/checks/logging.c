@@ -142,6 +142,19 @@ eval_verbose(const struct check *c, const struct check_ctx *x,
 
 /* ------------------------------------------------------------ LOG-003 -- */
 
+/* Appends the rule for binary to AUDIT_RULES (and loads it). */
+static void
+audit_rule_remedy(struct finding *f, const char *binary, bool load)
+{
+	char *rule = checks_audit_rule(binary);
+
+	finding_remedy_cmd(f, "printf '%%s\\n' %s >> %s", shq(rule),
+			   AUDIT_RULES);
+	if (load)
+		finding_remedy_cmd(f, "augenrules --load");
+	free(rule);
+}
+
 static void
 eval_auditd(const struct check *c, const struct check_ctx *x,
 	    struct findings *out)
@@ -156,10 +169,10 @@ eval_auditd(const struct check *c, const struct check_ctx *x,
 				 "file:///usr/sbin/auditd",
 				 "auditd is not installed: nothing records "
 				 "who runs the %s commands.", h->product);
-		finding_remediation(f, "apt-get install auditd, then add "
-				    "execution rules for the %s binaries "
-				    "(-w PATH -p x -k lxd_execution) in "
-				    "/etc/audit/rules.d/lxd.rules",
+		finding_remedy_cmd(f, "apt-get install auditd");
+		finding_remediation(f, "then run 'lxd-harden fix --only "
+				    "LXD-LOG-003' to add execution rules for "
+				    "the %s binaries to " AUDIT_RULES,
 				    h->product);
 		return;
 	}
@@ -187,23 +200,18 @@ eval_auditd(const struct check *c, const struct check_ctx *x,
 			f = findings_add(out, ST_FAIL, c->severity, obj,
 					 "No audit rule records the execution "
 					 "of %s.", b);
-			finding_remediation(f, "echo '-w '%s' -p x -k "
-					    "lxd_execution' >> "
-					    "/etc/audit/rules.d/lxd.rules && "
-					    "augenrules --load", shq(b));
+			audit_rule_remedy(f, b, true);
 		} else if (!in_files) {
 			f = findings_add(out, ST_FAIL, c->severity, obj,
 					 "The loaded audit rules watch %s, but "
 					 "no rules file does: the rule is lost "
 					 "at the next reboot.", b);
-			finding_remediation(f, "echo '-w '%s' -p x -k "
-					    "lxd_execution' >> "
-					    "/etc/audit/rules.d/lxd.rules", shq(b));
+			audit_rule_remedy(f, b, false);
 		} else if (h->audit_loaded_known && !in_loaded) {
 			f = findings_add(out, ST_FAIL, c->severity, obj,
 					 "The rules files watch %s, but the "
 					 "loaded rules do not.", b);
-			finding_remediation(f, "augenrules --load");
+			finding_remedy_cmd(f, "augenrules --load");
 		} else {
 			findings_add(out, ST_PASS, c->severity, obj,
 				     "Executions of %s are audited%s.", b,
@@ -491,7 +499,7 @@ const struct check logging_checks[] = {
 			 "are the five /snap/bin paths of the guide for the "
 			 "snap, or the install's own.",
 		.remediation = "Install auditd and add one rule per binary "
-			       "to /etc/audit/rules.d/lxd.rules, such as "
+			       "to " AUDIT_RULES ", such as "
 			       "-w PATH -p x -k lxd_execution for the client "
 			       "binary's PATH, then load them with augenrules "
 			       "--load.",

@@ -281,6 +281,44 @@ write_remedy(struct out *o, const struct report *r, const char *lead,
 	strbuf_release(&esc);
 }
 
+/*
+ * A finding's remedy: each command on a "fix:" line (a command is
+ * written as a command only when it pastes as it is, see pastable), each
+ * value to give, the prose, and what `fix` does with it.
+ */
+static void
+write_finding_remedy(struct out *o, const struct remedy *rm)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	for (size_t i = 0; i < rm->n_commands; i++)
+		write_remedy(o, o->r, "      fix: ", rm->commands[i], false, 8);
+	for (size_t i = 0; i < rm->n_needs; i++) {
+		strbuf_release(&sb);
+		strbuf_addf(&sb, "%s (%s); give it with fix --set %s=VALUE",
+			    rm->needs[i].name, rm->needs[i].why,
+			    rm->needs[i].name);
+		write_remedy(o, o->r, "      needs: ", sb.buf, false, 8);
+	}
+	if (rm->note)
+		write_remedy(o, o->r, rm->n_commands || rm->n_needs ?
+				      "      note: " : "      fix: ",
+			     rm->note, false, 8);
+	if (rm->fixable) {
+		strbuf_release(&sb);
+		strbuf_addf(&sb, "%s%s%s%s",
+			    rm->opt_in ? "lxd-harden fix applies it when named "
+					 "(opt-in)" :
+					 "lxd-harden fix --apply applies it",
+			    rm->restart ? ", takes effect at a restart" : "",
+			    rm->reversible ? ", reversible" :
+					     ", not reversible",
+			    rm->host ? ", changes this host" : "");
+		write_remedy(o, o->r, "      plan: ", sb.buf, false, 8);
+	}
+	strbuf_release(&sb);
+}
+
 static const char *
 status_color(enum status s)
 {
@@ -545,8 +583,7 @@ write_group(struct out *o, const struct check_result *res,
 		}
 		flush_para(o, 8);
 	}
-	if (f->remediation)
-		write_remedy(o, o->r, "      fix: ", f->remediation, false, 8);
+	write_finding_remedy(o, &f->remedy);
 }
 
 static void

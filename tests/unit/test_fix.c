@@ -78,7 +78,7 @@ setup(void **state)
 		   "/1.0/instances/c1?project=default", "security.nesting",
 		   "true", "/1.0/profiles/weak?project=default", NULL);
 	add_result(&fx->report, "LXD-DEV-002",
-		   "/1.0/instances/c1?project=default", "source", "/srv",
+		   "/1.0/instances/c1?project=default", "readonly", NULL,
 		   "/1.0/instances/c1?project=default", "data");
 	*state = fx;
 	return 0;
@@ -592,9 +592,8 @@ test_socket_mode(void **state)
 	assert_int_equal(it->old_uid, (long)geteuid());
 	assert_int_equal(it->new_uid, 0);
 	assert_int_equal(it->new_gid, 4242);
-	assert_string_equal(it->command,
-			    "chmod 0660 /lxd/unix.socket && chown root:lxd "
-			    "/lxd/unix.socket");
+	assert_string_equal(it->command, "chmod 0660 /lxd/unix.socket");
+	assert_string_equal(it->then, "chown root:lxd /lxd/unix.socket");
 	text = plan_text(&p);
 	assert_non_null(strstr(text, "mode 0666 -> 0660"));
 	assert_non_null(strstr(text, "-> 0:4242"));
