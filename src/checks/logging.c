@@ -68,8 +68,8 @@ judge_setting(const struct check *c, const struct host *h,
 				 "%s is %s, so the daemon does not %s.",
 				 s->snap_key, cfg, s->verb);
 		finding_key(f, s->snap_key, cfg, cfg_obj);
-		finding_remediation(f, "snap set lxd %s=true && snap restart "
-				    "lxd.daemon", s->snap_key);
+		finding_remedy_cmd(f, "snap set lxd %s=true", s->snap_key);
+		finding_remedy_cmd(f, "snap restart lxd.daemon");
 	} else if (s->running && s->configured > 0) {
 		findings_add(out, ST_PASS, c->severity, "process:lxd",
 			     "The daemon (PID %ld) %s (%s=true).", h->pid,
@@ -80,22 +80,22 @@ judge_setting(const struct check *c, const struct host *h,
 				 "the next restart turns it off.", h->pid,
 				 s->what, s->snap_key, cfg);
 		finding_key(f, s->snap_key, cfg, cfg_obj);
-		finding_remediation(f, "snap set lxd %s=true", s->snap_key);
+		finding_remedy_cmd(f, "snap set lxd %s=true", s->snap_key);
 	} else if (s->configured > 0) {
 		f = findings_add(out, ST_FAIL, c->severity, "process:lxd",
 				 "%s=true is not in effect yet: the daemon "
 				 "(PID %ld) runs without %s; a restart is "
 				 "needed.", s->snap_key, h->pid, s->flags);
 		finding_key(f, s->snap_key, "true", cfg_obj);
-		finding_remediation(f, "snap restart lxd.daemon");
+		finding_remedy_cmd(f, "snap restart lxd.daemon");
 	} else {
 		f = findings_add(out, ST_FAIL, c->severity, cfg_obj,
 				 "%s is %s and the daemon (PID %ld) runs "
 				 "without %s.", s->snap_key, cfg, h->pid,
 				 s->flags);
 		finding_key(f, s->snap_key, cfg, cfg_obj);
-		finding_remediation(f, "snap set lxd %s=true && snap restart "
-				    "lxd.daemon", s->snap_key);
+		finding_remedy_cmd(f, "snap set lxd %s=true", s->snap_key);
+		finding_remedy_cmd(f, "snap restart lxd.daemon");
 	}
 	free(cfg_obj);
 }
@@ -244,9 +244,9 @@ eval_auditd(const struct check *c, const struct check_ctx *x,
  */
 #define INCUS_LOGGING_EXT "server_logging"
 #define INCUS_LOGGING_SINCE "Incus 6.12 and 6.0.5"
-#define INCUS_LOGGER_EXAMPLE                                             \
-	"config set logging.remote.target.type=loki "                     \
-	"logging.remote.target.address=https://LOKI:3100"
+/* LOG-004: what a person supplies for a log server. */
+#define LOKI_URL_WHY                                                     \
+	"the address of your Loki server, such as https://loki.example:3100"
 
 /*
  * The scheme, host and port of a log target's address, for messages: a
@@ -370,15 +370,19 @@ eval_incus_logging(const struct check *c, const struct check_ctx *x,
 				 local.len ? local.buf : "",
 				 local.len ? ")" : "");
 		finding_key(f, "logging.NAME.target.address", "", "default");
-		finding_remediation(f, "%s " INCUS_LOGGER_EXAMPLE,
+		finding_remedy_need(f, "logging.remote.target.address",
+				    LOKI_URL_WHY);
+		finding_remediation(f, "Then: %s config set "
+				       "logging.remote.target.type=loki "
+				       "logging.remote.target.address=ADDRESS.",
 				    snapshot_client(s));
 	} else if (snapshot_has_ext(s, "loki")) {
 		f = findings_add(out, ST_FAIL, c->severity, "/1.0",
 				 "loki.api.url is not set: the server's "
 				 "events and logs stay on the host.");
 		finding_key(f, "loki.api.url", "", "default");
-		finding_remediation(f, "%s config set loki.api.url="
-				    "https://LOKI:3100",
+		finding_remedy_need(f, "loki.api.url", LOKI_URL_WHY);
+		finding_remediation(f, "Then: %s config set loki.api.url=URL.",
 				    snapshot_client(s));
 	} else {
 		findings_add(out, ST_NOTAPPLICABLE, c->severity, "/1.0",
@@ -422,8 +426,8 @@ eval_loki(const struct check *c, const struct check_ctx *x,
 				 "loki.api.url is not set: the server's "
 				 "events and logs stay on the host.");
 		finding_key(f, "loki.api.url", "", "default");
-		finding_remediation(f, "%s config set loki.api.url="
-				    "https://LOKI:3100",
+		finding_remedy_need(f, "loki.api.url", LOKI_URL_WHY);
+		finding_remediation(f, "Then: %s config set loki.api.url=URL.",
 				    snapshot_client(s));
 		return;
 	}
@@ -439,7 +443,7 @@ eval_loki(const struct check *c, const struct check_ctx *x,
 			finding_key(f, "loki.types", types,
 				    str_eq(from, "default") ? "default"
 							    : "/1.0");
-			finding_remediation(f, "%s config set loki.types=%s,"
+			finding_remedy_cmd(f, "%s config set loki.types=%s,"
 					    "security", snapshot_client(s),
 					    shq(types));
 			return;

@@ -69,9 +69,8 @@ eval_https_address(const struct check *c, const struct check_ctx *x,
 				 "%s=%s binds the API to every interface on "
 				 "port %d.", key, v, l.port);
 		finding_key(f, key, v, checks_source_of(from));
-		finding_remediation(f, "%s config set %s=%s (an address of "
-				       "this host that clients must reach)",
-				    snapshot_client(s), shq(key), shq(ex));
+		finding_remedy_need(f, key, "an address of this host that "
+				    "clients must reach, such as %s", ex);
 		free(ex);
 	} else if (l.loopback) {
 		f = findings_add(out, ST_PASS, c->severity, "/1.0",
@@ -133,8 +132,8 @@ eval_other_listeners(const struct check *c, const struct check_ctx *x,
 						      l.host,
 					 l.port);
 			finding_key(f, key, v, checks_source_of(from));
-			finding_remediation(f, "%s config unset %s",
-					    snapshot_client(s), shq(key));
+			finding_remedy_cmd(f, "%s config unset %s",
+					   snapshot_client(s), shq(key));
 		} else if (l.wildcard) {
 			ex = example_address(s, l.port);
 			f = findings_add(out, ST_FAIL, c->severity, "/1.0",
@@ -142,12 +141,12 @@ eval_other_listeners(const struct check *c, const struct check_ctx *x,
 					 "port %d.", key, v, keys[i].what,
 					 l.port);
 			finding_key(f, key, v, checks_source_of(from));
-			finding_remediation(f, "%s config set %s=%s, or %s "
-					       "config unset %s if it is not "
-					       "needed",
-					    snapshot_client(s), shq(key),
-					    shq(ex), snapshot_client(s),
-					    shq(key));
+			finding_remedy_need(f, key, "an address of this host "
+					    "that clients must reach, such as "
+					    "%s", ex);
+			finding_remediation(f, "If nothing needs it: %s "
+					       "config unset %s.",
+					    snapshot_client(s), shq(key));
 			free(ex);
 		}
 	}
@@ -393,9 +392,12 @@ eval_network_acls(const struct check *c, const struct check_ctx *x,
 			finding_key(f, "security.acls", "", obj);
 			qn = checks_shq(name);
 			qp = checks_shq(project);
-			finding_remediation(f, "%s network set %s "
-					       "'security.acls=<acl>' "
-					       "--project %s",
+			finding_remedy_need(f, "security.acls", "the ACLs "
+					    "that fit this network's traffic "
+					    "(%s network acl create NAME, then "
+					    "its rules)", snapshot_client(s));
+			finding_remediation(f, "Then: %s network set %s "
+					       "security.acls=ACLS --project %s.",
 					    snapshot_client(s), qn, qp);
 			free(qn);
 			free(qp);
@@ -496,10 +498,10 @@ acl_rule_findings(const struct check *c, const struct snapshot *s,
 				 str_eq(dir, "ingress") ? "from" : "to",
 				 peer_words(r, peer));
 		finding_key(f, peer, checks_jstr(r, peer), obj);
-		finding_remediation(f, "%s network acl edit %s --project %s "
-				       "(limit the rule's %s, protocol or "
-				       "destination_port)",
-				    snapshot_client(s), qn, qp, peer);
+		finding_remedy_cmd(f, "%s network acl edit %s --project %s",
+				   snapshot_client(s), qn, qp);
+		finding_remediation(f, "In the editor, limit the rule's %s, "
+				       "protocol or destination_port.", peer);
 	}
 	free(qn);
 	free(qp);
@@ -562,7 +564,7 @@ eval_acl_rules(const struct check *c, const struct check_ctx *x,
 			finding_key(f, key, v, obj);
 			qn = checks_shq(name);
 			qp = checks_shq(project);
-			finding_remediation(f, "%s network set %s %s=reject "
+			finding_remedy_cmd(f, "%s network set %s %s=reject "
 					       "--project %s",
 					    snapshot_client(s), qn, key, qp);
 			free(qn);
@@ -608,12 +610,12 @@ eval_acl_rules(const struct check *c, const struct check_ctx *x,
 			finding_device(f, r->device);
 			finding_key(f, key, v, obj);
 			if (r->is_profile)
-				finding_remediation(
+				finding_remedy_cmd(
 					f, "%s profile device set %s %s "
 					   "%s=reject --project %s",
 					snapshot_client(s), qo, qd, key, qp);
 			else
-				finding_remediation(
+				finding_remedy_cmd(
 					f, "%s config device set %s %s "
 					   "%s=reject --project %s",
 					snapshot_client(s), qo, qd, key, qp);
@@ -652,8 +654,8 @@ eval_metrics_auth(const struct check *c, const struct check_ctx *x,
 			 "%s=%s lets anyone who reaches a listener read "
 			 "/1.0/metrics without a certificate.", key, v);
 	finding_key(f, key, v, checks_source_of(from));
-	finding_remediation(f, "%s config set %s=true", snapshot_client(s),
-			    shq(key));
+	finding_remedy_cmd(f, "%s config set %s=true", snapshot_client(s),
+			   shq(key));
 }
 
 /* ---- NET-006: outbound requests go through a filtering proxy ---- */
@@ -855,7 +857,6 @@ eval_outbound_proxy(const struct check *c, const struct check_ctx *x,
 		strbuf_addf(&who, " and %zu more", n - 4);
 	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
 		const char *v = snapshot_config(s, keys[i], &from);
-		char *arg, *qa;
 
 		if (!str_empty(v)) {
 			set++;
@@ -869,12 +870,8 @@ eval_outbound_proxy(const struct check *c, const struct check_ctx *x,
 				 "reaches.", keys[i], who.buf,
 				 i ? "HTTPS" : "HTTP");
 		finding_key(f, keys[i], v ? v : "", checks_source_of(from));
-		arg = xasprintf("%s=http://<filtering-proxy>:3128", keys[i]);
-		qa = checks_shq(arg);
-		finding_remediation(f, "%s config set %s", snapshot_client(s),
-				    qa);
-		free(qa);
-		free(arg);
+		finding_remedy_need(f, keys[i], "the URL of your filtering "
+				    "proxy, such as http://proxy.example:3128");
 	}
 	ign = snapshot_config(s, ign_key, &from);
 	if (ignores_every_host(ign)) {
@@ -883,8 +880,8 @@ eval_outbound_proxy(const struct check *c, const struct check_ctx *x,
 				 "while %s can create images.", ign_key, ign,
 				 who.buf);
 		finding_key(f, ign_key, ign, checks_source_of(from));
-		finding_remediation(f, "%s config unset %s",
-				    snapshot_client(s), ign_key);
+		finding_remedy_cmd(f, "%s config unset %s",
+				   snapshot_client(s), ign_key);
 	} else if (set == ARRAY_SIZE(keys)) {
 		f = findings_add(out, ST_PASS, c->severity, "/1.0",
 				 "Outbound HTTP and HTTPS requests go through "
