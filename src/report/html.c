@@ -366,13 +366,13 @@ put_remedy(struct page *p, const struct remedy *rm)
 		put(p, "</div>\n");
 	}
 	if (rm->fixable) {
-		put(p, "<div class=\"kv\">fix: ");
-		put(p, rm->opt_in ? "opt-in" : "applied by fix --apply");
+		put(p, "<div class=\"kv\">Plan: ");
+		put(p, rm->opt_in ? "opt-in (fix --only)" : "safe (fix --apply)");
 		if (rm->restart)
-			put(p, ", takes effect at a restart");
+			put(p, ", restart needed");
 		put(p, rm->reversible ? ", reversible" : ", not reversible");
 		if (rm->host)
-			put(p, ", changes this host");
+			put(p, ", on this host");
 		put(p, "</div>\n");
 	}
 }

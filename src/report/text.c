@@ -307,13 +307,12 @@ write_finding_remedy(struct out *o, const struct remedy *rm)
 	if (rm->fixable) {
 		strbuf_release(&sb);
 		strbuf_addf(&sb, "%s%s%s%s",
-			    rm->opt_in ? "lxd-harden fix applies it when named "
-					 "(opt-in)" :
-					 "lxd-harden fix --apply applies it",
-			    rm->restart ? ", takes effect at a restart" : "",
+			    rm->opt_in ? "opt-in (fix --only)" :
+					 "safe (fix --apply)",
+			    rm->restart ? ", restart needed" : "",
 			    rm->reversible ? ", reversible" :
 					     ", not reversible",
-			    rm->host ? ", changes this host" : "");
+			    rm->host ? ", on this host" : "");
 		write_remedy(o, o->r, "      plan: ", sb.buf, false, 8);
 	}
 	strbuf_release(&sb);
