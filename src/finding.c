@@ -146,8 +146,13 @@ finding_remedy_cmd(struct finding *f, const char *fmt, ...)
 	r->commands = xrealloc(r->commands,
 			       (r->n_commands + 1) * sizeof(*r->commands));
 	va_start(ap, fmt);
-	r->commands[r->n_commands++] = xvasprintf(fmt, ap);
+	r->commands[r->n_commands] = xvasprintf(fmt, ap);
 	va_end(ap);
+	/* anything but the client changes the machine (scope host) */
+	if (!str_starts_with(r->commands[r->n_commands], "lxc ") &&
+	    !str_starts_with(r->commands[r->n_commands], "incus "))
+		r->host = true;
+	r->n_commands++;
 	rederive(f);
 }
 

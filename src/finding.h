@@ -61,7 +61,8 @@ struct remedy {
 	bool restart;		/* takes effect at a restart */
 	bool opt_in;		/* applied only when named (--only/--set) */
 	bool host;		/* scope host: changes the machine's files or
-				   packages, not the daemon's state */
+				   packages, not the daemon's state; set by
+				   any command that is not the client's */
 };
 
 /*

@@ -1197,6 +1197,7 @@ fix_remedy_attach(struct report *r, const struct snapshot *s,
 				rm->opt_in = false;
 				rm->restart = fx->restart;
 				rm->host = host_fixer(fx);
+				/* and the commands below, like any */
 			}
 			for (size_t k = 0; k < p.n; k++) {
 				const struct fix_item *it = &p.v[k];
