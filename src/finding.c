@@ -105,10 +105,13 @@ remedy_text(const struct remedy *r)
 			strbuf_addstr(&sb, " && ");
 		strbuf_addstr(&sb, r->commands[i]);
 	}
-	for (size_t i = 0; i < r->n_needs; i++)
-		strbuf_addf(&sb, "%sgive %s with fix --set %s=VALUE: %s",
-			    sb.len ? "; " : "", r->needs[i].name,
+	for (size_t i = 0; i < r->n_needs; i++) {
+		strbuf_addf(&sb, "%sneeds %s: %s", sb.len ? "; " : "",
 			    r->needs[i].name, r->needs[i].why);
+		if (r->fixable)
+			strbuf_addf(&sb, " (fix --set %s=VALUE)",
+				    r->needs[i].name);
+	}
 	if (r->note)
 		strbuf_addf(&sb, "%s%s", sb.len ? ". " : "", r->note);
 	if (!sb.len) {

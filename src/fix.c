@@ -352,8 +352,8 @@ fix_server_key(const struct fixer *fx, const struct finding *f,
 	if (risk == FIX_NEEDS_VALUE && !given) {
 		/* no command until the value is given: it is a need */
 		free(it->effect);
-		it->effect = xasprintf("the tool cannot guess the address; "
-				       "name it with --set %s=ADDRESS (or "
+		it->effect = xasprintf("the tool cannot guess the value; "
+				       "name it with --set %s=VALUE (or "
 				       "--set %s= to unset it)", key, key);
 	} else if (value) {
 		it->command = xasprintf("%s config set %s=%s", client,
@@ -366,9 +366,22 @@ fix_server_key(const struct fixer *fx, const struct finding *f,
 		/* naming the value is the consent */
 		it->risk = FIX_OPTIN;
 		free(it->effect);
-		it->effect = xasprintf("clients using the old address of %s "
-				       "lose their connection", key);
+		it->effect = str_ends_with(key, "_address") ?
+			xasprintf("clients using the old address of %s lose "
+				  "their connection", key) :
+			xasprintf("the server uses the %s you gave from now on",
+				  key);
 	}
+}
+
+/* LOG-004 on LXD: loki.api.url is the user's to name (loki.types, the
+   other finding, keeps the check's own command). */
+static void
+fix_loki_url(const struct fixer *fx, const struct finding *f,
+	     const struct fix_ctx *x, struct fix_plan *p)
+{
+	if (str_eq(f->key, "loki.api.url"))
+		fix_server_key(fx, f, x, p);
 }
 
 /* The object a key of a finding is changed on: where it came from. */
@@ -1040,6 +1053,8 @@ static const struct fixer fixers[] = {
 	{ "LXD-NET-001", fix_server_key, NULL, FIX_NEEDS_VALUE, NULL, false },
 	{ "LXD-NET-002", fix_server_key, NULL, FIX_NEEDS_VALUE, NULL, false },
 	{ "LXD-NET-005", fix_server_key, "true", SAFE, NULL, false },
+	{ "LXD-NET-006", fix_server_key, NULL, FIX_NEEDS_VALUE, NULL, false },
+	{ "LXD-LOG-004", fix_loki_url, NULL, FIX_NEEDS_VALUE, NULL, false },
 	{ "LXD-GEN-002", fix_delete_network, NULL, OPTIN,
 	  "deletes the network; rollback creates it again with the same "
 	  "configuration", false },

@@ -356,9 +356,12 @@ put_remedy(struct page *p, const struct remedy *rm)
 		esc(p, rm->needs[i].name);
 		put(p, "</code>: ");
 		esc(p, rm->needs[i].why);
-		put(p, "; give it with <code>fix --set ");
-		esc(p, rm->needs[i].name);
-		put(p, "=VALUE</code></div>\n");
+		if (rm->fixable) {
+			put(p, "; then <code>lxd-harden fix --set ");
+			esc(p, rm->needs[i].name);
+			put(p, "=VALUE</code>");
+		}
+		put(p, "</div>\n");
 	}
 	if (rm->note) {
 		put(p, "<div class=\"kv\">");
@@ -367,7 +370,9 @@ put_remedy(struct page *p, const struct remedy *rm)
 	}
 	if (rm->fixable) {
 		put(p, "<div class=\"kv\">Plan: ");
-		put(p, rm->opt_in ? "opt-in (fix --only)" : "safe (fix --apply)");
+		put(p, rm->n_needs ? "applied once given (fix --set)" :
+		       rm->opt_in  ? "opt-in (fix --only)" :
+				     "safe (fix --apply)");
 		if (rm->restart)
 			put(p, ", restart needed");
 		put(p, rm->reversible ? ", reversible" : ", not reversible");

@@ -295,9 +295,11 @@ write_finding_remedy(struct out *o, const struct remedy *rm)
 		write_remedy(o, o->r, "      fix: ", rm->commands[i], false, 8);
 	for (size_t i = 0; i < rm->n_needs; i++) {
 		strbuf_release(&sb);
-		strbuf_addf(&sb, "%s (%s); give it with fix --set %s=VALUE",
-			    rm->needs[i].name, rm->needs[i].why,
-			    rm->needs[i].name);
+		strbuf_addf(&sb, "%s: %s", rm->needs[i].name,
+			    rm->needs[i].why);
+		if (rm->fixable)
+			strbuf_addf(&sb, "; then lxd-harden fix --set %s=VALUE",
+				    rm->needs[i].name);
 		write_remedy(o, o->r, "      needs: ", sb.buf, false, 8);
 	}
 	if (rm->note)
@@ -307,8 +309,9 @@ write_finding_remedy(struct out *o, const struct remedy *rm)
 	if (rm->fixable) {
 		strbuf_release(&sb);
 		strbuf_addf(&sb, "%s%s%s%s",
-			    rm->opt_in ? "opt-in (fix --only)" :
-					 "safe (fix --apply)",
+			    rm->n_needs ? "applied once given (fix --set)" :
+			    rm->opt_in	? "opt-in (fix --only)" :
+					  "safe (fix --apply)",
 			    rm->restart ? ", restart needed" : "",
 			    rm->reversible ? ", reversible" :
 					     ", not reversible",

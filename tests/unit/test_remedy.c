@@ -253,6 +253,69 @@ test_audit_rules_file(void **state)
 	free(rule);
 }
 
+/*
+ * A value the tool cannot guess is a need in the audit and no command in
+ * the plan; given with fix --set, the plan has the command, selected.
+ */
+static void
+test_set_gives_the_command(void **state)
+{
+	const char *set[] = { "core.proxy_http=http://proxy.example:3128" };
+	struct ct t;
+	struct report r = { 0 };
+	struct fix_opts fo = { 0 };
+	struct fix_plan p;
+	const struct fix_item *it = NULL;
+	bool need = false;
+
+	(void)state;
+	ct_load_from(&t, "workload", "lxd-502");
+	fo.policy = &t.policy;
+	engine_run(&t.ctx, &r);
+	fix_remedy_attach(&r, &t.snap, &fo);
+	for (size_t i = 0; i < r.n; i++)
+		for (size_t j = 0; j < r.results[i].findings.n; j++) {
+			const struct finding *f = &r.results[i].findings.v[j];
+
+			if (!str_eq(f->key, "core.proxy_http") ||
+			    f->status != ST_FAIL)
+				continue;
+			assert_true(f->remedy.fixable);
+			assert_int_equal(f->remedy.n_commands, 0);
+			assert_int_equal(f->remedy.n_needs, 1);
+			assert_string_equal(f->remedy.needs[0].name,
+					    "core.proxy_http");
+			need = true;
+		}
+	assert_true(need);
+	fix_plan_build(&r, &t.snap, &fo, &p);
+	for (size_t i = 0; i < p.n; i++)
+		if (str_eq(p.v[i].key, "core.proxy_http"))
+			it = &p.v[i];
+	if (!it)
+		fail_msg("no plan item for core.proxy_http");
+	assert_null(it->command);
+	fix_plan_release(&p);
+
+	fo.set = set;
+	fo.n_set = 1;
+	fix_plan_build(&r, &t.snap, &fo, &p);
+	fix_plan_select(&p, &fo);
+	it = NULL;
+	for (size_t i = 0; i < p.n; i++)
+		if (str_eq(p.v[i].key, "core.proxy_http"))
+			it = &p.v[i];
+	if (!it)
+		fail_msg("no plan item for core.proxy_http with --set");
+	assert_string_equal(it->command, "lxc config set "
+					 "core.proxy_http=http://proxy.example:"
+					 "3128");
+	assert_true(it->selected);
+	fix_plan_release(&p);
+	engine_report_release(&r);
+	ct_release(&t);
+}
+
 /* The derived remediation string: commands, needs, then the prose. */
 static void
 test_remedy_text(void **state)
@@ -272,13 +335,16 @@ test_remedy_text(void **state)
 	assert_int_equal(f->remedy.n_needs, 1);
 	finding_remedy_note(f, "Prose.");
 	assert_string_equal(f->remediation,
-			    "lxc config unset a && lxc config unset b; give "
-			    "core.https_address with fix --set "
-			    "core.https_address=VALUE: only you know it. "
-			    "Prose.");
+			    "lxc config unset a && lxc config unset b; needs "
+			    "core.https_address: only you know it. Prose.");
 	finding_remedy_clear_commands(f);
 	assert_int_equal(f->remedy.n_commands, 0);
-	assert_true(str_starts_with(f->remediation, "give "));
+	/* what fix plans takes the value with --set */
+	f->remedy.fixable = true;
+	finding_remedy_note(f, "Prose.");
+	assert_string_equal(f->remediation,
+			    "needs core.https_address: only you know it (fix "
+			    "--set core.https_address=VALUE). Prose.");
 	findings_release(&fs);
 }
 
@@ -290,6 +356,7 @@ main(void)
 		cmocka_unit_test(test_dev002_plan_fixes_what_it_plans),
 		cmocka_unit_test(test_limits_are_the_profile_s),
 		cmocka_unit_test(test_audit_rules_file),
+		cmocka_unit_test(test_set_gives_the_command),
 		cmocka_unit_test(test_remedy_text),
 	};
 
