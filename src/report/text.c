@@ -760,7 +760,10 @@ write_next_steps(struct out *o, const struct report *r)
 				continue;
 			if (!f && any)
 				break;
-			text = f ? f->remediation : res->check->remediation;
+			/* one command pastes alone; else the whole remedy */
+			text = !f ? res->check->remediation :
+			       f->remedy.n_commands == 1 ? f->remedy.commands[0] :
+							   f->remediation;
 			for (size_t k = 0; k < n && !dup; k++)
 				dup = str_eq(st[k].text, text);
 			any = true;
