@@ -826,6 +826,7 @@ fix_name_leak(const struct fixer *fx, const struct finding *f,
 			"leak\n"
 			"z /proc/sched_debug 0400 - - -\n"
 			"z /sys/kernel/slab 0700 - - -\n");
+		it->whole_file = true;
 		it->risk = fx->risk;
 		/* the command: host_file_command, once all lines are in */
 	}
@@ -1137,7 +1138,9 @@ line_in(const char *text, const char *line)
 
 /*
  * A host file's command: printf of the lines it gains, appended to it
- * (the plan writes the whole file, with its old lines kept).
+ * (the plan writes the whole file, with its old lines kept); a file that
+ * is the tool's own (whole_file) is written whole, so pasting it twice
+ * does no harm. Comment lines are left to the plan.
  */
 static void
 host_file_command(struct fix_item *it)
@@ -1154,14 +1157,17 @@ host_file_command(struct fix_item *it)
 		e = strchr(l, '\n');
 		len = e ? (size_t)(e - l) : strlen(l);
 		line = xstrndup(l, len);
-		if (len && !(it->old_value && line_in(it->old_value, line))) {
+		if (len && line[0] != '#' &&
+		    (it->whole_file ||
+		     !(it->old_value && line_in(it->old_value, line)))) {
 			strbuf_addf(&sb, " %s", shq(line));
 			any = true;
 		}
 		free(line);
 		l = e ? e + 1 : l + len;
 	}
-	strbuf_addf(&sb, " >> %s", shq(it->object + 7));
+	strbuf_addf(&sb, " %s %s", it->whole_file ? ">" : ">>",
+		    shq(it->object + 7));
 	free(it->command);
 	it->command = any ? strbuf_detach(&sb) : NULL;
 	strbuf_release(&sb);

@@ -63,6 +63,9 @@ struct fix_item {
 					   gets (0: 0644) */
 	bool chown;			/* FIXK_HOST_MODE: the owner changes
 					   too */
+	bool whole_file;		/* FIXK_HOST_FILE: new_value is the
+					   whole file, whatever was there
+					   (its command writes, not appends) */
 	long old_uid, old_gid, new_uid, new_gid;
 	char *old_json;			/* FIXK_DELETE: a JSON object of
 					   fields the object must still hold

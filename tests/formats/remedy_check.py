@@ -112,11 +112,16 @@ def unquoted(cmd):
     return "".join(out)
 
 
+# Placeholders are looked for in the whole command, quoted words too
+# ('security.acls=<acl>' was one); ${IFS} is a hostile name's, not ours.
 PLACEHOLDER = [
-    (re.compile(r"<[^>]*>"), "a <placeholder>"),
-    (re.compile(r"(?<![A-Za-z0-9_./-])[A-Z][A-Z_]{2,}(?![A-Za-z0-9_])"),
+    (re.compile(r"<[A-Za-z][^>]*>"), "a <placeholder>"),
+    (re.compile(r"(?<![A-Za-z0-9_{])[A-Z][A-Z_]{2,}(?![A-Za-z0-9_])"),
      "an all-capital placeholder word"),
     (re.compile(r"\.\.\."), "an ellipsis"),
+]
+# Prose is looked for outside the quoted words (names may hold anything).
+PROSE = [
     (re.compile(r"[()]"), "a parenthesis"),
     (re.compile(r" or "), "prose (' or ')"),
     (re.compile(r"\.\s*$"), "a final full stop"),
@@ -127,6 +132,9 @@ def paste_problems(cmd):
     probs = []
     bare = unquoted(cmd)
     for rx, what in PLACEHOLDER:
+        if rx.search(cmd):
+            probs.append("%s: %s" % (what, cmd))
+    for rx, what in PROSE:
         if rx.search(bare):
             probs.append("%s: %s" % (what, cmd))
     r = subprocess.run(["bash", "-n", "-c", cmd], capture_output=True,
@@ -187,14 +195,22 @@ def main():
         for d in sorted(os.listdir(base)):
             if os.path.isfile(os.path.join(base, d, "server.json")):
                 dirs.append(os.path.join(base, d))
-    dirs.append(os.path.join(DATA, "snapshot", "sample-5.0.2"))
+    sample = os.path.join(DATA, "snapshot", "sample-5.0.2")
+    runs = [(os.path.relpath(d, DATA), ["--input", d]) for d in dirs]
+    runs.append(("snapshot/sample-5.0.2", ["--input", sample]))
+    # the host checks' remedies: the sample server on each saved host
+    hosts = os.path.join(DATA, "host")
+    for h in sorted(os.listdir(hosts)):
+        if os.path.isdir(os.path.join(hosts, h, "etc")):
+            runs.append(("host/" + h, ["--input", sample, "--host-root",
+                                       os.path.join(hosts, h)]))
     releases = os.path.join(DATA, "releases-fixed.json")
     failing = 0
+    host_cmds = 0
     with tempfile.TemporaryDirectory() as tmp:
-        for d in dirs:
-            name = os.path.relpath(d, DATA)
+        for name, args in runs:
             sarif = os.path.join(tmp, "r.sarif")
-            r = subprocess.run([BIN, "audit", "--input", d, "--releases",
+            r = subprocess.run([BIN, "audit"] + args + ["--releases",
                                 releases, "-o", "json=-", "-o",
                                 "sarif=" + sarif],
                                capture_output=True, text=True)
@@ -226,6 +242,11 @@ def main():
                         texts.append((where + " need", need["why"]))
                     for c in rm.get("commands", []):
                         commands.append((where, c))
+                        host_cmds += rm.get("scope") == "host"
+                        if (rm.get("scope") == "daemon" and
+                                not c.startswith(("lxc ", "incus "))):
+                            shape.append("%s: %s is not the client's, "
+                                         "but scope is daemon" % (where, c))
                         texts.append((where + " command", c))
                     if (rm.get("commands") or rm.get("needs") or
                             rm.get("note")) and not f.get("remediation"):
@@ -238,6 +259,8 @@ def main():
                 sarif_same.append("%s: %d SARIF remedies, %d JSON" %
                                   (name, len(sremedies), len(jremedies)))
     ok(failing > 100, "the saved states have failing findings (%d)" % failing)
+    ok(host_cmds > 20, "the saved hosts give host-scope commands (%d)" %
+       host_cmds)
     ok(not shape, "every failing finding has a remedy of the documented "
        "shape", shape)
     ok(not derive, "remediation is derived from the remedy", derive)
