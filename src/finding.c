@@ -166,9 +166,12 @@ finding_remedy_need(struct finding *f, const char *name, const char *fmt,
 	struct remedy *r = &f->remedy;
 	va_list ap;
 
-	for (size_t i = 0; i < r->n_needs; i++)
-		if (str_eq(r->needs[i].name, name))
+	for (size_t i = 0; i < r->n_needs; i++) {
+		if (str_eq(r->needs[i].name, name)) {
+			rederive(f);
 			return;
+		}
+	}
 	r->needs = xrealloc(r->needs, (r->n_needs + 1) * sizeof(*r->needs));
 	r->needs[r->n_needs].name = xstrdup(name);
 	va_start(ap, fmt);

@@ -267,7 +267,11 @@ find_object(const struct snapshot *s, const char *url)
 	return NULL;
 }
 
-/* " --project P" unless P is default; into buf. */
+/*
+ * " --project P" into buf, default too: a client switched to another
+ * project would otherwise change the object of that name there (and the
+ * audit's advice, made from these commands, says it the same way).
+ */
 static void
 project_arg(const char *url, char *buf, size_t len)
 {
@@ -275,8 +279,7 @@ project_arg(const char *url, char *buf, size_t len)
 
 	buf[0] = '\0';
 	if (split_object(url, kind, sizeof(kind), name, sizeof(name), project,
-			 sizeof(project)) == 0 &&
-	    !str_eq(project, "default"))
+			 sizeof(project)) == 0)
 		snprintf(buf, len, " --project %s", shq(project));
 }
 
@@ -1212,13 +1215,14 @@ fix_remedy_attach(struct report *r, const struct snapshot *s,
 			fx->fn(fx, f, &x, &p);
 			plan_finishing(&p);
 			if (p.n) {
-				finding_remedy_clear_commands(f);
 				rm->fixable = true;
 				rm->reversible = true;
 				rm->opt_in = false;
 				rm->restart = fx->restart;
 				rm->host = host_fixer(fx);
-				/* and the commands below, like any */
+				/* and the commands below, like any; the
+				   text is derived again from here on */
+				finding_remedy_clear_commands(f);
 			}
 			for (size_t k = 0; k < p.n; k++) {
 				const struct fix_item *it = &p.v[k];

@@ -144,6 +144,19 @@ def paste_problems(cmd):
     return probs
 
 
+def remedy_text(rm):
+    """The one-line remediation, as finding.c derives it."""
+    t = " && ".join(rm["commands"])
+    for need in rm["needs"]:
+        t += "%sneeds %s: %s" % ("; " if t else "", need["name"],
+                                 need["why"])
+        if rm["fixable"]:
+            t += " (fix --set %s=VALUE)" % need["name"]
+    if rm["note"]:
+        t += "%s%s" % (". " if t else "", rm["note"])
+    return t or None
+
+
 def policy_keys():
     """The dotted keys of src/policy.c's tables: section.key and top."""
     src = open(os.path.join(SRC, "src", "policy.c")).read()
@@ -251,10 +264,11 @@ def main():
                     if (rm.get("commands") or rm.get("needs") or
                             rm.get("note")) and not f.get("remediation"):
                         derive.append(where + ": remedy without remediation")
-                    for c in rm.get("commands", []):
-                        if c not in (f.get("remediation") or ""):
-                            derive.append("%s: %s not in remediation" %
-                                          (where, c))
+                    want = remedy_text(rm)
+                    if want != f.get("remediation"):
+                        derive.append("%s: remediation %r, the remedy says "
+                                      "%r" % (where, f.get("remediation"),
+                                              want))
             if sremedies != jremedies:
                 sarif_same.append("%s: %d SARIF remedies, %d JSON" %
                                   (name, len(sremedies), len(jremedies)))

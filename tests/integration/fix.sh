@@ -427,7 +427,7 @@ lxdh_cli config set core.https_address ":$PORT" </dev/null
 state >"$W/before.json"
 fx >"$W/nv.out" 2>&1
 check "core.https_address on every interface needs a value (--set)" \
-	grep -q "give --set core.https_address=VALUE" "$W/nv.out"
+	grep -q "name it with --set core.https_address=VALUE" "$W/nv.out"
 fx --apply --yes --only LXD-NET-001 --set "core.https_address=127.0.0.1:$PORT" >"$W/nv2.out" 2>&1
 rc=$?
 _cond() {

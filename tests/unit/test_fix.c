@@ -241,7 +241,8 @@ test_only_hash_name(void **state)
 				    "/1.0/profiles/ha%23sh?project=default");
 		assert_string_equal(p.v[i].command,
 				    "lxc profile set 'ha#sh' "
-				    "security.privileged=false");
+				    "security.privileged=false --project "
+				    "default");
 	}
 	assert_int_equal(selected, 1);
 	fix_plan_release(&p);

@@ -282,9 +282,9 @@ test_audit_and_fix_commands(void **state)
 			urlq("priv" TAIL));
 	{
 		static const char *const want[] = {
-			/* fix's command: no --project for default */
 			"profile", "set", "priv" TAIL,
-			"security.privileged=false", NULL,
+			"security.privileged=false", "--project", "default",
+			NULL,
 		};
 
 		f = find_remedy(&r, "LXD-INS-001", obj, "security.privileged");
@@ -294,8 +294,8 @@ test_audit_and_fix_commands(void **state)
 	obj = xasprintf("/1.0/networks/%s?project=default", urlq("br4" TAIL));
 	{
 		static const char *const want[] = {
-			/* fix's command: no --project for default */
-			"network", "delete", "br4" TAIL, NULL,
+			"network", "delete", "br4" TAIL, "--project",
+			"default", NULL,
 		};
 
 		f = find_remedy(&r, "LXD-GEN-002", obj, NULL);
@@ -307,7 +307,8 @@ test_audit_and_fix_commands(void **state)
 	{
 		static const char *const want[] = {
 			"config", "device", "set", "disks" TAIL,
-			"data" TAIL, "readonly=true", NULL,
+			"data" TAIL, "readonly=true", "--project", "default",
+			NULL,
 		};
 
 		f = find_remedy(&r, "LXD-DEV-002", obj, "readonly");
