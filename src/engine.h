@@ -25,6 +25,14 @@ struct report {
 	const char *server_name;
 	const char *server_version;
 	bool clustered;
+	/*
+	 * When clustered: the SHA-256 of the cluster certificate
+	 * (environment.certificate of GET /1.0; the same on every member),
+	 * and the member that answered (environment.server_name). "" and
+	 * NULL otherwise, or when the certificate is unreadable.
+	 */
+	char cluster_fingerprint[65];
+	const char *cluster_member;
 	bool remote;
 	const char *install;	/* "snap", "package", "incus"; NULL when the
 				   host was not read */
@@ -70,6 +78,19 @@ enum status engine_status(const struct findings *fs);
  */
 enum severity engine_result_severity(const struct check *c,
 				     const struct findings *fs, enum status st);
+
+/*
+ * Open findings are the ones that want work: fail and error. (A waived
+ * finding keeps its first_seen too, but is not open.)
+ */
+bool engine_finding_open(const struct finding *f);
+
+/* When f was first seen: its first_seen, else r's generated_at. */
+long long engine_first_seen(const struct report *r, const struct finding *f);
+
+/* The earliest first_seen among res's open findings; -1 when none is open. */
+long long engine_oldest_open(const struct report *r,
+			     const struct check_result *res);
 
 /* True when a fail or error at or above threshold is in r. */
 bool engine_fails(const struct report *r, enum severity threshold);

@@ -76,8 +76,13 @@ remedy_json(const struct remedy *r)
 	return o;
 }
 
+/*
+ * r is the report whose results hold f, or NULL (a finding of the old
+ * report, fixed since): fail, error and waived findings of r say since
+ * when they are there.
+ */
 static json_t *
-finding_json(const struct finding *f)
+finding_json(const struct report *r, const struct finding *f)
 {
 	json_t *o = json_object();
 
@@ -106,6 +111,12 @@ finding_json(const struct finding *f)
 				    json_string(f->baseline == BASELINE_NEW ?
 							"new" :
 							"known"));
+	if (r && (engine_finding_open(f) || f->status == ST_WAIVED)) {
+		char when[32];
+
+		format_rfc3339(engine_first_seen(r, f), when, sizeof(when));
+		json_object_set_new(o, "first_seen", json_string(when));
+	}
 	return o;
 }
 
@@ -131,6 +142,19 @@ report_json(const struct report *r)
 	json_object_set_new(target, "server_version",
 			    jstr(r->server_version ? r->server_version : ""));
 	json_object_set_new(target, "clustered", json_boolean(r->clustered));
+	if (r->clustered) {
+		/* for merging reports of one cluster (fleet merge) */
+		json_t *cl = json_object();
+
+		json_object_set_new(cl, "fingerprint",
+				    r->cluster_fingerprint[0] ?
+					    json_string(r->cluster_fingerprint) :
+					    json_null());
+		json_object_set_new(cl, "member",
+				    jstr(r->cluster_member ?
+						 r->cluster_member : ""));
+		json_object_set_new(target, "cluster", cl);
+	}
 	json_object_set_new(target, "remote", json_boolean(r->remote));
 	json_object_set_new(target, "install",
 			    r->install ? jstr(r->install) : json_null());
@@ -163,7 +187,7 @@ report_json(const struct report *r)
 		cites_json(o, res->check->id, r->product);
 		for (size_t j = 0; j < res->findings.n; j++)
 			json_array_append_new(fs,
-					      finding_json(&res->findings.v[j]));
+					      finding_json(r, &res->findings.v[j]));
 		json_object_set_new(o, "findings", fs);
 		json_array_append_new(results, o);
 	}
@@ -172,7 +196,7 @@ report_json(const struct report *r)
 		json_t *fixed = json_array();
 
 		for (size_t i = 0; i < r->fixed_since.n; i++) {
-			json_t *o = finding_json(&r->fixed_since.v[i]);
+			json_t *o = finding_json(NULL, &r->fixed_since.v[i]);
 
 			json_object_set_new(o, "id", jstr(r->fixed_ids[i]));
 			json_array_append_new(fixed, o);

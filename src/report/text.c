@@ -594,6 +594,7 @@ write_result(struct out *o, const struct check_result *res)
 	const struct check *c = res->check;
 	bool fails = failing(res->status);
 	struct group *g;
+	char since[64];
 	size_t ng;
 
 	add(o, "  ");
@@ -602,6 +603,14 @@ write_result(struct out *o, const struct check_result *res)
 	color(o, C_RESET);
 	addf(o, " %-8s %s  %s", severity_name(res->severity), c->id, c->title);
 	flush_para(o, 31);
+	report_open_since(o->r, res, since, sizeof(since));
+	if (since[0]) {
+		add(o, "      ");
+		color(o, C_DIM);
+		add(o, since);
+		color(o, C_RESET);
+		flush_para(o, 6);
+	}
 	if (res->status == ST_NOTAPPLICABLE && res->findings.n &&
 	    !o->verbose) {
 		add(o, "      ");
