@@ -64,12 +64,12 @@ _lxd_harden()
 		COMPREPLY=($(compgen -W "$("$prog" checks --format ids 2>/dev/null |
 			cut -d- -f2 | sort -u)" -- "${cur^^}"))
 		return ;;
-	--project)
+	--project|--jobs)
 		return ;;
 	--input|--host-root|--journal-dir)
 		_filedir -d
 		return ;;
-	--socket|--cert|--key|--server-cert|--policy|--releases|--baseline)
+	--socket|--cert|--key|--server-cert|--policy|--releases|--baseline|--targets)
 		_filedir
 		return ;;
 	-o|--output)

@@ -169,9 +169,11 @@ engine_run(const struct check_ctx *x, struct report *r)
 		const json_t *env = json_object_get(s->part[SNAP_SERVER],
 						    "environment");
 
-		x509_sha256_pem(json_string_value(json_object_get(env,
-						"certificate")),
-				r->cluster_fingerprint);
+		if (x509_sha256_pem(json_string_value(json_object_get(
+					    env, "certificate")),
+				    r->cluster_fp) == 0 &&
+		    r->cluster_fp[0])
+			r->cluster_fingerprint = r->cluster_fp;
 		r->cluster_member = s->server_name;
 	}
 	r->install = x->host ? host_install_name(x->host->install) : NULL;

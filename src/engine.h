@@ -25,17 +25,21 @@ struct report {
 	const char *server_name;
 	const char *server_version;
 	bool clustered;
-	/*
-	 * When clustered: the SHA-256 of the cluster certificate
-	 * (environment.certificate of GET /1.0; the same on every member),
-	 * and the member that answered (environment.server_name). "" and
-	 * NULL otherwise, or when the certificate is unreadable.
-	 */
-	char cluster_fingerprint[65];
-	const char *cluster_member;
 	bool remote;
 	const char *install;	/* "snap", "package", "incus"; NULL when the
 				   host was not read */
+	/*
+	 * The machine and the cluster (NULL when not known): the host's
+	 * name, and when clustered the member that answered
+	 * (environment.server_name) and the SHA-256 fingerprint of the
+	 * cluster certificate (environment.certificate, the same on every
+	 * member). Borrowed; engine_report() points cluster_fingerprint at
+	 * cluster_fp, a reader of saved reports at the report's text.
+	 */
+	const char *host;
+	const char *cluster_member;
+	const char *cluster_fingerprint;
+	char cluster_fp[65];
 	long long generated_at;
 	size_t requests;
 	/*

@@ -159,6 +159,19 @@ static const struct shape part_shapes[SNAP__COUNT] = {
 	[SNAP_MEMBER_SERVERS] = ITEMS(f_member_server),
 };
 
+/*
+ * Incus builds its storage pool list in a nil slice, so a server with no
+ * pool answers "metadata": null (cmd/incusd/storage_pools.go, v6.0.4);
+ * LXD and every other Incus list answer []. Only that answer, from that
+ * server, means "none"; a null anywhere else is still the wrong shape.
+ */
+static bool
+null_means_none(const struct snapshot *s, enum snap_kind k, const json_t *md)
+{
+	return json_is_null(md) && k == SNAP_STORAGE_POOLS &&
+	       str_eq(s->product, "incus");
+}
+
 /* LXD shows a hidden key that is set as JSON true, and only those. */
 static const char *const hidden_keys[] = {
 	"core.trust_password", "loki.auth.password", NULL
@@ -858,6 +871,11 @@ file_entry(struct fetch *f, struct entry *e)
 			part_take(s, k, flat, NULL);
 			json_decref(flat);
 		}
+	} else if (null_means_none(s, k, md)) {
+		json_t *none = json_array();
+
+		part_take(s, k, none, e->project);
+		json_decref(none);
 	} else if ((why = shape_check(md, &part_shapes[k])) != NULL) {
 		f->failed[k] = true;
 		set_why(s, k, false, "GET %s: %s", e->req.path, why);
@@ -1409,6 +1427,9 @@ load_part(struct snapshot *s, enum snap_kind k, const json_t *doc,
 
 		json_decref(j);
 		j = flat;
+	} else if (j && null_means_none(s, k, j)) {
+		json_decref(j);
+		j = json_array();
 	} else if (j) {
 		why = shape_check(j, &part_shapes[k]);
 	}

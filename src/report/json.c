@@ -142,24 +142,28 @@ report_json(const struct report *r)
 	json_object_set_new(target, "server_version",
 			    jstr(r->server_version ? r->server_version : ""));
 	json_object_set_new(target, "clustered", json_boolean(r->clustered));
-	if (r->clustered) {
-		/* for merging reports of one cluster (fleet merge) */
-		json_t *cl = json_object();
-
-		json_object_set_new(cl, "fingerprint",
-				    r->cluster_fingerprint[0] ?
-					    json_string(r->cluster_fingerprint) :
-					    json_null());
-		json_object_set_new(cl, "member",
-				    jstr(r->cluster_member ?
-						 r->cluster_member : ""));
-		json_object_set_new(target, "cluster", cl);
-	}
 	json_object_set_new(target, "remote", json_boolean(r->remote));
 	json_object_set_new(target, "install",
 			    r->install ? jstr(r->install) : json_null());
 	json_object_set_new(target, "requests",
 			    json_integer((json_int_t)r->requests));
+	if (r->host)
+		json_object_set_new(target, "host", jstr(r->host));
+	if (r->clustered || r->cluster_fingerprint || r->cluster_member) {
+		/* for merging the reports of one cluster (merge) */
+		json_t *cl = json_object();
+
+		/* null when the server did not say: never made up */
+		json_object_set_new(cl, "fingerprint",
+				    r->cluster_fingerprint ?
+					    jstr(r->cluster_fingerprint) :
+					    json_null());
+		json_object_set_new(cl, "member",
+				    r->cluster_member ?
+					    jstr(r->cluster_member) :
+					    json_null());
+		json_object_set_new(target, "cluster", cl);
+	}
 	json_object_set_new(root, "target", target);
 
 	for (size_t k = 0; k < ST__COUNT; k++)

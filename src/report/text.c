@@ -668,6 +668,18 @@ write_header(struct out *o, const struct report *r)
 	addf(o, " (%s%s%s)", r->clustered ? "clustered" : "standalone",
 	     r->install ? ", install: " : "", r->install ? r->install : "");
 	flush_para(o, 2);
+	if (r->host) {
+		add(o, "host: ");
+		put_safe(o, r->host);
+		if (r->cluster_member) {
+			add(o, ", member '");
+			put_safe(o, r->cluster_member);
+			add(o, "' of the cluster with certificate ");
+			put_safe(o, r->cluster_fingerprint ?
+					    r->cluster_fingerprint : "?");
+		}
+		flush_para(o, 2);
+	}
 	addf(o, "read: %s, %zu API requests", when, r->requests);
 	flush_para(o, 2);
 }
