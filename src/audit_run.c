@@ -7,6 +7,7 @@
 
 #include "check.h"
 #include "deadline.h"
+#include "fix.h"
 #include "gate.h"
 #include "releases.h"
 
@@ -28,6 +29,7 @@ evaluate(struct audit_run *ar, const struct audit_run_opts *o,
 	 struct diag *d)
 {
 	struct check_ctx ctx = { 0 };
+	struct fix_opts fo = { 0 };
 	struct host_opts ho;
 
 	if (!ar->have_host && host_wanted(ar, o, &ho)) {
@@ -43,6 +45,11 @@ evaluate(struct audit_run *ar, const struct audit_run_opts *o,
 	engine_run(&ctx, &ar->report);
 	ar->have_report = true;
 	gate_apply_policy(&ar->report, &ar->policy, ar->snap.now);
+	/* the advice for what fix knows comes from fix's own plan */
+	fo.policy = &ar->policy;
+	fo.host_root = ar->have_host ? ar->host.root : NULL;
+	fo.host = ar->have_host ? &ar->host : NULL;
+	fix_remedy_attach(&ar->report, &ar->snap, &fo);
 	return 0;
 }
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "checks/common.h"
 #include "cli.h"
 #include "escape.h"
 #include "fix.h"
@@ -26,9 +27,12 @@ usage(FILE *f)
 	      "spoofing filters) and, with --attach, adding it to instances.\n"
 	      "Nothing changes without --apply; rollback undoes an --apply.\n"
 	      "\n"
-	      "  --cpu N                limits.cpu (default 2)\n"
-	      "  --memory SIZE          limits.memory (default 2GiB)\n"
-	      "  --processes N          limits.processes (default 500)\n"
+	      "  --cpu N                limits.cpu (default "
+	      HARDENED_LIMIT_CPU ")\n"
+	      "  --memory SIZE          limits.memory (default "
+	      HARDENED_LIMIT_MEMORY ")\n"
+	      "  --processes N          limits.processes (default "
+	      HARDENED_LIMIT_PROCESSES ")\n"
 	      "  --no-idmap-isolated    leave security.idmap.isolated out (it\n"
 	      "                         remaps a container's files at restart)\n"
 	      "  --attach all|INSTANCE  add the profile to every instance of the\n"

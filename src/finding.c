@@ -95,15 +95,132 @@ finding_device(struct finding *f, const char *device)
 	replace(&f->device, device);
 }
 
+char *
+remedy_text(const struct remedy *r)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	for (size_t i = 0; i < r->n_commands; i++) {
+		if (i)
+			strbuf_addstr(&sb, " && ");
+		strbuf_addstr(&sb, r->commands[i]);
+	}
+	for (size_t i = 0; i < r->n_needs; i++) {
+		strbuf_addf(&sb, "%sneeds %s: %s", sb.len ? "; " : "",
+			    r->needs[i].name, r->needs[i].why);
+		if (r->fixable)
+			strbuf_addf(&sb, " (fix --set %s=VALUE)",
+				    r->needs[i].name);
+	}
+	if (r->note)
+		strbuf_addf(&sb, "%s%s", sb.len ? ". " : "", r->note);
+	if (!sb.len) {
+		strbuf_release(&sb);
+		return NULL;
+	}
+	return strbuf_detach(&sb);
+}
+
+static void
+rederive(struct finding *f)
+{
+	free(f->remediation);
+	f->remediation = remedy_text(&f->remedy);
+}
+
 void
 finding_remediation(struct finding *f, const char *fmt, ...)
 {
 	va_list ap;
 
-	free(f->remediation);
+	free(f->remedy.note);
 	va_start(ap, fmt);
-	f->remediation = xvasprintf(fmt, ap);
+	f->remedy.note = xvasprintf(fmt, ap);
 	va_end(ap);
+	rederive(f);
+}
+
+void
+finding_remedy_cmd(struct finding *f, const char *fmt, ...)
+{
+	struct remedy *r = &f->remedy;
+	va_list ap;
+
+	r->commands = xrealloc(r->commands,
+			       (r->n_commands + 1) * sizeof(*r->commands));
+	va_start(ap, fmt);
+	r->commands[r->n_commands] = xvasprintf(fmt, ap);
+	va_end(ap);
+	/* anything but the client changes the machine (scope host) */
+	if (!str_starts_with(r->commands[r->n_commands], "lxc ") &&
+	    !str_starts_with(r->commands[r->n_commands], "incus "))
+		r->host = true;
+	r->n_commands++;
+	rederive(f);
+}
+
+void
+finding_remedy_need(struct finding *f, const char *name, const char *fmt,
+		    ...)
+{
+	struct remedy *r = &f->remedy;
+	va_list ap;
+
+	for (size_t i = 0; i < r->n_needs; i++) {
+		if (str_eq(r->needs[i].name, name)) {
+			rederive(f);
+			return;
+		}
+	}
+	r->needs = xrealloc(r->needs, (r->n_needs + 1) * sizeof(*r->needs));
+	r->needs[r->n_needs].name = xstrdup(name);
+	va_start(ap, fmt);
+	r->needs[r->n_needs++].why = xvasprintf(fmt, ap);
+	va_end(ap);
+	rederive(f);
+}
+
+void
+finding_remedy_clear_commands(struct finding *f)
+{
+	for (size_t i = 0; i < f->remedy.n_commands; i++)
+		free(f->remedy.commands[i]);
+	free(f->remedy.commands);
+	f->remedy.commands = NULL;
+	f->remedy.n_commands = 0;
+	rederive(f);
+}
+
+void
+remedy_copy(struct remedy *dst, const struct remedy *src)
+{
+	*dst = *src;
+	dst->commands = src->n_commands ?
+		xcalloc(src->n_commands, sizeof(*dst->commands)) : NULL;
+	for (size_t i = 0; i < src->n_commands; i++)
+		dst->commands[i] = xstrdup(src->commands[i]);
+	dst->needs = src->n_needs ?
+		xcalloc(src->n_needs, sizeof(*dst->needs)) : NULL;
+	for (size_t i = 0; i < src->n_needs; i++) {
+		dst->needs[i].name = xstrdup(src->needs[i].name);
+		dst->needs[i].why = xstrdup(src->needs[i].why);
+	}
+	dst->note = src->note ? xstrdup(src->note) : NULL;
+}
+
+void
+remedy_release(struct remedy *r)
+{
+	for (size_t i = 0; i < r->n_commands; i++)
+		free(r->commands[i]);
+	free(r->commands);
+	for (size_t i = 0; i < r->n_needs; i++) {
+		free(r->needs[i].name);
+		free(r->needs[i].why);
+	}
+	free(r->needs);
+	free(r->note);
+	memset(r, 0, sizeof(*r));
 }
 
 void
@@ -116,6 +233,7 @@ finding_release(struct finding *f)
 	free(f->value);
 	free(f->source);
 	free(f->remediation);
+	remedy_release(&f->remedy);
 	free(f->waiver_reason);
 	free(f->waiver_expires);
 	memset(f, 0, sizeof(*f));

@@ -2,6 +2,7 @@
 #ifndef LXD_HARDEN_FINDING_H
 #define LXD_HARDEN_FINDING_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "util.h"
@@ -35,6 +36,36 @@ const char *status_name(enum status s);
 int severity_parse(const char *name, enum severity *out);
 
 /*
+ * What a person (or `fix`) does about a failing finding, as data: the
+ * reports render it, the JSON carries it as "remedy", and "remediation"
+ * is derived from it (finding_remedy_text). commands: complete shell
+ * commands, every foreign word shell-quoted, no prose and no
+ * placeholders; a command that needs a value the tool cannot guess is
+ * not listed: the value is a need instead (given with fix --set
+ * NAME=VALUE). The flags say what `fix` does with it; the fixer table
+ * sets them (fix_remedy_attach), so the advice and the plan agree.
+ */
+struct remedy_need {
+	char *name;	/* "core.https_address" */
+	char *why;	/* why the tool cannot guess it */
+};
+
+struct remedy {
+	char **commands;
+	size_t n_commands;
+	struct remedy_need *needs;
+	size_t n_needs;
+	char *note;		/* prose; NULL when none */
+	bool fixable;		/* `fix` has a plan item for it */
+	bool reversible;	/* rollback restores it exactly */
+	bool restart;		/* takes effect at a restart */
+	bool opt_in;		/* applied only when named (--only/--set) */
+	bool host;		/* scope host: changes the machine's files or
+				   packages, not the daemon's state; set by
+				   any command that is not the client's */
+};
+
+/*
  * One observation about one object. Every string is owned by the finding.
  * object is the LXD URL ("/1.0/instances/c1?project=default") or a host
  * object ("file:///etc/x", "group:lxd"). device, key, value, source and
@@ -49,7 +80,8 @@ struct finding {
 	char *key;
 	char *value;
 	char *source;
-	char *remediation;
+	char *remediation;	/* derived from remedy; NULL when empty */
+	struct remedy remedy;
 	/* set by the policy: a waiver that covers this finding */
 	char *waiver_reason;	/* NULL when not waived */
 	char *waiver_expires;	/* YYYY-MM-DD */
@@ -83,8 +115,22 @@ struct finding *findings_add(struct findings *fs, enum status st,
 void finding_key(struct finding *f, const char *key, const char *value,
 		 const char *source);
 void finding_device(struct finding *f, const char *device);
+/* The remedy's prose (replaces it). */
 void finding_remediation(struct finding *f, const char *fmt, ...)
 	LXDH_PRINTF(2, 3);
+#define finding_remedy_note finding_remediation
+/* Appends one complete, shell-quoted command. */
+void finding_remedy_cmd(struct finding *f, const char *fmt, ...)
+	LXDH_PRINTF(2, 3);
+/* A value the user supplies with fix --set NAME=VALUE, and why. */
+void finding_remedy_need(struct finding *f, const char *name,
+			 const char *fmt, ...) LXDH_PRINTF(3, 4);
+/* Drops the commands (the fixer's replace them). */
+void finding_remedy_clear_commands(struct finding *f);
+/* The one-line text of a remedy (caller frees); NULL when empty. */
+char *remedy_text(const struct remedy *r);
+void remedy_copy(struct remedy *dst, const struct remedy *src);
+void remedy_release(struct remedy *r);
 /* Frees the strings of one finding (not the finding itself). */
 void finding_release(struct finding *f);
 void findings_release(struct findings *fs);

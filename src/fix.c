@@ -35,6 +35,7 @@ struct fixer {
 	const char *value;
 	enum fix_risk risk;
 	const char *effect;
+	bool restart;		/* takes effect at a restart */
 };
 
 const char *
@@ -115,6 +116,7 @@ item_release(struct fix_item *it)
 	free(it->new_value);
 	free(it->effect);
 	free(it->command);
+	free(it->then);
 	free(it->error);
 	free(it->old_json);
 }
@@ -290,7 +292,11 @@ find_object(const struct snapshot *s, const char *url)
 	return NULL;
 }
 
-/* " --project P" unless P is default; into buf. */
+/*
+ * " --project P" into buf, default too: a client switched to another
+ * project would otherwise change the object of that name there (and the
+ * audit's advice, made from these commands, says it the same way).
+ */
 static void
 project_arg(const char *url, char *buf, size_t len)
 {
@@ -298,8 +304,7 @@ project_arg(const char *url, char *buf, size_t len)
 
 	buf[0] = '\0';
 	if (split_object(url, kind, sizeof(kind), name, sizeof(name), project,
-			 sizeof(project)) == 0 &&
-	    !str_eq(project, "default"))
+			 sizeof(project)) == 0)
 		snprintf(buf, len, " --project %s", shq(project));
 }
 
@@ -394,16 +399,14 @@ fix_server_key(const struct fixer *fx, const struct finding *f,
 		it->risk = FIX_OPTIN;
 	}
 	if (risk == FIX_NEEDS_VALUE && !given) {
-		it->command = xasprintf("%s config set %s=VALUE%s   (give "
-					"--set %s%s%s=VALUE)", client, shq(key),
-					tgt, shq(key), member ? "@" : "",
-					member ? shq(member) : "");
+		/* no command until the value is given: it is a need */
 		free(it->effect);
-		it->effect = xasprintf("the tool cannot guess the address; "
-				       "name it with --set %s%s%s=ADDRESS (or "
-				       "--set %s= to unset it)", key,
+		it->effect = xasprintf("the tool cannot guess the value; "
+				       "name it with --set %s%s%s=VALUE (or "
+				       "--set %s%s%s= to unset it)", key,
 				       member ? "@" : "", member ? member : "",
-				       key);
+				       key, member ? "@" : "",
+				       member ? member : "");
 	} else if (value) {
 		it->command = xasprintf("%s config set %s=%s%s", client,
 					shq(key), shq(value), tgt);
@@ -417,9 +420,22 @@ fix_server_key(const struct fixer *fx, const struct finding *f,
 		/* naming the value is the consent */
 		it->risk = FIX_OPTIN;
 		free(it->effect);
-		it->effect = xasprintf("clients using the old address of %s "
-				       "lose their connection", key);
+		it->effect = str_ends_with(key, "_address") ?
+			xasprintf("clients using the old address of %s lose "
+				  "their connection", key) :
+			xasprintf("the server uses the %s you gave from now on",
+				  key);
 	}
+}
+
+/* LOG-004 on LXD: loki.api.url is the user's to name (loki.types, the
+   other finding, keeps the check's own command). */
+static void
+fix_loki_url(const struct fixer *fx, const struct finding *f,
+	     const struct fix_ctx *x, struct fix_plan *p)
+{
+	if (str_eq(f->key, "loki.api.url"))
+		fix_server_key(fx, f, x, p);
 }
 
 /* The object a key of a finding is changed on: where it came from. */
@@ -563,7 +579,12 @@ static void
 fix_disk_readonly(const struct fixer *fx, const struct finding *f,
 		  const struct fix_ctx *x, struct fix_plan *p)
 {
-	if (str_empty(f->device))
+	/*
+	 * Only a writable disk is fixed by readonly=true; one that shares a
+	 * sensitive path (key "source") stays failing read-only too: it is
+	 * removed by hand, as its remedy says.
+	 */
+	if (str_empty(f->device) || !str_eq(f->key, "readonly"))
 		return;
 	add_device_key(fx, x, p, device_target(f, x), f->device, "readonly",
 		       "true", fx->effect);
@@ -874,9 +895,9 @@ fix_name_leak(const struct fixer *fx, const struct finding *f,
 			"leak\n"
 			"z /proc/sched_debug 0400 - - -\n"
 			"z /sys/kernel/slab 0700 - - -\n");
+		it->whole_file = true;
 		it->risk = fx->risk;
-		it->command = xstrdup("write " TMPFILES_CONF
-				      " (systemd-tmpfiles applies it at boot)");
+		/* the command: host_file_command, once all lines are in */
 	}
 }
 
@@ -931,16 +952,15 @@ fix_socket_mode(const struct fixer *fx, const struct finding *f,
 	if (owner)
 		chown_cmd = xasprintf("chown root:%s %s", shq(group),
 				      shq(path));
-	it->command = xasprintf("%s%s%s", chmod_cmd ? chmod_cmd : "",
-				chmod_cmd && chown_cmd ? " && " : "",
-				chown_cmd ? chown_cmd : "");
+	it->command = chmod_cmd ? chmod_cmd : chown_cmd;
+	it->then = chmod_cmd ? chown_cmd : NULL;
+	chmod_cmd = chown_cmd = NULL;
 	it->effect = xasprintf("only root and the admin group %s can use the "
 			       "socket (as the daemon creates it)", group);
 	free(chmod_cmd);
 	free(chown_cmd);
 }
 
-#define AUDIT_RULES "/etc/audit/rules.d/lxd-harden.rules"
 
 /* The item of a host file already planned, or NULL. */
 static struct fix_item *
@@ -957,7 +977,10 @@ planned_file(struct fix_plan *p, const char *object)
 static char *
 audit_rule(const char *path)
 {
-	return xasprintf("-w %s -p x -k lxd_execution\n", path);
+	char *r = checks_audit_rule(path), *line = xasprintf("%s\n", r);
+
+	free(r);
+	return line;
 }
 
 /*
@@ -1024,8 +1047,7 @@ fix_audit_rules(const struct fixer *fx, const struct finding *f,
 		it->new_mode = 0640;
 		it->risk = fx->risk;
 		it->effect = xstrdup(fx->effect);
-		it->command = xstrdup("write " AUDIT_RULES
-				      " (then: augenrules --load)");
+		it->then = xstrdup("augenrules --load");
 	}
 	if (!strstr(it->new_value, rule)) {
 		char *nv = xasprintf("%s%s", it->new_value, rule);
@@ -1085,65 +1107,68 @@ fix_snap_setting(const struct fixer *fx, const struct finding *f,
 	it->risk = fx->risk;
 	it->effect = xstrdup(fx->effect);
 	it->command = xasprintf("snap set lxd %s=true", key);
+	it->then = xstrdup("snap restart lxd.daemon");
 }
 
 #define SAFE FIX_SAFE
 #define OPTIN FIX_OPTIN
 
 static const struct fixer fixers[] = {
-	{ "LXD-ACC-003", fix_server_key, "false", SAFE, NULL },
+	{ "LXD-ACC-003", fix_server_key, "false", SAFE, NULL, false },
 	{ "LXD-ACC-004", fix_server_key, NULL, OPTIN,
 	  "not reversible: LXD never returns the trust password, so "
-	  "rollback cannot set it again" },
-	{ "LXD-ACC-009", fix_server_key, "POLICY-EXPIRY", SAFE, NULL },
-	{ "LXD-ACC-010", fix_server_key, "POLICY-EXPIRY", SAFE, NULL },
-	{ "LXD-NET-001", fix_server_key, NULL, FIX_NEEDS_VALUE, NULL },
-	{ "LXD-NET-002", fix_server_key, NULL, FIX_NEEDS_VALUE, NULL },
-	{ "LXD-NET-005", fix_server_key, "true", SAFE, NULL },
+	  "rollback cannot set it again", false },
+	{ "LXD-ACC-009", fix_server_key, "POLICY-EXPIRY", SAFE, NULL, false },
+	{ "LXD-ACC-010", fix_server_key, "POLICY-EXPIRY", SAFE, NULL, false },
+	{ "LXD-NET-001", fix_server_key, NULL, FIX_NEEDS_VALUE, NULL, false },
+	{ "LXD-NET-002", fix_server_key, NULL, FIX_NEEDS_VALUE, NULL, false },
+	{ "LXD-NET-005", fix_server_key, "true", SAFE, NULL, false },
+	{ "LXD-NET-006", fix_server_key, NULL, FIX_NEEDS_VALUE, NULL, false },
+	{ "LXD-LOG-004", fix_loki_url, NULL, FIX_NEEDS_VALUE, NULL, false },
 	{ "LXD-GEN-002", fix_delete_network, NULL, OPTIN,
 	  "deletes the network; rollback creates it again with the same "
-	  "configuration" },
+	  "configuration", false },
 	{ "LXD-INS-001", fix_config_key, "false", OPTIN,
 	  "restart needed to take effect; the root filesystem is remapped "
-	  "to the unprivileged id range at the next start" },
+	  "to the unprivileged id range at the next start", true },
 	{ "LXD-INS-003", fix_config_key, "false", OPTIN,
 	  "restart needed to take effect; nested containers inside stop "
-	  "working" },
+	  "working", true },
 	{ "LXD-INS-004", fix_config_key, "true", OPTIN,
 	  "restart needed; the root filesystem is remapped to an isolated "
-	  "id range at the next start" },
-	{ "LXD-INS-008", fix_config_key, "false", SAFE, NULL },
+	  "id range at the next start", true },
+	{ "LXD-INS-008", fix_config_key, "false", SAFE, NULL, false },
 	{ "LXD-DEV-002", fix_disk_readonly, NULL, OPTIN,
 	  "the disk is re-attached read-only; writes from the running "
-	  "instance fail" },
+	  "instance fail", false },
 	{ "LXD-DEV-003", fix_nic_filtering, NULL, OPTIN,
 	  "the NIC of a running instance is re-plugged: brief loss of "
-	  "connectivity, and spoofed traffic is dropped" },
-	{ "LXD-MUL-004", fix_name_leak, NULL, SAFE, NULL },
-	{ "LXD-GEN-003", fix_delete_pool, NULL, OPTIN, NULL },
-	{ "LXD-ACC-002", fix_socket_mode, NULL, SAFE, NULL },
+	  "connectivity, and spoofed traffic is dropped", false },
+	{ "LXD-MUL-004", fix_name_leak, NULL, SAFE, NULL, false },
+	{ "LXD-GEN-003", fix_delete_pool, NULL, OPTIN, NULL, false },
+	{ "LXD-ACC-002", fix_socket_mode, NULL, SAFE, NULL, false },
 	{ "LXD-ACC-005", fix_remove_expired_cert, NULL, OPTIN,
 	  "the client can no longer connect with it (it has expired "
 	  "anyway); not reversible: the server refuses to add an expired "
 	  "certificate, so rollback cannot put it back (the journal keeps "
-	  "its PEM, name, type and projects)" },
+	  "its PEM, name, type and projects)", false },
 	{ "LXD-ACC-011", fix_revoke_token, NULL, OPTIN,
 	  "whoever holds the token can no longer use it; not reversible: "
 	  "the server never issues the same secret again (issue a new "
-	  "token if it is still needed)" },
+	  "token if it is still needed)", false },
 	{ "LXD-LOG-003", fix_audit_rules, NULL, OPTIN,
 	  "auditd loads the rules at boot, or now with 'augenrules --load'; "
-	  "every execution of the binaries is then logged" },
+	  "every execution of the binaries is then logged", false },
 	{ "LXD-LOG-001", fix_snap_setting, NULL, OPTIN,
 	  "takes effect at the next daemon restart ('snap restart "
-	  "lxd.daemon'; instances keep running, the API is briefly away)" },
+	  "lxd.daemon'; instances keep running, the API is briefly away)", true },
 	{ "LXD-LOG-002", fix_snap_setting, NULL, OPTIN,
 	  "takes effect at the next daemon restart ('snap restart "
 	  "lxd.daemon'; instances keep running, the API is briefly away); "
-	  "the log grows faster" },
+	  "the log grows faster", true },
 	{ "LXD-MUL-002", fix_project_restricted, NULL, OPTIN,
 	  "instances of the project that use what a restricted project "
-	  "forbids can no longer be changed or started" },
+	  "forbids can no longer be changed or started", false },
 };
 
 /* Checks whose fix is not automatic: what the plan says instead. */
@@ -1161,6 +1186,141 @@ host_fixer(const struct fixer *fx)
 {
 	return fx->fn == fix_name_leak || fx->fn == fix_socket_mode ||
 	       fx->fn == fix_audit_rules || fx->fn == fix_snap_setting;
+}
+
+/* Whether text has line as one of its lines. */
+static bool
+line_in(const char *text, const char *line)
+{
+	size_t len = strlen(line);
+
+	for (const char *o = text; o && *o;) {
+		const char *oe = strchr(o, '\n');
+		size_t olen = oe ? (size_t)(oe - o) : strlen(o);
+
+		if (olen == len && !strncmp(o, line, len))
+			return true;
+		o = oe ? oe + 1 : o + olen;
+	}
+	return false;
+}
+
+/*
+ * A host file's command: printf of the lines it gains, appended to it
+ * (the plan writes the whole file, with its old lines kept); a file that
+ * is the tool's own (whole_file) is written whole, so pasting it twice
+ * does no harm. Comment lines are left to the plan.
+ */
+static void
+host_file_command(struct fix_item *it)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char *l = it->new_value, *e;
+	bool any = false;
+
+	strbuf_addstr(&sb, "printf '%s\\n'");
+	while (l && *l) {
+		size_t len;
+		char *line;
+
+		e = strchr(l, '\n');
+		len = e ? (size_t)(e - l) : strlen(l);
+		line = xstrndup(l, len);
+		if (len && line[0] != '#' &&
+		    (it->whole_file ||
+		     !(it->old_value && line_in(it->old_value, line)))) {
+			strbuf_addf(&sb, " %s", shq(line));
+			any = true;
+		}
+		free(line);
+		l = e ? e + 1 : l + len;
+	}
+	strbuf_addf(&sb, " %s %s", it->whole_file ? ">" : ">>",
+		    shq(it->object + 7));
+	free(it->command);
+	it->command = any ? strbuf_detach(&sb) : NULL;
+	strbuf_release(&sb);
+}
+
+static const struct fixer *
+fixer_of(const char *check)
+{
+	for (size_t k = 0; k < ARRAY_SIZE(fixers); k++)
+		if (str_eq(fixers[k].check, check))
+			return &fixers[k];
+	return NULL;
+}
+
+static void
+plan_finishing(struct fix_plan *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (p->v[i].kind == FIXK_HOST_FILE)
+			host_file_command(&p->v[i]);
+}
+
+void
+fix_remedy_attach(struct report *r, const struct snapshot *s,
+		  const struct fix_opts *o)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		struct check_result *cr = &r->results[i];
+		struct fix_ctx x = { .snap = s, .opts = o, .result = cr };
+		const struct fixer *fx = fixer_of(cr->check->id);
+
+		if (cr->status != ST_FAIL || !fx ||
+		    (o->host_withheld && host_fixer(fx)))
+			continue;
+		for (size_t j = 0; j < cr->findings.n; j++) {
+			struct finding *f = &cr->findings.v[j];
+			struct fix_plan p = { 0 };
+			struct remedy *rm = &f->remedy;
+
+			if (f->status != ST_FAIL || f->waiver_reason)
+				continue;
+			fx->fn(fx, f, &x, &p);
+			plan_finishing(&p);
+			if (p.n) {
+				rm->fixable = true;
+				rm->reversible = true;
+				rm->opt_in = false;
+				rm->restart = fx->restart;
+				rm->host = host_fixer(fx);
+				/* and the commands below, like any; the
+				   text is derived again from here on */
+				finding_remedy_clear_commands(f);
+			}
+			for (size_t k = 0; k < p.n; k++) {
+				const struct fix_item *it = &p.v[k];
+
+				if (it->command)
+					finding_remedy_cmd(f, "%s", it->command);
+				if (it->then)
+					finding_remedy_cmd(f, "%s", it->then);
+				if (it->risk == FIX_NEEDS_VALUE && it->key) {
+					/* named as --set takes it */
+					char *m = snapshot_object_member(
+						it->object);
+					char *name = m ? xasprintf("%s@%s",
+								   it->key, m) :
+							 xstrdup(it->key);
+
+					finding_remedy_need(
+						f, name, "%s",
+						it->effect ? it->effect :
+							     "the tool cannot "
+							     "guess it");
+					free(name);
+					free(m);
+				}
+				if (!it->reversible)
+					rm->reversible = false;
+				if (it->risk != FIX_SAFE || !it->reversible)
+					rm->opt_in = true;
+			}
+			fix_plan_release(&p);
+		}
+	}
 }
 
 void
@@ -1204,6 +1364,7 @@ fix_plan_build(const struct report *r, const struct snapshot *s,
 			fx->fn(fx, f, &x, p);
 		}
 	}
+	plan_finishing(p);
 }
 
 bool
@@ -1401,6 +1562,8 @@ print_item(FILE *f, const struct fix_item *it)
 	}
 	if (it->command)
 		fprintf(f, "      command: %s\n", termq(it->command));
+	if (it->then)
+		fprintf(f, "      then: %s\n", termq(it->then));
 	if (it->effect)
 		fprintf(f, "      effect: %s\n", termq(it->effect));
 	if (!it->reversible)

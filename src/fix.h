@@ -63,6 +63,9 @@ struct fix_item {
 					   gets (0: 0644) */
 	bool chown;			/* FIXK_HOST_MODE: the owner changes
 					   too */
+	bool whole_file;		/* FIXK_HOST_FILE: new_value is the
+					   whole file, whatever was there
+					   (its command writes, not appends) */
 	long old_uid, old_gid, new_uid, new_gid;
 	char *old_json;			/* FIXK_DELETE: a JSON object of
 					   fields the object must still hold
@@ -72,7 +75,12 @@ struct fix_item {
 	bool reversible;	/* rollback can restore it exactly */
 	char *effect;		/* what it does to running workloads and why
 				   it is opt-in or not reversible; or NULL */
-	char *command;		/* the equivalent lxc (or shell) command */
+	char *command;		/* the equivalent lxc (or shell) command:
+				   complete and shell-quoted; NULL while
+				   it needs a value (FIX_NEEDS_VALUE) */
+	char *then;		/* a second command a person runs after
+				   command (a reload, a chown, a restart);
+				   or NULL */
 	bool selected;		/* will be applied */
 	/* set by fix_apply() */
 	enum fix_state {
@@ -114,6 +122,15 @@ struct fix_opts {
 /* Builds the plan for every failing, unwaived finding of r. */
 void fix_plan_build(const struct report *r, const struct snapshot *s,
 		    const struct fix_opts *o, struct fix_plan *p);
+/*
+ * The one source of the audit's advice for the checks `fix` knows: for
+ * every failing, unwaived finding of r, plans it alone and, when the plan
+ * has items, makes their commands the finding's remedy commands (a value
+ * the plan needs becomes a need) and sets the remedy's flags. So the
+ * report says what `fix` would do, and never something else.
+ */
+void fix_remedy_attach(struct report *r, const struct snapshot *s,
+		       const struct fix_opts *o);
 /*
  * Marks what --apply changes: every safe, reversible item; opt-in items
  * named by --only; needs-value items given by --set. With --only, only

@@ -22,12 +22,14 @@ profile_hardened_config(const struct profile_opts *o)
 {
 	json_t *c = json_object();
 
-	json_object_set_new(c, "limits.cpu", json_string(o->cpu ? o->cpu :
-								  "2"));
+	json_object_set_new(c, "limits.cpu",
+			    json_string(o->cpu ? o->cpu : HARDENED_LIMIT_CPU));
 	json_object_set_new(c, "limits.memory",
-			    json_string(o->memory ? o->memory : "2GiB"));
+			    json_string(o->memory ? o->memory :
+						    HARDENED_LIMIT_MEMORY));
 	json_object_set_new(c, "limits.processes",
-			    json_string(o->processes ? o->processes : "500"));
+			    json_string(o->processes ? o->processes :
+						       HARDENED_LIMIT_PROCESSES));
 	json_object_set_new(c, "security.privileged", json_string("false"));
 	json_object_set_new(c, "security.nesting", json_string("false"));
 	if (!o->no_idmap_isolated)

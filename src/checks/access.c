@@ -67,7 +67,7 @@ eval_trust_ca(const struct check *c, const struct check_ctx *x,
 			 "server's CA a trusted admin without a trust store "
 			 "entry.", key, v);
 	finding_key(f, key, v, checks_source_of(from));
-	finding_remediation(f, "%s config set %s=false", snapshot_client(s),
+	finding_remedy_cmd(f, "%s config set %s=false", snapshot_client(s),
 			    shq(key));
 }
 
@@ -97,8 +97,8 @@ eval_trust_password(const struct check *c, const struct check_ctx *x,
 			 "%s is set, so anyone who learns the password can add "
 			 "a certificate with full admin rights.", key);
 	finding_key(f, key, "(set)", "/1.0");
-	finding_remediation(f, "%s config unset %s", snapshot_client(s),
-			    shq(key));
+	finding_remedy_cmd(f, "%s config unset %s", snapshot_client(s),
+			   shq(key));
 }
 
 /*
@@ -138,7 +138,7 @@ judge_cert(const struct check *c, const struct check_ctx *x,
 		format_rfc3339(xi.not_after, when, sizeof(when));
 		f = findings_add(out, ST_FAIL, SEV_MEDIUM, h->obj,
 				 "%s %s expired on %s.", h->what, name, when);
-		finding_remediation(f, "%s", h->remove);
+		finding_remedy_cmd(f, "%s", h->remove);
 	} else if (xi.not_after - s->now <= x->policy->expiring_window) {
 		format_rfc3339(xi.not_after, when, sizeof(when));
 		f = findings_add(out, ST_FAIL, SEV_LOW, h->obj,
@@ -151,7 +151,7 @@ judge_cert(const struct check *c, const struct check_ctx *x,
 		f = findings_add(out, ST_FAIL, SEV_MEDIUM, h->obj,
 				 "%s %s is not valid before %s.", h->what,
 				 name, when);
-		finding_remediation(f, "%s", h->remove);
+		finding_remedy_cmd(f, "%s", h->remove);
 	}
 	if ((str_eq(xi.key_type, "RSA") && xi.key_bits < 2048) ||
 	    (str_eq(xi.key_type, "EC") && xi.key_bits < 256)) {
@@ -161,8 +161,8 @@ judge_cert(const struct check *c, const struct check_ctx *x,
 				 xi.key_bits,
 				 str_eq(xi.key_type, "RSA") ? 2048 : 256);
 		finding_remediation(f, "Replace it with a certificate that "
-				       "has a stronger key, then run: %s",
-				    h->remove);
+				       "has a stronger key, then remove this "
+				       "one: %s", h->remove);
 	}
 }
 
@@ -325,19 +325,29 @@ eval_unrestricted_clients(const struct check *c, const struct check_ctx *x,
 			f = findings_add(out, ST_FAIL, c->severity, obj,
 					 "Client certificate %s is "
 					 "unrestricted (full admin) and not on "
-					 "the policy's admin_certs list.",
+					 "the policy's admins.certificates "
+					 "list.",
 					 name);
 		else
 			f = findings_add(out, ST_FAIL, c->severity, obj,
 					 "Client certificate %s is "
 					 "unrestricted (full admin); restrict "
 					 "it to projects or list it under "
-					 "admin_certs in the policy.", name);
-		finding_remediation(f, "%s config trust edit %s (set "
-				       "restricted: true and the projects it "
-				       "needs), or add its fingerprint to "
-				       "admin_certs in the policy",
-				    snapshot_client(s), shq(fp));
+					 "admins.certificates in the policy.",
+					 name);
+		/* edit reads the new definition from a pipe */
+		finding_remedy_cmd(f, "%s config trust show %s | sed -e "
+				      "'s/^restricted: false$/restricted: "
+				      "true/' | %s config trust edit %s",
+				   snapshot_client(s), shq(fp),
+				   snapshot_client(s), shq(fp));
+		finding_remediation(f, "The certificate keeps the projects "
+				       "it lists (with none it reaches no "
+				       "project until they are added with "
+				       "%s config trust edit). If it is an "
+				       "administrator's, list its fingerprint "
+				       "under admins.certificates in the "
+				       "policy instead.", snapshot_client(s));
 		free(obj);
 	}
 }
@@ -383,8 +393,8 @@ judge_expiry(const struct check *c, const struct check_ctx *x,
 	} else {
 		return;
 	}
-	finding_remediation(f, "%s config set %s=%s", snapshot_client(s),
-			    shq(key), shq(expr));
+	finding_remedy_cmd(f, "%s config set %s=%s", snapshot_client(s),
+			   shq(key), shq(expr));
 }
 
 static void
@@ -536,7 +546,7 @@ judge_token(const struct check *c, const struct check_ctx *x,
 				 name, sdur, smax);
 	}
 	if (f)
-		finding_remediation(f, "%s operation delete %s",
+		finding_remedy_cmd(f, "%s operation delete %s",
 				    snapshot_client(s), shq(id));
 	free(obj);
 }
@@ -608,7 +618,7 @@ eval_pending_tokens(const struct check *c, const struct check_ctx *x,
 					 "than the policy maximum of %s.",
 					 name ? name : id, v,
 					 default_note(from), smax);
-		finding_remediation(f, "%s auth identity delete %s/%s",
+		finding_remedy_cmd(f, "%s auth identity delete %s/%s",
 				    snapshot_client(s),
 				    shq(method ? method : "tls"),
 				    shq(name ? name : id));
@@ -645,9 +655,10 @@ eval_oidc_secret(const struct check *c, const struct check_ctx *x,
 			 "%s is set; keep it only if the identity provider "
 			 "requires a confidential client.", key);
 	finding_key(f, key, "(set)", "/1.0");
-	finding_remediation(f, "If the identity provider does not need it: "
-			       "%s config unset %s", snapshot_client(s),
-			    shq(key));
+	finding_remedy_cmd(f, "%s config unset %s", snapshot_client(s),
+			   shq(key));
+	finding_remediation(f, "Only if the identity provider does not need "
+			       "it.");
 }
 
 /*
@@ -691,8 +702,8 @@ judge_oidc_session(const struct check_ctx *x, struct findings *out)
 			 "the policy maximum of %s.", key, v,
 			 default_note(from), slife, smax);
 	finding_key(f, key, v, from);
-	finding_remediation(f, "%s config set %s=%s", snapshot_client(s),
-			    shq(key), shq(expr));
+	finding_remedy_cmd(f, "%s config set %s=%s", snapshot_client(s),
+			   shq(key), shq(expr));
 }
 
 static void
@@ -782,17 +793,17 @@ judge_holder(const struct check *c, const struct check_ctx *x,
 					 "Identity %s (%s) holds %s on %s "
 					 "through group %s, and %s %s; confirm "
 					 "it should, or list it under "
-					 "admin_identities in the policy.",
+					 "admins.identities in the policy.",
 					 who, mid, ent, url, gname, ent, how);
 		else
 			f = findings_add(out, ST_FAIL, c->severity, obj,
 					 "Identity %s (%s) holds %s on %s "
 					 "through group %s, and %s %s, but it "
 					 "is not on the policy's "
-					 "admin_identities list.", who, mid,
+					 "admins.identities list.", who, mid,
 					 ent, url, gname, ent, how);
 		finding_key(f, ent, url, gobj);
-		finding_remediation(f, "%s auth identity group remove %s %s",
+		finding_remedy_cmd(f, "%s auth identity group remove %s %s",
 				    snapshot_client(x->snap), shq(mid),
 				    shq(gname));
 	}
@@ -882,7 +893,7 @@ judge_idp_groups(const struct check *c, const struct check_ctx *x,
 				 "provider, so check them there.", name, gname,
 				 ent, url ? url : "/1.0", ent, how);
 		finding_key(f, ent, url ? url : "/1.0", gobj);
-		finding_remediation(f, "%s auth identity-provider-group group "
+		finding_remedy_cmd(f, "%s auth identity-provider-group group "
 				       "remove %s %s", snapshot_client(x->snap),
 				    shq(name), shq(gname));
 		free(gobj);
@@ -953,7 +964,7 @@ eval_fine_grained(const struct check *c, const struct check_ctx *x,
 					 "The initial UI token identity %s is "
 					 "still present and holds full admin "
 					 "rights.", h.name ? h.name : h.id);
-			finding_remediation(f, "%s auth identity delete %s/%s",
+			finding_remedy_cmd(f, "%s auth identity delete %s/%s",
 					    snapshot_client(s), shq(h.method),
 					    shq(h.name ? h.name : h.id));
 			free(obj);
@@ -1017,8 +1028,8 @@ scriptlet_manual(const struct check *c, const char *key, const char *value,
 			 "admin-level entitlements only to administrators.",
 			 who);
 	finding_key(f, key, value, "/1.0");
-	finding_remediation(f, "incus config get authorization.scriptlet, and "
-			       "review its authorize function");
+	finding_remedy_cmd(f, "incus config get authorization.scriptlet");
+	finding_remediation(f, "Review its authorize function.");
 }
 
 /*
@@ -1077,8 +1088,8 @@ judge_incus_routes(const struct check *c, const struct check_ctx *x,
 				 "certificate is a full admin and its project "
 				 "list means nothing.", how);
 		finding_key(f, how, v, "/1.0");
-		finding_remediation(f, "incus config set "
-				       "authorization.client.tls-restricted=tls");
+		finding_remedy_cmd(f, "incus config set "
+				      "authorization.client.tls-restricted=tls");
 	} else if (str_eq(v, "openfga")) {
 		openfga_manual(c, how, v, "Restricted client certificates",
 			       out);
@@ -1099,10 +1110,11 @@ judge_incus_routes(const struct check *c, const struct check_ctx *x,
 				 key ? "=allow" : " is not set: the built-in "
 				 "route");
 		finding_key(f, how, key ? v : "", key ? "/1.0" : "default");
-		finding_remediation(f, "Configure OpenFGA "
-				       "(authorization.openfga.*) and run: "
-				       "incus config set "
-				       "authorization.client.oidc=openfga");
+		finding_remedy_cmd(f, "incus config set "
+				      "authorization.client.oidc=openfga");
+		finding_remediation(f, "First configure OpenFGA: the "
+				       "openfga.api.url, openfga.api.token "
+				       "and openfga.store.id server keys.");
 	} else if (str_eq(v, "openfga")) {
 		openfga_manual(c, how, v, "OIDC clients", out);
 	} else if (str_eq(v, "scriptlet")) {
@@ -1154,10 +1166,14 @@ judge_incus_legacy(const struct check *c, const struct check_ctx *x,
 			 "signs in is a full admin.", issuer,
 			 s->server_version);
 	finding_key(f, "oidc.issuer", issuer, "/1.0");
-	finding_remediation(f, "Configure OpenFGA (incus config set "
-			       "openfga.api.url=... openfga.api.token=... "
-			       "openfga.store.id=...), or unset oidc.issuer "
-			       "until it is");
+	finding_remedy_need(f, "openfga.api.url", "the address of your "
+			    "OpenFGA server");
+	finding_remedy_need(f, "openfga.api.token", "a secret only your "
+			    "OpenFGA server issues");
+	finding_remedy_need(f, "openfga.store.id", "the store your OpenFGA "
+			    "server keeps the model in");
+	finding_remediation(f, "Set them with incus config set, or unset "
+			       "oidc.issuer until OpenFGA is configured.");
 }
 
 static void
@@ -1279,10 +1295,11 @@ eval_bearer_tokens(const struct check *c, const struct check_ctx *x,
 					 "lives 10 years.", s->server_version,
 					 name, type ? type : "bearer");
 		}
-		finding_remediation(f, "%s auth identity token issue bearer/%s "
-				       "--expiry %s (replaces the token; "
-				       "give the new one to its user)",
-				    snapshot_client(s), shq(name), shq(expr));
+		finding_remedy_cmd(f, "%s auth identity token issue bearer/%s "
+				      "--expiry %s", snapshot_client(s),
+				   shq(name), shq(expr));
+		finding_remediation(f, "This replaces the token: give the new "
+				       "one to its user.");
 		free(obj);
 	}
 }
@@ -1301,11 +1318,11 @@ const struct check access_checks[] = {
 			 "snap's daemon.group, or incus-admin) and its members "
 			 "from /etc/group and /etc/passwd (users whose primary "
 			 "group it is count too; NSS sources such as LDAP are "
-			 "not read), and admin_members in the policy.",
+			 "not read), and admins.group_members in the policy.",
 		.remediation = "Remove everyone but trusted administrators from "
 			       "the group (gpasswd -d USER GROUP), give other "
 			       "users the restricted group instead, and list the "
-			       "approved administrators under admin_members in "
+			       "approved administrators under admins.group_members in "
 			       "the policy.",
 		.eval = host_checks_admin_group,
 	},
@@ -1382,10 +1399,10 @@ const struct check access_checks[] = {
 			     "power as root on the host; only the approved "
 			     "administrators should hold one.",
 		.reads = "The type and restricted flag of every entry in "
-			 "/1.0/certificates, and admin_certs in the policy.",
+			 "/1.0/certificates, and admins.certificates in the policy.",
 		.remediation = "Restrict client certificates to the projects "
 			       "they need, or list the approved full-admin "
-			       "clients under admin_certs in the policy.",
+			       "clients under admins.certificates in the policy.",
 		.eval = eval_unrestricted_clients,
 	},
 	{
@@ -1399,7 +1416,7 @@ const struct check access_checks[] = {
 		.reads = "Whether a CA file (server.ca, or cluster.ca when "
 			 "clustered) is in the LXD directory, and the validity "
 			 "period of every client and metrics certificate in "
-			 "/1.0/certificates, against cert_lifetime_max in the "
+			 "/1.0/certificates, against thresholds.cert_lifetime_max in the "
 			 "policy (default 90 days).",
 		.remediation = "Issue client certificates from the CA with a "
 			       "validity no longer than the policy maximum and "
@@ -1492,7 +1509,7 @@ const struct check access_checks[] = {
 			     "password alone is enough.",
 		.reads = "oidc.issuer from GET /1.0, and oidc.session.expiry "
 			 "where the release has it (default 1w) against "
-			 "oidc_session_max in the policy (default 1d); the "
+			 "thresholds.oidc_session_max in the policy (default 1d); the "
 			 "provider itself cannot be seen from the server.",
 		.remediation = "Set oidc.session.expiry to at most the policy "
 			       "maximum, and configure short access token "
@@ -1516,7 +1533,7 @@ const struct check access_checks[] = {
 			     "hold none of them.",
 		.reads = "/1.0/auth/identities and /1.0/auth/groups (each "
 			 "group's permissions, members and identity provider "
-			 "groups), and admin_identities in the policy.",
+			 "groups), and admins.identities in the policy.",
 		.remediation = "Delete the initial UI token identity, remove "
 			       "unapproved identities from groups holding those "
 			       "entitlements, and unmap identity provider "
@@ -1556,7 +1573,7 @@ const struct check access_checks[] = {
 		.reads = "The bearer identities in /1.0/auth/identities, on "
 			 "releases that have them, and their expires_at, "
 			 "where the server shows it, against "
-			 "cert_lifetime_max in the policy (default 90 days).",
+			 "thresholds.cert_lifetime_max in the policy (default 90 days).",
 		.remediation = "Issue bearer tokens with an expiry no longer "
 			       "than the policy maximum (the client's auth "
 			       "identity token issue --expiry).",

@@ -283,3 +283,9 @@ checks_shq(const char *s)
 	escape_sh(&sb, s ? s : "");
 	return strbuf_detach(&sb);
 }
+
+char *
+checks_audit_rule(const char *path)
+{
+	return xasprintf("-w %s -p x -k lxd_execution", path);
+}

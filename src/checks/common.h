@@ -100,4 +100,18 @@ void checks_no_ext(const struct check *c, const struct check_ctx *x,
  */
 char *checks_shq(const char *s);
 
+/*
+ * Facts that a check's advice and `fix` (or `profile create`) share,
+ * written once.
+ */
+/* LOG-003: the rules file fix writes, and the key of its rules. */
+#define AUDIT_RULES "/etc/audit/rules.d/lxd-harden.rules"
+/* The audit rule that records executions of path, one line without its
+   newline (caller frees). */
+char *checks_audit_rule(const char *path);
+/* INS-002 and the hardened profile: the resource limits it sets. */
+#define HARDENED_LIMIT_CPU "2"
+#define HARDENED_LIMIT_MEMORY "2GiB"
+#define HARDENED_LIMIT_PROCESSES "500"
+
 #endif

@@ -316,11 +316,11 @@ remedy_update(struct finding *f, const struct check_ctx *x, const char *to,
 
 	if (x->host && x->host->install == HOST_INSTALL_PACKAGE &&
 	    !str_eq(s->product, "incus")) {
-		finding_remediation(f, "Update LXD to %s: apt-get install "
-				       "--only-upgrade lxd if your distribution "
-				       "packages it, else move to the snap "
-				       "(snap install lxd --channel=%s/stable, "
-				       "then lxd.migrate).", to,
+		finding_remedy_cmd(f, "apt-get install --only-upgrade lxd");
+		finding_remediation(f, "Update LXD to %s. If your distribution "
+				       "does not package it, move to the snap: "
+				       "snap install lxd --channel=%s/stable, "
+				       "then lxd.migrate.", to,
 				    shq(series ? series : "latest"));
 		return;
 	}
@@ -330,16 +330,18 @@ remedy_update(struct finding *f, const struct check_ctx *x, const char *to,
 				       "repository.", to);
 		return;
 	}
-	if (series)
-		finding_remediation(f, "Update LXD to %s: snap refresh lxd "
-				       "--channel=%s/stable (or the packages "
-				       "of your distribution).", to,
-				    shq(series));
-	else
-		finding_remediation(f, "Update LXD to %s: snap refresh lxd "
-				       "--channel=6/stable, or move to an LTS "
-				       "track (or the packages of your "
-				       "distribution).", to);
+	if (series) {
+		finding_remedy_cmd(f, "snap refresh lxd --channel=%s/stable",
+				   shq(series));
+		finding_remediation(f, "Update LXD to %s; without the snap, "
+				       "with the packages of your "
+				       "distribution.", to);
+	} else {
+		finding_remedy_cmd(f, "snap refresh lxd --channel=6/stable");
+		finding_remediation(f, "Update LXD to %s, or move to an LTS "
+				       "track; without the snap, with the "
+				       "packages of your distribution.", to);
+	}
 }
 
 static void
@@ -461,16 +463,19 @@ eval_release(const struct check *c, const struct check_ctx *x,
 				 "%s %s is not supported: it is neither in a "
 				 "supported LTS series nor the latest feature "
 				 "release (%s).", prod, v, t.feature);
-		if (str_eq(s->product, "incus"))
-			remedy_update(f, x, t.feature, NULL);
-		else
+		if (str_eq(s->product, "incus") ||
+		    (x->host && x->host->install == HOST_INSTALL_PACKAGE)) {
+			remedy_update(f, x, t.feature, b ? b->series : NULL);
+		} else {
+			finding_remedy_cmd(f, "snap refresh lxd "
+					      "--channel=%s/stable",
+					   shq(b ? b->series : "latest"));
 			finding_remediation(
-				f, "Update LXD to %s (snap refresh lxd "
-				   "--channel=6/stable) or move to the %s LTS "
-				   "series (snap refresh lxd "
-				   "--channel=%s/stable).",
-				t.feature, b ? b->series : "newest",
-				shq(b ? b->series : "latest"));
+				f, "This moves to the %s LTS series; or "
+				   "update LXD to %s with snap refresh lxd "
+				   "--channel=6/stable.",
+				b ? b->series : "newest", t.feature);
+		}
 	}
 	table_release(&t);
 }
@@ -595,12 +600,12 @@ eval_unused_networks(const struct check *c, const struct check_ctx *x,
 			if (idle.len)
 				finding_remediation(
 					f, "Remove the network's devices from "
-					   "the profiles (%s), then run: %s "
+					   "the profiles %s, then run: %s "
 					   "network delete %s --project %s",
 					idle.buf, snapshot_client(s),
 					shq(name), shq(project));
 			else
-				finding_remediation(f, "%s network delete %s "
+				finding_remedy_cmd(f, "%s network delete %s "
 						       "--project %s",
 						    snapshot_client(s),
 						    shq(name), shq(project));
@@ -660,7 +665,7 @@ eval_unused_pools(const struct check *c, const struct check_ctx *x,
 					name, profs.buf);
 				finding_remediation(
 					f, "Remove the pool's disk devices "
-					   "from the profiles (%s), then run: "
+					   "from the profiles %s, then run: "
 					   "%s storage delete %s",
 					profs.buf, snapshot_client(s),
 					shq(name));
@@ -669,7 +674,7 @@ eval_unused_pools(const struct check *c, const struct check_ctx *x,
 						 "Storage pool %s holds no "
 						 "instance, volume, image or "
 						 "bucket.", name);
-				finding_remediation(f, "%s storage delete %s",
+				finding_remedy_cmd(f, "%s storage delete %s",
 						    snapshot_client(s),
 						    shq(name));
 			}

@@ -86,7 +86,7 @@ judge_group(const struct check *c, const struct check_ctx *x,
 		findings_add(out, ST_MANUAL, c->severity, obj,
 			     "%sGroup '%s' (%s) gives full control of %s, the "
 			     "same as root, to: %s. Check each one, and list "
-			     "the approved administrators under admin_members "
+			     "the approved administrators under admins.group_members "
 			     "in the policy.", lead, name, from, h->product,
 			     sb.buf);
 		goto out;
@@ -99,17 +99,17 @@ judge_group(const struct check *c, const struct check_ctx *x,
 		f = findings_add(out, ST_FAIL, c->severity, obj,
 				 "%sUser '%s' is in the admin group '%s' "
 				 "(%s%s), which gives full control of %s, "
-				 "but is not on the policy's admin_members "
+				 "but is not on the policy's admins.group_members "
 				 "list.", lead, users.v[i], name, from,
 				 listed ? "" : ", as primary group",
 				 h->product);
 		if (listed)
-			finding_remediation(f, "gpasswd -d %s %s",
+			finding_remedy_cmd(f, "gpasswd -d %s %s",
 					    shq(users.v[i]), shq(name));
 		else
-			finding_remediation(f, "usermod -g GROUP %s (give "
-					    "'%s' another primary group)",
-					    shq(users.v[i]), users.v[i]);
+			finding_remediation(f, "Give %s another primary "
+					    "group: usermod -g GROUP %s.",
+					    users.v[i], shq(users.v[i]));
 	}
 	findings_add(out, ST_PASS, c->severity, obj,
 		     "%sAdmin group '%s' (%s) holds: %s.", lead, name, from,
@@ -197,7 +197,7 @@ host_checks_socket(const struct check *c, const struct check_ctx *x,
 				 h->socket.mode & 0006
 					 ? ": every local user controls LXD"
 					 : "");
-		finding_remediation(f, "chmod 0660 %s", shq(h->socket_path));
+		finding_remedy_cmd(f, "chmod 0660 %s", shq(h->socket_path));
 	}
 	if (h->socket.uid != 0) {
 		bad = true;
@@ -206,7 +206,7 @@ host_checks_socket(const struct check *c, const struct check_ctx *x,
 				 "root.", owner ? owner->name : "an unknown "
 								"user",
 				 h->socket.uid);
-		finding_remediation(f, "chown root %s", shq(h->socket_path));
+		finding_remedy_cmd(f, "chown root %s", shq(h->socket_path));
 	}
 	if (h->socket.gid != want_gid) {
 		bad = true;
@@ -215,7 +215,7 @@ host_checks_socket(const struct check *c, const struct check_ctx *x,
 				 "admin group %s (gid %ld).",
 				 sg ? sg->name : "unknown", h->socket.gid,
 				 want, want_gid);
-		finding_remediation(f, "chgrp %s %s", shq(want),
+		finding_remedy_cmd(f, "chgrp %s %s", shq(want),
 				    shq(h->socket_path));
 	}
 	if (!bad)
@@ -341,8 +341,9 @@ host_checks_crl(const struct check *c, const struct check_ctx *x,
 				 "does not exist, so no client certificate "
 				 "signed by the CA can be revoked.",
 				 h->crl_path);
-		finding_remediation(f, "openssl ca -gencrl -out %s (with the "
-				    "CA's configuration), then restart %s",
+		finding_remediation(f, "Generate it with the CA's "
+				    "configuration (openssl ca -gencrl -out "
+				    "%s), then restart %s.",
 				    shq(h->crl_path), h->product);
 	} else if (h->crl_invalid) {
 		findings_add(out, ST_FAIL, c->severity, obj, "%s.",
@@ -412,8 +413,9 @@ host_checks_user_group(const struct check *c, const struct check_ctx *x,
 						   "config file is absent)");
 			finding_key(f, "daemon.user.group",
 				    h->snap_user_group, obj);
-			finding_remediation(f, "groupadd lxdusers && snap set "
-					    "lxd daemon.user.group=lxdusers");
+			finding_remedy_cmd(f, "groupadd lxdusers");
+			finding_remedy_cmd(f, "snap set lxd "
+					   "daemon.user.group=lxdusers");
 		} else {
 			findings_add(out, ST_PASS, c->severity, obj,
 				     "Restricted users have group '%s', "
@@ -477,8 +479,9 @@ judge_mode(const struct check *c, const char *path,
 		f = findings_add(out, ST_FAIL, c->severity, obj,
 				 "%s has mode %04o, wider than %04o: %s.",
 				 path, st->mode, max, what);
-		finding_remediation(f, "chmod %o %s (and again at every "
-				    "boot)", max, shq(path));
+		finding_remedy_cmd(f, "chmod %o %s", max, shq(path));
+		finding_remediation(f, "Again at every boot: lxd-harden fix "
+				    "writes a tmpfiles.d entry for it.");
 	} else {
 		findings_add(out, ST_PASS, c->severity, obj,
 			     "%s has mode %04o.", path, st->mode);

@@ -40,9 +40,10 @@ judge_apt_key(const struct check *c, const char *key, const char *value,
 				 value ? "\"" : "", effect);
 		if (value)
 			finding_key(f, key, value, obj);
-		finding_remediation(f, "dpkg-reconfigure -plow "
-				    "unattended-upgrades (it writes "
-				    "/etc/apt/apt.conf.d/20auto-upgrades)");
+		finding_remedy_cmd(f, "dpkg-reconfigure -plow "
+				   "unattended-upgrades");
+		finding_remediation(f, "It writes "
+				    "/etc/apt/apt.conf.d/20auto-upgrades.");
 	}
 	free(obj);
 }
@@ -72,8 +73,8 @@ eval_updates(const struct check *c, const struct check_ctx *x,
 					 "unattended-upgrades is not "
 					 "installed: security updates wait "
 					 "for someone to apply them.");
-			finding_remediation(f, "apt-get install "
-					    "unattended-upgrades");
+			finding_remedy_cmd(f, "apt-get install "
+					   "unattended-upgrades");
 		}
 		judge_apt_key(c, "APT::Periodic::Update-Package-Lists",
 			      h->apt_update_lists, h->apt_update_lists_from,
@@ -90,9 +91,9 @@ eval_updates(const struct check *c, const struct check_ctx *x,
 				 "The LXD snap's refreshes are held (%s): it "
 				 "gets no security updates.",
 				 h->snap_held_why);
-		finding_remediation(f, "snap refresh --unhold lxd (and snap "
-				    "refresh --unhold for a hold on every "
-				    "snap)");
+		finding_remedy_cmd(f, "snap refresh --unhold lxd");
+		finding_remediation(f, "A hold on every snap is lifted with "
+				    "snap refresh --unhold.");
 	} else if (h->snap_held < 0) {
 		findings_add(out, ST_MANUAL, c->severity, "file:///snap/lxd",
 			     "Whether the LXD snap's refreshes are held is "
@@ -204,18 +205,20 @@ eval_cis(const struct check *c, const struct check_ctx *x,
 			 h->usg_installed     ? " (usg is installed)"
 			 : h->oscap_installed ? " (oscap is installed)"
 					      : "");
-	finding_remediation(f, "lxd-harden usg-tailoring -o "
-			    "lxd-tailoring.xml && usg audit --tailoring-file "
-			    "lxd-tailoring.xml");
+	finding_remedy_cmd(f, "lxd-harden usg-tailoring -o "
+			   "lxd-tailoring.xml");
+	finding_remedy_cmd(f, "usg audit --tailoring-file "
+			   "lxd-tailoring.xml");
 }
 
 /* ------------------------------------------------------------ HOS-004 -- */
 
 /* Where the Pro client comes from and how a machine is attached. */
 #define PRO_INSTALL "apt-get install ubuntu-pro-client"
-#define PRO_ATTACH "pro attach TOKEN"
-#define PRO_TOKEN_NOTE                                                   \
-	" (TOKEN from https://ubuntu.com/pro/dashboard)"
+/* the token is the user's: a need, and the command once it is known */
+#define PRO_TOKEN_WHY                                                    \
+	"your Ubuntu Pro token, from https://ubuntu.com/pro/dashboard"
+#define PRO_ATTACH_NOTE "Then: pro attach TOKEN."
 
 static void
 judge_esm(const struct check *c, const char *obj, const char *service,
@@ -241,7 +244,7 @@ judge_esm(const struct check *c, const char *obj, const char *service,
 				 "security updates do not reach the host.",
 				 service);
 		finding_key(f, service, status, obj);
-		finding_remediation(f, "pro enable %s", service);
+		finding_remedy_cmd(f, "pro enable %s", service);
 	} else {
 		f = findings_add(out, ST_MANUAL, c->severity, obj,
 				 "Ubuntu Pro service %s has status \"%s\": "
@@ -294,8 +297,9 @@ eval_ubuntu_pro(const struct check *c, const struct check_ctx *x,
 				 "(/usr/bin/pro): it cannot be attached, so "
 				 "it gets no ESM security updates and no "
 				 "Ubuntu Security Guide.", h->os_name);
-		finding_remediation(f, PRO_INSTALL " && " PRO_ATTACH
-				    PRO_TOKEN_NOTE);
+		finding_remedy_cmd(f, PRO_INSTALL);
+		finding_remedy_need(f, "pro.token", PRO_TOKEN_WHY);
+		finding_remediation(f, PRO_ATTACH_NOTE);
 		return;
 	}
 	obj = host_checks_file(h->pro_path);
@@ -318,7 +322,8 @@ eval_ubuntu_pro(const struct check *c, const struct check_ctx *x,
 				 "(esm-infra, esm-apps) and no Ubuntu "
 				 "Security Guide.", h->os_name);
 		finding_key(f, "attached", "false", obj);
-		finding_remediation(f, PRO_ATTACH PRO_TOKEN_NOTE);
+		finding_remedy_need(f, "pro.token", PRO_TOKEN_WHY);
+		finding_remediation(f, PRO_ATTACH_NOTE);
 		free(obj);
 		return;
 	}
@@ -393,8 +398,8 @@ const struct check hostos_checks[] = {
 			 "the status of esm-infra and esm-apps).",
 		.remediation = "Install the client (" PRO_INSTALL "), attach "
 			       "the machine with a token from "
-			       "https://ubuntu.com/pro/dashboard (" PRO_ATTACH
-			       ") and enable the services (pro enable "
+			       "https://ubuntu.com/pro/dashboard (pro attach "
+			       "TOKEN) and enable the services (pro enable "
 			       "esm-infra esm-apps).",
 		.eval = eval_ubuntu_pro,
 	},

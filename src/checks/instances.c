@@ -311,7 +311,7 @@ instances_remedy(struct finding *f, const struct snapshot *s,
 	}
 	strbuf_addstr(&sb, " --project");
 	add_word(&sb, o->project);
-	finding_remediation(f, "%s", sb.buf);
+	finding_remedy_cmd(f, "%s", sb.buf);
 	strbuf_release(&sb);
 }
 
@@ -559,13 +559,14 @@ eval_privileged(const struct check *c, const struct check_ctx *x,
 		   "containers", out);
 }
 
-/* Example values for the remediation; the operator sizes them. */
+/* The values of the hardened profile (profile create); the operator
+   sizes them. */
 static const struct {
 	const char *key, *example;
 } limit_keys[] = {
-	{ "limits.cpu", "2" },
-	{ "limits.memory", "2GiB" },
-	{ "limits.processes", "1000" },
+	{ "limits.cpu", HARDENED_LIMIT_CPU },
+	{ "limits.memory", HARDENED_LIMIT_MEMORY },
+	{ "limits.processes", HARDENED_LIMIT_PROCESSES },
 };
 
 static void

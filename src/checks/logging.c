@@ -68,8 +68,8 @@ judge_setting(const struct check *c, const struct host *h,
 				 "%s is %s, so the daemon does not %s.",
 				 s->snap_key, cfg, s->verb);
 		finding_key(f, s->snap_key, cfg, cfg_obj);
-		finding_remediation(f, "snap set lxd %s=true && snap restart "
-				    "lxd.daemon", s->snap_key);
+		finding_remedy_cmd(f, "snap set lxd %s=true", s->snap_key);
+		finding_remedy_cmd(f, "snap restart lxd.daemon");
 	} else if (s->running && s->configured > 0) {
 		findings_add(out, ST_PASS, c->severity, "process:lxd",
 			     "The daemon (PID %ld) %s (%s=true).", h->pid,
@@ -80,22 +80,22 @@ judge_setting(const struct check *c, const struct host *h,
 				 "the next restart turns it off.", h->pid,
 				 s->what, s->snap_key, cfg);
 		finding_key(f, s->snap_key, cfg, cfg_obj);
-		finding_remediation(f, "snap set lxd %s=true", s->snap_key);
+		finding_remedy_cmd(f, "snap set lxd %s=true", s->snap_key);
 	} else if (s->configured > 0) {
 		f = findings_add(out, ST_FAIL, c->severity, "process:lxd",
 				 "%s=true is not in effect yet: the daemon "
 				 "(PID %ld) runs without %s; a restart is "
 				 "needed.", s->snap_key, h->pid, s->flags);
 		finding_key(f, s->snap_key, "true", cfg_obj);
-		finding_remediation(f, "snap restart lxd.daemon");
+		finding_remedy_cmd(f, "snap restart lxd.daemon");
 	} else {
 		f = findings_add(out, ST_FAIL, c->severity, cfg_obj,
 				 "%s is %s and the daemon (PID %ld) runs "
 				 "without %s.", s->snap_key, cfg, h->pid,
 				 s->flags);
 		finding_key(f, s->snap_key, cfg, cfg_obj);
-		finding_remediation(f, "snap set lxd %s=true && snap restart "
-				    "lxd.daemon", s->snap_key);
+		finding_remedy_cmd(f, "snap set lxd %s=true", s->snap_key);
+		finding_remedy_cmd(f, "snap restart lxd.daemon");
 	}
 	free(cfg_obj);
 }
@@ -142,6 +142,19 @@ eval_verbose(const struct check *c, const struct check_ctx *x,
 
 /* ------------------------------------------------------------ LOG-003 -- */
 
+/* Appends the rule for binary to AUDIT_RULES (and loads it). */
+static void
+audit_rule_remedy(struct finding *f, const char *binary, bool load)
+{
+	char *rule = checks_audit_rule(binary);
+
+	finding_remedy_cmd(f, "printf '%%s\\n' %s >> %s", shq(rule),
+			   AUDIT_RULES);
+	if (load)
+		finding_remedy_cmd(f, "augenrules --load");
+	free(rule);
+}
+
 static void
 eval_auditd(const struct check *c, const struct check_ctx *x,
 	    struct findings *out)
@@ -156,10 +169,10 @@ eval_auditd(const struct check *c, const struct check_ctx *x,
 				 "file:///usr/sbin/auditd",
 				 "auditd is not installed: nothing records "
 				 "who runs the %s commands.", h->product);
-		finding_remediation(f, "apt-get install auditd, then add "
-				    "execution rules for the %s binaries "
-				    "(-w PATH -p x -k lxd_execution) in "
-				    "/etc/audit/rules.d/lxd.rules",
+		finding_remedy_cmd(f, "apt-get install auditd");
+		finding_remediation(f, "then run 'lxd-harden fix --only "
+				    "LXD-LOG-003' to add execution rules for "
+				    "the %s binaries to " AUDIT_RULES,
 				    h->product);
 		return;
 	}
@@ -187,23 +200,18 @@ eval_auditd(const struct check *c, const struct check_ctx *x,
 			f = findings_add(out, ST_FAIL, c->severity, obj,
 					 "No audit rule records the execution "
 					 "of %s.", b);
-			finding_remediation(f, "echo '-w '%s' -p x -k "
-					    "lxd_execution' >> "
-					    "/etc/audit/rules.d/lxd.rules && "
-					    "augenrules --load", shq(b));
+			audit_rule_remedy(f, b, true);
 		} else if (!in_files) {
 			f = findings_add(out, ST_FAIL, c->severity, obj,
 					 "The loaded audit rules watch %s, but "
 					 "no rules file does: the rule is lost "
 					 "at the next reboot.", b);
-			finding_remediation(f, "echo '-w '%s' -p x -k "
-					    "lxd_execution' >> "
-					    "/etc/audit/rules.d/lxd.rules", shq(b));
+			audit_rule_remedy(f, b, false);
 		} else if (h->audit_loaded_known && !in_loaded) {
 			f = findings_add(out, ST_FAIL, c->severity, obj,
 					 "The rules files watch %s, but the "
 					 "loaded rules do not.", b);
-			finding_remediation(f, "augenrules --load");
+			finding_remedy_cmd(f, "augenrules --load");
 		} else {
 			findings_add(out, ST_PASS, c->severity, obj,
 				     "Executions of %s are audited%s.", b,
@@ -236,9 +244,9 @@ eval_auditd(const struct check *c, const struct check_ctx *x,
  */
 #define INCUS_LOGGING_EXT "server_logging"
 #define INCUS_LOGGING_SINCE "Incus 6.12 and 6.0.5"
-#define INCUS_LOGGER_EXAMPLE                                             \
-	"config set logging.remote.target.type=loki "                     \
-	"logging.remote.target.address=https://LOKI:3100"
+/* LOG-004: what a person supplies for a log server. */
+#define LOKI_URL_WHY                                                     \
+	"the address of your Loki server, such as https://loki.example:3100"
 
 /*
  * The scheme, host and port of a log target's address, for messages: a
@@ -362,15 +370,19 @@ eval_incus_logging(const struct check *c, const struct check_ctx *x,
 				 local.len ? local.buf : "",
 				 local.len ? ")" : "");
 		finding_key(f, "logging.NAME.target.address", "", "default");
-		finding_remediation(f, "%s " INCUS_LOGGER_EXAMPLE,
+		finding_remedy_need(f, "logging.remote.target.address",
+				    LOKI_URL_WHY);
+		finding_remediation(f, "Then: %s config set "
+				       "logging.remote.target.type=loki "
+				       "logging.remote.target.address=ADDRESS.",
 				    snapshot_client(s));
 	} else if (snapshot_has_ext(s, "loki")) {
 		f = findings_add(out, ST_FAIL, c->severity, "/1.0",
 				 "loki.api.url is not set: the server's "
 				 "events and logs stay on the host.");
 		finding_key(f, "loki.api.url", "", "default");
-		finding_remediation(f, "%s config set loki.api.url="
-				    "https://LOKI:3100",
+		finding_remedy_need(f, "loki.api.url", LOKI_URL_WHY);
+		finding_remediation(f, "Then: %s config set loki.api.url=URL.",
 				    snapshot_client(s));
 	} else {
 		findings_add(out, ST_NOTAPPLICABLE, c->severity, "/1.0",
@@ -414,8 +426,8 @@ eval_loki(const struct check *c, const struct check_ctx *x,
 				 "loki.api.url is not set: the server's "
 				 "events and logs stay on the host.");
 		finding_key(f, "loki.api.url", "", "default");
-		finding_remediation(f, "%s config set loki.api.url="
-				    "https://LOKI:3100",
+		finding_remedy_need(f, "loki.api.url", LOKI_URL_WHY);
+		finding_remediation(f, "Then: %s config set loki.api.url=URL.",
 				    snapshot_client(s));
 		return;
 	}
@@ -431,7 +443,7 @@ eval_loki(const struct check *c, const struct check_ctx *x,
 			finding_key(f, "loki.types", types,
 				    str_eq(from, "default") ? "default"
 							    : "/1.0");
-			finding_remediation(f, "%s config set loki.types=%s,"
+			finding_remedy_cmd(f, "%s config set loki.types=%s,"
 					    "security", snapshot_client(s),
 					    shq(types));
 			return;
@@ -491,7 +503,7 @@ const struct check logging_checks[] = {
 			 "are the five /snap/bin paths of the guide for the "
 			 "snap, or the install's own.",
 		.remediation = "Install auditd and add one rule per binary "
-			       "to /etc/audit/rules.d/lxd.rules, such as "
+			       "to " AUDIT_RULES ", such as "
 			       "-w PATH -p x -k lxd_execution for the client "
 			       "binary's PATH, then load them with augenrules "
 			       "--load.",

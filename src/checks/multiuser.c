@@ -240,7 +240,7 @@ eval_restricted_projects(const struct check *c, const struct check_ctx *x,
 				 "paths.", name, who.buf,
 				 v ? "=" : " is not set", v ? v : "");
 		finding_key(f, "restricted", v, obj);
-		finding_remediation(f, "%s project set %s restricted=true",
+		finding_remedy_cmd(f, "%s project set %s restricted=true",
 				    snapshot_client(s), shq(name));
 		free(obj);
 		strbuf_release(&who);
@@ -580,25 +580,31 @@ eval_restrictions(const struct check *c, const struct check_ctx *x,
 					 v ? v : "", reason, r->reopens);
 			finding_key(f, r->key, v, obj);
 			if (r->kind == RK_VALUE || r->kind == RK_DISK)
-				finding_remediation(f, "%s project set %s "
-						       "%s=%s",
+				finding_remedy_cmd(f, "%s project set %s "
+						      "%s=%s",
 						    snapshot_client(s), qn,
 						    r->key, r->safe);
 			else if (r->kind == RK_IDMAP)
-				finding_remediation(f, "%s project set %s "
-						       "'%s=<host ranges "
-						       "without 0>', or %s "
-						       "project unset %s %s",
-						    snapshot_client(s), qn,
-						    r->key,
-						    snapshot_client(s), qn,
-						    r->key);
+			{
+				finding_remedy_cmd(f, "%s project unset %s %s",
+						   snapshot_client(s), qn,
+						   r->key);
+				finding_remediation(f, "Or, if the project "
+						       "needs them, set %s to "
+						       "host ranges without "
+						       "id 0.", r->key);
+			}
 			else
-				finding_remediation(f, "%s project set %s "
-						       "'%s=<uplink>:<subnet "
-						       "of the project>'",
+			{
+				finding_remedy_need(f, r->key, "the uplink "
+						    "networks and subnets "
+						    "this project may use, "
+						    "as UPLINK:SUBNET");
+				finding_remediation(f, "Then: %s project set "
+						       "%s %s=VALUE.",
 						    snapshot_client(s), qn,
 						    r->key);
+			}
 		}
 		free(qn);
 		free(obj);

@@ -46,6 +46,21 @@ member_source(const char *from, const char *object)
 	return str_eq(from, "default") ? "default" : object;
 }
 
+/*
+ * A listener address is the user's to name: a need, named as fix --set
+ * takes it (KEY, or KEY@MEMBER for a cluster member's own).
+ */
+static void
+need_address(struct finding *f, const char *key, const char *member,
+	     const char *example)
+{
+	char *name = member ? xasprintf("%s@%s", key, member) : xstrdup(key);
+
+	finding_remedy_need(f, name, "an address of this host that clients "
+			    "must reach, such as %s", example);
+	free(name);
+}
+
 /* LXD-NET-001 on one server or cluster member. */
 static void
 https_address_on(const struct check *c, const struct check_ctx *x,
@@ -80,9 +95,7 @@ https_address_on(const struct check *c, const struct check_ctx *x,
 				 "%s=%s binds the API to every interface on "
 				 "port %d.", key, v, l.port);
 		finding_key(f, key, v, member_source(from, obj));
-		finding_remediation(f, "%s config set %s=%s%s (an address of "
-				       "this host that clients must reach)",
-				    snapshot_client(s), shq(key), shq(ex), tgt);
+		need_address(f, key, member, ex);
 		free(tgt);
 		free(ex);
 	} else if (l.loopback) {
@@ -154,8 +167,8 @@ other_listeners_on(const struct check *c, const struct check_ctx *x,
 						      l.host,
 					 l.port);
 			finding_key(f, key, v, member_source(from, obj));
-			finding_remediation(f, "%s config unset %s%s",
-					    snapshot_client(s), shq(key), tgt);
+			finding_remedy_cmd(f, "%s config unset %s%s",
+					   snapshot_client(s), shq(key), tgt);
 		} else if (l.wildcard) {
 			ex = example_address(s, member, l.port);
 			f = findings_add(out, ST_FAIL, c->severity, obj,
@@ -163,12 +176,10 @@ other_listeners_on(const struct check *c, const struct check_ctx *x,
 					 "port %d.", key, v, keys[i].what,
 					 l.port);
 			finding_key(f, key, v, member_source(from, obj));
-			finding_remediation(f, "%s config set %s=%s%s, or %s "
-					       "config unset %s%s if it is not "
-					       "needed",
-					    snapshot_client(s), shq(key),
-					    shq(ex), tgt, snapshot_client(s),
-					    shq(key), tgt);
+			need_address(f, key, member, ex);
+			finding_remediation(f, "If nothing needs it: %s "
+					       "config unset %s%s.",
+					    snapshot_client(s), shq(key), tgt);
 			free(ex);
 		}
 		free(tgt);
@@ -424,9 +435,12 @@ eval_network_acls(const struct check *c, const struct check_ctx *x,
 			finding_key(f, "security.acls", "", obj);
 			qn = checks_shq(name);
 			qp = checks_shq(project);
-			finding_remediation(f, "%s network set %s "
-					       "'security.acls=<acl>' "
-					       "--project %s",
+			finding_remedy_need(f, "security.acls", "the ACLs "
+					    "that fit this network's traffic "
+					    "(%s network acl create NAME, then "
+					    "its rules)", snapshot_client(s));
+			finding_remediation(f, "Then: %s network set %s "
+					       "security.acls=ACLS --project %s.",
 					    snapshot_client(s), qn, qp);
 			free(qn);
 			free(qp);
@@ -527,10 +541,10 @@ acl_rule_findings(const struct check *c, const struct snapshot *s,
 				 str_eq(dir, "ingress") ? "from" : "to",
 				 peer_words(r, peer));
 		finding_key(f, peer, checks_jstr(r, peer), obj);
-		finding_remediation(f, "%s network acl edit %s --project %s "
-				       "(limit the rule's %s, protocol or "
-				       "destination_port)",
-				    snapshot_client(s), qn, qp, peer);
+		finding_remedy_cmd(f, "%s network acl edit %s --project %s",
+				   snapshot_client(s), qn, qp);
+		finding_remediation(f, "In the editor, limit the rule's %s, "
+				       "protocol or destination_port.", peer);
 	}
 	free(qn);
 	free(qp);
@@ -593,7 +607,7 @@ eval_acl_rules(const struct check *c, const struct check_ctx *x,
 			finding_key(f, key, v, obj);
 			qn = checks_shq(name);
 			qp = checks_shq(project);
-			finding_remediation(f, "%s network set %s %s=reject "
+			finding_remedy_cmd(f, "%s network set %s %s=reject "
 					       "--project %s",
 					    snapshot_client(s), qn, key, qp);
 			free(qn);
@@ -639,12 +653,12 @@ eval_acl_rules(const struct check *c, const struct check_ctx *x,
 			finding_device(f, r->device);
 			finding_key(f, key, v, obj);
 			if (r->is_profile)
-				finding_remediation(
+				finding_remedy_cmd(
 					f, "%s profile device set %s %s "
 					   "%s=reject --project %s",
 					snapshot_client(s), qo, qd, key, qp);
 			else
-				finding_remediation(
+				finding_remedy_cmd(
 					f, "%s config device set %s %s "
 					   "%s=reject --project %s",
 					snapshot_client(s), qo, qd, key, qp);
@@ -683,8 +697,8 @@ eval_metrics_auth(const struct check *c, const struct check_ctx *x,
 			 "%s=%s lets anyone who reaches a listener read "
 			 "/1.0/metrics without a certificate.", key, v);
 	finding_key(f, key, v, checks_source_of(from));
-	finding_remediation(f, "%s config set %s=true", snapshot_client(s),
-			    shq(key));
+	finding_remedy_cmd(f, "%s config set %s=true", snapshot_client(s),
+			   shq(key));
 }
 
 /* ---- NET-006: outbound requests go through a filtering proxy ---- */
@@ -886,7 +900,6 @@ eval_outbound_proxy(const struct check *c, const struct check_ctx *x,
 		strbuf_addf(&who, " and %zu more", n - 4);
 	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
 		const char *v = snapshot_config(s, keys[i], &from);
-		char *arg, *qa;
 
 		if (!str_empty(v)) {
 			set++;
@@ -900,12 +913,8 @@ eval_outbound_proxy(const struct check *c, const struct check_ctx *x,
 				 "reaches.", keys[i], who.buf,
 				 i ? "HTTPS" : "HTTP");
 		finding_key(f, keys[i], v ? v : "", checks_source_of(from));
-		arg = xasprintf("%s=http://<filtering-proxy>:3128", keys[i]);
-		qa = checks_shq(arg);
-		finding_remediation(f, "%s config set %s", snapshot_client(s),
-				    qa);
-		free(qa);
-		free(arg);
+		finding_remedy_need(f, keys[i], "the URL of your filtering "
+				    "proxy, such as http://proxy.example:3128");
 	}
 	ign = snapshot_config(s, ign_key, &from);
 	if (ignores_every_host(ign)) {
@@ -914,8 +923,8 @@ eval_outbound_proxy(const struct check *c, const struct check_ctx *x,
 				 "while %s can create images.", ign_key, ign,
 				 who.buf);
 		finding_key(f, ign_key, ign, checks_source_of(from));
-		finding_remediation(f, "%s config unset %s",
-				    snapshot_client(s), ign_key);
+		finding_remedy_cmd(f, "%s config unset %s",
+				   snapshot_client(s), ign_key);
 	} else if (set == ARRAY_SIZE(keys)) {
 		f = findings_add(out, ST_PASS, c->severity, "/1.0",
 				 "Outbound HTTP and HTTPS requests go through "

@@ -234,7 +234,7 @@ judge_pair(const struct check *c, const struct check_ctx *x,
 				 a->name, ba->key, ba->raw, b->name, bb->key,
 				 bb->raw, where, a->name, ta, b->name, tb);
 		if (str_eq(ka, kb))
-			finding_remediation(f, "%s storage set %s %s=%s",
+			finding_remedy_cmd(f, "%s storage set %s %s=%s",
 					    snapshot_client(x->snap),
 					    shq(b->name), shq(kb), shq(va));
 		else
@@ -251,10 +251,10 @@ judge_pair(const struct check *c, const struct check_ctx *x,
 				 sa && sb ? "their mount options agree" :
 					    "no mount options can conflict");
 		finding_remediation(f, "Move pool %s to a backing device of "
-				       "its own (%s storage create NEW DRIVER "
+				       "its own: %s storage create NEW DRIVER "
 				       "source=DEVICE, then %s move INSTANCE "
-				       "--storage NEW), then %s storage "
-				       "delete %s", b->name,
+				       "--storage NEW for each instance, then "
+				       "%s storage delete %s.", b->name,
 				    snapshot_client(x->snap),
 				    snapshot_client(x->snap),
 				    snapshot_client(x->snap), shq(b->name));

@@ -339,6 +339,50 @@ chart(struct page *p, const struct report *r)
 	free(tally);
 }
 
+/* A finding's remedy: the commands, the values to give, the prose and
+   what fix does with it. */
+static void
+put_remedy(struct page *p, const struct remedy *rm)
+{
+	if (rm->n_commands) {
+		put(p, "<pre class=\"cmd\"><code>");
+		for (size_t i = 0; i < rm->n_commands; i++) {
+			esc(p, rm->commands[i]);
+			put(p, "\n");
+		}
+		put(p, "</code></pre>\n");
+	}
+	for (size_t i = 0; i < rm->n_needs; i++) {
+		put(p, "<div class=\"kv\">Needs <code>");
+		esc(p, rm->needs[i].name);
+		put(p, "</code>: ");
+		esc(p, rm->needs[i].why);
+		if (rm->fixable) {
+			put(p, "; then <code>lxd-harden fix --set ");
+			esc(p, rm->needs[i].name);
+			put(p, "=VALUE</code>");
+		}
+		put(p, "</div>\n");
+	}
+	if (rm->note) {
+		put(p, "<div class=\"kv\">");
+		esc(p, rm->note);
+		put(p, "</div>\n");
+	}
+	if (rm->fixable) {
+		put(p, "<div class=\"kv\">Plan: ");
+		put(p, rm->n_needs ? "applied once given (fix --set)" :
+		       rm->opt_in  ? "opt-in (fix --only)" :
+				     "safe (fix --apply)");
+		if (rm->restart)
+			put(p, ", restart needed");
+		put(p, rm->reversible ? ", reversible" : ", not reversible");
+		if (rm->host)
+			put(p, ", on this host");
+		put(p, "</div>\n");
+	}
+}
+
 /*
  * One finding. Its status and severity are shown only where they differ
  * from the check's, which its card already shows.
@@ -388,11 +432,7 @@ finding_block(struct page *p, const struct finding *f, bool show_status,
 		esc(p, f->waiver_reason);
 		put(p, "</div>\n");
 	}
-	if (f->remediation) {
-		put(p, "<pre class=\"cmd\"><code>");
-		esc(p, f->remediation);
-		put(p, "</code></pre>\n");
-	}
+	put_remedy(p, &f->remedy);
 	put(p, "</div>\n");
 }
 

@@ -52,6 +52,30 @@ cites_json(json_t *o, const char *id, const char *product)
 	json_object_set_new(o, "references", refs);
 }
 
+json_t *
+remedy_json(const struct remedy *r)
+{
+	json_t *o = json_object(), *cmds = json_array(), *needs = json_array();
+
+	for (size_t i = 0; i < r->n_commands; i++)
+		json_array_append_new(cmds, jstr(r->commands[i]));
+	for (size_t i = 0; i < r->n_needs; i++)
+		json_array_append_new(needs,
+				      json_pack("{s:o, s:o}", "name",
+						jstr(r->needs[i].name), "why",
+						jstr(r->needs[i].why)));
+	json_object_set_new(o, "commands", cmds);
+	json_object_set_new(o, "needs", needs);
+	json_object_set_new(o, "note", r->note ? jstr(r->note) : json_null());
+	json_object_set_new(o, "fixable", json_boolean(r->fixable));
+	json_object_set_new(o, "reversible", json_boolean(r->reversible));
+	json_object_set_new(o, "restart", json_boolean(r->restart));
+	json_object_set_new(o, "opt_in", json_boolean(r->opt_in));
+	json_object_set_new(o, "scope", json_string(r->host ? "host" :
+								  "daemon"));
+	return o;
+}
+
 /*
  * r is the report whose results hold f, or NULL (a finding of the old
  * report, fixed since): fail, error and waived findings of r say since
@@ -72,6 +96,8 @@ finding_json(const struct report *r, const struct finding *f)
 	set_opt(o, "value", f->value);
 	set_opt(o, "source", f->source);
 	set_opt(o, "remediation", f->remediation);
+	if (f->status == ST_FAIL || f->remediation)
+		json_object_set_new(o, "remedy", remedy_json(&f->remedy));
 	if (f->waiver_reason) {
 		json_t *w = json_object();
 

@@ -322,6 +322,8 @@ result_json(const struct check_result *res, size_t rule_index, size_t j)
 	set_opt(props, "value", f->value);
 	set_opt(props, "source", f->source);
 	set_opt(props, "remediation", f->remediation);
+	if (f->status == ST_FAIL || f->remediation)
+		json_object_set_new(props, "remedy", remedy_json(&f->remedy));
 	json_object_set_new(o, "properties", props);
 	return o;
 }

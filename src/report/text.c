@@ -281,6 +281,46 @@ write_remedy(struct out *o, const struct report *r, const char *lead,
 	strbuf_release(&esc);
 }
 
+/*
+ * A finding's remedy: each command on a "fix:" line (a command is
+ * written as a command only when it pastes as it is, see pastable), each
+ * value to give, the prose, and what `fix` does with it.
+ */
+static void
+write_finding_remedy(struct out *o, const struct remedy *rm)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	for (size_t i = 0; i < rm->n_commands; i++)
+		write_remedy(o, o->r, "      fix: ", rm->commands[i], false, 8);
+	for (size_t i = 0; i < rm->n_needs; i++) {
+		strbuf_release(&sb);
+		strbuf_addf(&sb, "%s: %s", rm->needs[i].name,
+			    rm->needs[i].why);
+		if (rm->fixable)
+			strbuf_addf(&sb, "; then lxd-harden fix --set %s=VALUE",
+				    rm->needs[i].name);
+		write_remedy(o, o->r, "      needs: ", sb.buf, false, 8);
+	}
+	if (rm->note)
+		write_remedy(o, o->r, rm->n_commands || rm->n_needs ?
+				      "      note: " : "      fix: ",
+			     rm->note, false, 8);
+	if (rm->fixable) {
+		strbuf_release(&sb);
+		strbuf_addf(&sb, "%s%s%s%s",
+			    rm->n_needs ? "applied once given (fix --set)" :
+			    rm->opt_in	? "opt-in (fix --only)" :
+					  "safe (fix --apply)",
+			    rm->restart ? ", restart needed" : "",
+			    rm->reversible ? ", reversible" :
+					     ", not reversible",
+			    rm->host ? ", on this host" : "");
+		write_remedy(o, o->r, "      plan: ", sb.buf, false, 8);
+	}
+	strbuf_release(&sb);
+}
+
 static const char *
 status_color(enum status s)
 {
@@ -545,8 +585,7 @@ write_group(struct out *o, const struct check_result *res,
 		}
 		flush_para(o, 8);
 	}
-	if (f->remediation)
-		write_remedy(o, o->r, "      fix: ", f->remediation, false, 8);
+	write_finding_remedy(o, &f->remedy);
 }
 
 static void
@@ -742,7 +781,10 @@ write_next_steps(struct out *o, const struct report *r)
 				continue;
 			if (!f && any)
 				break;
-			text = f ? f->remediation : res->check->remediation;
+			/* one command pastes alone; else the whole remedy */
+			text = !f ? res->check->remediation :
+			       f->remedy.n_commands == 1 ? f->remedy.commands[0] :
+							   f->remediation;
 			for (size_t k = 0; k < n && !dup; k++)
 				dup = str_eq(st[k].text, text);
 			any = true;

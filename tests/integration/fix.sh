@@ -427,7 +427,7 @@ lxdh_cli config set core.https_address ":$PORT" </dev/null
 state >"$W/before.json"
 fx >"$W/nv.out" 2>&1
 check "core.https_address on every interface needs a value (--set)" \
-	grep -q "give --set core.https_address=VALUE" "$W/nv.out"
+	grep -q "name it with --set core.https_address=VALUE" "$W/nv.out"
 fx --apply --yes --only LXD-NET-001 --set "core.https_address=127.0.0.1:$PORT" >"$W/nv2.out" 2>&1
 rc=$?
 _cond() {
@@ -705,7 +705,8 @@ t_a2_plan() {
 	grep -q "^  \[x\] LXD-ACC-002 file://$LXDH_DIR/unix.socket$" "$W/a2.out" &&
 	grep -q "mode 0666 -> 0660" "$W/a2.out" &&
 	grep -q "owner 1234:1234 -> 0:0" "$W/a2.out" &&
-	grep -qF "command: chmod 0660 $LXDH_DIR/unix.socket && chown root:root $LXDH_DIR/unix.socket" "$W/a2.out"
+	grep -qF "command: chmod 0660 $LXDH_DIR/unix.socket" "$W/a2.out" &&
+	grep -qF "then: chown root:root $LXDH_DIR/unix.socket" "$W/a2.out"
 }
 check "ACC-002: the plan (safe, selected) puts the socket back to 0660 root:root" t_a2_plan
 t_a2_plan || diag "$(grep -A6 ACC-002 "$W/a2.out")"

@@ -337,8 +337,8 @@ outbound() {
 	fi
 	audit proxy-open
 	expect proxy-open LXD-NET-006 fail "a restricted client of a project with its own images"
-	has proxy-open LXD-NET-006 '.key == "core.proxy_https" and (.message | contains("restricted certificate ci (tenant)")) and .remediation == "'"$CLI"' config set '"'"'core.proxy_https=http://<filtering-proxy>:3128'"'"'"' \
-		"names the client and the key, shell-quoted"
+	has proxy-open LXD-NET-006 '.key == "core.proxy_https" and (.message | contains("restricted certificate ci (tenant)")) and (.remedy.commands | length) == 0 and .remedy.needs[0].name == "core.proxy_https" and .remedy.fixable' \
+		"names the client and the key; the proxy is a need fix --set takes"
 
 	c config set core.proxy_http=http://192.0.2.10:3128 \
 		core.proxy_https=http://192.0.2.10:3128 || return 1

@@ -387,7 +387,7 @@ clean LXD-INS-001 "$(I run1)"
 
 # INS-002
 expect LXD-INS-002 "$(I c-priv)" - limits.cpu,limits.memory,limits.processes - - medium \
-	"$C config set c-priv limits.cpu=2 limits.memory=2GiB limits.processes=1000 --project default"
+	"$C config set c-priv limits.cpu=2 limits.memory=2GiB limits.processes=500 --project default"
 expect LXD-INS-002 "$(I t-nest tenant)" - limits.cpu,limits.memory,limits.processes - - medium
 clean LXD-INS-002 "$(I c-clean)"
 clean LXD-INS-002 "$(I c-weak)"
@@ -482,7 +482,7 @@ expect LXD-DEV-003 "$(I c-nics)" eth0 security.ipv4_filtering - "$(I c-nics)" me
 	"$C config device set c-nics eth0 security.ipv4_filtering=true --project default"
 expect LXD-DEV-003 "$(I c-nics2)" eth2 security.ipv6_filtering - "$(I c-nics2)" low
 expect LXD-DEV-003 "$(I c-nicmac)" eth1 security.ipv4_filtering - "$(P nicmac)" low \
-	"$C profile device set nicmac eth1 security.ipv4_filtering=true security.ipv6_filtering=true --project default"
+	"$C profile device set nicmac eth1 security.ipv4_filtering=true --project default && $C profile device set nicmac eth1 security.ipv6_filtering=true --project default"
 expect LXD-DEV-003 "$(I p2-nic p2)" eth0 security.ipv4_filtering - "$(I p2-nic p2)" medium
 expect LXD-DEV-003 "$(P nicmac)" eth1 security.ipv4_filtering - "$(P nicmac)" low
 clean LXD-DEV-003 "$(I c-nics)" eth1

@@ -532,9 +532,9 @@ test_mul004_name_leak(void **state)
 				    "than 0400");
 	assert_finding(&t, ST_FAIL, "/sys/kernel/slab has mode 0755, wider "
 				    "than 0700");
-	assert_string_equal(t.out.v[0].remediation,
-			    "chmod 400 /proc/sched_debug (and again at every "
-			    "boot)");
+	assert_int_equal(t.out.v[0].remedy.n_commands, 1);
+	assert_string_equal(t.out.v[0].remedy.commands[0],
+			    "chmod 400 /proc/sched_debug");
 	hc_close(&t);
 
 	hc_open(&t, "bare", snapfix);
@@ -1015,7 +1015,9 @@ test_hos004_ubuntu_pro(void **state)
 					   "attached to Ubuntu Pro"));
 	assert_string_equal(f->key, "attached");
 	assert_string_equal(f->value, "false");
-	assert_true(str_starts_with(f->remediation, "pro attach TOKEN "));
+	/* the token is the user's: a need, and no command */
+	assert_int_equal(f->remedy.n_commands, 0);
+	assert_string_equal(f->remedy.needs[0].name, "pro.token");
 
 	/* what cannot be read is an error, never a pass */
 	pro_read(&t, 0, "{\"attached\": true, \"services\": [", NULL);
@@ -1049,9 +1051,10 @@ test_hos004_ubuntu_pro(void **state)
 	assert_status(&t, c, ST_FAIL);
 	f = hc_only(&t, ST_FAIL);
 	assert_non_null(strstr(f->message, "no Ubuntu Pro client"));
-	assert_true(str_starts_with(f->remediation,
-				    "apt-get install ubuntu-pro-client && "
-				    "pro attach TOKEN"));
+	assert_int_equal(f->remedy.n_commands, 1);
+	assert_string_equal(f->remedy.commands[0],
+			    "apt-get install ubuntu-pro-client");
+	assert_string_equal(f->remedy.needs[0].name, "pro.token");
 
 	/* os-release(5): /usr/lib/os-release when /etc has none */
 	ht_write(t.root, "usr/bin/pro", "#!/bin/sh\n", 0755);

@@ -82,7 +82,7 @@ test_limits(void **state)
 		  ST_FAIL, SEV_MEDIUM, NULL,
 		  "limits.cpu,limits.memory,limits.processes", NULL, NULL,
 		  "lxc config set privlocal limits.cpu=2 limits.memory=2GiB "
-		  "limits.processes=1000 --project default");
+		  "limits.processes=500 --project default");
 	/* all three from the limits profile, or some set locally */
 	wl_clean(&t, INST("clean"));
 	wl_clean(&t, INST("weak"));
@@ -98,7 +98,7 @@ test_limits(void **state)
 	ct_run(&t, "LXD-INS-002");
 	wl_assert(wl_find(&t, ST_FAIL, INST("weak"), NULL, NULL), ST_FAIL,
 		  SEV_MEDIUM, NULL, "limits.processes", NULL, NULL,
-		  "lxc config set weak limits.processes=1000 --project "
+		  "lxc config set weak limits.processes=500 --project "
 		  "default");
 	ct_release(&t);
 

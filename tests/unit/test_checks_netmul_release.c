@@ -61,10 +61,10 @@ static void
 assert_client(const struct ct *t, const char *rel)
 {
 	for (size_t i = 0; i < t->out.n; i++)
-		if (t->out.v[i].remediation)
-			assert_true(str_starts_with(t->out.v[i].remediation,
-						    is_incus(rel) ? "incus " :
-								    "lxc "));
+		for (size_t k = 0; k < t->out.v[i].remedy.n_commands; k++)
+			assert_true(str_starts_with(
+				t->out.v[i].remedy.commands[k],
+				is_incus(rel) ? "incus " : "lxc "));
 	assert_true(ct_nowhere(t, is_incus(rel) ? "lxc " : "incus "));
 }
 

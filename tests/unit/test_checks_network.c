@@ -16,9 +16,10 @@ test_net001_wildcard(void **state)
 	ct_assert_fail(f, SEV_HIGH, "core.https_address", ":8623", "/1.0");
 	assert_true(ct_contains(f->message, "every interface"));
 	assert_true(ct_contains(f->message, "8623"));
-	assert_true(ct_contains(f->remediation, "lxc config set "
-						"core.https_address="
-						"192.0.2.2:8623"));
+	/* the address is the user's to name: a need with an example */
+	assert_int_equal(f->remedy.n_commands, 0);
+	assert_string_equal(f->remedy.needs[0].name, "core.https_address");
+	assert_true(ct_contains(f->remedy.needs[0].why, "192.0.2.2:8623"));
 	ct_set_config(&t, "core.https_address", "0.0.0.0");
 	ct_expect_status(&t, "LXD-NET-001", ST_FAIL);
 	assert_true(ct_contains(t.out.v[0].message, "8443"));
@@ -64,8 +65,10 @@ test_net001_pass(void **state)
 	assert_true(ct_contains(t.out.v[0].message, "10.1.1.1, port 8443"));
 	ct_set_config(&t, "core.https_address", "::");
 	ct_expect_status(&t, "LXD-NET-001", ST_FAIL);
-	assert_true(str_starts_with(t.out.v[0].remediation,
-				    "incus config set core.https_address="));
+	assert_string_equal(t.out.v[0].remedy.needs[0].name,
+			    "core.https_address");
+	assert_int_equal(t.out.v[0].remedy.n_commands, 0);
+	assert_true(ct_nowhere(&t, "lxc "));
 	ct_release(&t);
 }
 
@@ -145,9 +148,10 @@ test_net003_acls_attached(void **state)
 	f = ct_finding(&t, ST_FAIL, "/1.0/networks/ovn1?project=blue");
 	ct_assert_fail(f, SEV_MEDIUM, "security.acls", "",
 		       "/1.0/networks/ovn1?project=blue");
-	assert_string_equal(f->remediation, "lxc network set ovn1 "
-					    "'security.acls=<acl>' --project "
-					    "blue");
+	assert_int_equal(f->remedy.n_commands, 0);
+	assert_string_equal(f->remedy.needs[0].name, "security.acls");
+	assert_true(ct_contains(f->remedy.note, "lxc network set ovn1 "
+						"security.acls="));
 	ct_release(&t);
 
 	ct_load(&t, "clean-509");
@@ -559,9 +563,9 @@ test_net006_outbound_proxy(void **state)
 						    "ci (default)"));
 	}
 	assert_string_equal(t.out.v[0].key, "core.proxy_http");
-	assert_string_equal(t.out.v[0].remediation,
-			    "lxc config set "
-			    "'core.proxy_http=http://<filtering-proxy>:3128'");
+	assert_int_equal(t.out.v[0].remedy.n_commands, 0);
+	assert_string_equal(t.out.v[0].remedy.needs[0].name,
+			    "core.proxy_http");
 	assert_string_equal(t.out.v[1].key, "core.proxy_https");
 	/* one key is not enough */
 	ct_set_config(&t, "core.proxy_http", "http://proxy.internal:3128");
@@ -651,8 +655,8 @@ test_net006_outbound_proxy(void **state)
 	/* Incus: the same keys, its own client */
 	ct_set_version(&t, "incus", "6.0.4");
 	ct_expect_status(&t, "LXD-NET-006", ST_FAIL);
-	assert_true(str_starts_with(t.out.v[0].remediation,
-				    "incus config set "));
+	assert_string_equal(t.out.v[0].remedy.needs[0].name,
+			    "core.proxy_http");
 	assert_true(ct_nowhere(&t, "lxc "));
 	ct_release(&t);
 }
@@ -730,10 +734,12 @@ test_net_cluster_members(void **state)
 	f = ct_finding(&t, ST_FAIL, "/1.0?target=m1");
 	ct_assert_fail(f, SEV_HIGH, "core.metrics_address", "0.0.0.0:9100",
 		       "/1.0?target=m1");
-	assert_true(ct_contains(f->remediation,
-				"lxc config set core.metrics_address="
-				"10.0.0.1:9100 --target m1"));
-	assert_true(ct_contains(f->remediation,
+	/* the address is a need, named as fix --set takes it */
+	assert_int_equal(f->remedy.n_commands, 0);
+	assert_string_equal(f->remedy.needs[0].name,
+			    "core.metrics_address@m1");
+	assert_true(ct_contains(f->remedy.needs[0].why, "10.0.0.1:9100"));
+	assert_true(ct_contains(f->remedy.note,
 				"lxc config unset core.metrics_address "
 				"--target m1"));
 	assert_int_equal(ct_count(&t, ST_FAIL), 1);

@@ -16,9 +16,10 @@ test_shared_backing(void **state)
 			  NULL),
 		  ST_FAIL, SEV_LOW, NULL, "source", "/srv/ext/sub/",
 		  "/1.0/storage-pools/nested",
-		  "Move pool nested to a backing device of its own (lxc "
+		  "Move pool nested to a backing device of its own: lxc "
 		  "storage create NEW DRIVER source=DEVICE, then lxc move "
-		  "INSTANCE --storage NEW), then lxc storage delete nested");
+		  "INSTANCE --storage NEW for each instance, then lxc storage "
+		  "delete nested.");
 	/* one btrfs device, different mount options (one by default) */
 	wl_assert(wl_find(&t, ST_FAIL, "/1.0/storage-pools/b2", NULL, NULL),
 		  ST_FAIL, SEV_MEDIUM, NULL, "source",

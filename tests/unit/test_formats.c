@@ -75,7 +75,7 @@ build(struct report *r)
 	finding_key(f, "user." HOSTILE, HOSTILE,
 		    "/1.0/profiles/" HOSTILE "?project=default");
 	finding_device(f, "eth0" HOSTILE);
-	finding_remediation(f, "lxc config unset %s", HOSTILE);
+	finding_remedy_cmd(f, "lxc config unset %s", HOSTILE);
 	f->baseline = BASELINE_NEW;
 	f = add(r, 0, ST_FAIL, SEV_HIGH, "group:lxd", "second object");
 	f->baseline = BASELINE_KNOWN;

@@ -58,7 +58,7 @@ build(struct report *r)
 			 "bad value %s", HOSTILE);
 	finding_key(f, "user." HOSTILE, HOSTILE, "/1.0/profiles/p?project=default");
 	finding_device(f, "eth0");
-	finding_remediation(f, "lxc config unset x");
+	finding_remedy_cmd(f, "lxc config unset x");
 	r->results[0].status = engine_status(&r->results[0].findings);
 	r->results[0].severity = SEV_CRITICAL;
 	r->results[1].check = &fake_checks[1];
