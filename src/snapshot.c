@@ -606,6 +606,7 @@ struct fetch {
 	bool per_project[SNAP__COUNT];	/* asked project by project */
 	struct entry *projects, *pools, *members;
 	bool pools_planned;
+	const bool *want;	/* NULL: every kind (snapshot_fetch_some) */
 };
 
 static void
@@ -616,9 +617,12 @@ static void
 fetch_add(struct fetch *f, enum snap_kind k, const char *project,
 	  const char *fmt, ...)
 {
-	struct entry *e = xcalloc(1, sizeof(*e));
+	struct entry *e;
 	va_list ap;
 
+	if (f->want && !f->want[k])
+		return;
+	e = xcalloc(1, sizeof(*e));
 	va_start(ap, fmt);
 	e->req.path = xvasprintf(fmt, ap);
 	va_end(ap);
@@ -1057,6 +1061,46 @@ snapshot_fetch_rest(struct snapshot *s, struct lxd_client *c)
 
 	for (size_t k = 0; k < SNAP__COUNT; k++)
 		scrub(s->part[k]);
+	s->requests = lxd_client_requests(c);
+}
+
+void
+snapshot_fetch_some(struct snapshot *s, struct lxd_client *c,
+		    const struct snapshot *old, const bool want[SNAP__COUNT])
+{
+	struct fetch f = { 0 };
+	bool w[SNAP__COUNT];
+
+	memcpy(w, want, sizeof(w));
+	/* the pools of each member follow the pool and member lists */
+	if (w[SNAP_STORAGE_POOLS] || w[SNAP_STORAGE_POOL_MEMBERS] ||
+	    w[SNAP_CLUSTER_MEMBERS])
+		w[SNAP_STORAGE_POOLS] = w[SNAP_STORAGE_POOL_MEMBERS] =
+			w[SNAP_CLUSTER_MEMBERS] = true;
+	for (size_t k = 0; k < SNAP__COUNT; k++) {
+		if (k == SNAP_SERVER || w[k])
+			continue;
+		s->part[k] = json_incref(old->part[k]);
+		s->why[k] = old->why[k] ? xstrdup(old->why[k]) : NULL;
+		s->unsupported[k] = old->unsupported[k];
+	}
+	f.s = s;
+	f.want = w;
+	f.batch = lxd_batch_new(c, fetch_done, &f);
+	plan_first(&f);
+	if (!w[SNAP_PROJECTS])
+		plan_projects(&f);
+	if (!s->clustered) {
+		f.pools_planned = true;
+		plan_pool_members(&f);
+	}
+	lxd_batch_run(f.batch);
+	for (size_t i = 0; i < f.n; i++)
+		file_entry(&f, f.v[i]);
+	fetch_release(&f);
+	for (size_t k = 0; k < SNAP__COUNT; k++)
+		if (w[k])
+			scrub(s->part[k]);
 	s->requests = lxd_client_requests(c);
 }
 
