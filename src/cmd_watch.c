@@ -565,7 +565,7 @@ emit(struct watcher *w, const char *event, json_t *finding, json_t *cause)
 	if (w->o->text)
 		print_text(event, finding, cause);
 	else
-		printf("%s", s);
+		printf("%s\n", s);
 	fflush(stdout);
 	if (w->o->journal)
 		journal_send(w, s, event, finding);
@@ -615,7 +615,7 @@ emit_audit(struct watcher *w, const char *reason)
 			      NULL;
 
 		if (s)
-			printf("%s", s);
+			printf("%s\n", s);
 		free(s);
 		json_decref(j);
 	}
