@@ -56,7 +56,7 @@ watch_usage(FILE *f)
 	      "  --policy FILE          thresholds, admins, skips, waivers (YAML);\n"
 	      "                         SIGHUP reads it again\n"
 	      "  --releases FILE        the supported-release table (GEN-001)\n"
-	      "  --format FORMAT        json (default: one JSON object a line) or text\n"
+	      "  --format FORMAT        json, text (default json: one object a line)\n"
 	      "  --exec CMD             run CMD for each change, the JSON line on its\n"
 	      "                         stdin; CMD is split at spaces, no shell\n"
 	      "  --exec-timeout DURATION  kill CMD after this long (default 10s)\n"
