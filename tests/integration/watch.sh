@@ -140,10 +140,38 @@ change "restricted project re-opens privileged containers" LXD-MUL-003 \
 	"lxdh_cli project set lxdhwp restricted.containers.privilege=allow" \
 	"lxdh_cli project unset lxdhwp restricted.containers.privilege"
 # a token needs the server on the network (loopback only: no NET-001)
-lxdh_cli config set core.https_address="127.0.0.1:$(lxdh_free_port)" >/dev/null
+TPORT=$(lxdh_free_port)
+lxdh_cli config set core.https_address="127.0.0.1:$TPORT" >/dev/null
 change "a trust token that never expires" LXD-ACC-010 '/1.0/operations/' \
 	"lxdh_cli config trust add --name lxdhw" \
 	"lxdh_cli config trust revoke-token lxdhw"
+
+# ---- the same over HTTPS with a client certificate and the pinned server
+# certificate: a second watcher
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+	-keyout "$W/client.key" -out "$W/client.crt" -days 30 \
+	-subj /CN=lxdh-watch >/dev/null 2>&1
+lxdh_trust_add_cert "$W/client.crt" --name lxdh-watch >/dev/null 2>&1
+MAIN_OUT=$OUT
+OUT=$W/watch-tls.out
+: >"$OUT"
+"$BIN" watch --url "https://127.0.0.1:$TPORT" --cert "$W/client.crt" \
+	--key "$W/client.key" --server-cert "$LXDH_DIR/server.crt" \
+	>"$OUT" 2>"$W/watch-tls.err" &
+TPID=$!
+if wait_line 60 0 '"event":"audit"' '"reason":"start"' '"server":"https://' >/dev/null; then
+	ok "watch over HTTPS runs a full audit at start"
+	change "over HTTPS: profile security.privileged" LXD-INS-001 \
+		'/1.0/profiles/default' \
+		"lxdh_cli profile set default security.privileged=true" \
+		"lxdh_cli profile unset default security.privileged"
+else
+	not_ok "watch over HTTPS runs a full audit at start"
+	diag "$(tail -5 "$W/watch-tls.err")"
+fi
+kill -TERM "$TPID"
+wait "$TPID"
+OUT=$MAIN_OUT
 
 # ---- the daemon goes away and comes back
 n=$(lines)
