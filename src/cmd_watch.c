@@ -510,7 +510,13 @@ run_exec(const struct watch_opts *o, const char *line)
 			cmd_error("watch: --exec %s took longer than %lld ms; "
 				  "killed", argv[0], o->exec_timeout_ms);
 		}
-		nap(killed ? 50 : 20);
+		{
+			/* not nap(): a signal must not turn this into a
+			   busy loop */
+			struct timespec ts = { 0, (killed ? 50 : 20) * 1000000L };
+
+			nanosleep(&ts, NULL);
+		}
 	}
 	if (!killed && (!WIFEXITED(status) || WEXITSTATUS(status) != 0))
 		cmd_error("watch: --exec %s failed (status %d)", argv[0],
@@ -743,6 +749,9 @@ watch_loop(struct watcher *w)
 				watch_stream_close(&st);
 				connected = false;
 				nap(backoff);
+				backoff = backoff * 2 > WATCH_BACKOFF_MAX_MS ?
+						  WATCH_BACKOFF_MAX_MS :
+						  backoff * 2;
 				continue;
 			}
 			first = false;
