@@ -55,4 +55,14 @@ long long watch_now_ms(void);
  */
 bool watch_event_parts(const json_t *event, bool want[SNAP__COUNT]);
 
+struct report;
+/*
+ * The failing findings of r that nothing waives, as a JSON object: key
+ * "CHECK\x1fOBJECT\x1fDEVICE\x1fKEY", value the finding as watch prints
+ * it. For a check that could not be evaluated (error) the entries old
+ * (the previous map, or NULL) had are kept, so that a failed read never
+ * reads as "fixed". Caller owns the result.
+ */
+json_t *watch_findings(const struct report *r, json_t *old);
+
 #endif

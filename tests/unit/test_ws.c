@@ -8,6 +8,7 @@
 
 #include <cmocka.h>
 
+#include "engine.h"
 #include "watch.h"
 #include "ws.h"
 
@@ -315,6 +316,82 @@ test_event_parts(void **state)
 	assert_true(w[SNAP_INSTANCES] && !w[SNAP_PROFILES]);
 }
 
+static const struct check chk_a = { .id = "LXD-T-001", .title = "a",
+				    .severity = SEV_HIGH };
+static const struct check chk_b = { .id = "LXD-T-002", .title = "b",
+				    .severity = SEV_LOW };
+
+static void
+test_findings_map(void **state)
+{
+	struct check_result res[2];
+	struct report r = { .results = res, .n = 2 };
+	struct finding *f;
+	json_t *old, *now;
+
+	(void)state;
+	memset(res, 0, sizeof(res));
+	res[0].check = &chk_a;
+	res[0].status = ST_FAIL;
+	f = findings_add(&res[0].findings, ST_FAIL, SEV_HIGH,
+			 "/1.0/profiles/p", "privileged");
+	finding_key(f, "security.privileged", "true", "profile");
+	/* the same (check, object, device, key) again: one entry */
+	findings_add(&res[0].findings, ST_FAIL, SEV_HIGH, "/1.0/profiles/p",
+		     "privileged again");
+	finding_key(&res[0].findings.v[1], "security.privileged", "true",
+		    "profile");
+	f = findings_add(&res[0].findings, ST_FAIL, SEV_HIGH, "/1.0/profiles/w",
+			 "waived");
+	f->waiver_reason = xstrdup("lab");
+	findings_add(&res[0].findings, ST_PASS, SEV_HIGH, "/1.0/profiles/ok",
+		     "fine");
+	res[1].check = &chk_b;
+	res[1].status = ST_FAIL;
+	f = findings_add(&res[1].findings, ST_FAIL, SEV_LOW, "/1.0",
+			 "listens");
+	finding_key(f, "core.https_address", "[::]:8443", "server");
+
+	old = watch_findings(&r, NULL);
+	assert_int_equal(json_object_size(old), 2);
+	{
+		const json_t *e = json_object_get(old,
+			"LXD-T-001\x1f/1.0/profiles/p\x1f\x1fsecurity.privileged");
+
+		assert_non_null(e);
+		assert_string_equal(json_string_value(json_object_get(e,
+			"severity")), "high");
+		assert_string_equal(json_string_value(json_object_get(e,
+			"value")), "true");
+		assert_string_equal(json_string_value(json_object_get(e,
+			"message")), "privileged");
+	}
+	/* check b cannot read its data now: its finding stays */
+	findings_release(&res[1].findings);
+	findings_add(&res[1].findings, ST_ERROR, SEV_LOW, "/1.0", "403");
+	res[1].status = ST_ERROR;
+	now = watch_findings(&r, old);
+	assert_int_equal(json_object_size(now), 2);
+	assert_non_null(json_object_get(now,
+		"LXD-T-002\x1f/1.0\x1f\x1f" "core.https_address"));
+	json_decref(now);
+	/* and reads it again, passing: now it is gone */
+	findings_release(&res[1].findings);
+	findings_add(&res[1].findings, ST_PASS, SEV_LOW, "/1.0", "ok");
+	res[1].status = ST_PASS;
+	now = watch_findings(&r, old);
+	assert_int_equal(json_object_size(now), 1);
+	json_decref(now);
+	/* a skipped check has no findings */
+	res[0].status = ST_SKIPPED;
+	now = watch_findings(&r, old);
+	assert_int_equal(json_object_size(now), 0);
+	json_decref(now);
+	json_decref(old);
+	findings_release(&res[0].findings);
+	findings_release(&res[1].findings);
+}
+
 int
 main(void)
 {
@@ -326,6 +403,7 @@ main(void)
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_build),
 		cmocka_unit_test(test_event_parts),
+		cmocka_unit_test(test_findings_map),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
