@@ -561,9 +561,45 @@ full_audit(struct watcher *w, const char *reason)
 	return 0;
 }
 
-/* The checks again after some parts were fetched anew. */
+/*
+ * ns (its /1.0 fetched) gets every part of the current state, and the
+ * one instance named fetched again. Returns -1 when that did not work
+ * out (ns must then be released and fetched the usual way).
+ */
 static int
-refresh(struct watcher *w, const bool want[SNAP__COUNT], json_t *cause)
+fetch_one_instance(struct watcher *w, struct snapshot *ns, const char *project,
+		   const char *name)
+{
+	struct audit_run *ar = &w->ar;
+	static const bool none[SNAP__COUNT];
+	struct lxd_response r;
+	struct diag d = { { 0 } };
+	char *path = snapshot_object("instances", name, project);
+	char *what = xasprintf("GET %s", path);
+	int rc;
+
+	snapshot_fetch_some(ns, ar->client, &ar->snap, none);
+	if (lxd_get(ar->client, path, &r, &d) == 0)
+		rc = snapshot_put_item(ns, SNAP_INSTANCES, project, name,
+				       r.metadata, what);
+	else if (r.http_status == 404)
+		rc = snapshot_put_item(ns, SNAP_INSTANCES, project, name, NULL,
+				       what);
+	else
+		rc = -1;
+	lxd_response_release(&r);
+	free(path);
+	free(what);
+	return rc;
+}
+
+/*
+ * The checks again after some parts (or, when name is set, one
+ * instance) were fetched anew.
+ */
+static int
+refresh(struct watcher *w, const bool want[SNAP__COUNT], json_t *cause,
+	const char *project, const char *name)
 {
 	struct audit_run *ar = &w->ar;
 	struct snapshot ns;
@@ -582,7 +618,20 @@ refresh(struct watcher *w, const bool want[SNAP__COUNT], json_t *cause)
 		cmd_error("watch: %s", d.msg);
 		return -1;
 	}
-	snapshot_fetch_some(&ns, ar->client, &ar->snap, want);
+	if (name && fetch_one_instance(w, &ns, project, name) != 0) {
+		snapshot_release(&ns);
+		snapshot_init(&ns);
+		name = NULL;
+		if (snapshot_fetch_root(&ns, ar->client, ar->ep.label,
+					ar->ep.url != NULL, &d) != 0) {
+			deadline_disarm();
+			snapshot_release(&ns);
+			cmd_error("watch: %s", d.msg);
+			return -1;
+		}
+	}
+	if (!name)
+		snapshot_fetch_some(&ns, ar->client, &ar->snap, want);
 	if (deadline_report(msg, sizeof(msg)))
 		cmd_error("watch: %s", msg);
 	deadline_disarm();
@@ -738,8 +787,18 @@ watch_loop(struct watcher *w)
 				json_decref(cause);
 				cause = ev;
 			}
-			if (any && refresh(w, want, cause) != 0)
-				next_full = watch_now_ms() + backoff;
+			if (any) {
+				char *proj = NULL, *name = NULL;
+
+				/* one instance event alone: that instance */
+				if (n == 1)
+					(void)watch_event_instance(cause, &proj,
+								   &name);
+				if (refresh(w, want, cause, proj, name) != 0)
+					next_full = watch_now_ms() + backoff;
+				free(proj);
+				free(name);
+			}
 			json_decref(cause);
 		}
 	}

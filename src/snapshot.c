@@ -1105,6 +1105,57 @@ snapshot_fetch_some(struct snapshot *s, struct lxd_client *c,
 }
 
 int
+snapshot_put_item(struct snapshot *s, enum snap_kind k, const char *project,
+		  const char *name, const json_t *item, const char *source)
+{
+	json_t *arr, *copy = NULL, *it;
+	const char *p = project ? project : "default";
+	char *why = NULL;
+	size_t i;
+	bool done = false;
+
+	if ((unsigned)k >= SNAP__COUNT || !part_shapes[k].item ||
+	    k == SNAP_OPERATIONS || !json_is_array(s->part[k]))
+		return -1;
+	if (item) {
+		why = shape_check(item, part_shapes[k].item);
+		if (why) {
+			set_why(s, k, false, "%s: %s", source, why);
+			free(why);
+			return 0;
+		}
+		copy = json_deep_copy(item);
+		if (!json_object_get(copy, "project"))
+			json_object_set_new(copy, "project", json_string(p));
+		scrub(copy);
+	}
+	/* items are shared with the snapshot this part came from: a new
+	   array, the one item replaced */
+	arr = json_array();
+	json_array_foreach (s->part[k], i, it) {
+		const char *ip = json_string_value(json_object_get(it,
+								   "project"));
+
+		if (!done && str_eq(json_string_value(json_object_get(it,
+								      "name")),
+				    name) &&
+		    str_eq(ip ? ip : "default", p)) {
+			done = true;
+			if (copy)
+				json_array_append(arr, copy);
+			continue;
+		}
+		json_array_append(arr, it);
+	}
+	if (!done && copy)
+		json_array_append(arr, copy);
+	json_decref(copy);
+	json_decref(s->part[k]);
+	s->part[k] = arr;
+	return 0;
+}
+
+int
 snapshot_fetch(struct snapshot *s, struct lxd_client *c, const char *endpoint,
 	       bool remote, struct diag *d)
 {

@@ -55,6 +55,14 @@ long long watch_now_ms(void);
  */
 bool watch_event_parts(const json_t *event, bool want[SNAP__COUNT]);
 
+/*
+ * Whether event is about one instance whose own object tells all that
+ * changed (updated, started, stopped, created, deleted, ...: not a
+ * rename): then *project and *name (caller frees) name it, and it alone
+ * is fetched again instead of every instance.
+ */
+bool watch_event_instance(const json_t *event, char **project, char **name);
+
 struct report;
 /*
  * The failing findings of r that nothing waives, as a JSON object: key

@@ -1,7 +1,10 @@
 /* watch_events.c - which parts of the state an event can change */
 #include "watch.h"
 
+#include <stdlib.h>
 #include <string.h>
+
+#include "escape.h"
 
 /* Instance actions that change nothing a check reads. */
 static const char *const instance_quiet[] = {
@@ -89,5 +92,42 @@ watch_event_parts(const json_t *event, bool want[SNAP__COUNT])
 	} else {
 		return false;
 	}
+	return true;
+}
+
+bool
+watch_event_instance(const json_t *event, char **project, char **name)
+{
+	static const char *const one[] = {
+		"instance-updated", "instance-created", "instance-deleted",
+		"instance-started", "instance-stopped", "instance-restarted",
+		"instance-shutdown", "instance-paused", "instance-resumed",
+		"instance-ready", "instance-restored",
+	};
+	const json_t *md = json_object_get(event, "metadata");
+	const char *a = json_string_value(json_object_get(md, "action"));
+	const char *src = json_string_value(json_object_get(md, "source"));
+	const char *p = json_string_value(json_object_get(event, "project"));
+	bool known = false;
+	char *raw, *n;
+
+	*project = *name = NULL;
+	if (!str_eq(json_string_value(json_object_get(event, "type")),
+		    "lifecycle") || !a || !src)
+		return false;
+	for (size_t i = 0; i < ARRAY_SIZE(one); i++)
+		known = known || str_eq(a, one[i]);
+	if (!known || !str_starts_with(src, "/1.0/instances/"))
+		return false;
+	src += strlen("/1.0/instances/");
+	raw = xstrndup(src, strcspn(src, "?"));
+	n = unescape_url(raw);
+	free(raw);
+	if (!n || !*n || strchr(n, '/')) {
+		free(n);
+		return false;
+	}
+	*name = n;
+	*project = xstrdup(p && *p ? p : "default");
 	return true;
 }

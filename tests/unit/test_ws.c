@@ -316,6 +316,93 @@ test_event_parts(void **state)
 	assert_true(w[SNAP_INSTANCES] && !w[SNAP_PROFILES]);
 }
 
+static void
+test_event_instance(void **state)
+{
+	char *p = NULL, *n = NULL;
+	json_t *j;
+
+	(void)state;
+	j = json_loads("{\"type\":\"lifecycle\",\"project\":\"pa\","
+		       "\"metadata\":{\"action\":\"instance-updated\","
+		       "\"source\":\"/1.0/instances/a%23b?project=pa\"}}", 0,
+		       NULL);
+	assert_true(watch_event_instance(j, &p, &n));
+	assert_string_equal(p, "pa");
+	assert_string_equal(n, "a#b");
+	free(p);
+	free(n);
+	json_decref(j);
+	/* a rename needs the whole list: the old name goes away */
+	j = json_loads("{\"type\":\"lifecycle\",\"metadata\":{\"action\":"
+		       "\"instance-renamed\",\"source\":\"/1.0/instances/a\"}}",
+		       0, NULL);
+	assert_false(watch_event_instance(j, &p, &n));
+	assert_null(n);
+	json_decref(j);
+	j = json_loads("{\"type\":\"lifecycle\",\"metadata\":{\"action\":"
+		       "\"instance-updated\",\"source\":\"/1.0/instances/\"}}",
+		       0, NULL);
+	assert_false(watch_event_instance(j, &p, &n));
+	json_decref(j);
+}
+
+static void
+test_put_item(void **state)
+{
+	const char *base = getenv("LXDH_TESTDATA");
+	char *dir = xasprintf("%s/snapshot/sample-5.0.2",
+			      base ? base : "tests/data");
+	struct snapshot s, s2;
+	struct diag d = { { 0 } };
+	json_t *item;
+	const json_t *old_arr;
+
+	(void)state;
+	snapshot_init(&s);
+	assert_int_equal(snapshot_load_dir(&s, dir, &d), 0);
+	free(dir);
+	old_arr = s.part[SNAP_INSTANCES];
+	assert_int_equal(json_array_size(old_arr), 6);
+	/* a second snapshot sharing the part, as snapshot_fetch_some does */
+	snapshot_init(&s2);
+	s2.part[SNAP_INSTANCES] = json_incref(s.part[SNAP_INSTANCES]);
+	item = json_deep_copy(snapshot_find(&s2, SNAP_INSTANCES, "limited",
+					    "li-1"));
+	assert_non_null(item);
+	json_object_set_new(json_object_get(item, "config"),
+			    "security.privileged", json_string("true"));
+	assert_int_equal(snapshot_put_item(&s2, SNAP_INSTANCES, "limited",
+					   "li-1", item, "GET x"), 0);
+	json_decref(item);
+	assert_ptr_not_equal(s2.part[SNAP_INSTANCES], old_arr);
+	assert_int_equal(json_array_size(s2.part[SNAP_INSTANCES]), 6);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(
+		snapshot_find(&s2, SNAP_INSTANCES, "limited", "li-1"), "config"),
+		"security.privileged")), "true");
+	/* the other snapshot did not change */
+	assert_null(json_object_get(json_object_get(snapshot_find(&s,
+		SNAP_INSTANCES, "limited", "li-1"), "config"),
+		"security.privileged"));
+	/* removed */
+	assert_int_equal(snapshot_put_item(&s2, SNAP_INSTANCES, "semi",
+					   "s-priv", NULL, "GET x"), 0);
+	assert_int_equal(json_array_size(s2.part[SNAP_INSTANCES]), 5);
+	assert_null(snapshot_find(&s2, SNAP_INSTANCES, "semi", "s-priv"));
+	/* the wrong shape: the part is an error, not a pass */
+	item = json_pack("{s:s, s:i}", "name", "x", "config", 3);
+	assert_int_equal(snapshot_put_item(&s2, SNAP_INSTANCES, NULL, "x",
+					   item, "GET /1.0/instances/x"), 0);
+	json_decref(item);
+	assert_null(s2.part[SNAP_INSTANCES]);
+	assert_non_null(strstr(s2.why[SNAP_INSTANCES], "GET /1.0/instances/x"));
+	/* nothing to put into */
+	assert_int_equal(snapshot_put_item(&s2, SNAP_INSTANCES, NULL, "x",
+					   NULL, "GET x"), -1);
+	snapshot_release(&s2);
+	snapshot_release(&s);
+}
+
 static const struct check chk_a = { .id = "LXD-T-001", .title = "a",
 				    .severity = SEV_HIGH };
 static const struct check chk_b = { .id = "LXD-T-002", .title = "b",
@@ -404,6 +491,8 @@ main(void)
 		cmocka_unit_test(test_build),
 		cmocka_unit_test(test_event_parts),
 		cmocka_unit_test(test_findings_map),
+		cmocka_unit_test(test_event_instance),
+		cmocka_unit_test(test_put_item),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
