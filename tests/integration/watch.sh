@@ -142,7 +142,7 @@ change "restricted project re-opens privileged containers" LXD-MUL-003 \
 # a token needs the server on the network (loopback only: no NET-001)
 TPORT=$(lxdh_free_port)
 lxdh_cli config set core.https_address="127.0.0.1:$TPORT" >/dev/null
-change "a trust token that never expires" LXD-ACC-010 '/1.0/operations/' \
+change "a trust token that never expires" LXD-ACC-011 '/1.0/operations/' \
 	"lxdh_cli config trust add --name lxdhw" \
 	"lxdh_cli config trust revoke-token lxdhw"
 
