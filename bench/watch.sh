@@ -60,12 +60,15 @@ t_start=$(($(ms) - t0))
 
 # ---- latency: lxc config set INSTANCE security.privileged=true
 lat=()
+cli=()
 for r in $(seq 1 "$ROUNDS"); do
 	n=$(wc -l <"$OUT")
 	t0=$(ms)
 	lxc config set "$inst" security.privileged=true
+	tc=$(ms)
 	t1=$(wait_for "$n" '"event":"new"' 'security.privileged') || exit 1
 	lat+=($((t1 - t0)))
+	cli+=($((tc - t0)))
 	n=$(wc -l <"$OUT")
 	lxc config unset "$inst" security.privileged
 	wait_for "$n" '"event":"fixed"' 'security.privileged' >/dev/null || exit 1
@@ -125,6 +128,7 @@ report=$(cat <<MD
 | instances | $N (created in ${t_make} s) |
 | first full audit at start | ${t_start} ms |
 | latency, \`lxc config set INSTANCE security.privileged=true\` started to the \`new\` line, median of $ROUNDS | **${lat_med} ms** (all: $(echo "${lat[@]}" | tr ' ' ',')) |
+| of which \`lxc config set\` itself (until it returned) | $(echo "${cli[@]}" | tr ' ' ',') ms |
 | CPU while idle, ${IDLE} s | ${idle_cpu} % of one core |
 | memory (VmRSS) before the events | $(mib "$rss0") |
 | $E instance updates (PATCH), sent in | ${t_events} ms |
