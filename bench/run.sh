@@ -259,6 +259,11 @@ MD
 		echo
 		cat "$HERE/synthetic.md"
 	fi
+	# and so does the watch section (bench/watch.sh)
+	if [ -z "${BENCH_OUT:-}" ] && [ -f "$HERE/watch.md" ]; then
+		echo
+		cat "$HERE/watch.md"
+	fi
 } >"$OUTMD"
 echo "bench: wrote $OUTMD" >&2
 cat "$OUTMD"

@@ -123,6 +123,15 @@ lxc config unset "$inst" security.privileged
 
 mib() { awk -v k="$1" 'BEGIN { printf "%.1f MiB", k / 1024 }'; }
 report=$(cat <<MD
+## \`lxd-harden watch\` on $N instances
+
+\`bench/watch.sh\` (LXD $(lxdh_daemon_version), $(nproc) cores shared with
+other work, load average $(cut -d' ' -f1-3 /proc/loadavg) at the end,
+$("$BIN" --version 2>/dev/null | head -1)). The watcher follows the
+stream of a private LXD with $N stopped containers; latency is from the
+start of the client command to the printed line, so it includes the
+client's own start and the write.
+
 | what | result |
 |---|---|
 | instances | $N (created in ${t_make} s) |
@@ -138,5 +147,6 @@ report=$(cat <<MD
 MD
 )
 echo "$report"
-[ -n "${BENCH_OUT:-}" ] && echo "$report" >"$BENCH_OUT"
+# bench/run.sh appends bench/watch.md to bench/README.md
+echo "$report" >"${BENCH_OUT:-$HERE/watch.md}"
 exit 0
