@@ -30,6 +30,7 @@ finish() {
 		kill -TERM "$WPID"
 		wait "$WPID" 2>/dev/null
 	fi
+	[ -n "${JPID:-}" ] && kill "$JPID" 2>/dev/null
 	lxdh_daemon_cleanup
 	echo "1..$NTEST"
 	[ "$NFAIL" = 0 ]
@@ -113,7 +114,19 @@ change() {
 }
 
 : >"$OUT"
-start_watch
+# --journal into a socket of our own, --exec a command that keeps stdin
+JSOCK=$W/journal.sock
+python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+f = open(sys.argv[2], "ab", 0)
+while True:
+    f.write(s.recv(1 << 20) + b"\n--\n")
+' "$JSOCK" "$W/journal.out" &
+JPID=$!
+for _ in $(seq 1 50); do [ -S "$JSOCK" ] && break; sleep 0.1; done
+LXDH_JOURNAL_SOCKET=$JSOCK start_watch --journal --exec "tee -a $W/exec.out"
 if wait_line 60 0 '"event":"audit"' '"reason":"start"' >/dev/null; then
 	ok "watch runs a full audit at start"
 else
@@ -145,6 +158,26 @@ lxdh_cli config set core.https_address="127.0.0.1:$TPORT" >/dev/null
 change "a trust token that never expires" LXD-ACC-011 '/1.0/operations/' \
 	"lxdh_cli config trust add --name lxdhw" \
 	"lxdh_cli config trust revoke-token lxdhw"
+
+# ---- what --exec and --journal received
+nchg=$(grep -c '^{"event":"\(new\|fixed\)"' "$OUT")
+nexec=$(grep -c '^{"event":"\(new\|fixed\)"' "$W/exec.out" 2>/dev/null)
+if [ "$nchg" -gt 0 ] && [ "$nchg" = "${nexec:-0}" ] &&
+	grep -q '"check":"LXD-NET-001"' "$W/exec.out"; then
+	ok "--exec got each of the $nchg changes as a JSON line on stdin"
+else
+	not_ok "--exec got each change on stdin ($nchg printed, ${nexec:-0} to --exec)"
+fi
+if grep -q '^LXD_HARDEN_CHECK=LXD-INS-001$' "$W/journal.out" 2>/dev/null &&
+	grep -q '^LXD_HARDEN_SEVERITY=high$' "$W/journal.out" &&
+	grep -q '^LXD_HARDEN_EVENT=fixed$' "$W/journal.out" &&
+	grep -q '^PRIORITY=3$' "$W/journal.out" &&
+	grep -q '^MESSAGE={"event":"new"' "$W/journal.out"; then
+	ok "--journal sent the changes with LXD_HARDEN_CHECK, LXD_HARDEN_SEVERITY and PRIORITY"
+else
+	not_ok "--journal sent the changes with their fields"
+	diag "$(head -20 "$W/journal.out" 2>/dev/null)"
+fi
 
 # ---- the same over HTTPS with a client certificate and the pinned server
 # certificate: a second watcher
