@@ -454,7 +454,7 @@ print_text(const char *event, const json_t *f, const json_t *cause)
 	if (!action && str_eq(json_string_value(json_object_get(cause, "type")),
 			      "operation"))
 		action = "token operation";
-	term_printf(stdout, "%s %-5s %-8s %s %s%s%s%s%s: %s (%s%s%s)", when,
+	term_printf(stdout, "%s %-5s %-8s %s %s%s%s%s%s: %s (%s%s%s%s)", when,
 		    event,
 		    json_string_value(json_object_get(f, "severity")),
 		    json_string_value(json_object_get(f, "check")),
@@ -462,10 +462,10 @@ print_text(const char *event, const json_t *f, const json_t *cause)
 		    dev ? " device " : "", dev ? dev : "", key ? " " : "",
 		    key ? key : "",
 		    json_string_value(json_object_get(f, "message")),
-		    audit ? "audit: " : "", audit ? audit : action ? action :
-							       "event",
-		    source && !audit ? " " : "");
-	(void)source;
+		    audit ? "audit: " : "",
+		    audit ? audit : action ? action : "event",
+		    source && !audit ? " " : "",
+		    source && !audit ? source : "");
 }
 
 static void
