@@ -282,7 +282,7 @@ jfield(struct strbuf *b, const char *name, const char *v)
 	if (!v)
 		return;
 	if (!strchr(v, '\n')) {
-		strbuf_addf(b, "%s=%s", name, v);
+		strbuf_addf(b, "%s=%s\n", name, v);
 		return;
 	}
 	{
@@ -291,7 +291,7 @@ jfield(struct strbuf *b, const char *name, const char *v)
 
 		for (int i = 0; i < 8; i++)
 			le[i] = (unsigned char)(n >> (8 * i));
-		strbuf_addf(b, "%s", name);
+		strbuf_addf(b, "%s\n", name);
 		strbuf_add(b, le, 8);
 		strbuf_add(b, v, (size_t)n);
 		strbuf_addch(b, '\n');
