@@ -673,12 +673,31 @@ reload_policy(struct watcher *w)
 
 /* ---- the loop */
 
+/*
+ * After the stream dropped: the next try waits the backoff, which grows
+ * while connections keep dying young (a server that accepts and closes
+ * at once must not get a full audit in a tight loop) and starts again
+ * at 1 s after one that lived a minute.
+ */
+static void
+dropped(long long connected_at, long long *backoff, long long *retry_at)
+{
+	long long now = watch_now_ms();
+
+	if (now - connected_at >= 60000)
+		*backoff = 1000;
+	*retry_at = now + *backoff;
+	*backoff = *backoff * 2 > WATCH_BACKOFF_MAX_MS ? WATCH_BACKOFF_MAX_MS :
+							 *backoff * 2;
+}
+
 static void
 watch_loop(struct watcher *w)
 {
 	struct watch_stream st;
 	bool connected = false, first = true;
 	long long backoff = 1000, next_full = 0, ping_sent = 0;
+	long long connected_at = 0, retry_at = 0;
 	struct diag d = { { 0 } };
 
 	memset(&st, 0, sizeof(st));
@@ -689,6 +708,11 @@ watch_loop(struct watcher *w)
 		int rc;
 
 		if (!connected) {
+			now = watch_now_ms();
+			if (now < retry_at) {
+				nap(retry_at - now);
+				continue;
+			}
 			if (watch_stream_open(&st, w->ar.client, &w->ar.ep,
 					      10000, &d) != 0) {
 				watch_stream_close(&st);
@@ -701,10 +725,11 @@ watch_loop(struct watcher *w)
 				continue;
 			}
 			connected = true;
+			connected_at = watch_now_ms();
 			ping_sent = 0;
 			if (!first)
 				fprintf(stderr, "lxd-harden: watch: the "
-					"event stream is back");
+					"event stream is back\n");
 			/* subscribed first, so that nothing changes unseen
 			   between the audit and the stream */
 			if (full_audit(w, first ? "start" : "reconnect") != 0) {
@@ -717,7 +742,6 @@ watch_loop(struct watcher *w)
 				continue;
 			}
 			first = false;
-			backoff = 1000;
 			next_full = watch_now_ms() + w->o->full_every_ms;
 		}
 		if (got_hup) {
@@ -744,6 +768,7 @@ watch_loop(struct watcher *w)
 					  (now - st.last_rx_ms) / 1000);
 				watch_stream_close(&st);
 				connected = false;
+				dropped(connected_at, &backoff, &retry_at);
 				continue;
 			}
 			if (st.last_rx_ms >= ping_sent)
@@ -753,6 +778,7 @@ watch_loop(struct watcher *w)
 				cmd_error("watch: %s; reconnecting", d.msg);
 				watch_stream_close(&st);
 				connected = false;
+				dropped(connected_at, &backoff, &retry_at);
 				continue;
 			}
 			ping_sent = now;
@@ -764,6 +790,7 @@ watch_loop(struct watcher *w)
 			cmd_error("watch: %s; reconnecting", d.msg);
 			watch_stream_close(&st);
 			connected = false;
+			dropped(connected_at, &backoff, &retry_at);
 			continue;
 		}
 		if (rc == 0)
