@@ -338,6 +338,10 @@ lxd_client_setup_raw(struct lxd_client *c, void *easy, const char *path)
 	/* a connection of its own, never one of the client's */
 	if (rc == CURLE_OK)
 		rc = curl_easy_setopt(e, CURLOPT_SHARE, NULL);
+	/* the upgrade is HTTP/1.1: TLS must not agree on h2 (ALPN) */
+	if (rc == CURLE_OK)
+		rc = curl_easy_setopt(e, CURLOPT_HTTP_VERSION,
+				      (long)CURL_HTTP_VERSION_1_1);
 	if (rc == CURLE_OK)
 		rc = curl_easy_setopt(e, CURLOPT_CONNECT_ONLY, 1L);
 	if (rc == CURLE_OK)
