@@ -64,7 +64,7 @@ _lxd_harden()
 		COMPREPLY=($(compgen -W "$("$prog" checks --format ids 2>/dev/null |
 			cut -d- -f2 | sort -u)" -- "${cur^^}"))
 		return ;;
-	--project|--full-every|--exec-timeout|--timeout)
+	--project|--jobs|--full-every|--exec-timeout|--timeout)
 		return ;;
 	--exec)
 		COMPREPLY=($(compgen -c -- "$cur"))
@@ -72,7 +72,7 @@ _lxd_harden()
 	--input|--host-root|--journal-dir)
 		_filedir -d
 		return ;;
-	--socket|--cert|--key|--server-cert|--policy|--releases|--baseline)
+	--socket|--cert|--key|--server-cert|--policy|--releases|--baseline|--targets)
 		_filedir
 		return ;;
 	-o|--output)

@@ -133,6 +133,41 @@ disarm(int rc, struct diag *d)
 	return rc;
 }
 
+static void
+name_host(struct audit_run *ar, const struct audit_run_opts *o)
+{
+	host_identity_read(&ar->id, o->host_root);
+	ar->report.host = ar->id.host;
+}
+
+/*
+ * --host-only: the daemon is found (its socket) and asked for /1.0 only,
+ * for its name and cluster; when it does not answer, the host is read
+ * all the same (the checks that need /1.0 then say so).
+ */
+static int
+start_host_only(struct audit_run *ar, const struct audit_run_opts *o,
+		struct diag *d)
+{
+	struct diag ignored = { { 0 } };
+
+	if (!ar->ep.socket_path && !o->host_root) {
+		diag_set(d, "--host-only reads this machine: use the local "
+			    "socket (--socket PATH or none), not --remote or "
+			    "--url");
+		return -1;
+	}
+	if (snapshot_fetch_root(&ar->snap, ar->client, ar->ep.label,
+				ar->ep.url != NULL, &ignored) != 0) {
+		snapshot_release(&ar->snap);
+		snapshot_init(&ar->snap);
+	}
+	if (evaluate(ar, o, d) != 0)
+		return -1;
+	name_host(ar, o);
+	return 0;
+}
+
 static int
 start(struct audit_run *ar, const struct audit_run_opts *o, struct diag *d)
 {
@@ -144,13 +179,19 @@ start(struct audit_run *ar, const struct audit_run_opts *o, struct diag *d)
 	if (o->input) {
 		if (snapshot_load_dir(&ar->snap, o->input, d) != 0)
 			return -1;
-		return evaluate(ar, o, d);
+		if (evaluate(ar, o, d) != 0)
+			return -1;
+		if (o->host_only)
+			name_host(ar, o);
+		return 0;
 	}
 	if (target_resolve(&o->target, &ar->ep, d) != 0)
 		return -1;
 	ar->client = lxd_client_new(&ar->ep, d);
 	if (!ar->client)
 		return -1;
+	if (o->host_only)
+		return start_host_only(ar, o, d);
 	if (snapshot_fetch_root(&ar->snap, ar->client, ar->ep.label,
 				ar->ep.url != NULL, d) != 0)
 		return -1;
@@ -210,5 +251,6 @@ audit_run_release(struct audit_run *ar)
 	lxd_client_free(ar->client);
 	lxd_endpoint_release(&ar->ep);
 	policy_release(&ar->policy);
+	host_identity_release(&ar->id);
 	memset(ar, 0, sizeof(*ar));
 }

@@ -6,6 +6,7 @@
 
 #include "engine.h"
 #include "host.h"
+#include "host_only.h"
 #include "lxd.h"
 #include "policy.h"
 #include "snapshot.h"
@@ -23,6 +24,12 @@ struct audit_run_opts {
 	 * with one line naming what was pending. 0: AUDIT_TIMEOUT_MS.
 	 */
 	long long timeout_ms;
+	/*
+	 * --host-only: read the host and GET /1.0 alone (the audit goes on
+	 * without it when the daemon does not answer); the report names
+	 * the host and, when clustered, the member and cluster certificate.
+	 */
+	bool host_only;
 };
 
 #define AUDIT_TIMEOUT_MS 120000LL
@@ -36,6 +43,7 @@ struct audit_run {
 	bool have_host;
 	struct report report;
 	bool have_report;
+	struct host_identity id;	/* --host-only */
 };
 
 /*

@@ -83,6 +83,7 @@ static const struct cite {
 	  { R_BRIDGE } },
 	{ "LXD-GEN-003", G("howto-security-harden-delete-unused"),
 	  { R_STORAGE } },
+	{ "LXD-GEN-004", G("howto-security-harden-supported"), { R_SERVER } },
 	{ "LXD-ACC-001", G("howto-security-harden-group"), { R_SECURITY } },
 	{ "LXD-ACC-002", G("howto-security-harden-group"), { R_SECURITY } },
 	{ "LXD-ACC-003", G("howto-security-harden-remote"),

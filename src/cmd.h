@@ -21,6 +21,7 @@ int cmd_fix(int argc, char **argv);
 int cmd_rollback(int argc, char **argv);
 int cmd_profile(int argc, char **argv);
 int cmd_watch(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
 
 /*
  * Whether n changes may be applied: yes (--yes) says so; otherwise asks

@@ -10,13 +10,17 @@
 #include <unistd.h>
 
 #include "atomic.h"
+#include "audit_fleet.h"
 #include "audit_run.h"
 #include "cli.h"
 #include "deadline.h"
 #include "engine.h"
 #include "escape.h"
+#include "fleet.h"
 #include "gate.h"
+#include "host_only.h"
 #include "report.h"
+#include "report/fleet_report.h"
 #include "target.h"
 
 void
@@ -54,7 +58,15 @@ audit_usage(FILE *f)
 		"\n"
 		"Where the server is (default: the local socket, found as lxc finds it):\n"
 		"  --socket PATH          the LXD unix socket\n"
-		"  --remote NAME          a remote from the lxc client configuration\n"
+		"  --remote NAME          a remote from the lxc client configuration;\n"
+		"                         repeat it to audit several (a fleet)\n"
+		"  --all-remotes          every remote of the client configuration\n"
+		"                         that speaks the LXD API (a fleet)\n"
+		"  --targets FILE         the targets of a fleet (YAML 'targets:' list)\n"
+		"  --jobs N               audit at most N targets at once (default:\n"
+		"                         the number of CPUs)\n"
+		"  --host-only            only the host checks of this machine; the\n"
+		"                         report names the host (and cluster member)\n"
 		"  --url https://H:P      a server over HTTPS, with --cert and --key\n"
 		"  --cert FILE --key FILE client certificate and key (PEM)\n"
 		"  --server-cert FILE     the server certificate to pin\n"
@@ -75,7 +87,7 @@ audit_usage(FILE *f)
 		"  --policy FILE          thresholds, admins, skips, waivers (YAML)\n"
 		"  --releases FILE        the supported-release table (GEN-001)\n"
 		"  --timeout DURATION     the whole audit ends within it (default 120s;\n"
-		"                         e.g. 30s, 500ms, 2m)\n"
+		"                         e.g. 30s, 500ms, 2m); per target in a fleet\n"
 		"  --no-color             never colour the text report\n"
 		"  -v, --verbose          list every check: passes, reasons for n/a,\n"
 		"                         every object of a grouped finding\n"
@@ -89,7 +101,8 @@ audit_usage(FILE *f)
 		"  --min-severity LEVEL   show only failing checks at or above it (the\n"
 		"                         exit status still follows --fail-on)\n"
 		"\n"
-		"Exit status: 0 clean, 2 findings at or above --fail-on, 1 could not audit.\n",
+		"Exit status: 0 clean, 2 findings at or above --fail-on, 1 could not audit\n"
+		"(a fleet: 1 when any target could not be audited, else the worst).\n",
 		report_format_names());
 }
 
@@ -121,7 +134,20 @@ struct audit_opts {
 	struct gate_select select;
 	bool min_set;
 	enum severity min_severity;
+	/* a fleet: more than one --remote, --all-remotes or --targets */
+	const char *remotes[FLEET_MAX_TARGETS];
+	size_t n_remotes;
+	bool all_remotes;
+	const char *targets;
+	unsigned jobs;
+	bool host_only;
 };
+
+static bool
+is_fleet(const struct audit_opts *o)
+{
+	return o->n_remotes > 1 || o->all_remotes || o->targets;
+}
 
 /*
  * "-" and /dev/stdout name the standard output: written there directly
@@ -184,10 +210,12 @@ parse_opts(int argc, char **argv, struct audit_opts *o)
 		OPT_RELEASES, OPT_INPUT, OPT_NO_COLOR, OPT_BASELINE,
 		OPT_FAIL_ON_NEW, OPT_HOST_ROOT, OPT_TIMEOUT, OPT_CHECK,
 		OPT_SKIP, OPT_SECTION, OPT_PROJECT, OPT_MIN_SEVERITY,
+		OPT_ALL_REMOTES, OPT_TARGETS, OPT_JOBS, OPT_HOST_ONLY,
 	};
 	_Static_assert((int)OPT_SERVER_CERT == (int)TARGET_OPT_SERVER_CERT,
 		       "the target options keep their shared values");
 	static const struct option longopts[] = {
+		{ "all-remotes", no_argument, NULL, OPT_ALL_REMOTES },
 		{ "baseline", required_argument, NULL, OPT_BASELINE },
 		{ "cert", required_argument, NULL, OPT_CERT },
 		{ "check", required_argument, NULL, OPT_CHECK },
@@ -195,8 +223,10 @@ parse_opts(int argc, char **argv, struct audit_opts *o)
 		{ "fail-on-new", no_argument, NULL, OPT_FAIL_ON_NEW },
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "help", no_argument, NULL, 'h' },
+		{ "host-only", no_argument, NULL, OPT_HOST_ONLY },
 		{ "host-root", required_argument, NULL, OPT_HOST_ROOT },
 		{ "input", required_argument, NULL, OPT_INPUT },
+		{ "jobs", required_argument, NULL, OPT_JOBS },
 		{ "key", required_argument, NULL, OPT_KEY },
 		{ "min-severity", required_argument, NULL, OPT_MIN_SEVERITY },
 		{ "no-color", no_argument, NULL, OPT_NO_COLOR },
@@ -209,6 +239,7 @@ parse_opts(int argc, char **argv, struct audit_opts *o)
 		{ "server-cert", required_argument, NULL, OPT_SERVER_CERT },
 		{ "skip", required_argument, NULL, OPT_SKIP },
 		{ "socket", required_argument, NULL, OPT_SOCKET },
+		{ "targets", required_argument, NULL, OPT_TARGETS },
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 		{ "url", required_argument, NULL, OPT_URL },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -221,9 +252,39 @@ parse_opts(int argc, char **argv, struct audit_opts *o)
 	o->fail_on = SEV_LOW;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":ho:v", longopts, NULL)) != -1) {
+		if (c == OPT_REMOTE) {
+			if (o->n_remotes == FLEET_MAX_TARGETS) {
+				cmd_error("more than %d --remote",
+					  FLEET_MAX_TARGETS);
+				return -1;
+			}
+			o->remotes[o->n_remotes++] = optarg;
+		}
 		if (target_opt_set(&o->target, c, optarg))
 			continue;
 		switch (c) {
+		case OPT_ALL_REMOTES:
+			o->all_remotes = true;
+			break;
+		case OPT_TARGETS:
+			o->targets = optarg;
+			break;
+		case OPT_HOST_ONLY:
+			o->host_only = true;
+			break;
+		case OPT_JOBS: {
+			char *end;
+			unsigned long n = strtoul(optarg, &end, 10);
+
+			if (*optarg < '0' || *optarg > '9' || *end || n < 1 ||
+			    n > 1024) {
+				cmd_error("--jobs '%s' is not a number from 1 "
+					  "to 1024", optarg);
+				return -1;
+			}
+			o->jobs = (unsigned)n;
+			break;
+		}
 		case OPT_FORMAT:
 			o->format = optarg;
 			break;
@@ -340,9 +401,42 @@ parse_opts(int argc, char **argv, struct audit_opts *o)
 			  "or --url");
 		return -1;
 	}
+	if (is_fleet(o) && (o->input || o->target.socket || o->target.url ||
+			    o->host_only || o->host_root)) {
+		cmd_error("a fleet (several --remote, --all-remotes, --targets) "
+			  "cannot be combined with --input, --socket, --url, "
+			  "--host-root or --host-only; name sockets and URLs in "
+			  "a --targets file");
+		return -1;
+	}
+	if (is_fleet(o) &&
+	    (o->target.cert || o->target.key || o->target.server_cert)) {
+		cmd_error("--cert, --key and --server-cert name one server; "
+			  "give each target its own in a --targets file");
+		return -1;
+	}
+	if (is_fleet(o) && o->baseline) {
+		cmd_error("--baseline compares one server's reports; for a "
+			  "fleet use 'lxd-harden merge --baseline OLD.json'");
+		return -1;
+	}
+	if (o->jobs && !is_fleet(o)) {
+		cmd_error("--jobs needs a fleet (several --remote, "
+			  "--all-remotes or --targets)");
+		return -1;
+	}
+	if (o->host_only && (o->target.remote || o->target.url)) {
+		cmd_error("--host-only reads this machine: use the local socket "
+			  "(--socket PATH or none), not --remote or --url");
+		return -1;
+	}
 	{
 		struct diag d;
 
+		if (o->host_only && host_only_select(&o->select, &d) != 0) {
+			cmd_error("%s", d.msg);
+			return -1;
+		}
 		if (gate_select_validate(&o->select, &d) != 0) {
 			cmd_error("%s", d.msg);
 			return -1;
@@ -433,6 +527,7 @@ struct report_job {
 	const struct report_format *format;
 	const struct report *report;
 	unsigned flags;
+	const struct fleet *fleet;	/* a fleet: written instead */
 };
 
 static int
@@ -440,7 +535,132 @@ write_report(FILE *f, void *ctx)
 {
 	const struct report_job *job = ctx;
 
+	if (job->fleet)
+		return fleet_write(f, job->fleet, job->format->name,
+				   job->flags);
 	return job->format->write(f, job->report, job->flags);
+}
+
+/* The targets of a fleet run, in the order the command line gave them. */
+static int
+fleet_targets(const struct audit_opts *o, struct fleet_targets *t)
+{
+	struct diag d = { { 0 } };
+
+	for (size_t i = 0; i < o->n_remotes; i++) {
+		struct target_opts one = { 0 };
+		const char *name = o->remotes[i];
+		char *trimmed = NULL;
+		int rc;
+
+		/* "prod:" as lxc spells it names the target "prod" */
+		if (*name && name[strlen(name) - 1] == ':')
+			name = trimmed = xstrndup(name, strlen(name) - 1);
+		one.remote = o->remotes[i];
+		rc = fleet_targets_add(t, name, &one, NULL, &d);
+		free(trimmed);
+		if (rc != 0)
+			goto bad;
+	}
+	if (o->targets && fleet_targets_load(t, o->targets, &d) != 0)
+		goto bad;
+	if (o->all_remotes && fleet_targets_all_remotes(t, &d) != 0)
+		goto bad;
+	return 0;
+bad:
+	cmd_error("%s", d.msg);
+	return -1;
+}
+
+static int
+write_std(const struct report_format *fmt, const struct report *report,
+	  const struct fleet *fl, unsigned flags)
+{
+	struct report_job job = { fmt, report, flags, fl };
+
+	return write_report(stdout, &job);
+}
+
+/* Writes every report the options ask for (-o, --format, stdout). */
+static int
+write_outputs(struct audit_opts *o, const struct report_format *fmt,
+	      const struct report *report, const struct fleet *fl,
+	      unsigned flags)
+{
+	if (o->n_outputs == 0) {
+		o->outputs[0].format = fmt;
+		o->outputs[0].path = o->output;
+		o->outputs[0].std = !o->output || is_stdout(o->output);
+		o->n_outputs = 1;
+	}
+	/*
+	 * When -o FORMAT=FILE sends every report to a file and none of them
+	 * is text, the text report goes to stdout as well: a person (or a
+	 * CI log) still sees it. A plain -o FILE keeps stdout quiet.
+	 */
+	if (!o->output) {
+		bool claimed = false;
+
+		for (size_t i = 0; i < o->n_outputs; i++)
+			claimed |= o->outputs[i].std ||
+				   str_eq(o->outputs[i].format->name, "text");
+		if (!claimed && o->n_outputs < MAX_OUTPUTS + 1) {
+			o->outputs[o->n_outputs].format =
+				report_format_find("text");
+			o->outputs[o->n_outputs].path = NULL;
+			o->outputs[o->n_outputs].std = true;
+			o->n_outputs++;
+		}
+	}
+	for (size_t i = 0; i < o->n_outputs; i++) {
+		const struct output *out = &o->outputs[i];
+
+		if (!out->std) {
+			struct report_job job = { out->format, report, flags,
+						   fl };
+
+			if (atomic_write(out->path, 0644, write_report,
+					 &job) != 0)
+				return -1;
+		} else if (write_std(out->format, report, fl,
+				     flags | (want_color(o) ? REPORT_COLOR :
+							      0)) != 0 ||
+			   fflush(stdout) != 0) {
+			cmd_error("cannot write the report: %s",
+				  strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int
+audit_fleet_cmd(struct audit_opts *o, const struct report_format *fmt)
+{
+	struct fleet_targets t = { 0 };
+	struct fleet fl = { 0 };
+	struct audit_fleet a = { 0 };
+	unsigned flags = o->verbose ? REPORT_VERBOSE : 0;
+	int rc = EXIT_ERROR;
+
+	if (fleet_targets(o, &t) != 0)
+		goto out;
+	a.policy = o->policy;
+	a.releases = o->releases;
+	a.timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : AUDIT_TIMEOUT_MS;
+	a.select = &o->select;
+	a.min_set = o->min_set;
+	a.min_severity = o->min_severity;
+	fl.generated_at = now_epoch();
+	fleet_run(&t, o->jobs ? o->jobs : fleet_default_jobs(), a.timeout_ms,
+		  audit_fleet_one, &a, &fl);
+	if (write_outputs(o, fmt, NULL, &fl, flags) != 0)
+		goto out;
+	rc = fleet_exit_status(&fl, o->fail_on);
+out:
+	fleet_release(&fl);
+	fleet_targets_release(&t);
+	return rc;
 }
 
 int
@@ -459,12 +679,15 @@ cmd_audit(int argc, char **argv)
 	if (parse_opts(argc, argv, &o) != 0)
 		return EXIT_ERROR;
 	fmt = report_format_find(o.format);
+	if (is_fleet(&o))
+		return audit_fleet_cmd(&o, fmt);
 	ro.target = o.target;
 	ro.policy = o.policy;
 	ro.releases = o.releases;
 	ro.host_root = o.host_root;
 	ro.input = o.input;
 	ro.timeout_ms = o.timeout_ms;
+	ro.host_only = o.host_only;
 	if (audit_run_start(&ar, &ro, &d) != 0) {
 		cmd_error("%s", d.msg);
 		goto out;
@@ -487,50 +710,8 @@ cmd_audit(int argc, char **argv)
 
 	if (o.verbose)
 		flags |= REPORT_VERBOSE;
-	if (o.n_outputs == 0) {
-		o.outputs[0].format = fmt;
-		o.outputs[0].path = o.output;
-		o.outputs[0].std = !o.output || is_stdout(o.output);
-		o.n_outputs = 1;
-	}
-	/*
-	 * When -o FORMAT=FILE sends every report to a file and none of them
-	 * is text, the text report goes to stdout as well: a person (or a
-	 * CI log) still sees it. A plain -o FILE keeps stdout quiet.
-	 */
-	if (!o.output) {
-		bool claimed = false;
-
-		for (size_t i = 0; i < o.n_outputs; i++)
-			claimed |= o.outputs[i].std ||
-				   str_eq(o.outputs[i].format->name, "text");
-		if (!claimed && o.n_outputs < MAX_OUTPUTS + 1) {
-			o.outputs[o.n_outputs].format =
-				report_format_find("text");
-			o.outputs[o.n_outputs].path = NULL;
-			o.outputs[o.n_outputs].std = true;
-			o.n_outputs++;
-		}
-	}
-	for (size_t i = 0; i < o.n_outputs; i++) {
-		const struct output *out = &o.outputs[i];
-
-		if (!out->std) {
-			struct report_job job = { out->format, report, flags };
-
-			if (atomic_write(out->path, 0644, write_report,
-					 &job) != 0)
-				goto out;
-		} else if (out->format->write(stdout, report,
-					      flags | (want_color(&o) ?
-							       REPORT_COLOR :
-							       0)) != 0 ||
-			   fflush(stdout) != 0) {
-			cmd_error("cannot write the report: %s",
-				  strerror(errno));
-			goto out;
-		}
-	}
+	if (write_outputs(&o, fmt, report, NULL, flags) != 0)
+		goto out;
 	rc = gate_fails(report, o.fail_on, o.fail_on_new) ? EXIT_FINDINGS :
 							     EXIT_CLEAN;
 out:

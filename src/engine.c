@@ -5,6 +5,7 @@
 
 #include "catalog.h"
 #include "host.h"
+#include "x509.h"
 
 enum status
 engine_status(const struct findings *fs)
@@ -164,11 +165,52 @@ engine_run(const struct check_ctx *x, struct report *r)
 	r->server_name = s->server_name;
 	r->server_version = s->server_version;
 	r->clustered = s->clustered;
+	if (s->clustered) {
+		const json_t *env = json_object_get(s->part[SNAP_SERVER],
+						    "environment");
+
+		if (x509_sha256_pem(json_string_value(json_object_get(
+					    env, "certificate")),
+				    r->cluster_fp) == 0 &&
+		    r->cluster_fp[0])
+			r->cluster_fingerprint = r->cluster_fp;
+		r->cluster_member = s->server_name;
+	}
 	r->install = x->host ? host_install_name(x->host->install) : NULL;
 	r->remote = s->remote;
 	r->generated_at = s->now;
 	r->requests = s->requests;
 	engine_score(r);
+}
+
+bool
+engine_finding_open(const struct finding *f)
+{
+	return f->status == ST_FAIL || f->status == ST_ERROR;
+}
+
+long long
+engine_first_seen(const struct report *r, const struct finding *f)
+{
+	return f->first_seen ? f->first_seen : r->generated_at;
+}
+
+long long
+engine_oldest_open(const struct report *r, const struct check_result *res)
+{
+	long long oldest = -1;
+
+	for (size_t i = 0; i < res->findings.n; i++) {
+		const struct finding *f = &res->findings.v[i];
+		long long t;
+
+		if (!engine_finding_open(f))
+			continue;
+		t = engine_first_seen(r, f);
+		if (oldest < 0 || t < oldest)
+			oldest = t;
+	}
+	return oldest;
 }
 
 void

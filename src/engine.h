@@ -28,6 +28,18 @@ struct report {
 	bool remote;
 	const char *install;	/* "snap", "package", "incus"; NULL when the
 				   host was not read */
+	/*
+	 * The machine and the cluster (NULL when not known): the host's
+	 * name, and when clustered the member that answered
+	 * (environment.server_name) and the SHA-256 fingerprint of the
+	 * cluster certificate (environment.certificate, the same on every
+	 * member). Borrowed; engine_report() points cluster_fingerprint at
+	 * cluster_fp, a reader of saved reports at the report's text.
+	 */
+	const char *host;
+	const char *cluster_member;
+	const char *cluster_fingerprint;
+	char cluster_fp[65];
 	long long generated_at;
 	size_t requests;
 	/*
@@ -70,6 +82,19 @@ enum status engine_status(const struct findings *fs);
  */
 enum severity engine_result_severity(const struct check *c,
 				     const struct findings *fs, enum status st);
+
+/*
+ * Open findings are the ones that want work: fail and error. (A waived
+ * finding keeps its first_seen too, but is not open.)
+ */
+bool engine_finding_open(const struct finding *f);
+
+/* When f was first seen: its first_seen, else r's generated_at. */
+long long engine_first_seen(const struct report *r, const struct finding *f);
+
+/* The earliest first_seen among res's open findings; -1 when none is open. */
+long long engine_oldest_open(const struct report *r,
+			     const struct check_result *res);
 
 /* True when a fail or error at or above threshold is in r. */
 bool engine_fails(const struct report *r, enum severity threshold);

@@ -59,6 +59,12 @@ struct finding {
 		BASELINE_NEW,
 		BASELINE_KNOWN,
 	} baseline;
+	/*
+	 * When the finding was first seen (epoch seconds): --baseline carries
+	 * it forward from the old report; 0 means this run, the report's
+	 * generated_at (engine_first_seen says which).
+	 */
+	long long first_seen;
 };
 
 struct findings {

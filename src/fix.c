@@ -186,6 +186,31 @@ fix_set_value(const struct fix_opts *o, const char *key)
 	return NULL;
 }
 
+/*
+ * The --set value for a server key on one cluster member: KEY@MEMBER=V,
+ * else an empty KEY= (unset on every member). A plain KEY=ADDRESS is not
+ * taken for a member: one address cannot be right on every machine.
+ * member NULL: KEY=V.
+ */
+static const char *
+server_set_value(const struct fix_opts *o, const char *key,
+		 const char *member)
+{
+	size_t len = strlen(key);
+	const char *v;
+
+	for (size_t i = 0; member && o && i < o->n_set; i++) {
+		const char *s = o->set[i];
+		size_t ml = strlen(member);
+
+		if (!strncmp(s, key, len) && s[len] == '@' &&
+		    !strncmp(s + len + 1, member, ml) && s[len + 1 + ml] == '=')
+			return s + len + 1 + ml + 1;
+	}
+	v = fix_set_value(o, key);
+	return member && v && v[0] ? NULL : v;
+}
+
 /* ---- objects of the snapshot ---- */
 
 /*
@@ -311,11 +336,32 @@ fix_server_key(const struct fixer *fx, const struct finding *f,
 					    f->key ? f->key : "");
 	const char *key = f->key, *value = fx->value, *given;
 	enum fix_risk risk = fx->risk;
+	/*
+	 * A member-local key of a cluster member (object /1.0?target=M) is
+	 * changed on that member: the request and the command name it.
+	 */
+	char *member = snapshot_object_member(f->object);
+	const char *object = member ? f->object : "/1.0";
+	char *tgt;
 	struct fix_item *it;
 	char expiry[32];
 
-	if (str_empty(key) || planned(p, "/1.0", FIXK_SERVER_KEY, NULL, key))
+	if (member && (!key || !snapshot_key_member_local(key))) {
+		free(member);
+		member = NULL;
+		object = "/1.0";
+	}
+	if (str_empty(key) || planned(p, object, FIXK_SERVER_KEY, NULL, key)) {
+		free(member);
 		return;
+	}
+	if (member)
+		old = json_object_get(json_object_get(snapshot_member(x->snap,
+								      member),
+						      "config"),
+				      key);
+	tgt = xasprintf("%s%s", member ? " --target " : "",
+			member ? shq(member) : "");
 	if (value && str_eq(value, "POLICY-EXPIRY")) {
 		const struct policy *pol = x->opts->policy;
 
@@ -323,7 +369,7 @@ fix_server_key(const struct fixer *fx, const struct finding *f,
 				   expiry, sizeof(expiry));
 		value = expiry;
 	}
-	given = fix_set_value(x->opts, key);
+	given = server_set_value(x->opts, key, member);
 	if (given) {
 		value = given[0] ? given : NULL;
 	} else if (risk == FIX_NEEDS_VALUE && str_eq(key, "core.debug_address")) {
@@ -331,7 +377,7 @@ fix_server_key(const struct fixer *fx, const struct finding *f,
 		value = NULL;
 		risk = FIX_SAFE;
 	}
-	it = fix_plan_add(p, check_id(x), "/1.0", FIXK_SERVER_KEY);
+	it = fix_plan_add(p, check_id(x), object, FIXK_SERVER_KEY);
 	it->key = xstrdup(key);
 	it->old_present = old != NULL;
 	if (json_is_string(old))
@@ -348,20 +394,25 @@ fix_server_key(const struct fixer *fx, const struct finding *f,
 		it->risk = FIX_OPTIN;
 	}
 	if (risk == FIX_NEEDS_VALUE && !given) {
-		it->command = xasprintf("%s config set %s=VALUE   (give "
-					"--set %s=VALUE)", client, shq(key),
-					shq(key));
+		it->command = xasprintf("%s config set %s=VALUE%s   (give "
+					"--set %s%s%s=VALUE)", client, shq(key),
+					tgt, shq(key), member ? "@" : "",
+					member ? shq(member) : "");
 		free(it->effect);
 		it->effect = xasprintf("the tool cannot guess the address; "
-				       "name it with --set %s=ADDRESS (or "
-				       "--set %s= to unset it)", key, key);
+				       "name it with --set %s%s%s=ADDRESS (or "
+				       "--set %s= to unset it)", key,
+				       member ? "@" : "", member ? member : "",
+				       key);
 	} else if (value) {
-		it->command = xasprintf("%s config set %s=%s", client,
-					shq(key), shq(value));
+		it->command = xasprintf("%s config set %s=%s%s", client,
+					shq(key), shq(value), tgt);
 	} else {
-		it->command = xasprintf("%s config unset %s", client,
-					shq(key));
+		it->command = xasprintf("%s config unset %s%s", client,
+					shq(key), tgt);
 	}
+	free(tgt);
+	free(member);
 	if (given && risk == FIX_NEEDS_VALUE) {
 		/* naming the value is the consent */
 		it->risk = FIX_OPTIN;
@@ -648,6 +699,21 @@ fix_delete_pool(const struct fixer *fx, const struct finding *f,
 	if (str_empty(driver)) {
 		plan_note(p, "%s: the driver of storage pool %s is unknown; "
 			     "delete it by hand", check_id(x), name);
+		return;
+	}
+	if (x->snap->clustered) {
+		/*
+		 * A cluster's pool exists on every member with member-local
+		 * keys (source, size, ...) that the pool list hides; putting
+		 * it back takes one pending create per member, then the
+		 * pool, which rollback does not do. So no automatic delete.
+		 */
+		plan_note(p, "%s: storage pool %s is defined on every cluster "
+			     "member with each member's own source; rollback "
+			     "could not create it again member by member, so "
+			     "it is not deleted automatically (by hand: %s "
+			     "storage delete %s)", check_id(x), name,
+			  snapshot_client(x->snap), shq(name));
 		return;
 	}
 	source = checks_jstr(cfg, "source");
@@ -1146,6 +1212,7 @@ fix_only_matches(const char *only, const struct fix_item *it)
 	size_t len = strlen(it->check);
 	const char *rest;
 	char name[256], want[512];
+	char *member;
 
 	if (strncmp(only, it->check, len) != 0)
 		return false;
@@ -1157,7 +1224,12 @@ fix_only_matches(const char *only, const struct fix_item *it)
 	rest++;
 	if (str_starts_with(it->object, "file://"))
 		return str_eq(rest, it->object + 7);
-	object_name(it->object, name, sizeof(name));
+	member = snapshot_object_member(it->object);
+	if (member)	/* a cluster member's own server key: by member */
+		snprintf(name, sizeof(name), "%s", member);
+	else
+		object_name(it->object, name, sizeof(name));
+	free(member);
 	if (str_eq(rest, name))
 		return true;
 	if (it->device) {
@@ -1185,8 +1257,13 @@ fix_plan_select(struct fix_plan *p, const struct fix_opts *o)
 		for (size_t k = 0; k < o->n_only; k++)
 			if (fix_only_matches(o->only[k], it))
 				named = true;
-		if (it->kind == FIXK_SERVER_KEY && fix_set_value(o, it->key))
-			named = true;
+		if (it->kind == FIXK_SERVER_KEY) {
+			char *m = snapshot_object_member(it->object);
+
+			if (server_set_value(o, it->key, m))
+				named = true;
+			free(m);
+		}
 		if (o->n_only)
 			it->selected = named;
 		else

@@ -311,6 +311,14 @@ change_entry(const struct target *t, const struct fix_plan *p)
 	json_object_set_new(e, "seq", json_integer(t->seq));
 	json_object_set_new(e, "object", json_string(t->object));
 	json_object_set_new(e, "kind", json_string(entry_kind(t)));
+	if (t->kind == FIXK_SERVER_KEY) {
+		/* rollback sends to the same object, so the same member */
+		char *m = snapshot_object_member(t->object);
+
+		if (m)
+			json_object_set_new(e, "member", json_string(m));
+		free(m);
+	}
 	if (is_host(t->kind) || t->kind == FIXK_SNAP_SET) {
 		json_object_set(e, "previous", t->current);
 	} else if (t->kind == FIXK_DELETE &&
@@ -784,8 +792,10 @@ fix_apply(struct lxd_client *c, const struct snapshot *s,
 			free(coll);
 		} else if (t->kind == FIXK_SERVER_KEY) {
 			body = change_body(t, p);
-			ok = lxd_send(c, "PATCH", "/1.0", body, t->etag, &r,
-				      &rd);
+			/* "/1.0", or "/1.0?target=M" for a cluster
+			   member's own keys */
+			ok = lxd_send(c, "PATCH", t->object, body, t->etag,
+				      &r, &rd);
 		} else if (t->kind == FIXK_DELETE) {
 			ok = lxd_send(c, "DELETE", t->object, NULL, t->etag,
 				      &r, &rd);
@@ -1286,9 +1296,21 @@ restore_keys(struct lxd_client *c, const json_t *e, const json_t *stored,
 			     "server");
 	json_t *items = json_object_get(e, "items"), *it, *body, *cfg;
 	struct lxd_response g, r;
+	const char *member = json_string_value(json_object_get(e, "member"));
+	char *om = snapshot_object_member(object);
 	size_t i;
 	int rc = 0;
 
+	/* a cluster member's keys go back to that member, named twice */
+	if (server && !str_eq(member, om)) {
+		diag_set(d, "%s: the journal names member %s but the object "
+			    "names %s; not restored", termq(object),
+			 termq(member ? member : "none"),
+			 termq(om ? om : "none"));
+		free(om);
+		return -1;
+	}
+	free(om);
 	if (lxd_get(c, object, &g, d) != 0) {
 		lxd_response_release(&g);
 		return -1;

@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <fnmatch.h>
 #include <jansson.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -136,14 +137,175 @@ old_failing(const char *status)
 	       str_eq(status, "waived");
 }
 
+/* One open finding of an old report: its identity and first sight. */
+struct seen {
+	char *ident;
+	long long first_seen;	/* 0: unknown (the old report has no time) */
+};
+
+struct seen_index {
+	struct seen *v;
+	size_t n;
+};
+
+static int
+seen_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct seen *)a)->ident,
+		      ((const struct seen *)b)->ident);
+}
+
+static void
+seen_release(struct seen_index *ix)
+{
+	for (size_t i = 0; i < ix->n; i++)
+		free(ix->v[i].ident);
+	free(ix->v);
+	ix->v = NULL;
+	ix->n = 0;
+}
+
+/* A timestamp member of a report: 0 with *out unchanged when absent. */
+static int
+json_time(const json_t *o, const char *k, long long *out)
+{
+	const json_t *v = json_object_get(o, k);
+
+	if (!v)
+		return 0;
+	return json_is_string(v) && parse_rfc3339(json_string_value(v), out) == 0 ?
+		       0 :
+		       -1;
+}
+
+/*
+ * Indexes the open findings (fail, error, waived) of old, a
+ * lxd-harden/report/v1 report, by identity, each with its first_seen, or
+ * the old report's generated_at when it has none (a report older than
+ * first_seen), sorted; of duplicates the earliest time is kept. -1 with d
+ * (naming what) when a timestamp is not RFC 3339.
+ */
+static int
+seen_index_build(struct seen_index *ix, const json_t *old, const char *what,
+		 struct diag *d)
+{
+	const json_t *results = json_object_get(old, "results"), *res, *f;
+	long long at = 0;
+	size_t i, j, kept = 0;
+
+	ix->v = NULL;
+	ix->n = 0;
+	if (json_time(old, "generated_at", &at) != 0) {
+		diag_set(d, "%s: generated_at is not an RFC 3339 time", what);
+		return -1;
+	}
+	json_array_foreach (results, i, res) {
+		json_array_foreach (json_object_get(res, "findings"), j, f) {
+			long long t = at;
+
+			if (!old_failing(jget(f, "status")))
+				continue;
+			if (json_time(f, "first_seen", &t) != 0) {
+				diag_set(d, "%s: results[%zu].findings[%zu]."
+					    "first_seen is not an RFC 3339 "
+					    "time", what, i, j);
+				seen_release(ix);
+				return -1;
+			}
+			ix->v = xrealloc(ix->v, (ix->n + 1) * sizeof(*ix->v));
+			ix->v[ix->n].ident = finding_ident(jget(res, "id"),
+							   jget(f, "object"),
+							   jget(f, "device"),
+							   jget(f, "key"));
+			ix->v[ix->n++].first_seen = t;
+		}
+	}
+	if (ix->n)
+		qsort(ix->v, ix->n, sizeof(*ix->v), seen_cmp);
+	for (i = 0; i < ix->n; i++) {
+		if (kept && str_eq(ix->v[kept - 1].ident, ix->v[i].ident)) {
+			struct seen *k = &ix->v[kept - 1];
+
+			if (ix->v[i].first_seen &&
+			    (!k->first_seen || ix->v[i].first_seen < k->first_seen))
+				k->first_seen = ix->v[i].first_seen;
+			free(ix->v[i].ident);
+			continue;
+		}
+		ix->v[kept++] = ix->v[i];
+	}
+	ix->n = kept;
+	return 0;
+}
+
+static const struct seen *
+seen_find(const struct seen_index *ix, const char *ident)
+{
+	struct seen key = { (char *)(uintptr_t)ident, 0 };
+
+	if (!ix->n)
+		return NULL;
+	return bsearch(&key, ix->v, ix->n, sizeof(*ix->v), seen_cmp);
+}
+
+/* The earlier of a finding's own first sight and the old report's. */
+static long long
+carried(long long mine, const struct seen *s)
+{
+	return s && s->first_seen && s->first_seen < mine ? s->first_seen :
+							     mine;
+}
+
+int
+gate_carry_first_seen_json(json_t *cur, const json_t *old, struct diag *d)
+{
+	struct seen_index ix;
+	json_t *res, *f;
+	long long at;
+	size_t i, j;
+
+	if (json_time(cur, "generated_at", &at) != 0 ||
+	    !json_object_get(cur, "generated_at")) {
+		diag_set(d, "the newer report has no RFC 3339 generated_at");
+		return -1;
+	}
+	if (seen_index_build(&ix, old, "the older report", d) != 0)
+		return -1;
+	json_array_foreach (json_object_get(cur, "results"), i, res) {
+		json_array_foreach (json_object_get(res, "findings"), j, f) {
+			long long mine = at;
+			char when[32], *want;
+
+			if (!old_failing(jget(f, "status")))
+				continue;
+			if (json_time(f, "first_seen", &mine) != 0) {
+				diag_set(d, "the newer report: results[%zu]."
+					    "findings[%zu].first_seen is not "
+					    "an RFC 3339 time", i, j);
+				seen_release(&ix);
+				return -1;
+			}
+			want = finding_ident(jget(res, "id"), jget(f, "object"),
+					     jget(f, "device"), jget(f, "key"));
+			format_rfc3339(carried(mine, seen_find(&ix, want)),
+				       when, sizeof(when));
+			free(want);
+			json_object_set_new(f, "first_seen", json_string(when));
+		}
+	}
+	seen_release(&ix);
+	return 0;
+}
+
 int
 gate_apply_baseline(struct report *r, const char *path, struct diag *d)
 {
 	json_error_t err;
 	json_t *old, *res, *f, *results;
 	struct diag why = { { 0 } };
+	struct seen_index ix;
 	size_t i, j, len;
-	char *buf;
+	char *buf, *what;
 
 	if (read_file_max(path, GATE_MAX_BASELINE, "baseline", &buf, &len,
 			  &why) != 0) {
@@ -167,44 +329,35 @@ gate_apply_baseline(struct report *r, const char *path, struct diag *d)
 		json_decref(old);
 		return -1;
 	}
+	what = xasprintf("baseline '%s'", path);
+	if (seen_index_build(&ix, old, what, d) != 0) {
+		free(what);
+		json_decref(old);
+		return -1;
+	}
+	free(what);
 	r->has_baseline = true;
 
-	/* mark what we have now */
+	/* mark what we have now, and since when it is there */
 	for (size_t a = 0; a < r->n; a++) {
 		struct check_result *cr = &r->results[a];
 
 		for (size_t b = 0; b < cr->findings.n; b++) {
 			struct finding *cf = &cr->findings.v[b];
+			const struct seen *s;
 			char *want;
-			bool known = false;
 
 			if (!failing(cf) && cf->status != ST_WAIVED)
 				continue;
 			want = finding_ident(cr->check->id, cf->object,
 					     cf->device, cf->key);
-			json_array_foreach (results, i, res) {
-				json_array_foreach (json_object_get(res, "findings"),
-						    j, f) {
-					char *have;
-
-					if (!old_failing(jget(f, "status")))
-						continue;
-					have = finding_ident(jget(res, "id"),
-							     jget(f, "object"),
-							     jget(f, "device"),
-							     jget(f, "key"));
-					known = str_eq(have, want);
-					free(have);
-					if (known)
-						break;
-				}
-				if (known)
-					break;
-			}
+			s = seen_find(&ix, want);
 			free(want);
-			cf->baseline = known ? BASELINE_KNOWN : BASELINE_NEW;
+			cf->baseline = s ? BASELINE_KNOWN : BASELINE_NEW;
+			cf->first_seen = carried(engine_first_seen(r, cf), s);
 		}
 	}
+	seen_release(&ix);
 
 	/* and what the old report had that is gone */
 	json_array_foreach (results, i, res) {

@@ -2,6 +2,7 @@
 #ifndef LXD_HARDEN_GATE_H
 #define LXD_HARDEN_GATE_H
 
+#include <jansson.h>
 #include <stdbool.h>
 
 #include "engine.h"
@@ -75,9 +76,23 @@ void gate_apply_policy(struct report *r, const struct policy *p,
  * Reads an earlier JSON report and marks each failing finding of r as new
  * or known; findings of the old report that are gone go to
  * r->fixed_since. A finding is the same when check id, object, device and
- * key are. -1 with d when the file is not a lxd-harden/report/v1 report.
+ * key are. A known finding keeps the old report's first_seen (or, from a
+ * report that has none, its generated_at); a new one is first seen now
+ * (r->generated_at). -1 with d when the file is not a
+ * lxd-harden/report/v1 report or holds a timestamp that is not RFC 3339.
  */
 int gate_apply_baseline(struct report *r, const char *path, struct diag *d);
+
+/*
+ * The same carrying forward on two JSON reports (lxd-harden/report/v1,
+ * as fleet merge --baseline holds them): every fail, error or waived
+ * finding of cur gets "first_seen", the earlier of its own (or cur's
+ * generated_at) and that of the same finding in old. Nothing else of
+ * cur changes. -1 with d when a timestamp of either is not RFC 3339 or
+ * cur has no generated_at.
+ */
+int gate_carry_first_seen_json(json_t *cur, const json_t *old,
+			       struct diag *d);
 
 /*
  * True when a check fails (or is in error) at or above threshold; with

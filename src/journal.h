@@ -17,9 +17,13 @@
  *    "host_root"}   server: the server's certificate fingerprint
  *   {"type":"change", "seq", "object", "kind", "items": [{"check",
  *    "field", "key", "device", "before", "after", "reversible"}],
- *    "previous"}    items: only the keys the fix changes, before and
+ *    "previous", "member"}
+ *                   items: only the keys the fix changes, before and
  *                   after (null: absent); previous: what re-creating a
- *                   deleted object (or putting a host file back) takes
+ *                   deleted object (or putting a host file back) takes;
+ *                   member: the cluster member whose own server keys
+ *                   changed (object "/1.0?target=M"; rollback sends to
+ *                   that object, so to that member), absent otherwise
  *   {"type":"state", "seq", "state": "applied"|"failed"|"unknown",
  *    "error"}       unknown: the request was sent and no answer came
  *   {"type":"rollback", "seq", "state": "restored"|"failed"|"skipped"|

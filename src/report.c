@@ -136,3 +136,30 @@ report_object_short(const char *object)
 	}
 	return xstrdup(object);
 }
+
+void
+report_open_since(const struct report *r, const struct check_result *res,
+		  char *buf, size_t len)
+{
+	long long oldest = r->has_baseline ? engine_oldest_open(r, res) : -1;
+	long long age = r->generated_at - oldest;
+	char when[32];
+
+	buf[0] = '\0';
+	if (oldest < 0)
+		return;
+	if (age <= 0) {
+		snprintf(buf, len, "new in this run");
+		return;
+	}
+	format_rfc3339(oldest, when, sizeof(when));
+	if (age >= 2 * 86400)
+		snprintf(buf, len, "open since %.10s (%lld days)", when,
+			 age / 86400);
+	else if (age >= 2 * 3600)
+		snprintf(buf, len, "open since %.10s (%lld hours)", when,
+			 age / 3600);
+	else
+		snprintf(buf, len, "open since %.10s (%lld minutes)", when,
+			 age / 60);
+}

@@ -46,6 +46,16 @@ char *report_object_short(const char *object);
 /* The kind of LXD object a URL names ("instance", "server", "file"). */
 const char *report_object_kind(const char *object);
 
+/*
+ * How long the oldest open finding of res has been there, for the text
+ * and HTML views: "new in this run", or "open since 2026-11-25 (3 days)"
+ * (hours under two days, minutes under two hours). Empty when res has
+ * no open finding or r no baseline (then every finding is new). buf
+ * holds at least 64 bytes.
+ */
+void report_open_since(const struct report *r, const struct check_result *res,
+		       char *buf, size_t len);
+
 const struct report_format *report_format_find(const char *name);
 /* Comma-separated list of format names, for usage text. */
 const char *report_format_names(void);

@@ -31,6 +31,7 @@ static const char *const kind_names[] = {
 	[SNAP_AUTH_GROUPS] = "auth-groups",
 	[SNAP_CLUSTER_MEMBERS] = "cluster-members",
 	[SNAP_STORAGE_POOL_MEMBERS] = "storage-pools-members",
+	[SNAP_MEMBER_SERVERS] = "member-servers",
 };
 _Static_assert(ARRAY_SIZE(kind_names) == SNAP__COUNT, "a kind has no name");
 
@@ -134,6 +135,10 @@ static const struct shape f_pool_member[] = {
 	STR_NEEDED("name"), STR_NEEDED("member"), STR("error"),
 	STR("driver"), CONFIG("config"), STRINGS_OR_NULL("locations"), END
 };
+static const struct shape f_member_server[] = {
+	STR_NEEDED("member"), STR("error"), CONFIG("config"),
+	STRINGS("addresses"), END
+};
 
 #define ITEMS(f) { .kind = SH_ARRAY, .item = &(const struct shape){ \
 			   .kind = SH_OBJECT, .fields = (f) } }
@@ -151,7 +156,21 @@ static const struct shape part_shapes[SNAP__COUNT] = {
 	[SNAP_AUTH_GROUPS] = ITEMS(f_group),
 	[SNAP_CLUSTER_MEMBERS] = ITEMS(f_member),
 	[SNAP_STORAGE_POOL_MEMBERS] = ITEMS(f_pool_member),
+	[SNAP_MEMBER_SERVERS] = ITEMS(f_member_server),
 };
+
+/*
+ * Incus builds its storage pool list in a nil slice, so a server with no
+ * pool answers "metadata": null (cmd/incusd/storage_pools.go, v6.0.4);
+ * LXD and every other Incus list answer []. Only that answer, from that
+ * server, means "none"; a null anywhere else is still the wrong shape.
+ */
+static bool
+null_means_none(const struct snapshot *s, enum snap_kind k, const json_t *md)
+{
+	return json_is_null(md) && k == SNAP_STORAGE_POOLS &&
+	       str_eq(s->product, "incus");
+}
 
 /* LXD shows a hidden key that is set as JSON true, and only those. */
 static const char *const hidden_keys[] = {
@@ -474,6 +493,85 @@ snapshot_config(const struct snapshot *s, const char *key, const char **from)
 }
 
 /*
+ * Member-local server keys: the node config schema of LXD 5.0.2
+ * (lxd/node/config.go) and Incus 6.0.4 (internal/server/node/config.go);
+ * a key a release lacks is simply never set there.
+ */
+static const char *const member_local_keys[] = {
+	"cluster.https_address", "core.bgp_address", "core.bgp_routerid",
+	"core.debug_address", "core.dns_address", "core.https_address",
+	"core.metrics_address", "core.storage_buckets_address",
+	"core.syslog_socket", "maas.machine", "network.ovs.connection",
+	"storage.backups_volume", "storage.images_volume",
+};
+
+bool
+snapshot_key_member_local(const char *key)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(member_local_keys); i++)
+		if (str_eq(key, member_local_keys[i]))
+			return true;
+	return false;
+}
+
+const json_t *
+snapshot_member(const struct snapshot *s, const char *member)
+{
+	const json_t *part = snapshot_part(s, SNAP_MEMBER_SERVERS, NULL);
+	const json_t *m;
+	size_t i;
+
+	if (!member)
+		return NULL;
+	json_array_foreach (part, i, m)
+		if (str_eq(json_string_value(json_object_get(m, "member")),
+			   member))
+			return m;
+	return NULL;
+}
+
+const char *
+snapshot_member_config(const struct snapshot *s, const char *member,
+		       const char *key, const char **from)
+{
+	const json_t *m, *v;
+
+	if (!member || !snapshot_key_member_local(key))
+		return snapshot_config(s, key, from);
+	m = snapshot_member(s, member);
+	if (from)
+		*from = NULL;
+	if (!m || json_object_get(m, "error") ||
+	    !json_is_object(json_object_get(m, "config")))
+		return NULL;
+	v = json_object_get(json_object_get(m, "config"), key);
+	if (!json_is_string(v))
+		return NULL;	/* member-local keys have no defaults */
+	if (from)
+		*from = "server";
+	return json_string_value(v);
+}
+
+char *
+snapshot_server_object(const char *member)
+{
+	if (!member)
+		return xstrdup("/1.0");
+	return xasprintf("/1.0?target=%s", urlq(member));
+}
+
+char *
+snapshot_object_member(const char *object)
+{
+	const char *q = "/1.0?target=";
+
+	if (!object || !str_starts_with(object, q) || !object[strlen(q)] ||
+	    strchr(object + strlen(q), '&'))
+		return NULL;
+	return unescape_url(object + strlen(q));
+}
+
+/*
  * Appends the items of list to the part, marking each with its project
  * when the server left that out (5.0.2 does for profiles and networks).
  */
@@ -605,7 +703,7 @@ struct fetch {
 	bool failed[SNAP__COUNT];	/* a request of that kind failed */
 	bool per_project[SNAP__COUNT];	/* asked project by project */
 	struct entry *projects, *pools, *members;
-	bool pools_planned;
+	bool pools_planned, members_planned;
 	const bool *want;	/* NULL: every kind (snapshot_fetch_some) */
 };
 
@@ -691,6 +789,57 @@ pool_member_add(struct snapshot *s, const struct lxd_request *r,
 }
 
 /*
+ * Files one answer of GET /1.0?target=MEMBER, keeping only what is the
+ * member's own (its member-local keys and addresses); a failure is an
+ * item of its own, so that one member that is down hides no other.
+ */
+static void
+member_server_add(struct snapshot *s, const struct lxd_request *r,
+		  const char *member)
+{
+	const json_t *md = r->resp.metadata;
+	const json_t *cfg = json_object_get(md, "config");
+	const json_t *addrs = json_object_get(json_object_get(md,
+							      "environment"),
+					      "addresses");
+	char *why = NULL;
+	json_t *item = json_object(), *own;
+
+	if (!s->part[SNAP_MEMBER_SERVERS])
+		s->part[SNAP_MEMBER_SERVERS] = json_array();
+	json_object_set_new(item, "member", json_string(member));
+	if (r->rc == 0) {
+		why = !json_is_object(md) ? xstrdup("at $: not an object") :
+		      !cfg ? xstrdup("at $.config: missing") :
+			     shape_check(cfg, &sh_server_config);
+		if (!why && addrs && !json_is_array(addrs))
+			why = xstrdup("at $.environment.addresses: not a list");
+	}
+	if (r->rc != 0) {
+		json_object_set_new(item, "error", json_string(r->diag.msg));
+	} else if (why) {
+		json_object_set_new(item, "error",
+				    json_sprintf("GET %s: %s", r->path, why));
+	} else {
+		own = json_object();
+		for (size_t i = 0; i < ARRAY_SIZE(member_local_keys); i++) {
+			const json_t *v = json_object_get(cfg,
+							  member_local_keys[i]);
+
+			if (json_is_string(v))
+				json_object_set(own, member_local_keys[i],
+						(json_t *)(uintptr_t)v);
+		}
+		json_object_set_new(item, "config", own);
+		json_object_set_new(item, "addresses",
+				    addrs ? json_deep_copy(addrs) :
+					    json_array());
+	}
+	free(why);
+	json_array_append_new(s->part[SNAP_MEMBER_SERVERS], item);
+}
+
+/*
  * Files one answer under its kind and frees it. A kind fetched in several
  * requests (one per project) is complete only when all succeed: a
  * partial list would let a check pass on what it never saw.
@@ -708,6 +857,8 @@ file_entry(struct fetch *f, struct entry *e)
 	e->filed = true;
 	if (k == SNAP_STORAGE_POOL_MEMBERS) {
 		pool_member_add(s, &e->req, e->project);
+	} else if (k == SNAP_MEMBER_SERVERS) {
+		member_server_add(s, &e->req, e->project);
 	} else if (f->failed[k]) {
 		/* the kind is an error already */
 	} else if (e->req.rc != 0) {
@@ -724,6 +875,11 @@ file_entry(struct fetch *f, struct entry *e)
 			part_take(s, k, flat, NULL);
 			json_decref(flat);
 		}
+	} else if (null_means_none(s, k, md)) {
+		json_t *none = json_array();
+
+		part_take(s, k, none, e->project);
+		json_decref(none);
 	} else if ((why = shape_check(md, &part_shapes[k])) != NULL) {
 		f->failed[k] = true;
 		set_why(s, k, false, "GET %s: %s", e->req.path, why);
@@ -835,6 +991,9 @@ plan_first(struct fetch *f)
 	else
 		set_why(s, SNAP_CLUSTER_MEMBERS, true,
 			"the server is not clustered");
+	if (!s->clustered)
+		set_why(s, SNAP_MEMBER_SERVERS, true,
+			"the server is not clustered");
 	fetch_add(f, SNAP_CERTIFICATES, NULL, "/1.0/certificates?recursion=1");
 	if (snapshot_has_ext(s, "operations_get_query_all_projects"))
 		fetch_add(f, SNAP_OPERATIONS, NULL,
@@ -925,6 +1084,37 @@ plan_pool_members(struct fetch *f)
 }
 
 /*
+ * In a cluster each member holds its own listener addresses (and the
+ * other member-local keys): once the member list is in, ask each member
+ * for its /1.0, alongside the rest of the round.
+ */
+static void
+plan_member_servers(struct fetch *f)
+{
+	struct snapshot *s = f->s;
+	const json_t *m;
+	size_t i;
+
+	if (!s->part[SNAP_CLUSTER_MEMBERS]) {
+		set_why(s, SNAP_MEMBER_SERVERS, false,
+			"the cluster members could not be listed (%s)",
+			s->why[SNAP_CLUSTER_MEMBERS] ?
+				s->why[SNAP_CLUSTER_MEMBERS] :
+				"not fetched");
+		return;
+	}
+	s->part[SNAP_MEMBER_SERVERS] = json_array();
+	json_array_foreach (s->part[SNAP_CLUSTER_MEMBERS], i, m) {
+		const char *name = json_string_value(
+			json_object_get(m, "server_name"));
+
+		if (name)
+			fetch_add(f, SNAP_MEMBER_SERVERS, name,
+				  "/1.0?target=%s", urlq(name));
+	}
+}
+
+/*
  * Once the project list is filed: the other projects' share of what is
  * asked per project, or, when the list failed, an error for every part
  * that could not be asked for completely.
@@ -1010,6 +1200,10 @@ fetch_done(struct lxd_batch *b, struct lxd_request *r, void *ctx)
 	}
 	if (e == f->pools || e == f->members) {
 		file_entry(f, e);
+		if (e == f->members && !f->members_planned) {
+			f->members_planned = true;
+			plan_member_servers(f);
+		}
 		if (!f->pools_planned && f->pools->filed &&
 		    (!f->members || f->members->filed)) {
 			f->pools_planned = true;
@@ -1072,11 +1266,13 @@ snapshot_fetch_some(struct snapshot *s, struct lxd_client *c,
 	bool w[SNAP__COUNT];
 
 	memcpy(w, want, sizeof(w));
-	/* the pools of each member follow the pool and member lists */
+	/* the pools and /1.0 of each member follow the pool and member
+	   lists: the four go together */
 	if (w[SNAP_STORAGE_POOLS] || w[SNAP_STORAGE_POOL_MEMBERS] ||
-	    w[SNAP_CLUSTER_MEMBERS])
+	    w[SNAP_CLUSTER_MEMBERS] || w[SNAP_MEMBER_SERVERS])
 		w[SNAP_STORAGE_POOLS] = w[SNAP_STORAGE_POOL_MEMBERS] =
-			w[SNAP_CLUSTER_MEMBERS] = true;
+			w[SNAP_CLUSTER_MEMBERS] = w[SNAP_MEMBER_SERVERS] =
+				true;
 	for (size_t k = 0; k < SNAP__COUNT; k++) {
 		if (k == SNAP_SERVER || w[k])
 			continue;
@@ -1328,6 +1524,9 @@ load_part(struct snapshot *s, enum snap_kind k, const json_t *doc,
 
 		json_decref(j);
 		j = flat;
+	} else if (j && null_means_none(s, k, j)) {
+		json_decref(j);
+		j = json_array();
 	} else if (j) {
 		why = shape_check(j, &part_shapes[k]);
 	}

@@ -41,6 +41,14 @@ enum snap_kind {
 	 * failed.
 	 */
 	SNAP_STORAGE_POOL_MEMBERS,
+	/*
+	 * Per member (cluster only): GET /1.0?target=MEMBER, cut down to
+	 * what is the member's own: {"member", "config" (only the
+	 * member-local keys, see snapshot_key_member_local), "addresses"
+	 * (environment.addresses)}, or {"member", "error"} when that
+	 * request failed. In the order of the member list.
+	 */
+	SNAP_MEMBER_SERVERS,
 	SNAP__COUNT
 };
 
@@ -137,7 +145,8 @@ void snapshot_copy_root(struct snapshot *dst, const struct snapshot *src);
  * (server.json, projects.json, instances.json, profiles.json,
  * networks.json, network-acls.json, storage-pools.json,
  * certificates.json, operations.json, identities.json, auth-groups.json,
- * cluster-members.json, storage-pools-members.json),
+ * cluster-members.json, storage-pools-members.json,
+ * member-servers.json),
  * each either a full API envelope or its metadata. A missing file leaves
  * the part absent ("not in the snapshot directory"). For unit tests and
  * for auditing an exported state (--input DIR).
@@ -196,6 +205,40 @@ bool snapshot_in_project(const struct snapshot *s, enum snap_kind k,
  */
 const char *snapshot_config(const struct snapshot *s, const char *key,
 			    const char **from);
+
+/*
+ * Whether a server key is member-local in a cluster (each member holds
+ * its own value; GET /1.0 shows the answering member's, GET
+ * /1.0?target=M member M's). The one table of them, after the node
+ * config schema of LXD 5.0.2 (lxd/node/config.go) and Incus 6.0
+ * (internal/server/node/config.go).
+ */
+bool snapshot_key_member_local(const char *key);
+
+/*
+ * The config value of key on one cluster member: for a member-local key
+ * the member's own value (from SNAP_MEMBER_SERVERS; NULL and *from NULL
+ * when the member's config was not read), for any other key, or with
+ * member NULL, snapshot_config(). *from as there.
+ */
+const char *snapshot_member_config(const struct snapshot *s,
+				   const char *member, const char *key,
+				   const char **from);
+
+/*
+ * The SNAP_MEMBER_SERVERS item of member, or NULL (not clustered, not
+ * read, no such member).
+ */
+const json_t *snapshot_member(const struct snapshot *s, const char *member);
+
+/*
+ * The object URL of the server config of member: "/1.0" for NULL,
+ * "/1.0?target=M" (M percent-encoded). Caller frees. snapshot_object_member
+ * is the reverse: the member named by such a URL (caller frees), or NULL
+ * for plain "/1.0" or another object.
+ */
+char *snapshot_server_object(const char *member);
+char *snapshot_object_member(const char *object);
 
 /* The lxc-compatible client for remediation text: "lxc" or "incus". */
 const char *snapshot_client(const struct snapshot *s);

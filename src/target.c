@@ -600,6 +600,103 @@ out:
 	return rc;
 }
 
+/* The remotes that speak the LXD API: protocol lxd or incus (or none). */
+static int
+list_from_doc(struct yconf *y, struct target_remote **v, size_t *n,
+	      struct diag *d)
+{
+	yaml_node_t *root = yaml_document_get_root_node(&y->doc);
+	yaml_node_t *remotes = NULL;
+	yaml_node_pair_t *p;
+
+	if (root && root->type != YAML_MAPPING_NODE) {
+		yerror(y, root, d, "expected a mapping at the top level");
+		return -1;
+	}
+	if (root && ymap_get(y, root, "remotes", "the top level", &remotes,
+			     d))
+		return -1;
+	if (!remotes)
+		return 0;
+	if (remotes->type != YAML_MAPPING_NODE) {
+		yerror(y, remotes, d, "'remotes' must be a mapping");
+		return -1;
+	}
+	for (p = remotes->data.mapping.pairs.start;
+	     p < remotes->data.mapping.pairs.top; p++) {
+		const char *name = yscalar(ynode(y, p->key));
+		yaml_node_t *r = ynode(y, p->value);
+		const char *proto, *addr;
+
+		if (!name || !r || r->type != YAML_MAPPING_NODE) {
+			yerror(y, ynode(y, p->key), d, "each remote must be "
+			       "a name and a mapping");
+			return -1;
+		}
+		if (yremote_str(y, r, "protocol", name, &proto, d) ||
+		    yremote_str(y, r, "addr", name, &addr, d))
+			return -1;
+		if (proto && !str_eq(proto, "lxd") && !str_eq(proto, "incus"))
+			continue;
+		*v = xrealloc(*v, (*n + 1) * sizeof(**v));
+		(*v)[*n].name = xstrdup(name);
+		(*v)[*n].socket = NULL;
+		if (addr && str_starts_with(addr, "unix:")) {
+			const char *path = addr + strlen("unix:");
+
+			while (*path == '/' && path[1] == '/')
+				path++;
+			(*v)[*n].socket = xstrdup(path);
+		}
+		(*n)++;
+	}
+	return 0;
+}
+
+int
+target_remote_list(struct target_remote **v, size_t *n, char **file,
+		   struct diag *d)
+{
+	struct yconf y = { 0 };
+	char *buf = NULL;
+	size_t len = 0;
+	int rc = -1;
+
+	*v = NULL;
+	*n = 0;
+	*file = find_config(d);
+	if (!*file)
+		return -1;
+	if (read_file_max(*file, TARGET_MAX_CONFIG, "client configuration",
+			  &buf, &len, d))
+		goto out;
+	y.file = *file;
+	if (yconf_load(&y, buf, len, d))
+		goto out;
+	rc = list_from_doc(&y, v, n, d);
+	yaml_document_delete(&y.doc);
+out:
+	free(buf);
+	if (rc) {
+		target_remote_list_free(*v, *n);
+		*v = NULL;
+		*n = 0;
+		free(*file);
+		*file = NULL;
+	}
+	return rc;
+}
+
+void
+target_remote_list_free(struct target_remote *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].name);
+		free(v[i].socket);
+	}
+	free(v);
+}
+
 int
 target_resolve(const struct target_opts *opts, struct lxd_endpoint *ep,
 	       struct diag *d)

@@ -48,6 +48,23 @@ bool target_opt_set(struct target_opts *o, int c, const char *arg);
 int target_resolve(const struct target_opts *opts, struct lxd_endpoint *ep,
 		   struct diag *d);
 
+/* A remote of the client configuration that speaks the LXD API. */
+struct target_remote {
+	char *name;
+	char *socket;	/* a unix remote: its socket path ("" for the
+			   default one); NULL for an HTTPS remote */
+};
+
+/*
+ * The remotes in the client configuration target_resolve reads (*file,
+ * caller frees) that speak the LXD API (protocol lxd, incus, or none
+ * given), in file order. 0, or -1 with d when the file is missing or
+ * malformed. Free with target_remote_list_free.
+ */
+int target_remote_list(struct target_remote **v, size_t *n, char **file,
+		       struct diag *d);
+void target_remote_list_free(struct target_remote *v, size_t n);
+
 /*
  * Whether path is one of the sockets the system's LXD or Incus listens on
  * (the snap's, the packages'); false for a private daemon's LXD_DIR.

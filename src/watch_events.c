@@ -78,8 +78,10 @@ watch_event_parts(const json_t *event, bool want[SNAP__COUNT])
 		set(want, SNAP_IDENTITIES);
 		set(want, SNAP_AUTH_GROUPS);
 	} else if (str_eq(a, "config-updated")) {
-		/* GET /1.0 is asked again after every event */
+		/* GET /1.0 is asked again after every event; in a
+		   cluster each member's /1.0 holds its local keys */
 		set(want, SNAP_SERVER);
+		set(want, SNAP_MEMBER_SERVERS);
 	} else if (str_starts_with(a, "operation-") ||
 		   str_eq(a, "cluster-token-created")) {
 		set(want, SNAP_OPERATIONS);

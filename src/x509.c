@@ -132,3 +132,29 @@ out:
 	BIO_free(b);
 	return rc;
 }
+
+int
+x509_sha256_pem(const char *pem, char out[65])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+	BIO *b;
+	X509 *x = NULL;
+	int rc = -1;
+
+	out[0] = '\0';
+	if (str_empty(pem) || !strstr(pem, "-----BEGIN CERTIFICATE-----"))
+		return -1;
+	b = BIO_new_mem_buf(pem, -1);
+	if (b)
+		x = PEM_read_bio_X509(b, NULL, NULL, NULL);
+	if (x && X509_digest(x, EVP_sha256(), md, &n) == 1 && n == 32) {
+		for (unsigned int i = 0; i < n; i++)
+			snprintf(out + 2 * i, 3, "%02x", md[i]);
+		rc = 0;
+	}
+	ERR_clear_error();
+	X509_free(x);
+	BIO_free(b);
+	return rc;
+}

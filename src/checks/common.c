@@ -2,6 +2,7 @@
 #include "checks/common.h"
 
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "util.h"
@@ -29,6 +30,91 @@ checks_need_part(const struct check *c, const struct check_ctx *x,
 			     "Cannot read %s: %s.", object,
 			     why ? why : "not fetched");
 	return NULL;
+}
+
+/* The status the member list gives member ("Online", "Offline", ...). */
+static const char *
+member_status(const struct snapshot *s, const char *member)
+{
+	const json_t *list = snapshot_part(s, SNAP_CLUSTER_MEMBERS, NULL);
+	const json_t *m;
+	size_t i;
+
+	json_array_foreach (list, i, m)
+		if (str_eq(checks_jstr(m, "server_name"), member))
+			return checks_jstr(m, "status");
+	return NULL;
+}
+
+void
+checks_per_member(const struct check *c, const struct check_ctx *x,
+		  struct findings *out, checks_member_fn *fn)
+{
+	const struct snapshot *s = x->snap;
+	const json_t *list, *m;
+	const char *why;
+	size_t i;
+
+	if (!s->clustered) {
+		fn(c, x, NULL, "/1.0", out);
+		return;
+	}
+	list = snapshot_part(s, SNAP_MEMBER_SERVERS, &why);
+	if (!list) {
+		findings_add(out, ST_ERROR, c->severity, "/1.0",
+			     "Cannot read the member-local configuration of "
+			     "each cluster member: %s.", why);
+		return;
+	}
+	if (!json_array_size(list)) {
+		findings_add(out, ST_ERROR, c->severity, "/1.0",
+			     "The server is clustered but lists no cluster "
+			     "member, so no member's own configuration was "
+			     "read.");
+		return;
+	}
+	json_array_foreach (list, i, m) {
+		const char *name = checks_jstr(m, "member");
+		const char *err = checks_jstr(m, "error");
+		const char *st;
+		char *obj;
+
+		if (!name)
+			continue;
+		obj = snapshot_server_object(name);
+		if (err || !json_is_object(json_object_get(m, "config"))) {
+			st = member_status(s, name);
+			findings_add(out, ST_ERROR, c->severity, obj,
+				     "Cannot read what cluster member %s%s%s%s "
+				     "holds for itself: %s.", name,
+				     st ? " (status " : "", st ? st : "",
+				     st ? ")" : "",
+				     err ? err : "no config in the answer");
+		} else {
+			fn(c, x, name, obj, out);
+		}
+		free(obj);
+	}
+	/* a member the list names whose own state is not there at all */
+	json_array_foreach (snapshot_part(s, SNAP_CLUSTER_MEMBERS, NULL), i,
+			    m) {
+		const char *name = checks_jstr(m, "server_name");
+		char *obj;
+
+		if (!name || snapshot_member(s, name))
+			continue;
+		obj = snapshot_server_object(name);
+		findings_add(out, ST_ERROR, c->severity, obj,
+			     "Cannot read what cluster member %s holds for "
+			     "itself: it is not in the state read.", name);
+		free(obj);
+	}
+}
+
+char *
+checks_target_arg(const char *member)
+{
+	return member ? xasprintf(" --target %s", shq(member)) : xstrdup("");
 }
 
 const char *

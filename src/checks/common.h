@@ -24,6 +24,29 @@ const json_t *checks_need_part(const struct check *c,
 			       const char *object, struct findings *out);
 
 /*
+ * Member-local checks (listener addresses and the other keys
+ * snapshot_key_member_local() names): fn runs once per place such keys
+ * live. On a server that is not clustered: once, member NULL, object
+ * "/1.0". On a cluster: once per member whose own config was read
+ * (member "b", object "/1.0?target=b"); a member whose config could not
+ * be read (offline, in Error state) gets an ST_ERROR finding on its
+ * object instead, and a cluster whose members could not be listed one
+ * ST_ERROR finding on "/1.0". Read values with snapshot_member_config().
+ * The caller has checked the server part.
+ */
+typedef void checks_member_fn(const struct check *c, const struct check_ctx *x,
+			      const char *member, const char *object,
+			      struct findings *out);
+void checks_per_member(const struct check *c, const struct check_ctx *x,
+		       struct findings *out, checks_member_fn *fn);
+
+/*
+ * " --target M" (M shell-quoted) for the client command that changes a
+ * member-local key on member, "" for NULL. Caller frees.
+ */
+char *checks_target_arg(const char *member);
+
+/*
  * The finding source of a server config value, from the *from that
  * snapshot_config() set: "default" for a default, else "/1.0".
  */

@@ -679,6 +679,62 @@ eval_unused_pools(const struct check *c, const struct check_ctx *x,
 	}
 }
 
+/*
+ * LXD-GEN-004: a member that is not online cannot be audited (its own
+ * listeners and pools are not read) and does not take the changes the
+ * others take, so it is never a pass. Evacuated is an operator's choice
+ * and still answers.
+ */
+static void
+eval_cluster_members(const struct check *c, const struct check_ctx *x,
+		     struct findings *out)
+{
+	const struct snapshot *s = x->snap;
+	const json_t *list, *m;
+	size_t i;
+
+	if (!checks_need_part(c, x, SNAP_SERVER, "/1.0", out))
+		return;
+	if (!s->clustered) {
+		findings_add(out, ST_NOTAPPLICABLE, c->severity, "/1.0",
+			     "The server is not clustered.");
+		return;
+	}
+	list = checks_need_part(c, x, SNAP_CLUSTER_MEMBERS,
+				"/1.0/cluster/members", out);
+	if (!list)
+		return;
+	if (!json_array_size(list)) {
+		findings_add(out, ST_ERROR, c->severity, "/1.0/cluster/members",
+			     "The server is clustered but lists no cluster "
+			     "member.");
+		return;
+	}
+	json_array_foreach (list, i, m) {
+		const char *name = checks_jstr(m, "server_name");
+		const char *st = checks_jstr(m, "status");
+		const char *msg = checks_jstr(m, "message");
+		char *obj = xasprintf("/1.0/cluster/members/%s", urlq(name));
+
+		if (str_eq(st, "Online") || str_eq(st, "Evacuated"))
+			findings_add(out, ST_PASS, c->severity, obj,
+				     "Cluster member %s is %s%s%s.", name, st,
+				     str_empty(msg) ? "" : ": ",
+				     str_empty(msg) ? "" : msg);
+		else
+			findings_add(out, ST_ERROR, c->severity, obj,
+				     "Cluster member %s is %s%s%s%s: its own "
+				     "settings and host cannot be audited, "
+				     "and it misses what the others are "
+				     "changed to.", name,
+				     st ? st : "in an unknown state",
+				     str_empty(msg) ? "" : " (",
+				     str_empty(msg) ? "" : msg,
+				     str_empty(msg) ? "" : ")");
+		free(obj);
+	}
+}
+
 const struct check general_checks[] = {
 	{
 		.id = "LXD-GEN-001",
@@ -723,6 +779,21 @@ const struct check general_checks[] = {
 		.remediation = "Delete storage pools that hold no instance, "
 			       "volume, image or bucket.",
 		.eval = eval_unused_pools,
+	},
+	{
+		.id = "LXD-GEN-004",
+		.title = "Every cluster member is online",
+		.severity = SEV_HIGH,
+		.rationale = "A cluster member that is offline or in an error "
+			     "state cannot be audited and does not take "
+			     "security updates or changes made through the "
+			     "others; it comes back as it was.",
+		.reads = "The status of every member from GET "
+			 "/1.0/cluster/members?recursion=1 (clustered "
+			 "servers only).",
+		.remediation = "Bring the member back (or remove it from the "
+			       "cluster), then audit again.",
+		.eval = eval_cluster_members,
 	},
 	CHECK_END
 };

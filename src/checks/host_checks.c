@@ -16,13 +16,11 @@ host_checks_need(const struct check *c, const struct check_ctx *x,
 		return x->host;
 	if (x->snap && x->snap->remote)
 		findings_add(out, ST_NOTAPPLICABLE, c->severity, object,
-			     "The host checks need the machine the daemon "
-			     "runs on; this audit is remote.");
+			     "%s; this audit is remote.", HOST_CHECKS_NEED);
 	else
 		findings_add(out, ST_NOTAPPLICABLE, c->severity, object,
-			     "The host checks need the machine the daemon "
-			     "runs on; this audit reads saved state (give "
-			     "--host-root to read a host).");
+			     "%s; this audit reads saved state (give "
+			     "--host-root to read a host).", HOST_CHECKS_NEED);
 	return NULL;
 }
 

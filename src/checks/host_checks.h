@@ -6,6 +6,12 @@
 #include "host.h"
 
 /*
+ * How the notapplicable finding of a host check without a host begins
+ * (audit --host-only finds the host checks by it).
+ */
+#define HOST_CHECKS_NEED "The host checks need the machine the daemon runs on"
+
+/*
  * Returns the host, or adds a notapplicable finding about object saying
  * why there is none (a remote audit, or saved state without
  * --host-root) and returns NULL.

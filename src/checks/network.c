@@ -11,18 +11,22 @@
 
 /*
  * An example of a specific address for remediation text: the first
- * address the server reports that is neither a wildcard nor loopback,
- * with the given port.
+ * address the server (in a cluster: member, from its own /1.0) reports
+ * that is neither a wildcard nor loopback, with the given port.
  */
 static char *
-example_address(const struct snapshot *s, int port)
+example_address(const struct snapshot *s, const char *member, int port)
 {
 	const json_t *env = json_object_get(s->part[SNAP_SERVER],
 					    "environment");
+	const json_t *addrs = json_object_get(env, "addresses");
 	const json_t *a;
 	size_t i;
 
-	json_array_foreach (json_object_get(env, "addresses"), i, a) {
+	if (member)
+		addrs = json_object_get(snapshot_member(s, member),
+					"addresses");
+	json_array_foreach (addrs, i, a) {
 		struct lxdval_listen l;
 
 		if (lxdval_listen(json_string_value(a), port, &l, NULL) != 0 ||
@@ -35,9 +39,17 @@ example_address(const struct snapshot *s, int port)
 	return xasprintf("<address>:%d", port);
 }
 
+/* The finding source of a member-local value: its member's object. */
+static const char *
+member_source(const char *from, const char *object)
+{
+	return str_eq(from, "default") ? "default" : object;
+}
+
+/* LXD-NET-001 on one server or cluster member. */
 static void
-eval_https_address(const struct check *c, const struct check_ctx *x,
-		   struct findings *out)
+https_address_on(const struct check *c, const struct check_ctx *x,
+		 const char *member, const char *obj, struct findings *out)
 {
 	const struct snapshot *s = x->snap;
 	const char *key = "core.https_address";
@@ -46,48 +58,58 @@ eval_https_address(const struct check *c, const struct check_ctx *x,
 	struct diag d = { "" };
 	struct finding *f;
 	const char *v;
-	char *ex;
+	char *ex, *tgt;
 
-	if (!checks_need_part(c, x, SNAP_SERVER, "/1.0", out))
-		return;
-	v = snapshot_config(s, key, &from);
+	v = snapshot_member_config(s, member, key, &from);
 	if (str_empty(v)) {
-		findings_add(out, ST_PASS, c->severity, "/1.0",
+		findings_add(out, ST_PASS, c->severity, obj,
 			     "%s is not set, so the API has no network "
 			     "listener.", key);
 		return;
 	}
 	if (lxdval_listen(v, 8443, &l, &d) != 0) {
-		f = findings_add(out, ST_ERROR, c->severity, "/1.0",
+		f = findings_add(out, ST_ERROR, c->severity, obj,
 				 "Cannot judge %s: %s.", key, d.msg);
-		finding_key(f, key, v, checks_source_of(from));
+		finding_key(f, key, v, member_source(from, obj));
 		return;
 	}
 	if (l.wildcard) {
-		ex = example_address(s, l.port);
-		f = findings_add(out, ST_FAIL, c->severity, "/1.0",
+		ex = example_address(s, member, l.port);
+		tgt = checks_target_arg(member);
+		f = findings_add(out, ST_FAIL, c->severity, obj,
 				 "%s=%s binds the API to every interface on "
 				 "port %d.", key, v, l.port);
-		finding_key(f, key, v, checks_source_of(from));
-		finding_remediation(f, "%s config set %s=%s (an address of "
+		finding_key(f, key, v, member_source(from, obj));
+		finding_remediation(f, "%s config set %s=%s%s (an address of "
 				       "this host that clients must reach)",
-				    snapshot_client(s), shq(key), shq(ex));
+				    snapshot_client(s), shq(key), shq(ex), tgt);
+		free(tgt);
 		free(ex);
 	} else if (l.loopback) {
-		f = findings_add(out, ST_PASS, c->severity, "/1.0",
+		f = findings_add(out, ST_PASS, c->severity, obj,
 				 "%s=%s listens on loopback only.", key, v);
-		finding_key(f, key, v, checks_source_of(from));
+		finding_key(f, key, v, member_source(from, obj));
 	} else {
-		f = findings_add(out, ST_PASS, c->severity, "/1.0",
+		f = findings_add(out, ST_PASS, c->severity, obj,
 				 "%s=%s listens on the specific address %s, "
 				 "port %d.", key, v, l.host, l.port);
-		finding_key(f, key, v, checks_source_of(from));
+		finding_key(f, key, v, member_source(from, obj));
 	}
 }
 
 static void
-eval_other_listeners(const struct check *c, const struct check_ctx *x,
-		     struct findings *out)
+eval_https_address(const struct check *c, const struct check_ctx *x,
+		   struct findings *out)
+{
+	if (!checks_need_part(c, x, SNAP_SERVER, "/1.0", out))
+		return;
+	checks_per_member(c, x, out, https_address_on);
+}
+
+/* LXD-NET-002 on one server or cluster member. */
+static void
+other_listeners_on(const struct check *c, const struct check_ctx *x,
+		   const char *member, const char *obj, struct findings *out)
 {
 	static const struct {
 		const char *key;
@@ -103,8 +125,6 @@ eval_other_listeners(const struct check *c, const struct check_ctx *x,
 	};
 	const struct snapshot *s = x->snap;
 
-	if (!checks_need_part(c, x, SNAP_SERVER, "/1.0", out))
-		return;
 	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
 		const char *key = keys[i].key;
 		bool debug = str_eq(key, "core.debug_address");
@@ -113,44 +133,55 @@ eval_other_listeners(const struct check *c, const struct check_ctx *x,
 		struct diag d = { "" };
 		struct finding *f;
 		const char *v;
-		char *ex;
+		char *ex, *tgt;
 
-		v = snapshot_config(s, key, &from);
+		v = snapshot_member_config(s, member, key, &from);
 		if (str_empty(v))
 			continue;
 		if (lxdval_listen(v, keys[i].port, &l, &d) != 0) {
-			f = findings_add(out, ST_ERROR, c->severity, "/1.0",
+			f = findings_add(out, ST_ERROR, c->severity, obj,
 					 "Cannot judge %s: %s.", key, d.msg);
-			finding_key(f, key, v, checks_source_of(from));
+			finding_key(f, key, v, member_source(from, obj));
 			continue;
 		}
+		tgt = checks_target_arg(member);
 		if (debug && !l.loopback) {
-			f = findings_add(out, ST_FAIL, SEV_CRITICAL, "/1.0",
+			f = findings_add(out, ST_FAIL, SEV_CRITICAL, obj,
 					 "%s=%s serves pprof over plain HTTP "
 					 "without authentication on %s, port "
 					 "%d.", key, v,
 					 l.wildcard ? "every interface" :
 						      l.host,
 					 l.port);
-			finding_key(f, key, v, checks_source_of(from));
-			finding_remediation(f, "%s config unset %s",
-					    snapshot_client(s), shq(key));
+			finding_key(f, key, v, member_source(from, obj));
+			finding_remediation(f, "%s config unset %s%s",
+					    snapshot_client(s), shq(key), tgt);
 		} else if (l.wildcard) {
-			ex = example_address(s, l.port);
-			f = findings_add(out, ST_FAIL, c->severity, "/1.0",
+			ex = example_address(s, member, l.port);
+			f = findings_add(out, ST_FAIL, c->severity, obj,
 					 "%s=%s binds %s to every interface on "
 					 "port %d.", key, v, keys[i].what,
 					 l.port);
-			finding_key(f, key, v, checks_source_of(from));
-			finding_remediation(f, "%s config set %s=%s, or %s "
-					       "config unset %s if it is not "
+			finding_key(f, key, v, member_source(from, obj));
+			finding_remediation(f, "%s config set %s=%s%s, or %s "
+					       "config unset %s%s if it is not "
 					       "needed",
 					    snapshot_client(s), shq(key),
-					    shq(ex), snapshot_client(s),
-					    shq(key));
+					    shq(ex), tgt, snapshot_client(s),
+					    shq(key), tgt);
 			free(ex);
 		}
+		free(tgt);
 	}
+}
+
+static void
+eval_other_listeners(const struct check *c, const struct check_ctx *x,
+		     struct findings *out)
+{
+	if (!checks_need_part(c, x, SNAP_SERVER, "/1.0", out))
+		return;
+	checks_per_member(c, x, out, other_listeners_on);
 }
 
 static bool
@@ -906,7 +937,8 @@ const struct check network_checks[] = {
 		.rationale = "A wildcard core.https_address exposes the full "
 			     "REST API on every network the host is on, "
 			     "including ones no client should come from.",
-		.reads = "core.https_address from GET /1.0.",
+		.reads = "core.https_address from GET /1.0; in a cluster, "
+			 "each member's own from GET /1.0?target=MEMBER.",
 		.remediation = "Set core.https_address to one specific address "
 			       "and port, or to loopback when only local "
 			       "access is needed.",
@@ -923,7 +955,8 @@ const struct check network_checks[] = {
 		.reads = "cluster.https_address, core.metrics_address, "
 			 "core.storage_buckets_address, core.bgp_address, "
 			 "core.dns_address and core.debug_address from GET "
-			 "/1.0.",
+			 "/1.0; in a cluster, each member's own from GET "
+			 "/1.0?target=MEMBER.",
 		.remediation = "Bind each listener to a specific address, or "
 			       "unset it; never leave core.debug_address set "
 			       "on anything but loopback.",

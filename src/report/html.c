@@ -111,6 +111,7 @@ static const char css[] =
 struct page {
 	struct strbuf sb;
 	const char *product;	/* whose reference pages to link */
+	const struct report *r;
 };
 
 static void
@@ -451,6 +452,7 @@ check_card(struct page *p, const struct check_result *res, enum status want)
 	const struct section *sec = catalog_section_of(c);
 	bool any_fix = false;
 	size_t n = objects_with(res, want);
+	char since[64];
 
 	for (size_t i = 0; i < res->findings.n; i++) {
 		enum status s = res->findings.v[i].status;
@@ -464,7 +466,11 @@ check_card(struct page *p, const struct check_result *res, enum status want)
 	esc(p, c->title);
 	put(p, " ");
 	status_badge(p, res->status);
-	put(p, "</h3>\n<div class=\"why\">");
+	put(p, "</h3>\n");
+	report_open_since(p->r, res, since, sizeof(since));
+	if (since[0])
+		putf(p, "<div class=\"muted\">%s</div>\n", since);
+	put(p, "<div class=\"why\">");
 	if (sec) {
 		esc(p, sec->name);
 		put(p, ". ");
@@ -679,7 +685,7 @@ all_checks(struct page *p, const struct report *r)
 int
 report_html_write(FILE *f, const struct report *r, unsigned flags)
 {
-	struct page p = { STRBUF_INIT, r->product };
+	struct page p = { STRBUF_INIT, r->product, r };
 	int rc = 0;
 
 	(void)flags;

@@ -52,8 +52,13 @@ cites_json(json_t *o, const char *id, const char *product)
 	json_object_set_new(o, "references", refs);
 }
 
+/*
+ * r is the report whose results hold f, or NULL (a finding of the old
+ * report, fixed since): fail, error and waived findings of r say since
+ * when they are there.
+ */
 static json_t *
-finding_json(const struct finding *f)
+finding_json(const struct report *r, const struct finding *f)
 {
 	json_t *o = json_object();
 
@@ -80,6 +85,12 @@ finding_json(const struct finding *f)
 				    json_string(f->baseline == BASELINE_NEW ?
 							"new" :
 							"known"));
+	if (r && (engine_finding_open(f) || f->status == ST_WAIVED)) {
+		char when[32];
+
+		format_rfc3339(engine_first_seen(r, f), when, sizeof(when));
+		json_object_set_new(o, "first_seen", json_string(when));
+	}
 	return o;
 }
 
@@ -110,6 +121,23 @@ report_json(const struct report *r)
 			    r->install ? jstr(r->install) : json_null());
 	json_object_set_new(target, "requests",
 			    json_integer((json_int_t)r->requests));
+	if (r->host)
+		json_object_set_new(target, "host", jstr(r->host));
+	if (r->clustered || r->cluster_fingerprint || r->cluster_member) {
+		/* for merging the reports of one cluster (merge) */
+		json_t *cl = json_object();
+
+		/* null when the server did not say: never made up */
+		json_object_set_new(cl, "fingerprint",
+				    r->cluster_fingerprint ?
+					    jstr(r->cluster_fingerprint) :
+					    json_null());
+		json_object_set_new(cl, "member",
+				    r->cluster_member ?
+					    jstr(r->cluster_member) :
+					    json_null());
+		json_object_set_new(target, "cluster", cl);
+	}
 	json_object_set_new(root, "target", target);
 
 	for (size_t k = 0; k < ST__COUNT; k++)
@@ -137,7 +165,7 @@ report_json(const struct report *r)
 		cites_json(o, res->check->id, r->product);
 		for (size_t j = 0; j < res->findings.n; j++)
 			json_array_append_new(fs,
-					      finding_json(&res->findings.v[j]));
+					      finding_json(r, &res->findings.v[j]));
 		json_object_set_new(o, "findings", fs);
 		json_array_append_new(results, o);
 	}
@@ -146,7 +174,7 @@ report_json(const struct report *r)
 		json_t *fixed = json_array();
 
 		for (size_t i = 0; i < r->fixed_since.n; i++) {
-			json_t *o = finding_json(&r->fixed_since.v[i]);
+			json_t *o = finding_json(NULL, &r->fixed_since.v[i]);
 
 			json_object_set_new(o, "id", jstr(r->fixed_ids[i]));
 			json_array_append_new(fixed, o);

@@ -79,6 +79,44 @@ count_status(const struct findings *fs, enum status st)
 	return n;
 }
 
+/*
+ * Open findings (fail, error) by their own severity, and those of them
+ * the baseline did not have (every one without --baseline).
+ */
+static void
+by_severity(struct strbuf *sb, const struct report *r)
+{
+	size_t open[SEV__COUNT] = { 0 }, fresh[SEV__COUNT] = { 0 };
+
+	for (size_t i = 0; i < r->n; i++) {
+		const struct findings *fs = &r->results[i].findings;
+
+		for (size_t j = 0; j < fs->n; j++) {
+			const struct finding *f = &fs->v[j];
+
+			if (!engine_finding_open(f) || f->severity >= SEV__COUNT)
+				continue;
+			open[f->severity]++;
+			fresh[f->severity] += f->baseline != BASELINE_KNOWN;
+		}
+	}
+	family(sb, "lxd_harden_open_findings",
+	       "Findings that fail or are in error, by their severity.");
+	for (size_t k = SEV__COUNT; k-- > 0;) {
+		strbuf_addstr(sb, "lxd_harden_open_findings{");
+		add_label(sb, "severity", severity_name((enum severity)k));
+		strbuf_addf(sb, "} %zu\n", open[k]);
+	}
+	family(sb, "lxd_harden_new_findings",
+	       "Open findings the --baseline did not have (all of them "
+	       "without one), by their severity.");
+	for (size_t k = SEV__COUNT; k-- > 0;) {
+		strbuf_addstr(sb, "lxd_harden_new_findings{");
+		add_label(sb, "severity", severity_name((enum severity)k));
+		strbuf_addf(sb, "} %zu\n", fresh[k]);
+	}
+}
+
 int
 report_prometheus_write(FILE *f, const struct report *r, unsigned flags)
 {
@@ -148,6 +186,24 @@ report_prometheus_write(FILE *f, const struct report *r, unsigned flags)
 			strbuf_addf(&sb, "} %zu\n",
 				    count_status(&res->findings, st));
 		}
+	}
+
+	by_severity(&sb, r);
+
+	family(&sb, "lxd_harden_oldest_finding_first_seen_timestamp_seconds",
+	       "When the oldest open finding of each failing check was first "
+	       "seen, in seconds since the epoch (--baseline carries it "
+	       "forward; its age is time() minus this).");
+	for (size_t i = 0; i < r->n; i++) {
+		const struct check_result *res = &r->results[i];
+		long long oldest = engine_oldest_open(r, res);
+
+		if (oldest < 0)
+			continue;
+		check_labels(&sb,
+			     "lxd_harden_oldest_finding_first_seen_timestamp_seconds",
+			     res->check);
+		strbuf_addf(&sb, "} %lld\n", oldest);
 	}
 
 	if (sb.len && fwrite(sb.buf, 1, sb.len, f) != sb.len)

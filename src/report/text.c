@@ -555,6 +555,7 @@ write_result(struct out *o, const struct check_result *res)
 	const struct check *c = res->check;
 	bool fails = failing(res->status);
 	struct group *g;
+	char since[64];
 	size_t ng;
 
 	add(o, "  ");
@@ -563,6 +564,14 @@ write_result(struct out *o, const struct check_result *res)
 	color(o, C_RESET);
 	addf(o, " %-8s %s  %s", severity_name(res->severity), c->id, c->title);
 	flush_para(o, 31);
+	report_open_since(o->r, res, since, sizeof(since));
+	if (since[0]) {
+		add(o, "      ");
+		color(o, C_DIM);
+		add(o, since);
+		color(o, C_RESET);
+		flush_para(o, 6);
+	}
 	if (res->status == ST_NOTAPPLICABLE && res->findings.n &&
 	    !o->verbose) {
 		add(o, "      ");
@@ -620,6 +629,18 @@ write_header(struct out *o, const struct report *r)
 	addf(o, " (%s%s%s)", r->clustered ? "clustered" : "standalone",
 	     r->install ? ", install: " : "", r->install ? r->install : "");
 	flush_para(o, 2);
+	if (r->host) {
+		add(o, "host: ");
+		put_safe(o, r->host);
+		if (r->cluster_member) {
+			add(o, ", member '");
+			put_safe(o, r->cluster_member);
+			add(o, "' of the cluster with certificate ");
+			put_safe(o, r->cluster_fingerprint ?
+					    r->cluster_fingerprint : "?");
+		}
+		flush_para(o, 2);
+	}
 	addf(o, "read: %s, %zu API requests", when, r->requests);
 	flush_para(o, 2);
 }

@@ -44,7 +44,7 @@ opts_of() {
 }
 
 # ---- --help and the man page name the same options
-for cmd in audit fix rollback profile usg-tailoring checks explain watch; do
+for cmd in audit fix rollback profile usg-tailoring checks explain merge watch; do
 	page=$SRCDIR/doc/lxd-harden-$cmd.1.scd
 	if [ "$cmd" = profile ]; then
 		"$BIN" profile create --help >"$W/help" 2>&1
@@ -167,6 +167,13 @@ YAML
 		ok "bash completion offers the remotes of the client configuration"
 	else
 		not_ok "bash completion offers the remotes (got '$got')"
+	fi
+	got=$(complete_words "$BIN" audit --all | tr '\n' ' ')
+	got2=$(complete_words "$BIN" merge --ba | tr '\n' ' ')
+	if [ "$got" = "--all-remotes " ] && [ "$got2" = "--baseline " ]; then
+		ok "bash completion offers the fleet options and merge's"
+	else
+		not_ok "bash completion offers the fleet options (got '$got', '$got2')"
 	fi
 	got=$(complete_words "$BIN" audit --format s | tr '\n' ' ')
 	if [ "$got" = "sarif " ]; then

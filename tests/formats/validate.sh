@@ -59,7 +59,7 @@ for p in /usr/bin/python3 python3; do
 done
 [ -n "$python" ] || python=python3
 
-echo "1..23"
+echo "1..27"
 
 # 1: all formats from one run, so they describe the same report
 (cd "$srcdir" && "$bin" audit --input tests/data/snapshot/sample-5.0.2 \
@@ -260,7 +260,53 @@ for f in report hostile/hostile; do
 	fi
 done
 
-if [ "$n" -ne 23 ]; then
-	not_ok "ran $n checks, planned 23"
+# 24-27: a fleet (merge of the same report twice and a fleet with a
+# target that could not be audited) in SARIF, JUnit and Prometheus
+mkdir -p "$art/fleet"
+jq -n --slurpfile r "$art/report.json" '{schema: "lxd-harden/fleet/v1",
+	targets: [{name: "ok-1", status: "audited", report: $r[0]},
+		  {name: "down", status: "error", error: "cannot connect"}]}' \
+	>"$art/fleet/in.json"
+for f in sarif junit prometheus; do
+	"$bin" merge --format "$f" -o "$art/fleet/fleet.$f" "$art/report.json" \
+		"$art/fleet/in.json" >"$tmp/out" 2>&1
+done
+if "$python" "$here/sarif_check.py" schema "$schema" "$art/fleet/fleet.sarif" \
+	>"$tmp/out" 2>&1 &&
+	[ "$(jq '.runs | length' "$art/fleet/fleet.sarif")" = 3 ]; then
+	ok "a fleet's SARIF (a run per target, one failed) is valid against the schema"
+else
+	not_ok "a fleet's SARIF is not valid against the schema"
+	diag "$tmp/out"
+fi
+if "$python" "$here/sarif_check.py" github "$art/fleet/fleet.sarif" \
+	>"$tmp/out" 2>&1; then
+	ok "a fleet's SARIF has what GitHub code scanning requires"
+else
+	not_ok "a fleet's SARIF lacks what GitHub code scanning requires"
+	diag "$tmp/out"
+fi
+if "$python" -c 'import sys, xml.dom.minidom as m
+d = m.parse(sys.argv[1]); s = d.getElementsByTagName("testsuite")
+assert [x.getAttribute("name") for x in s] == ["vm", "ok-1", "down"], s
+for x in s:
+    assert int(x.getAttribute("tests")) == len(x.getElementsByTagName("testcase"))' \
+	"$art/fleet/fleet.junit" >"$tmp/out" 2>&1; then
+	ok "a fleet's JUnit: well-formed, one suite per target, counts that add up"
+else
+	not_ok "a fleet's JUnit"
+	diag "$tmp/out"
+fi
+if command -v promtool >/dev/null &&
+	promtool check metrics <"$art/fleet/fleet.prometheus" >"$tmp/out" 2>&1 &&
+	! grep -v '^#' "$art/fleet/fleet.prometheus" | grep -qv 'target="'; then
+	ok "a fleet's metrics pass promtool, every sample with a target label"
+else
+	not_ok "a fleet's metrics"
+	diag "$tmp/out"
+fi
+
+if [ "$n" -ne 27 ]; then
+	not_ok "ran $n checks, planned 27"
 fi
 [ "$failed" -eq 0 ]

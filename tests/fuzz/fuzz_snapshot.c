@@ -17,7 +17,7 @@ static const char *const files[] = {
 	"networks.json", "network-acls.json", "storage-pools.json",
 	"certificates.json", "operations.json", "identities.json",
 	"auth-groups.json", "cluster-members.json",
-	"storage-pools-members.json",
+	"storage-pools-members.json", "member-servers.json",
 };
 #define NFILES (sizeof(files) / sizeof(*files))
 

@@ -620,6 +620,17 @@ def route(target):
         proj = q.get("project", ["default"])[0]
         return 200, [x for x in load("profiles", [])
                      if x.get("project", "default") == proj]
+    if p == "/1.0" and "target" in q:
+        for e in load("member-servers", []):
+            if e.get("member") == q["target"][0]:
+                if "error" in e:
+                    return 500, e["error"]
+                srv = load("server", {})
+                srv["config"] = dict(srv.get("config") or {}, **e["config"])
+                srv["environment"]["addresses"] = e.get("addresses", [])
+                srv["environment"]["server_name"] = e["member"]
+                return 200, srv
+        return 404, "not found"
     if p in simple:
         return 200, load(simple[p], {} if p == "/1.0" else [])
     if p.startswith("/1.0/storage-pools/") and "target" in q:
@@ -698,10 +709,11 @@ else
 	not_ok "a clustered server is audited"
 	diag "exit $RC" "$(cat "$W/cluster.err" "$W/fake.err" 2>/dev/null | head -n 20)"
 fi
-targets=$(grep -c 'target=' "$W/fake.log" 2>/dev/null)
+targets=$(grep -c '^/1.0/storage-pools/.*target=' "$W/fake.log" 2>/dev/null)
+servers=$(grep -c '^/1.0?target=' "$W/fake.log" 2>/dev/null)
 members=$(grep -c '^/1.0/cluster/members' "$W/fake.log" 2>/dev/null)
-desc="each member is asked for each pool (9 ?target= requests), never per instance"
-if [ "$targets" = 9 ] && [ "$members" = 1 ] &&
+desc="each member is asked for each pool (9 ?target= requests) and for its own /1.0 (3), never per instance"
+if [ "$targets" = 9 ] && [ "$servers" = 3 ] && [ "$members" = 1 ] &&
 	! grep -q '^/1.0/instances/' "$W/fake.log"; then
 	ok "$desc"
 else

@@ -68,11 +68,28 @@ for f in ./usr/bin/lxd-harden ./usr/share/lxd-harden/releases.json \
 	./usr/share/bash-completion/completions/lxd-harden \
 	./usr/share/zsh/vendor-completions/_lxd-harden \
 	./usr/share/doc/lxd-harden/examples/policy.yaml \
-	./usr/share/doc/lxd-harden/copyright; do
+	./usr/share/doc/lxd-harden/copyright \
+	./lib/systemd/system/lxd-harden.service \
+	./lib/systemd/system/lxd-harden.timer \
+	./lib/systemd/system/lxd-harden-watch.service \
+	./usr/libexec/lxd-harden/lxd-harden-audit \
+	./usr/share/lxd-harden/prometheus/lxd-harden.rules.yml \
+	./usr/share/lxd-harden/grafana/lxd-harden.json; do
 	if grep -qx -- "$f" <<<"$contents"; then
 		ok "the package holds $f"
 	else
 		not_ok "the package holds $f"
+	fi
+done
+
+# The units start what the package holds.
+dpkg-deb -x "$deb" "$W/x"
+for u in lxd-harden.service lxd-harden-watch.service; do
+	exe=$(sed -n 's/^ExecStart=\([^ ]*\).*/\1/p' "$W/x/lib/systemd/system/$u" 2>/dev/null)
+	if [ -n "$exe" ] && [ -x "$W/x$exe" ]; then
+		ok "$u starts $exe, which the package holds"
+	else
+		not_ok "$u starts '$exe', which the package holds"
 	fi
 done
 

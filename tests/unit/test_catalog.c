@@ -78,7 +78,7 @@ static void
 test_expected_ids_present(void **state)
 {
 	static const char *const want[] = {
-		"LXD-GEN-001", "LXD-GEN-002", "LXD-GEN-003",
+		"LXD-GEN-001", "LXD-GEN-002", "LXD-GEN-003", "LXD-GEN-004",
 		"LXD-ACC-001", "LXD-ACC-002",
 		"LXD-ACC-003", "LXD-ACC-004", "LXD-ACC-005", "LXD-ACC-006",
 		"LXD-ACC-007", "LXD-ACC-008",

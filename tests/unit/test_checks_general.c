@@ -459,10 +459,47 @@ test_gen003_used_and_error(void **state)
 	ct_release(&t);
 }
 
+/* GEN-004: members that are not online are errors, never passes */
+static void
+test_gen004_cluster_members(void **state)
+{
+	json_t *m;
+	struct ct t;
+
+	(void)state;
+	ct_load_from(&t, "workload", "cluster");
+	ct_expect_status(&t, "LXD-GEN-004", ST_ERROR);
+	ct_finding(&t, ST_PASS, "/1.0/cluster/members/m1");
+	ct_finding(&t, ST_PASS, "/1.0/cluster/members/m2");
+	assert_true(ct_contains(ct_finding(&t, ST_ERROR,
+					   "/1.0/cluster/members/m3")->message,
+				"m3 is Offline"));
+	m = json_array_get(t.snap.part[SNAP_CLUSTER_MEMBERS], 2);
+	json_object_set_new(m, "status", json_string("Evacuated"));
+	ct_expect_status(&t, "LXD-GEN-004", ST_PASS);
+	json_object_set_new(m, "status", json_string("Error"));
+	ct_expect_status(&t, "LXD-GEN-004", ST_ERROR);
+	json_object_del(m, "status");
+	ct_expect_status(&t, "LXD-GEN-004", ST_ERROR);
+	assert_true(ct_contains(ct_finding(&t, ST_ERROR,
+					   "/1.0/cluster/members/m3")->message,
+				"unknown state"));
+	/* the member list unreadable: an error */
+	json_decref(t.snap.part[SNAP_CLUSTER_MEMBERS]);
+	t.snap.part[SNAP_CLUSTER_MEMBERS] = NULL;
+	ct_expect_status(&t, "LXD-GEN-004", ST_ERROR);
+	ct_release(&t);
+
+	ct_load(&t, "sample-502");
+	ct_expect_status(&t, "LXD-GEN-004", ST_NOTAPPLICABLE);
+	ct_release(&t);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_gen004_cluster_members),
 		cmocka_unit_test(test_gen001_lts_behind),
 		cmocka_unit_test(test_gen001_supported),
 		cmocka_unit_test(test_gen001_unpublished_end),

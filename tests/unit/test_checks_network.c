@@ -711,6 +711,80 @@ test_net005_metrics_auth(void **state)
 	ct_release(&t);
 }
 
+/*
+ * A cluster: the listener keys are each member's own (member-servers.json
+ * of workload/cluster: m1 metrics on every interface, m2 debug on
+ * loopback, m3 unreachable); the answering member's /1.0 decides nothing.
+ */
+static void
+test_net_cluster_members(void **state)
+{
+	const struct finding *f;
+	json_t *m2;
+	struct ct t;
+
+	(void)state;
+	ct_load_from(&t, "workload", "cluster");
+	assert_true(t.snap.clustered);
+	ct_expect_status(&t, "LXD-NET-002", ST_FAIL);
+	f = ct_finding(&t, ST_FAIL, "/1.0?target=m1");
+	ct_assert_fail(f, SEV_HIGH, "core.metrics_address", "0.0.0.0:9100",
+		       "/1.0?target=m1");
+	assert_true(ct_contains(f->remediation,
+				"lxc config set core.metrics_address="
+				"10.0.0.1:9100 --target m1"));
+	assert_true(ct_contains(f->remediation,
+				"lxc config unset core.metrics_address "
+				"--target m1"));
+	assert_int_equal(ct_count(&t, ST_FAIL), 1);
+	f = ct_finding(&t, ST_ERROR, "/1.0?target=m3");
+	assert_true(ct_contains(f->message, "cluster member m3 (status "
+					    "Offline) holds for itself"));
+	assert_true(ct_contains(f->message, "connection refused"));
+
+	/* NET-001: one pass per readable member, m3 an error */
+	ct_run(&t, "LXD-NET-001");
+	assert_int_equal(t.status, ST_ERROR);
+	assert_true(ct_contains(ct_finding(&t, ST_PASS,
+					   "/1.0?target=m1")->message,
+				"10.0.0.1"));
+	assert_true(ct_contains(ct_finding(&t, ST_PASS,
+					   "/1.0?target=m2")->message,
+				"10.0.0.2"));
+	ct_finding(&t, ST_ERROR, "/1.0?target=m3");
+
+	/* m2's debug listener moves to every interface: critical on m2 */
+	m2 = json_array_get(t.snap.part[SNAP_MEMBER_SERVERS], 1);
+	json_object_set_new(json_object_get(m2, "config"),
+			    "core.debug_address", json_string("[::]:8444"));
+	ct_run(&t, "LXD-NET-002");
+	f = ct_finding(&t, ST_FAIL, "/1.0?target=m2");
+	ct_assert_fail(f, SEV_CRITICAL, "core.debug_address", "[::]:8444",
+		       "/1.0?target=m2");
+	assert_true(ct_contains(f->remediation, "lxc config unset "
+						"core.debug_address --target "
+						"m2"));
+
+	/* the answering member's /1.0 is not what a member is judged by */
+	ct_set_config(&t, "core.debug_address", "0.0.0.0:1");
+	ct_run(&t, "LXD-NET-002");
+	assert_int_equal(ct_count(&t, ST_FAIL), 2);
+
+	/* a listed member missing from the per-member state: an error */
+	json_array_remove(t.snap.part[SNAP_MEMBER_SERVERS], 2);
+	ct_run(&t, "LXD-NET-001");
+	assert_true(ct_contains(ct_finding(&t, ST_ERROR,
+					   "/1.0?target=m3")->message,
+				"not in the state read"));
+
+	/* no per-member state: an error, never a pass */
+	json_decref(t.snap.part[SNAP_MEMBER_SERVERS]);
+	t.snap.part[SNAP_MEMBER_SERVERS] = NULL;
+	ct_expect_status(&t, "LXD-NET-001", ST_ERROR);
+	ct_expect_status(&t, "LXD-NET-002", ST_ERROR);
+	ct_release(&t);
+}
+
 int
 main(void)
 {
@@ -728,6 +802,7 @@ main(void)
 		cmocka_unit_test(test_net004_clean_error),
 		cmocka_unit_test(test_net005_metrics_auth),
 		cmocka_unit_test(test_net006_outbound_proxy),
+		cmocka_unit_test(test_net_cluster_members),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -459,6 +459,87 @@ test_delete_pool(void **state)
 				     ->selected);
 		fix_plan_release(&p);
 	}
+
+	/* a cluster's pool: refused with a note (rollback could not put
+	   it back member by member) */
+	fx->snap.clustered = true;
+	fix_plan_build(&fx->report, &fx->snap, &o, &p);
+	assert_null(find_obj0(&p, "/1.0/storage-pools/spare"));
+	assert_true(has_note(&p, "storage pool spare is defined on every "
+				 "cluster member"));
+	assert_true(has_note(&p, "lxc storage delete spare"));
+	fix_plan_release(&p);
+	fx->snap.clustered = false;
+}
+
+/*
+ * A cluster member's own keys: planned on /1.0?target=M with --target M,
+ * the old value from that member, --set KEY@M=V per member, a plain
+ * --set KEY=ADDRESS not taken for a member, --only CHECK:M/KEY.
+ */
+static void
+test_member_keys(void **state)
+{
+	struct fixture *fx = *state;
+	struct fix_plan p;
+	const struct fix_item *it;
+
+	fx->snap.clustered = true;
+	fx->snap.part[SNAP_MEMBER_SERVERS] = json_loads(
+		"[{\"member\":\"m1\",\"config\":{\"core.debug_address\":"
+		"\"0.0.0.0:8444\",\"core.metrics_address\":\":9100\"}},"
+		"{\"member\":\"m 2\",\"config\":{\"core.metrics_address\":"
+		"\"[::]:9100\"}}]", 0, NULL);
+	add_result(&fx->report, "LXD-NET-002", "/1.0?target=m1",
+		   "core.debug_address", "0.0.0.0:8444", "/1.0?target=m1",
+		   NULL);
+	add_result(&fx->report, "LXD-NET-002", "/1.0?target=m1",
+		   "core.metrics_address", ":9100", "/1.0?target=m1", NULL);
+	add_result(&fx->report, "LXD-NET-002", "/1.0?target=m%202",
+		   "core.metrics_address", "[::]:9100", "/1.0?target=m%202",
+		   NULL);
+	{
+		const char *set[] = { "core.metrics_address@m1=10.0.0.1:9100",
+				      "core.metrics_address=10.9.9.9:9100" };
+		const char *only[] = { "LXD-NET-002:m1/core.debug_address",
+				       "LXD-NET-002:m1/core.metrics_address" };
+		struct fix_opts o = { .policy = &fx->policy, .set = set,
+				      .n_set = 2, .only = only, .n_only = 2 };
+
+		fix_plan_build(&fx->report, &fx->snap, &o, &p);
+		fix_plan_select(&p, &o);
+	}
+	for (size_t i = 0; i < p.n; i++) {
+		it = &p.v[i];
+		if (!str_eq(it->check, "LXD-NET-002"))
+			continue;
+		assert_int_equal(it->kind, FIXK_SERVER_KEY);
+		if (str_eq(it->object, "/1.0?target=m1") &&
+		    str_eq(it->key, "core.debug_address")) {
+			assert_string_equal(it->old_value, "0.0.0.0:8444");
+			assert_null(it->new_value);
+			assert_string_equal(it->command, "lxc config unset "
+					    "core.debug_address --target m1");
+			assert_true(it->selected);
+		} else if (str_eq(it->object, "/1.0?target=m1")) {
+			assert_string_equal(it->old_value, ":9100");
+			assert_string_equal(it->new_value, "10.0.0.1:9100");
+			assert_string_equal(it->command,
+					    "lxc config set core.metrics_address"
+					    "=10.0.0.1:9100 --target m1");
+			assert_true(it->selected);
+		} else {
+			/* the plain --set is no address for every member */
+			assert_string_equal(it->object, "/1.0?target=m%202");
+			assert_string_equal(it->old_value, "[::]:9100");
+			assert_int_equal(it->risk, FIX_NEEDS_VALUE);
+			assert_false(it->selected);
+			assert_non_null(strstr(it->command, "--target 'm 2'"));
+			assert_non_null(strstr(it->effect, "--set "
+					       "core.metrics_address@m 2="));
+		}
+	}
+	fix_plan_release(&p);
 }
 
 static void
@@ -814,6 +895,8 @@ main(void)
 						setup_delete, teardown),
 		cmocka_unit_test_setup_teardown(test_socket_mode,
 						setup_delete, teardown),
+		cmocka_unit_test_setup_teardown(test_member_keys, setup,
+						teardown),
 		cmocka_unit_test(test_incus_plan_terms),
 		cmocka_unit_test(test_term_checkers),
 	};

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "gate.h"
+#include "report.h"
 
 static void
 eval_none(const struct check *c, const struct check_ctx *x,
@@ -235,6 +236,189 @@ test_baseline_errors(void **state)
 	engine_report_release(&r);
 }
 
+static long long
+epoch(const char *s)
+{
+	long long t = 0;
+
+	assert_int_equal(parse_rfc3339(s, &t), 0);
+	return t;
+}
+
+/* A format's output of r, NUL-terminated. Caller frees. */
+static char *
+render(const struct report *r, const char *format)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	assert_int_equal(report_format_find(format)->write(f, r, 0), 0);
+	fclose(f);
+	return buf;
+}
+
+static void
+test_first_seen_carried(void **state)
+{
+	struct report r;
+	struct diag d;
+	char since[64], *out;
+	json_t *j;
+	/* aaaa1111 since Nov 1; the listener from a report without
+	   first_seen (as 0.2.0 wrote them): since that report's time */
+	char *path = write_tmp(
+		"{\"schema\":\"lxd-harden/report/v1\","
+		"\"generated_at\":\"2026-11-20T08:00:00Z\",\"results\":["
+		"{\"id\":\"LXD-ACC-906\",\"findings\":["
+		"{\"object\":\"/1.0/certificates/aaaa1111\",\"status\":\"fail\","
+		"\"first_seen\":\"2026-11-01T00:00:00Z\"},"
+		"{\"object\":\"/1.0/certificates/aaaa1111\",\"status\":\"fail\","
+		"\"first_seen\":\"2026-11-05T00:00:00Z\"}]},"
+		"{\"id\":\"LXD-NET-901\",\"findings\":["
+		"{\"object\":\"/1.0\",\"key\":\"core.https_address\","
+		"\"status\":\"fail\"}]}]}");
+
+	(void)state;
+	build(&r);
+	r.generated_at = NOW;
+	assert_int_equal(gate_apply_baseline(&r, path, &d), 0);
+	/* the earlier of duplicates wins */
+	assert_int_equal(r.results[0].findings.v[0].first_seen,
+			 epoch("2026-11-01T00:00:00Z"));
+	/* new: this run */
+	assert_int_equal(engine_first_seen(&r, &r.results[0].findings.v[1]),
+			 NOW);
+	assert_int_equal(r.results[1].findings.v[0].first_seen,
+			 epoch("2026-11-20T08:00:00Z"));
+	assert_int_equal(engine_oldest_open(&r, &r.results[0]),
+			 epoch("2026-11-01T00:00:00Z"));
+
+	report_open_since(&r, &r.results[0], since, sizeof(since));
+	assert_string_equal(since, "open since 2026-11-01 (27 days)");
+	report_open_since(&r, &r.results[1], since, sizeof(since));
+	assert_string_equal(since, "open since 2026-11-20 (8 days)");
+
+	out = render(&r, "json");
+	j = json_loads(out, 0, NULL);
+	assert_non_null(j);
+	assert_string_equal(json_string_value(json_object_get(
+				    json_array_get(json_object_get(
+							   json_array_get(json_object_get(j, "results"), 0),
+							   "findings"),
+						   1),
+				    "first_seen")),
+			    "2026-11-28T15:33:20Z");
+	json_decref(j);
+	free(out);
+
+	out = render(&r, "prometheus");
+	assert_non_null(strstr(out, "lxd_harden_oldest_finding_first_seen_"
+				    "timestamp_seconds{id=\"LXD-ACC-906\","
+				    "severity=\"medium\",section=\"Access\"} "
+				    "1793491200\n"));
+	assert_non_null(strstr(out, "lxd_harden_new_findings{severity="
+				    "\"medium\"} 1\n"));
+	assert_non_null(strstr(out, "lxd_harden_new_findings{severity="
+				    "\"high\"} 0\n"));
+	assert_non_null(strstr(out, "lxd_harden_open_findings{severity="
+				    "\"high\"} 1\n"));
+	free(out);
+
+	out = render(&r, "text");
+	assert_non_null(strstr(out, "open since 2026-11-01 (27 days)"));
+	free(out);
+	out = render(&r, "html");
+	assert_non_null(strstr(out, "<div class=\"muted\">open since "
+				    "2026-11-20 (8 days)</div>"));
+	free(out);
+
+	/* fixed now: no open finding, nothing to show */
+	r.results[1].findings.v[0].status = ST_PASS;
+	report_open_since(&r, &r.results[1], since, sizeof(since));
+	assert_string_equal(since, "");
+	assert_int_equal(engine_oldest_open(&r, &r.results[1]), -1);
+	engine_report_release(&r);
+	unlink(path);
+	free(path);
+}
+
+static void
+test_first_seen_bad(void **state)
+{
+	struct report r;
+	struct diag d;
+	char *path = write_tmp(
+		"{\"schema\":\"lxd-harden/report/v1\",\"results\":["
+		"{\"id\":\"LXD-ACC-906\",\"findings\":["
+		"{\"object\":\"/1.0/certificates/aaaa1111\",\"status\":\"fail\","
+		"\"first_seen\":\"last tuesday\"}]}]}");
+
+	(void)state;
+	build(&r);
+	assert_int_equal(gate_apply_baseline(&r, path, &d), -1);
+	assert_non_null(strstr(d.msg, "results[0].findings[0].first_seen is "
+				      "not an RFC 3339 time"));
+	assert_false(r.has_baseline);
+	unlink(path);
+	free(path);
+	path = write_tmp("{\"schema\":\"lxd-harden/report/v1\","
+			 "\"generated_at\":7,\"results\":[]}");
+	assert_int_equal(gate_apply_baseline(&r, path, &d), -1);
+	assert_non_null(strstr(d.msg, "generated_at is not an RFC 3339 time"));
+	unlink(path);
+	free(path);
+	engine_report_release(&r);
+}
+
+static void
+test_first_seen_json(void **state)
+{
+	struct diag d;
+	json_t *old = json_loads(
+		"{\"generated_at\":\"2026-11-20T00:00:00Z\",\"results\":["
+		"{\"id\":\"A\",\"findings\":["
+		"{\"object\":\"/1.0\",\"status\":\"fail\","
+		"\"first_seen\":\"2026-11-02T00:00:00Z\"},"
+		"{\"object\":\"/1.0/x\",\"status\":\"error\"}]}]}", 0, NULL);
+	json_t *cur = json_loads(
+		"{\"generated_at\":\"2026-11-28T00:00:00Z\",\"results\":["
+		"{\"id\":\"A\",\"findings\":["
+		"{\"object\":\"/1.0\",\"status\":\"fail\"},"
+		"{\"object\":\"/1.0/x\",\"status\":\"error\","
+		"\"first_seen\":\"2026-10-01T00:00:00Z\"},"
+		"{\"object\":\"/1.0/y\",\"status\":\"waived\"},"
+		"{\"object\":\"/1.0/z\",\"status\":\"pass\"}]}]}", 0, NULL);
+	json_t *fs;
+
+	(void)state;
+	assert_non_null(old);
+	assert_non_null(cur);
+	assert_int_equal(gate_carry_first_seen_json(cur, old, &d), 0);
+	fs = json_object_get(json_array_get(json_object_get(cur, "results"), 0),
+			     "findings");
+	/* from the old report */
+	assert_string_equal(json_string_value(json_object_get(
+				    json_array_get(fs, 0), "first_seen")),
+			    "2026-11-02T00:00:00Z");
+	/* its own is earlier than the old report's generated_at */
+	assert_string_equal(json_string_value(json_object_get(
+				    json_array_get(fs, 1), "first_seen")),
+			    "2026-10-01T00:00:00Z");
+	/* not in the old one: cur's time */
+	assert_string_equal(json_string_value(json_object_get(
+				    json_array_get(fs, 2), "first_seen")),
+			    "2026-11-28T00:00:00Z");
+	assert_null(json_object_get(json_array_get(fs, 3), "first_seen"));
+
+	json_object_del(cur, "generated_at");
+	assert_int_equal(gate_carry_first_seen_json(cur, old, &d), -1);
+	assert_non_null(strstr(d.msg, "no RFC 3339 generated_at"));
+	json_decref(old);
+	json_decref(cur);
+}
+
 int
 main(void)
 {
@@ -244,6 +428,9 @@ main(void)
 		cmocka_unit_test(test_severity_override),
 		cmocka_unit_test(test_baseline),
 		cmocka_unit_test(test_baseline_errors),
+		cmocka_unit_test(test_first_seen_carried),
+		cmocka_unit_test(test_first_seen_bad),
+		cmocka_unit_test(test_first_seen_json),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -420,6 +420,35 @@ test_null_lists_are_empty(void **state)
 	run_release(&bad);
 }
 
+/*
+ * Incus 6.0 answers "metadata": null for its pool list when it has no
+ * pool; LXD answers []. The same null from LXD is the wrong shape.
+ */
+static const char null_pools[] =
+	"{\"type\":\"sync\",\"status\":\"Success\",\"status_code\":200,"
+	"\"error\":\"\",\"error_code\":0,\"metadata\":null}";
+
+static void
+test_incus_null_pool_list(void **state)
+{
+	struct run good, bad;
+
+	(void)state;
+	run_changed(&good, &bad, "release/incus-6.0.6", "storage-pools.json",
+		    NULL, null_pools);
+	assert_int_equal(bad.rc, 0);
+	expect(&bad, "LXD-GEN-003", ST_PASS, NULL);
+	expect(&bad, "LXD-STO-001", ST_NOTAPPLICABLE, "fewer than two");
+	run_release(&good);
+	run_release(&bad);
+	run_changed(&good, &bad, "release/lxd-6.9", "storage-pools.json",
+		    NULL, null_pools);
+	expect(&bad, "LXD-GEN-003", ST_ERROR, "expected array, got null");
+	expect(&bad, "LXD-STO-001", ST_ERROR, "expected array, got null");
+	run_release(&good);
+	run_release(&bad);
+}
+
 int
 main(void)
 {
@@ -432,6 +461,7 @@ main(void)
 		cmocka_unit_test(test_certificates_as_numbers),
 		cmocka_unit_test(test_operations_metadata),
 		cmocka_unit_test(test_null_lists_are_empty),
+		cmocka_unit_test(test_incus_null_pool_list),
 		cmocka_unit_test(test_server_environment_shape),
 	};
 

@@ -288,7 +288,7 @@ test_event_parts(void **state)
 	assert_false(w[SNAP_CERTIFICATES]);
 	assert_true(parts("{\"type\":\"lifecycle\",\"metadata\":{\"action\":"
 			  "\"config-updated\"}}", w));
-	assert_true(w[SNAP_SERVER]);
+	assert_true(w[SNAP_SERVER] && w[SNAP_MEMBER_SERVERS]);
 	assert_false(w[SNAP_INSTANCES]);
 	assert_true(parts("{\"type\":\"lifecycle\",\"metadata\":{\"action\":"
 			  "\"network-acl-updated\"}}", w));
