@@ -156,7 +156,7 @@ change "restricted project re-opens privileged containers" LXD-MUL-003 \
 TPORT=$(lxdh_free_port)
 lxdh_cli config set core.https_address="127.0.0.1:$TPORT" >/dev/null
 change "a trust token that never expires" LXD-ACC-011 '/1.0/operations/' \
-	"lxdh_cli config trust add --name lxdhw" \
+	"lxdh_trust_token lxdhw" \
 	"lxdh_cli config trust revoke-token lxdhw"
 
 # ---- what --exec and --journal received
