@@ -64,7 +64,10 @@ _lxd_harden()
 		COMPREPLY=($(compgen -W "$("$prog" checks --format ids 2>/dev/null |
 			cut -d- -f2 | sort -u)" -- "${cur^^}"))
 		return ;;
-	--project|--jobs)
+	--project|--jobs|--full-every|--exec-timeout|--timeout)
+		return ;;
+	--exec)
+		COMPREPLY=($(compgen -c -- "$cur"))
 		return ;;
 	--input|--host-root|--journal-dir)
 		_filedir -d

@@ -20,6 +20,7 @@ int cmd_usg_tailoring(int argc, char **argv);
 int cmd_fix(int argc, char **argv);
 int cmd_rollback(int argc, char **argv);
 int cmd_profile(int argc, char **argv);
+int cmd_watch(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 
 /*

@@ -323,6 +323,34 @@ easy_setup(struct lxd_client *c, CURL *e)
 	return rc == CURLE_OK ? 0 : -1;
 }
 
+int
+lxd_client_setup_raw(struct lxd_client *c, void *easy, const char *path)
+{
+	CURL *e = easy;
+	char *url;
+	CURLcode rc;
+
+	if (easy_setup(c, e) != 0)
+		return -1;
+	url = xasprintf("%s%s", c->socket_path ? "http://lxd" : c->url, path);
+	rc = curl_easy_setopt(e, CURLOPT_URL, url);
+	free(url);
+	/* a connection of its own, never one of the client's */
+	if (rc == CURLE_OK)
+		rc = curl_easy_setopt(e, CURLOPT_SHARE, NULL);
+	/* the upgrade is HTTP/1.1: TLS must not agree on h2 (ALPN) */
+	if (rc == CURLE_OK)
+		rc = curl_easy_setopt(e, CURLOPT_HTTP_VERSION,
+				      (long)CURL_HTTP_VERSION_1_1);
+	if (rc == CURLE_OK)
+		rc = curl_easy_setopt(e, CURLOPT_CONNECT_ONLY, 1L);
+	if (rc == CURLE_OK)
+		rc = curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
+				      (long)LXD_CONNECT_TIMEOUT_MS);
+	c->requests++;
+	return rc == CURLE_OK ? 0 : -1;
+}
+
 static long long
 mono_ms(void)
 {

@@ -139,6 +139,15 @@ void lxd_client_set_timeout(struct lxd_client *c, long ms);
 #define LXD_WRITE_TIMEOUT_MS 60000L
 void lxd_client_set_write_timeout(struct lxd_client *c, long ms);
 
+/*
+ * Prepares a libcurl easy handle (a CURL *, passed as void *) to reach
+ * c's server the way each request of c does (the socket; or TLS with the
+ * client certificate and the pinned server key), as a connection of its
+ * own that the caller talks on (CURLOPT_CONNECT_ONLY, then
+ * curl_easy_send/recv: watch's event stream). Returns 0 or -1.
+ */
+int lxd_client_setup_raw(struct lxd_client *c, void *easy, const char *path);
+
 /* How many HTTP requests this client has sent. */
 size_t lxd_client_requests(const struct lxd_client *c);
 

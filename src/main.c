@@ -25,6 +25,7 @@ static const struct cmd {
 	{ "rollback", cmd_rollback, "undo the last (or a named) fix --apply" },
 	{ "profile", cmd_profile, "create the hardened profile and attach it" },
 	{ "merge", cmd_merge, "combine reports of many hosts and servers into one" },
+	{ "watch", cmd_watch, "follow the event stream and print drift as it happens" },
 };
 
 static void

@@ -720,6 +720,7 @@ struct fetch {
 	bool per_project[SNAP__COUNT];	/* asked project by project */
 	struct entry *projects, *pools, *members;
 	bool pools_planned, members_planned;
+	const bool *want;	/* NULL: every kind (snapshot_fetch_some) */
 };
 
 static void
@@ -730,9 +731,12 @@ static void
 fetch_add(struct fetch *f, enum snap_kind k, const char *project,
 	  const char *fmt, ...)
 {
-	struct entry *e = xcalloc(1, sizeof(*e));
+	struct entry *e;
 	va_list ap;
 
+	if (f->want && !f->want[k])
+		return;
+	e = xcalloc(1, sizeof(*e));
 	va_start(ap, fmt);
 	e->req.path = xvasprintf(fmt, ap);
 	va_end(ap);
@@ -1313,6 +1317,99 @@ snapshot_fetch_rest(struct snapshot *s, struct lxd_client *c)
 	for (size_t k = 0; k < SNAP__COUNT; k++)
 		scrub(s->part[k]);
 	s->requests = lxd_client_requests(c);
+}
+
+void
+snapshot_fetch_some(struct snapshot *s, struct lxd_client *c,
+		    const struct snapshot *old, const bool want[SNAP__COUNT])
+{
+	struct fetch f = { 0 };
+	bool w[SNAP__COUNT];
+
+	memcpy(w, want, sizeof(w));
+	/* the pools and /1.0 of each member follow the pool and member
+	   lists: the four go together */
+	if (w[SNAP_STORAGE_POOLS] || w[SNAP_STORAGE_POOL_MEMBERS] ||
+	    w[SNAP_CLUSTER_MEMBERS] || w[SNAP_MEMBER_SERVERS])
+		w[SNAP_STORAGE_POOLS] = w[SNAP_STORAGE_POOL_MEMBERS] =
+			w[SNAP_CLUSTER_MEMBERS] = w[SNAP_MEMBER_SERVERS] =
+				true;
+	for (size_t k = 0; k < SNAP__COUNT; k++) {
+		if (k == SNAP_SERVER || w[k])
+			continue;
+		s->part[k] = json_incref(old->part[k]);
+		s->why[k] = old->why[k] ? xstrdup(old->why[k]) : NULL;
+		s->unsupported[k] = old->unsupported[k];
+	}
+	f.s = s;
+	f.want = w;
+	f.batch = lxd_batch_new(c, fetch_done, &f);
+	plan_first(&f);
+	if (!w[SNAP_PROJECTS])
+		plan_projects(&f);
+	if (!s->clustered) {
+		f.pools_planned = true;
+		plan_pool_members(&f);
+	}
+	lxd_batch_run(f.batch);
+	for (size_t i = 0; i < f.n; i++)
+		file_entry(&f, f.v[i]);
+	fetch_release(&f);
+	for (size_t k = 0; k < SNAP__COUNT; k++)
+		if (w[k])
+			scrub(s->part[k]);
+	s->requests = lxd_client_requests(c);
+}
+
+int
+snapshot_put_item(struct snapshot *s, enum snap_kind k, const char *project,
+		  const char *name, const json_t *item, const char *source)
+{
+	json_t *arr, *copy = NULL, *it;
+	const char *p = project ? project : "default";
+	char *why = NULL;
+	size_t i;
+	bool done = false;
+
+	if ((unsigned)k >= SNAP__COUNT || !part_shapes[k].item ||
+	    k == SNAP_OPERATIONS || !json_is_array(s->part[k]))
+		return -1;
+	if (item) {
+		why = shape_check(item, part_shapes[k].item);
+		if (why) {
+			set_why(s, k, false, "%s: %s", source, why);
+			free(why);
+			return 0;
+		}
+		copy = json_deep_copy(item);
+		if (!json_object_get(copy, "project"))
+			json_object_set_new(copy, "project", json_string(p));
+		scrub(copy);
+	}
+	/* items are shared with the snapshot this part came from: a new
+	   array, the one item replaced */
+	arr = json_array();
+	json_array_foreach (s->part[k], i, it) {
+		const char *ip = json_string_value(json_object_get(it,
+								   "project"));
+
+		if (!done && str_eq(json_string_value(json_object_get(it,
+								      "name")),
+				    name) &&
+		    str_eq(ip ? ip : "default", p)) {
+			done = true;
+			if (copy)
+				json_array_append(arr, copy);
+			continue;
+		}
+		json_array_append(arr, it);
+	}
+	if (!done && copy)
+		json_array_append(arr, copy);
+	json_decref(copy);
+	json_decref(s->part[k]);
+	s->part[k] = arr;
+	return 0;
 }
 
 int

@@ -119,6 +119,30 @@ int snapshot_fetch_root(struct snapshot *s, struct lxd_client *c,
 void snapshot_fetch_rest(struct snapshot *s, struct lxd_client *c);
 
 /*
+ * snapshot_fetch_rest() for part of the state (watch, after an event):
+ * after snapshot_fetch_root(s), asks only for the kinds want[] names
+ * (the pool kinds go together) and takes the others from old, shared
+ * (reference-counted: old may be released first). The per-project kinds
+ * follow old's project list unless the projects are wanted too.
+ */
+void snapshot_fetch_some(struct snapshot *s, struct lxd_client *c,
+			 const struct snapshot *old,
+			 const bool want[SNAP__COUNT]);
+
+/*
+ * Replaces the item of part k named name in project (NULL: "default")
+ * with item (borrowed; copied, scrubbed, "project" added), appends it
+ * when there was none, or removes it when item is NULL: for watch, after
+ * an event about one object (k: SNAP_INSTANCES). The part may be shared
+ * with another snapshot (snapshot_fetch_some); it is copied, not
+ * changed. An item of the wrong shape makes the part an error naming
+ * source. Returns -1 (nothing changed) when the part is absent.
+ */
+int snapshot_put_item(struct snapshot *s, enum snap_kind k,
+		      const char *project, const char *name,
+		      const json_t *item, const char *source);
+
+/*
  * Fills dst (uninitialised) with a copy of what GET /1.0 gave src (the
  * server part, product, version, cluster state, time), sharing nothing:
  * for the host reader, which runs in a thread of its own while the

@@ -44,7 +44,7 @@ opts_of() {
 }
 
 # ---- --help and the man page name the same options
-for cmd in audit fix rollback profile usg-tailoring checks explain merge; do
+for cmd in audit fix rollback profile usg-tailoring checks explain merge watch; do
 	page=$SRCDIR/doc/lxd-harden-$cmd.1.scd
 	if [ "$cmd" = profile ]; then
 		"$BIN" profile create --help >"$W/help" 2>&1
