@@ -321,6 +321,38 @@ rc=$?
 check "a journal whose member is not its object's is refused (exit $rc)" \
 	bash -c "[ $rc != 0 ] && grep -q 'names member c' '$W/rb2.out'"
 
+# ------------------------ host-only on every member, then merge ----
+# A cluster covered without an agent: --host-only on each member, an API
+# audit, and merge; the API audit through b overlaps the one through a.
+FP=$(jq -r .target.cluster.fingerprint "$R")
+for m in $MEMBERS; do
+	"$BIN" audit --host-only --socket "$(sock "$m")" --format json \
+		--no-color >"$W/host-$m.json" 2>"$W/host-$m.err"
+	check "host-only through member $m names the host, member $m and the cluster" \
+		jq -e --arg m "$m" --arg fp "$FP" \
+		'.target.cluster.member == $m and .target.cluster.fingerprint == $fp and
+		 (.target.host | length) > 0 and
+		 ([.results[] | select(.id == "LXD-NET-002") | .status] == ["skipped"])' \
+		"$W/host-$m.json"
+done
+"$BIN" audit --socket "$(sock b)" --format json --no-color >"$W/rb.json" 2>/dev/null
+"$BIN" merge --format json "$R" "$W/rb.json" "$W/host-a.json" \
+	"$W/host-b.json" "$W/host-c.json" >"$W/merged.json" 2>"$W/merge.err"
+M=$W/merged.json
+check "merge of two API audits and three host-only reports: one fleet report of 5" \
+	jq -e '.schema == "lxd-harden/fleet/v1" and (.targets | length) == 5' "$M"
+check "  the pending join token (cluster-wide) is kept once" \
+	jq -e '[.targets[].report.results[] | select(.id == "LXD-ACC-011") |
+		.findings[] | select(.status == "fail" and (.message | test("ghost")))] |
+		length == 1' "$M"
+check "  member b's two listener findings are kept once" \
+	jq -e '[.targets[].report.results[] | select(.id == "LXD-NET-002") |
+		.findings[] | select(.object == "/1.0?target=b" and .status == "fail")] |
+		length == 2' "$M"
+check "  a host check is kept in every report (per host)" \
+	jq -e '[.targets[].report.results[] | select(.id == "LXD-ACC-002") |
+		select(.status != "skipped")] | length == 5' "$M"
+
 # ------------------------------------------------- a member goes down ----
 cli a config set cluster.offline_threshold 11 >/dev/null 2>&1
 for p in $(ip netns pids "$PFX-c"); do kill -KILL "$p" 2>/dev/null; done
