@@ -110,10 +110,14 @@ run() { # run DAY-OFFSET [script args]: the service's run, N days later
 		"$script" "${A[@]}" "$@" >"$W/stdout" 2>"$W/stderr"
 }
 
+# whether the script may write $W/textfile: every directory above it
+# root's, and writable by others only when sticky (as /tmp)
 safe=true
 d=$W
 while [ "$d" != / ]; do
-	[ "$(stat -c %u "$d")" = 0 ] && [ $((0$(stat -c %a "$d") & 022)) = 0 ] || safe=false
+	m=0$(stat -c %a "$d")
+	[ "$(stat -c %u "$d")" = 0 ] &&
+		{ [ $((m & 022)) = 0 ] || [ $((m & 01000)) != 0 ]; } || safe=false
 	d=$(dirname "$d")
 done
 
@@ -192,10 +196,23 @@ else
 	not_ok "a textfile directory others can write: not written, the journal says why (exit $rc)"
 	diag "$(cat "$W/stderr")"
 fi
+# a textfile directory of root's inside a sticky directory all may
+# write (as /tmp): written, since no one else can replace it
+mkdir -p "$W/sticky/tf" && chmod 1777 "$W/sticky" && chmod 0755 "$W/sticky/tf"
+TEXTFILE=$W/sticky/tf run 5
+rc=$?
+if ! $safe; then
+	ok "# SKIP $W has a directory above it that is not root's alone"
+elif [ "$rc" = 2 ] && [ -s "$W/sticky/tf/lxd-harden.prom" ] && ! [ -s "$W/stderr" ]; then
+	ok "a root-owned textfile directory inside a sticky one (as /tmp): written"
+else
+	not_ok "a root-owned textfile directory inside a sticky one (as /tmp): written (exit $rc)"
+	diag "$(cat "$W/stderr")"
+fi
 # a last.json that is not a report: exit 1, one line, last.json kept
 echo '{"schema": "something else"}' >"$W/state/last.json"
 cp "$W/state/last.json" "$W/last.bad"
-run 6
+TEXTFILE=$W/none run 6
 rc=$?
 if [ "$rc" = 1 ] && [ "$(wc -l <"$W/stderr")" = 1 ] &&
 	grep -q "is not a lxd-harden JSON report" "$W/stderr" &&
