@@ -1335,7 +1335,9 @@ snapshot_fetch_some(struct snapshot *s, struct lxd_client *c,
 			w[SNAP_CLUSTER_MEMBERS] = w[SNAP_MEMBER_SERVERS] =
 				true;
 	for (size_t k = 0; k < SNAP__COUNT; k++) {
-		if (k == SNAP_SERVER || w[k])
+		/* /1.0 and the project list came fresh with
+		   snapshot_fetch_root */
+		if (k == SNAP_SERVER || k == SNAP_PROJECTS || w[k])
 			continue;
 		s->part[k] = json_incref(old->part[k]);
 		s->why[k] = old->why[k] ? xstrdup(old->why[k]) : NULL;
@@ -1345,7 +1347,7 @@ snapshot_fetch_some(struct snapshot *s, struct lxd_client *c,
 	f.want = w;
 	f.batch = lxd_batch_new(c, fetch_done, &f);
 	plan_first(&f);
-	if (!w[SNAP_PROJECTS])
+	if (projects_filed(s))
 		plan_projects(&f);
 	if (!s->clustered) {
 		f.pools_planned = true;

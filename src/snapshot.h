@@ -122,8 +122,9 @@ void snapshot_fetch_rest(struct snapshot *s, struct lxd_client *c);
  * snapshot_fetch_rest() for part of the state (watch, after an event):
  * after snapshot_fetch_root(s), asks only for the kinds want[] names
  * (the pool kinds go together) and takes the others from old, shared
- * (reference-counted: old may be released first). The per-project kinds
- * follow old's project list unless the projects are wanted too.
+ * (reference-counted: old may be released first). The project list is
+ * always the fresh one of snapshot_fetch_root(), and the per-project
+ * kinds that are wanted are asked for each project in it.
  */
 void snapshot_fetch_some(struct snapshot *s, struct lxd_client *c,
 			 const struct snapshot *old,

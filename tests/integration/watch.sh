@@ -248,4 +248,5 @@ if [ "$rc" = 0 ]; then
 	ok "SIGTERM ends watch with status 0"
 else
 	not_ok "SIGTERM ends watch with status 0 (got $rc)"
+	diag "$(tail -n 20 "$ERR")"
 fi
