@@ -207,11 +207,11 @@ cli_select_option(struct gate_select *s, const char *option,
 }
 
 int
-cli_min_severity(const char *arg, enum severity *out)
+cli_severity(const char *option, const char *arg, enum severity *out)
 {
 	if (severity_parse(arg, out) != 0) {
-		cmd_error("unknown severity '%s' for --min-severity "
-			  "(critical, high, medium, low, info)", arg);
+		cmd_error("unknown severity '%s' for %s "
+			  "(critical, high, medium, low, info)", arg, option);
 		return -1;
 	}
 	return 0;

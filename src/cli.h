@@ -44,7 +44,10 @@ struct gate_select;
 int cli_select_option(struct gate_select *s, const char *option,
 		      const char *arg);
 
-/* --min-severity LEVEL into *out; -1 after saying why on stderr. */
-int cli_min_severity(const char *arg, enum severity *out);
+/*
+ * A severity option's LEVEL (option: "--fail-on", "--min-severity") into
+ * *out; -1 after saying why on stderr.
+ */
+int cli_severity(const char *option, const char *arg, enum severity *out);
 
 #endif

@@ -299,12 +299,8 @@ parse_opts(int argc, char **argv, struct audit_opts *o)
 			o->fail_on_new = true;
 			break;
 		case OPT_FAIL_ON:
-			if (severity_parse(optarg, &o->fail_on) != 0) {
-				cmd_error("unknown severity '%s' for --fail-on "
-					  "(critical, high, medium, low, info)",
-					  optarg);
+			if (cli_severity("--fail-on", optarg, &o->fail_on) != 0)
 				return -1;
-			}
 			break;
 		case OPT_POLICY:
 			o->policy = optarg;
@@ -343,7 +339,7 @@ parse_opts(int argc, char **argv, struct audit_opts *o)
 				return -1;
 			break;
 		case OPT_MIN_SEVERITY:
-			if (cli_min_severity(optarg, &o->min_severity) != 0)
+			if (cli_severity("--min-severity", optarg, &o->min_severity) != 0)
 				return -1;
 			o->min_set = true;
 			break;

@@ -236,7 +236,7 @@ parse(int argc, char **argv, struct fix_cmd_opts *o, bool is_rollback)
 				return -1;
 			break;
 		case OPT_MIN_SEVERITY:
-			if (cli_min_severity(optarg, &o->select.below) != 0)
+			if (cli_severity("--min-severity", optarg, &o->select.below) != 0)
 				return -1;
 			o->select.skip_below = true;
 			break;

@@ -83,12 +83,8 @@ parse(int argc, char **argv, struct merge_opts *o)
 			o->baseline = optarg;
 			break;
 		case OPT_FAIL_ON:
-			if (severity_parse(optarg, &o->fail_on) != 0) {
-				cmd_error("unknown severity '%s' for --fail-on "
-					  "(critical, high, medium, low, info)",
-					  optarg);
+			if (cli_severity("--fail-on", optarg, &o->fail_on) != 0)
 				return -1;
-			}
 			break;
 		case OPT_NO_COLOR:
 			o->no_color = true;

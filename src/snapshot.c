@@ -1294,12 +1294,19 @@ out:
 	return rc;
 }
 
-void
-snapshot_fetch_rest(struct snapshot *s, struct lxd_client *c)
+/*
+ * Asks for what s lacks after snapshot_fetch_root(), only the kinds want
+ * names when it is not NULL, in as few rounds as the answers allow, and
+ * files the answers in the order planned, so that reports do not depend
+ * on timing.
+ */
+static void
+fetch_run(struct snapshot *s, struct lxd_client *c, const bool *want)
 {
 	struct fetch f = { 0 };
 
 	f.s = s;
+	f.want = want;
 	f.batch = lxd_batch_new(c, fetch_done, &f);
 	plan_first(&f);
 	if (projects_filed(s))
@@ -1309,21 +1316,26 @@ snapshot_fetch_rest(struct snapshot *s, struct lxd_client *c)
 		plan_pool_members(&f);
 	}
 	lxd_batch_run(f.batch);
-	/* in the order planned, so that reports do not depend on timing */
 	for (size_t i = 0; i < f.n; i++)
 		file_entry(&f, f.v[i]);
 	fetch_release(&f);
-
+	/* what is new in s: the kinds asked for, /1.0 and the projects */
 	for (size_t k = 0; k < SNAP__COUNT; k++)
-		scrub(s->part[k]);
+		if (!want || want[k] || k == SNAP_SERVER || k == SNAP_PROJECTS)
+			scrub(s->part[k]);
 	s->requests = lxd_client_requests(c);
+}
+
+void
+snapshot_fetch_rest(struct snapshot *s, struct lxd_client *c)
+{
+	fetch_run(s, c, NULL);
 }
 
 void
 snapshot_fetch_some(struct snapshot *s, struct lxd_client *c,
 		    const struct snapshot *old, const bool want[SNAP__COUNT])
 {
-	struct fetch f = { 0 };
 	bool w[SNAP__COUNT];
 
 	memcpy(w, want, sizeof(w));
@@ -1343,24 +1355,7 @@ snapshot_fetch_some(struct snapshot *s, struct lxd_client *c,
 		s->why[k] = old->why[k] ? xstrdup(old->why[k]) : NULL;
 		s->unsupported[k] = old->unsupported[k];
 	}
-	f.s = s;
-	f.want = w;
-	f.batch = lxd_batch_new(c, fetch_done, &f);
-	plan_first(&f);
-	if (projects_filed(s))
-		plan_projects(&f);
-	if (!s->clustered) {
-		f.pools_planned = true;
-		plan_pool_members(&f);
-	}
-	lxd_batch_run(f.batch);
-	for (size_t i = 0; i < f.n; i++)
-		file_entry(&f, f.v[i]);
-	fetch_release(&f);
-	for (size_t k = 0; k < SNAP__COUNT; k++)
-		if (w[k])
-			scrub(s->part[k]);
-	s->requests = lxd_client_requests(c);
+	fetch_run(s, c, w);
 }
 
 int
