@@ -307,7 +307,7 @@ gate_apply_baseline(struct report *r, const char *path, struct diag *d)
 	size_t i, j, len;
 	char *buf, *what;
 
-	if (read_file_max(path, GATE_MAX_BASELINE, "baseline", &buf, &len,
+	if (read_file_trusted(path, GATE_MAX_BASELINE, "baseline", &buf, &len,
 			  &why) != 0) {
 		diag_set(d, "%s (a baseline is the JSON report of an earlier "
 			    "audit: 'lxd-harden audit --format json -o FILE')",

@@ -913,7 +913,7 @@ policy_load(struct policy *p, const char *path, struct diag *d)
 
 	free(p->path);
 	p->path = xstrdup(path);
-	if (read_file_max(path, POLICY_MAX_SIZE, "policy", &buf, &len, d))
+	if (read_file_trusted(path, POLICY_MAX_SIZE, "policy", &buf, &len, d))
 		return -1;
 	if (load_doc(&c, buf, len))
 		goto out;

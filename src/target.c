@@ -580,7 +580,7 @@ resolve_remote(const struct target_opts *o, struct lxd_endpoint *ep,
 		free(name);
 		return -1;
 	}
-	if (read_file_max(file, TARGET_MAX_CONFIG, "client configuration", &buf,
+	if (read_file_trusted(file, TARGET_MAX_CONFIG, "client configuration", &buf,
 			  &len, d))
 		goto out;
 	y.file = file;
@@ -667,7 +667,7 @@ target_remote_list(struct target_remote **v, size_t *n, char **file,
 	*file = find_config(d);
 	if (!*file)
 		return -1;
-	if (read_file_max(*file, TARGET_MAX_CONFIG, "client configuration",
+	if (read_file_trusted(*file, TARGET_MAX_CONFIG, "client configuration",
 			  &buf, &len, d))
 		goto out;
 	y.file = *file;

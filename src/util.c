@@ -1,7 +1,9 @@
 /* util.c - allocation that never returns NULL, strings, and diagnostics */
+#define _XOPEN_SOURCE 700	/* S_ISVTX */
 #include "util.h"
 
 #include <errno.h>
+#include <sys/stat.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -236,20 +238,15 @@ read_file(const char *path, size_t *len, struct diag *d)
 	return strbuf_detach(&sb);
 }
 
-int
-read_file_max(const char *path, size_t max, const char *what, char **out,
-	      size_t *len, struct diag *d)
+/* Reads fd (closed here) whole, as read_file_max() says. */
+static int
+read_fd_max(int fd, const char *path, size_t max, const char *what,
+	    char **out, size_t *len, struct diag *d)
 {
 	struct strbuf sb = STRBUF_INIT;
 	char chunk[8192];
 	ssize_t r;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
-	if (fd < 0) {
-		diag_set(d, "cannot read %s '%s': %s", what, path,
-			 strerror(errno));
-		return -1;
-	}
 	for (;;) {
 		r = read(fd, chunk, sizeof(chunk));
 		if (r < 0 && errno == EINTR)
@@ -276,6 +273,92 @@ fail:
 	close(fd);
 	strbuf_release(&sb);
 	return -1;
+}
+
+int
+read_file_max(const char *path, size_t max, const char *what, char **out,
+	      size_t *len, struct diag *d)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0) {
+		diag_set(d, "cannot read %s '%s': %s", what, path,
+			 strerror(errno));
+		return -1;
+	}
+	return read_fd_max(fd, path, max, what, out, len, d);
+}
+
+static bool
+owner_trusted(const struct stat *st)
+{
+	return st->st_uid == 0 || st->st_uid == geteuid();
+}
+
+/* Others than the owner (and group root) may write it. */
+static bool
+others_write(const struct stat *st)
+{
+	return (st->st_mode & S_IWOTH) ||
+	       ((st->st_mode & S_IWGRP) && st->st_gid != 0);
+}
+
+int
+read_file_trusted(const char *path, size_t max, const char *what,
+		  char **out, size_t *len, struct diag *d)
+{
+	struct stat lst, st, dst;
+	char *real, *slash;
+	int fd;
+
+	if (lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode) &&
+	    !owner_trusted(&lst)) {
+		diag_set(d, "not reading %s '%s': it is a symlink that uid %lu "
+			    "made; name the file itself", what, path,
+			 (unsigned long)lst.st_uid);
+		return -1;
+	}
+	/* O_NONBLOCK: a FIFO put there does not hang the open */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0) {
+		diag_set(d, "cannot read %s '%s': %s", what, path,
+			 strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		diag_set(d, "not reading %s '%s': not a regular file", what,
+			 path);
+		close(fd);
+		return -1;
+	}
+	if (!owner_trusted(&st) || others_write(&st)) {
+		diag_set(d, "not reading %s '%s': %s (uid %lu, mode %04o), so "
+			    "someone else could have written it; chown root "
+			    "and chmod go-w it", what, path,
+			 owner_trusted(&st) ? "others may write it" :
+					      "it belongs to another user",
+			 (unsigned long)st.st_uid,
+			 (unsigned)(st.st_mode & 07777));
+		close(fd);
+		return -1;
+	}
+	/* the directory it is really in: whoever writes it can swap it */
+	real = realpath(path, NULL);
+	slash = real ? strrchr(real, '/') : NULL;
+	if (slash)
+		*(slash == real ? slash + 1 : slash) = '\0';
+	if (!real || stat(real, &dst) != 0 || !owner_trusted(&dst) ||
+	    (others_write(&dst) && !(dst.st_mode & S_ISVTX))) {
+		diag_set(d, "not reading %s '%s': someone else could change "
+			    "the directory %s; keep it in a directory only "
+			    "root (or you) can write", what, path,
+			 real ? real : "it is in");
+		free(real);
+		close(fd);
+		return -1;
+	}
+	free(real);
+	return read_fd_max(fd, path, max, what, out, len, d);
 }
 
 long long

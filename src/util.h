@@ -80,6 +80,17 @@ char *read_file(const char *path, size_t *len, struct diag *d);
 int read_file_max(const char *path, size_t max, const char *what, char **out,
 		  size_t *len, struct diag *d);
 
+/*
+ * read_file_max() for a file whose content decides verdicts (a policy, a
+ * baseline, a targets file, a client configuration, the release table):
+ * refused, with the reason and the fix in d, unless it is a regular file
+ * that root or the caller owns and that no one else may write (group
+ * root aside), in a directory of the same kind (others may write it only
+ * when it is sticky), and unless the path is a symlink someone else made.
+ */
+int read_file_trusted(const char *path, size_t max, const char *what,
+		      char **out, size_t *len, struct diag *d);
+
 /* The current time, or SOURCE_DATE_EPOCH when that is set (tests). */
 long long now_epoch(void);
 

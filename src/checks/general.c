@@ -218,8 +218,16 @@ table_load(struct table *t, const char *path, const char *product,
 	long long tmp;
 	size_t i;
 
+	char *buf;
+	size_t len;
+
 	memset(t, 0, sizeof(*t));
-	t->root = json_load_file(path, JSON_REJECT_DUPLICATES, &err);
+	/* the table decides what is supported: only a file root keeps */
+	if (read_file_trusted(path, (size_t)1 << 20, "release table", &buf,
+			      &len, d) != 0)
+		return -1;
+	t->root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &err);
+	free(buf);
 	if (!t->root) {
 		diag_set(d, "line %d column %d: %s", err.line, err.column,
 			 err.text);

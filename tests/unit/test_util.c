@@ -395,6 +395,85 @@ test_atomic_write_special(void **state)
 	free(dir);
 }
 
+/* read_file_trusted on path: 0, or -1 with needle in the reason. */
+static void
+trusted(const char *path, const char *needle)
+{
+	struct diag d = { { 0 } };
+	char *buf = NULL;
+	size_t len = 0;
+	int rc = read_file_trusted(path, 1 << 20, "policy", &buf, &len, &d);
+
+	if (!needle) {
+		if (rc != 0)
+			fail_msg("%s refused: %s", path, d.msg);
+		assert_string_equal(buf, "x: 1\n");
+		free(buf);
+	} else if (rc == 0 || !strstr(d.msg, needle)) {
+		fail_msg("%s: rc %d, want a refusal saying '%s': %s", path, rc,
+			 needle, d.msg);
+	}
+}
+
+/*
+ * A file whose content decides verdicts is read only when no one but
+ * root or the caller could have written it, its directory or its link.
+ */
+static void
+test_read_file_trusted(void **state)
+{
+	char dir[] = "/tmp/lxdh-trusted-XXXXXX";
+	char *f, *l, *p;
+	FILE *fp;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	f = xasprintf("%s/policy.yml", dir);
+	l = xasprintf("%s/link.yml", dir);
+	p = xasprintf("%s/fifo", dir);
+	fp = fopen(f, "w");
+	assert_non_null(fp);
+	fputs("x: 1\n", fp);
+	fclose(fp);
+	assert_int_equal(chmod(f, 0644), 0);
+	trusted(f, NULL);
+	assert_int_equal(chmod(f, 0666), 0);
+	trusted(f, "others may write it");
+	assert_int_equal(chmod(f, 0644), 0);
+	/* a directory all may write: only when sticky (as /tmp) */
+	assert_int_equal(chmod(dir, 0777), 0);
+	trusted(f, "could change the directory");
+	assert_int_equal(chmod(dir, 01777), 0);
+	trusted(f, NULL);
+	assert_int_equal(chmod(dir, 0700), 0);
+	/* a FIFO is refused without waiting for a writer */
+	assert_int_equal(mkfifo(p, 0600), 0);
+	trusted(p, "not a regular file");
+	assert_int_equal(symlink(f, l), 0);
+	trusted(l, NULL);
+	if (geteuid() == 0) {
+		/* group root may write; another group may not */
+		assert_int_equal(chmod(f, 0664), 0);
+		assert_int_equal(chown(f, 0, 0), 0);
+		trusted(f, NULL);
+		assert_int_equal(chown(f, 0, 65534), 0);
+		trusted(f, "others may write it");
+		assert_int_equal(chmod(f, 0644), 0);
+		assert_int_equal(chown(f, 65534, 65534), 0);
+		trusted(f, "belongs to another user");
+		assert_int_equal(chown(f, 0, 0), 0);
+		assert_int_equal(lchown(l, 65534, 65534), 0);
+		trusted(l, "symlink that uid 65534 made");
+	}
+	unlink(l);
+	unlink(p);
+	unlink(f);
+	rmdir(dir);
+	free(f);
+	free(l);
+	free(p);
+}
+
 int
 main(void)
 {
@@ -409,6 +488,7 @@ main(void)
 		cmocka_unit_test(test_now_epoch),
 		cmocka_unit_test(test_read_file_missing),
 		cmocka_unit_test(test_read_file_max),
+		cmocka_unit_test(test_read_file_trusted),
 		cmocka_unit_test(test_atomic_write),
 	};
 
