@@ -134,8 +134,19 @@ skip_reason(const struct policy *p, const char *id)
 void
 engine_run(const struct check_ctx *x, struct report *r)
 {
-	const struct snapshot *s = x->snap;
+	engine_run_changed(x, r, NULL, 0);
+}
+
+void
+engine_run_changed(const struct check_ctx *x, struct report *r,
+		   const unsigned long long *reads, unsigned long long changed)
+{
+	/* a cache and a note beside the state: no part changes */
+	struct snapshot *s = (struct snapshot *)(uintptr_t)x->snap;
 	size_t i = 0;
+
+	if (changed & SNAP_BIT(SNAP_SERVER))
+		reads = NULL;
 
 	r->n = catalog_count();
 	r->results = xcalloc(r->n, sizeof(*r->results));
@@ -146,6 +157,16 @@ engine_run(const struct check_ctx *x, struct report *r)
 			struct check_result *res = &r->results[i++];
 
 			res->check = c;
+			if (reads && !(reads[i - 1] & changed)) {
+				res->kept = true;
+				res->reads = reads[i - 1];
+				res->status = ST_SKIPPED;
+				res->severity = c->severity;
+				continue;
+			}
+			/* every check reads /1.0 (version, extensions) */
+			res->reads = SNAP_BIT(SNAP_SERVER);
+			s->reads = &res->reads;
 			if (skip_reason(x->policy, c->id))
 				findings_add(&res->findings, ST_SKIPPED,
 					     c->severity, "/1.0",
@@ -153,6 +174,7 @@ engine_run(const struct check_ctx *x, struct report *r)
 					     skip_reason(x->policy, c->id));
 			else
 				c->eval(c, x, &res->findings);
+			s->reads = NULL;
 			res->status = engine_status(&res->findings);
 			res->severity =
 				engine_result_severity(c, &res->findings,

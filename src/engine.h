@@ -13,6 +13,11 @@ struct check_result {
 	enum severity severity;	/* highest among failing findings, else the
 				   check's own */
 	struct findings findings;
+	/* the parts of the snapshot its evaluation read (SNAP_BIT) */
+	unsigned long long reads;
+	/* engine_run_changed: not run again, nothing read changed; its
+	   findings are those of the earlier run, not held here */
+	bool kept;
 };
 
 struct report {
@@ -68,6 +73,18 @@ struct report {
 
 /* Evaluates every check. Strings in r borrow from x->snap. */
 void engine_run(const struct check_ctx *x, struct report *r);
+
+/*
+ * engine_run() for a snapshot that differs from an earlier one only in
+ * the parts of changed (SNAP_BIT; /1.0 counts as read by every check):
+ * a check whose earlier run read none of them (reads[i], catalog order,
+ * from that run's results) is not run again but marked kept, with no
+ * findings and its reads carried. The counts and score then cover only
+ * the checks that ran (for watch, which keeps the rest itself).
+ */
+void engine_run_changed(const struct check_ctx *x, struct report *r,
+			const unsigned long long *reads,
+			unsigned long long changed);
 void engine_report_release(struct report *r);
 
 /* Recomputes r->score from the statuses (after a policy changed them). */

@@ -255,6 +255,9 @@ index_of(const struct snapshot *cs, enum snap_kind k)
 	const json_t *item;
 	size_t i;
 
+	if (cs->reads)
+		*cs->reads |= SNAP_BIT(k);
+
 	if (!s->part[k])
 		return NULL;
 	if (s->index[k] && s->indexed[k] == s->part[k] &&
@@ -319,6 +322,23 @@ snapshot_in_project(const struct snapshot *s, enum snap_kind k,
 	return in;
 }
 
+unsigned long long
+snapshot_changed(const struct snapshot *a, const struct snapshot *b)
+{
+	unsigned long long m = 0;
+
+	for (size_t k = 0; k < SNAP__COUNT; k++) {
+		bool same = (!a->part[k] && !b->part[k]) ||
+			    (a->part[k] && b->part[k] &&
+			     json_equal(a->part[k], b->part[k]));
+
+		if (!same || !str_eq(a->why[k] ? a->why[k] : "",
+				     b->why[k] ? b->why[k] : ""))
+			m |= SNAP_BIT(k);
+	}
+	return m;
+}
+
 const json_t *
 snapshot_part(const struct snapshot *s, enum snap_kind k, const char **why)
 {
@@ -327,6 +347,8 @@ snapshot_part(const struct snapshot *s, enum snap_kind k, const char **why)
 	 * version and extensions were checked): why[] then says so and the
 	 * part reads as absent.
 	 */
+	if (s->reads)
+		*s->reads |= SNAP_BIT(k);
 	if (why)
 		*why = s->why[k] ? s->why[k] :
 		       s->part[k] ? NULL :

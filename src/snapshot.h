@@ -80,7 +80,24 @@ struct snapshot {
 	json_t *index[SNAP__COUNT];
 	const json_t *indexed[SNAP__COUNT];	/* the part indexed */
 	size_t indexed_n[SNAP__COUNT];		/* and its size then */
+	/*
+	 * When set (by the engine, around one check), each part read through
+	 * snapshot_part(), snapshot_find() or snapshot_in_project() adds
+	 * SNAP_BIT(kind) to *reads: which parts a verdict depends on, for
+	 * watch to re-run only the checks an event can change.
+	 */
+	unsigned long long *reads;
 };
+
+#define SNAP_BIT(k) (1ULL << (unsigned)(k))
+_Static_assert(SNAP__COUNT <= 64, "a part is one bit of a read mask");
+
+/*
+ * The parts (SNAP_BIT) in which b differs from a: content (a part shared
+ * by both is equal at once), presence or the reason it is absent.
+ */
+unsigned long long snapshot_changed(const struct snapshot *a,
+				    const struct snapshot *b);
 
 void snapshot_init(struct snapshot *s);
 void snapshot_release(struct snapshot *s);

@@ -67,9 +67,10 @@ struct report;
 /*
  * The failing findings of r that nothing waives, as a JSON object: key
  * "CHECK\x1fOBJECT\x1fDEVICE\x1fKEY", value the finding as watch prints
- * it. For a check that could not be evaluated (error) the entries old
- * (the previous map, or NULL) had are kept, so that a failed read never
- * reads as "fixed". Caller owns the result.
+ * it. For a check that could not be evaluated (error), or was not run
+ * again (kept: nothing it reads changed), the entries old (the previous
+ * map, or NULL) had are kept, so that a failed read never reads as
+ * "fixed". Caller owns the result.
  */
 json_t *watch_findings(const struct report *r, json_t *old);
 

@@ -54,7 +54,9 @@ watch_findings(const struct report *r, json_t *old)
 	for (size_t i = 0; i < r->n; i++) {
 		const struct check_result *cr = &r->results[i];
 
-		if (cr->status == ST_ERROR && old) {
+		/* not run again (nothing it reads changed), or could not
+		   read its data: what it found before still stands */
+		if ((cr->kept || cr->status == ST_ERROR) && old) {
 			char *prefix = xasprintf("%s\x1f", cr->check->id);
 			const char *k;
 			json_t *v;
