@@ -495,11 +495,48 @@ test_gen004_cluster_members(void **state)
 	ct_release(&t);
 }
 
+/*
+ * GEN-004 on the releases this machine cannot run as a cluster: each
+ * release's saved state made a two-member cluster (the member list has
+ * the same fields on every release): both online pass, one offline errs.
+ */
+static void
+test_gen004_releases(void **state)
+{
+	static const char *const rel[] = { "lxd-5.21.7", "lxd-6.9",
+					   "incus-6.0.6", "incus-7.3" };
+	struct ct t;
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(rel); i++) {
+		json_t *members = json_pack(
+			"[{s:s, s:s, s:s}, {s:s, s:s, s:s}]",
+			"server_name", "a", "url", "https://192.0.2.1:8443",
+			"status", "Online",
+			"server_name", "b", "url", "https://192.0.2.2:8443",
+			"status", "Online");
+
+		ct_load_from(&t, "release", rel[i]);
+		t.snap.clustered = true;
+		json_decref(t.snap.part[SNAP_CLUSTER_MEMBERS]);
+		t.snap.part[SNAP_CLUSTER_MEMBERS] = members;
+		free(t.snap.why[SNAP_CLUSTER_MEMBERS]);
+		t.snap.why[SNAP_CLUSTER_MEMBERS] = NULL;
+		ct_expect_status(&t, "LXD-GEN-004", ST_PASS);
+		json_object_set_new(json_array_get(members, 1), "status",
+				    json_string("Offline"));
+		ct_expect_status(&t, "LXD-GEN-004", ST_ERROR);
+		ct_finding(&t, ST_ERROR, "/1.0/cluster/members/b");
+		ct_release(&t);
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_gen004_cluster_members),
+		cmocka_unit_test(test_gen004_releases),
 		cmocka_unit_test(test_gen001_lts_behind),
 		cmocka_unit_test(test_gen001_supported),
 		cmocka_unit_test(test_gen001_unpublished_end),
