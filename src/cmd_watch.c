@@ -36,6 +36,13 @@
 #define WATCH_PONG_MS 10000LL
 /* at most this many events are folded into one refresh */
 #define WATCH_COALESCE_MAX 10000
+/*
+ * LXD 5.0.2 and Incus 6.0.4 send project-updated before the change is
+ * written (api_project.go: SendLifecycle, then projectChange), so a read
+ * right after the event can see the old state: what an event names is
+ * read again this long after it.
+ */
+#define WATCH_SETTLE_MS 500LL
 
 static void
 watch_usage(FILE *f)
@@ -260,7 +267,23 @@ struct watcher {
 				   audit */
 	size_t changes;
 	bool journal_warned;
+	/* the second read of what recent events named (WATCH_SETTLE_MS) */
+	bool again_want[SNAP__COUNT];
+	long long again_at;	/* 0: none pending */
+	json_t *again_cause;
 };
+
+/* Asks for the parts of want to be read again once the server settled. */
+static void
+read_again(struct watcher *w, const bool want[SNAP__COUNT], json_t *cause)
+{
+	for (size_t k = 0; k < SNAP__COUNT; k++)
+		w->again_want[k] = w->again_want[k] || want[k];
+	if (!w->again_at)
+		w->again_at = watch_now_ms() + WATCH_SETTLE_MS;
+	json_decref(w->again_cause);
+	w->again_cause = json_incref(cause);
+}
 
 static int
 journal_priority(const char *event, const char *sev)
@@ -770,7 +793,22 @@ watch_loop(struct watcher *w)
 					    w->o->full_every_ms;
 			continue;
 		}
+		if (w->again_at && now >= w->again_at) {
+			bool want[SNAP__COUNT];
+			json_t *cause = w->again_cause;
+
+			memcpy(want, w->again_want, sizeof(want));
+			memset(w->again_want, 0, sizeof(w->again_want));
+			w->again_at = 0;
+			w->again_cause = NULL;
+			if (refresh(w, want, cause, NULL, NULL) != 0)
+				next_full = watch_now_ms() + backoff;
+			json_decref(cause);
+			continue;
+		}
 		wait = next_full - now;
+		if (w->again_at && w->again_at - now < wait)
+			wait = w->again_at - now;
 		if (ping_sent) {
 			if (now - ping_sent > WATCH_PONG_MS &&
 			    st.last_rx_ms < ping_sent) {
@@ -834,6 +872,7 @@ watch_loop(struct watcher *w)
 								   &name);
 				if (refresh(w, want, cause, proj, name) != 0)
 					next_full = watch_now_ms() + backoff;
+				read_again(w, want, cause);
 				free(proj);
 				free(name);
 			}
@@ -872,6 +911,7 @@ cmd_watch(int argc, char **argv)
 	}
 	watch_loop(&w);
 	json_decref(w.state);
+	json_decref(w.again_cause);
 	audit_run_release(&w.ar);
 	close(wake_pipe[0]);
 	close(wake_pipe[1]);
