@@ -38,12 +38,6 @@ mkdir_p(const char *dir, struct diag *d)
 	return rc;
 }
 
-static bool
-trusted_owner(const struct stat *st)
-{
-	return st->st_uid == 0 || st->st_uid == geteuid();
-}
-
 int
 journal_dir_open(const char *dir, bool create, struct diag *d)
 {
@@ -68,7 +62,7 @@ journal_dir_open(const char *dir, bool create, struct diag *d)
 		close(fd);
 		return -1;
 	}
-	if (!trusted_owner(&st)) {
+	if (!owner_trusted(&st)) {
 		diag_set(d, "journal directory '%s' belongs to uid %lu, not "
 			    "to root or you; its journals are not trusted",
 			 dir, (unsigned long)st.st_uid);
@@ -145,7 +139,7 @@ open_checked(const char *path, int flags, int *dirfd, struct diag *d)
 		diag_set(d, "journal '%s' is not a regular file", path);
 		goto fail_fd;
 	}
-	if (!trusted_owner(&st) || (st.st_mode & 022) || st.st_nlink != 1) {
+	if (!owner_trusted(&st) || (st.st_mode & 022) || st.st_nlink != 1) {
 		diag_set(d, "journal '%s' is not trusted: it must belong to "
 			    "root or you, be writable by nobody else and have "
 			    "no other name (uid %lu, mode %04o, %lu links)",
@@ -505,7 +499,7 @@ journal_lock(const char *dir, const char *server, const char *what,
 		return -1;
 	}
 	if (fstat(l->fd, &st) != 0 || !S_ISREG(st.st_mode) ||
-	    !trusted_owner(&st) || (st.st_mode & 022)) {
+	    !owner_trusted(&st) || (st.st_mode & 022)) {
 		diag_set(d, "lock '%s/%s' is not a private regular file of "
 			    "root or you", dir, name);
 		goto fail;

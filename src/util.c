@@ -289,7 +289,7 @@ read_file_max(const char *path, size_t max, const char *what, char **out,
 	return read_fd_max(fd, path, max, what, out, len, d);
 }
 
-static bool
+bool
 owner_trusted(const struct stat *st)
 {
 	return st->st_uid == 0 || st->st_uid == geteuid();

@@ -80,6 +80,10 @@ char *read_file(const char *path, size_t *len, struct diag *d);
 int read_file_max(const char *path, size_t max, const char *what, char **out,
 		  size_t *len, struct diag *d);
 
+struct stat;
+/* Whether st belongs to root or to the caller (the effective uid). */
+bool owner_trusted(const struct stat *st);
+
 /*
  * read_file_max() for a file whose content decides verdicts (a policy, a
  * baseline, a targets file, a client configuration, the release table):
