@@ -259,8 +259,6 @@ find_object(const struct snapshot *s, const char *url)
 {
 	char kind[32], name[256], project[256];
 	enum snap_kind sk;
-	const json_t *arr, *it;
-	size_t i;
 
 	if (split_object(url, kind, sizeof(kind), name, sizeof(name), project,
 			 sizeof(project)) != 0)
@@ -277,19 +275,11 @@ find_object(const struct snapshot *s, const char *url)
 		sk = SNAP_STORAGE_POOLS;
 	else
 		return NULL;
-	arr = snapshot_part(s, sk, NULL);
-	json_array_foreach(arr, i, it) {
-		const char *p = json_string_value(json_object_get(it,
-								  "project"));
-
-		if (!str_eq(json_string_value(json_object_get(it, "name")),
-			    name))
-			continue;
-		if (sk == SNAP_PROJECTS || sk == SNAP_STORAGE_POOLS ||
-		    str_eq(p ? p : "default", project))
-			return it;
-	}
-	return NULL;
+	/* a hash lookup: planning every finding of 100,000 instances must
+	   not scan the instance list once per finding */
+	if (sk == SNAP_PROJECTS || sk == SNAP_STORAGE_POOLS)
+		return snapshot_find(s, sk, NULL, name);
+	return snapshot_find(s, sk, project, name);
 }
 
 /*

@@ -208,8 +208,21 @@ snapshot_init(struct snapshot *s)
 }
 
 void
+snapshot_forget_derived(const struct snapshot *cs)
+{
+	/* a cache beside the state: dropping it changes no part */
+	struct snapshot *s = (struct snapshot *)(uintptr_t)cs;
+
+	if (s->derived && s->free_derived)
+		s->free_derived(s->derived);
+	s->derived = NULL;
+	s->free_derived = NULL;
+}
+
+void
 snapshot_release(struct snapshot *s)
 {
+	snapshot_forget_derived(s);
 	for (size_t k = 0; k < SNAP__COUNT; k++) {
 		json_decref(s->part[k]);
 		free(s->why[k]);
@@ -225,6 +238,7 @@ snapshot_release(struct snapshot *s)
 void
 snapshot_drop_parts(struct snapshot *s)
 {
+	snapshot_forget_derived(s);
 	for (size_t k = 0; k < SNAP__COUNT; k++) {
 		json_decref(s->part[k]);
 		s->part[k] = NULL;
@@ -1407,6 +1421,7 @@ snapshot_put_item(struct snapshot *s, enum snap_kind k, const char *project,
 	}
 	/* items are shared with the snapshot this part came from: a new
 	   array, the one item replaced */
+	snapshot_forget_derived(s);
 	arr = json_array();
 	json_array_foreach (s->part[k], i, it) {
 		const char *ip = json_string_value(json_object_get(it,

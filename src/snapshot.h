@@ -87,6 +87,16 @@ struct snapshot {
 	 * watch to re-run only the checks an event can change.
 	 */
 	unsigned long long *reads;
+	/*
+	 * One value derived from the parts and shared by the checks that
+	 * read it (the workload checks' instance set), built by its user on
+	 * first use: a cache beside the state, like the indexes. Freed with
+	 * free_derived by snapshot_forget_derived(), which everything that
+	 * replaces a part calls. Its user still checks that the parts it
+	 * was built from are the ones there now.
+	 */
+	void *derived;
+	void (*free_derived)(void *);
 };
 
 #define SNAP_BIT(k) (1ULL << (unsigned)(k))
@@ -100,6 +110,9 @@ unsigned long long snapshot_changed(const struct snapshot *a,
 				    const struct snapshot *b);
 
 void snapshot_init(struct snapshot *s);
+
+/* Frees s->derived (see there); a part is about to change or go. */
+void snapshot_forget_derived(const struct snapshot *s);
 void snapshot_release(struct snapshot *s);
 
 /*

@@ -142,11 +142,55 @@ add_profile(struct instances_set *set, const json_t *prof)
 	set->n++;
 }
 
+/* What an instance set was built from, to tell a stale one. */
+struct instances_cache {
+	struct instances_set set;
+	const json_t *from[3];
+	size_t from_n[3];
+};
+
+static const enum snap_kind cache_parts[3] = { SNAP_INSTANCES, SNAP_PROFILES,
+					       SNAP_PROJECTS };
+
+static void
+set_free(struct instances_set *set)
+{
+	for (size_t i = 0; i < set->n; i++) {
+		for (size_t k = 0; k < set->v[i].norigins; k++)
+			free(set->v[i].origins[k].object);
+		free(set->v[i].origins);
+		free(set->v[i].profile_json);
+	}
+	free(set->v);
+	memset(set, 0, sizeof(*set));
+}
+
+static void
+cache_free(void *p)
+{
+	struct instances_cache *ic = p;
+
+	set_free(&ic->set);
+	free(ic);
+}
+
+static bool
+cache_fresh(const struct instances_cache *ic, const struct snapshot *s)
+{
+	for (size_t k = 0; k < 3; k++)
+		if (ic->from[k] != s->part[cache_parts[k]] ||
+		    ic->from_n[k] != json_array_size(s->part[cache_parts[k]]))
+			return false;
+	return true;
+}
+
 int
 instances_load(const struct check *c, const struct check_ctx *x,
 	       struct instances_set *set, struct findings *out)
 {
-	const struct snapshot *s = x->snap;
+	/* the cache beside the state: filling it changes no part */
+	struct snapshot *s = (struct snapshot *)(uintptr_t)x->snap;
+	struct instances_cache *ic;
 	const json_t *insts, *profs, *e;
 	const char *why, *pwhy;
 	size_t i;
@@ -166,27 +210,44 @@ instances_load(const struct check *c, const struct check_ctx *x,
 			     "instance uses is not judged, and values "
 			     "instances inherit are not traced to their "
 			     "profile.", pwhy ? pwhy : "not fetched");
-	set->have_profiles = profs != NULL;
-	set->v = xcalloc(json_array_size(insts) + json_array_size(profs) + 1,
-			 sizeof(*set->v));
+	/* a set built from the cache depends on what building it read:
+	   the projects, whether or not this snapshot needed them */
+	(void)snapshot_part(s, SNAP_PROJECTS, NULL);
+
+	ic = s->free_derived == cache_free ? s->derived : NULL;
+	if (ic && cache_fresh(ic, s)) {
+		*set = ic->set;
+		set->borrowed = true;
+		return 0;
+	}
+	snapshot_forget_derived(s);
+	ic = xcalloc(1, sizeof(*ic));
+	for (size_t k = 0; k < 3; k++) {
+		ic->from[k] = s->part[cache_parts[k]];
+		ic->from_n[k] = json_array_size(ic->from[k]);
+	}
+	ic->set.have_profiles = profs != NULL;
+	ic->set.v = xcalloc(json_array_size(insts) + json_array_size(profs) +
+				    1,
+			    sizeof(*ic->set.v));
 	json_array_foreach (insts, i, e)
-		add_instance(set, s, e, profs);
+		add_instance(&ic->set, s, e, profs);
 	json_array_foreach (profs, i, e)
-		add_profile(set, e);
+		add_profile(&ic->set, e);
+	s->derived = ic;
+	s->free_derived = cache_free;
+	*set = ic->set;
+	set->borrowed = true;
 	return 0;
 }
 
 void
 instances_release(struct instances_set *set)
 {
-	for (size_t i = 0; i < set->n; i++) {
-		for (size_t k = 0; k < set->v[i].norigins; k++)
-			free(set->v[i].origins[k].object);
-		free(set->v[i].origins);
-		free(set->v[i].profile_json);
-	}
-	free(set->v);
-	memset(set, 0, sizeof(*set));
+	if (set->borrowed)
+		memset(set, 0, sizeof(*set));
+	else
+		set_free(set);
 }
 
 const char *

@@ -52,13 +52,16 @@ struct instances_set {
 	size_t n;
 	size_t ninstances;	/* instances come first, then profiles */
 	bool have_profiles;	/* the profiles part could be read */
+	bool borrowed;		/* the snapshot's shared set (a copy of it) */
 };
 
 /*
- * Builds the subjects of a snapshot. Without the instances part it adds
- * an ST_ERROR finding and returns -1; without the profiles part it adds
- * an ST_ERROR finding (a profile nobody uses could hide a finding) and
- * goes on with the instances alone.
+ * The subjects of a snapshot. Without the instances part it adds an
+ * ST_ERROR finding and returns -1; without the profiles part it adds an
+ * ST_ERROR finding (a profile nobody uses could hide a finding) and goes
+ * on with the instances alone. The subjects are built once per snapshot
+ * and shared by every check that asks (snapshot's derived cache), so the
+ * set is read-only; instances_release() gives it back.
  */
 int instances_load(const struct check *c, const struct check_ctx *x,
 		   struct instances_set *set, struct findings *out);
