@@ -6,7 +6,10 @@
 #include <string.h>
 
 #include "catalog.h"
+#include "engine.h"
 #include "host_only.h"
+#include "report.h"
+#include "report/fleet_report.h"
 
 static const char *
 jstr(const json_t *o, const char *k)
@@ -144,12 +147,18 @@ host_check(const char *id)
 	return c && host_only_is_host_check(c);
 }
 
-/* The summary of rep counted again from its results. */
+/*
+ * The summary and score of rep counted again from its results: a check
+ * kept in another member's report leaves this one's score, by the
+ * engine's own weights.
+ */
 static void
 recount(json_t *rep)
 {
 	json_t *sum = json_object(), *res;
 	size_t i, counts[ST__COUNT] = { 0 };
+	struct report r;
+	struct diag d = { { 0 } };
 
 	json_array_foreach(json_object_get(rep, "results"), i, res)
 		for (int k = 0; k < ST__COUNT; k++)
@@ -160,6 +169,11 @@ recount(json_t *rep)
 		json_object_set_new(sum, status_name((enum status)k),
 				    json_integer((json_int_t)counts[k]));
 	json_object_set_new(rep, "summary", sum);
+	if (fleet_report_load(&r, rep, &d) == 0) {
+		engine_score(&r);
+		json_object_set_new(rep, "score", report_score_json(r.score));
+		engine_report_release(&r);
+	}
 }
 
 void

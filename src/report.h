@@ -33,6 +33,9 @@ report_write_fn report_markdown_write;
  * write failed.
  */
 int report_dump_json(FILE *f, json_t *root);
+
+/* A report's "score" as JSON: one decimal, or null when no check counted. */
+json_t *report_score_json(double score);
 /* A finding's remedy as the JSON and SARIF reports carry it. */
 struct remedy;
 json_t *remedy_json(const struct remedy *r);

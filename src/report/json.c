@@ -30,6 +30,12 @@ round1(double v)
 	return (double)(long long)(v * 10.0 + 0.5) / 10.0;
 }
 
+json_t *
+report_score_json(double score)
+{
+	return score < 0 ? json_null() : json_real(round1(score));
+}
+
 static void
 set_opt(json_t *o, const char *k, const char *v)
 {
@@ -171,9 +177,7 @@ report_json(const struct report *r)
 				    json_integer((json_int_t)r->counts[k]));
 	json_object_set_new(root, "summary", summary);
 	/* one decimal, so the number is stable across libc printf rounding */
-	json_object_set_new(root, "score",
-			    r->score < 0 ? json_null() :
-					   json_real(round1(r->score)));
+	json_object_set_new(root, "score", report_score_json(r->score));
 
 	for (size_t i = 0; i < r->n; i++) {
 		const struct check_result *res = &r->results[i];

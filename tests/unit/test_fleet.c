@@ -234,6 +234,11 @@ test_merge_dedup(void **state)
 	/* the summary follows */
 	assert_int_equal(json_integer_value(json_object_get(json_object_get(
 		f.v[1].report, "summary"), "skipped")), 1);
+	/* and so does the score: only the failing host check counts now
+	   (it was 50 with the cluster-wide check's weight) */
+	assert_true(json_is_real(json_object_get(f.v[1].report, "score")));
+	assert_true(json_real_value(json_object_get(f.v[1].report, "score")) ==
+		    0.0);
 	/* host findings per host */
 	assert_string_equal(status_of(&f, 1, "LXD-HOS-001"), "fail");
 	/* another cluster keeps its own */
