@@ -22,6 +22,7 @@ audit_fleet_one(const struct fleet_target *t, void *ctx, FILE *out,
 	ro.policy = t->policy ? t->policy : a->policy;
 	ro.releases = a->releases;
 	ro.timeout_ms = a->timeout_ms;
+	ro.select = a->select;
 	if (audit_run_start(&ar, &ro, d) != 0)
 		goto out;
 	if (gate_apply_selection(&ar.report, a->select, &ar.policy, &ar.snap,

@@ -42,6 +42,10 @@ evaluate(struct audit_run *ar, const struct audit_run_opts *o,
 	ctx.snap = &ar->snap;
 	ctx.policy = &ar->policy;
 	ctx.releases_path = releases_locate(o->releases);
+	if (o->select) {
+		ctx.selects = gate_select_wants;
+		ctx.selects_arg = o->select;
+	}
 	engine_run(&ctx, &ar->report);
 	ar->have_report = true;
 	gate_apply_policy(&ar->report, &ar->policy, ar->snap.now);

@@ -30,6 +30,9 @@ struct audit_run_opts {
 	 * the host and, when clustered, the member and cluster certificate.
 	 */
 	bool host_only;
+	/* --check, --skip, --section: only the checks these keep are
+	   evaluated (NULL: every check) */
+	const struct gate_select *select;
 };
 
 #define AUDIT_TIMEOUT_MS 120000LL

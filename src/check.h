@@ -23,6 +23,14 @@ struct check_ctx {
 	 * --host-root): the host checks are then notapplicable.
 	 */
 	const struct host *host;
+	/*
+	 * Whether the command line selects check c (--check, --skip,
+	 * --section), or NULL for all: a check left out is not evaluated
+	 * at all; the engine records it as skipped, and the command's
+	 * selection then says why.
+	 */
+	bool (*selects)(const void *arg, const struct check *c);
+	const void *selects_arg;
 };
 
 /*

@@ -684,6 +684,7 @@ cmd_audit(int argc, char **argv)
 	ro.input = o.input;
 	ro.timeout_ms = o.timeout_ms;
 	ro.host_only = o.host_only;
+	ro.select = &o.select;
 	if (audit_run_start(&ar, &ro, &d) != 0) {
 		cmd_error("%s", d.msg);
 		goto out;

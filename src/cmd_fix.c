@@ -446,6 +446,7 @@ cmd_fix(int argc, char **argv)
 	if (!o.apply && (o.yes || o.n_only)) {
 		/* --only alone narrows what the plan marks; fine */
 	}
+	o.run.select = &o.select;
 	if (audit_run_start(&ar, &o.run, &d) != 0) {
 		cmd_error("%s", d.msg);
 		goto out;

@@ -172,6 +172,11 @@ engine_run_changed(const struct check_ctx *x, struct report *r,
 					     c->severity, "/1.0",
 					     "skipped by the policy: %s",
 					     skip_reason(x->policy, c->id));
+			else if (x->selects && !x->selects(x->selects_arg, c))
+				findings_add(&res->findings, ST_SKIPPED,
+					     c->severity, "/1.0",
+					     "skipped: left out by the "
+					     "command line");
 			else
 				c->eval(c, x, &res->findings);
 			s->reads = NULL;

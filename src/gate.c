@@ -594,11 +594,13 @@ gate_select_validate(const struct gate_select *s, struct diag *d)
 	return 0;
 }
 
-/* Why the command line leaves c out, or NULL when it selects it. */
+/*
+ * Why --check, --skip or --section leave c out, or NULL when they select
+ * it.
+ */
 static char *
-left_out(const struct gate_select *s, const struct check_result *res)
+left_out_check(const struct gate_select *s, const struct check *c)
 {
-	const struct check *c = res->check;
 	const struct section *sec = catalog_section_of(c);
 	bool in = s->n_check == 0;
 
@@ -616,6 +618,26 @@ left_out(const struct gate_select *s, const struct check_result *res)
 		if (!in)
 			return xstrdup("skipped: not in the --section chosen");
 	}
+	return NULL;
+}
+
+bool
+gate_select_wants(const void *arg, const struct check *c)
+{
+	char *why = arg ? left_out_check(arg, c) : NULL;
+
+	free(why);
+	return why == NULL;
+}
+
+/* Why the command line leaves c out, or NULL when it selects it. */
+static char *
+left_out(const struct gate_select *s, const struct check_result *res)
+{
+	char *why = left_out_check(s, res->check);
+
+	if (why)
+		return why;
 	if (s->skip_below && (res->status == ST_FAIL ||
 			      res->status == ST_ERROR) &&
 	    res->severity < s->below)

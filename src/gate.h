@@ -49,6 +49,14 @@ int gate_select_add(struct gate_select *s, const char *option,
 int gate_select_validate(const struct gate_select *s, struct diag *d);
 
 /*
+ * Whether s (a struct gate_select, or NULL) keeps check c by --check,
+ * --skip and --section: a check_ctx selects predicate, so that a check
+ * left out is not evaluated. (--min-severity and --project judge
+ * results, and gate_apply_selection applies them afterwards.)
+ */
+bool gate_select_wants(const void *s, const struct check *c);
+
+/*
  * Applies the selection to r, like the policy's skip: a check left out
  * is listed as skipped (its findings replaced by one saying which option
  * left it out); with --project, only findings on objects of that project
