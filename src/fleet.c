@@ -12,6 +12,8 @@
 #include <unistd.h>
 #include <yaml.h>
 
+#include "yamlutil.h"
+
 #define FLEET_MAX_FILE ((size_t)1 << 20)
 /* the child's own deadline reports first; this is the backstop */
 #define FLEET_GRACE_MS 5000LL
@@ -106,35 +108,6 @@ struct ydoc {
 	yaml_document_t doc;
 };
 
-static void
-yerr(const struct ydoc *y, const yaml_node_t *n, struct diag *d,
-     const char *fmt, ...) LXDH_PRINTF(4, 5);
-
-static void
-yerr(const struct ydoc *y, const yaml_node_t *n, struct diag *d,
-     const char *fmt, ...)
-{
-	va_list ap;
-	char *msg;
-
-	va_start(ap, fmt);
-	msg = xvasprintf(fmt, ap);
-	va_end(ap);
-	if (n)
-		diag_set(d, "%s:%zu:%zu: %s", y->file, n->start_mark.line + 1,
-			 n->start_mark.column + 1, msg);
-	else
-		diag_set(d, "%s: %s", y->file, msg);
-	free(msg);
-}
-
-static const char *
-yscalar(const yaml_node_t *n)
-{
-	return n && n->type == YAML_SCALAR_NODE ?
-		       (const char *)n->data.scalar.value : NULL;
-}
-
 /* The keys an entry may have, and where each goes. */
 enum { K_NAME, K_REMOTE, K_URL, K_CERT, K_KEY, K_SERVER_CERT, K_SOCKET,
        K_POLICY, K__COUNT };
@@ -153,7 +126,8 @@ parse_entry(struct ydoc *y, yaml_node_t *e, struct fleet_targets *t,
 	yaml_node_pair_t *p;
 
 	if (e->type != YAML_MAPPING_NODE) {
-		yerr(y, e, d, "each entry of 'targets' must be a mapping with "
+		yaml_error_at(d, y->file, e,
+			      "each entry of 'targets' must be a mapping with "
 			      "a 'name'");
 		return -1;
 	}
@@ -161,47 +135,57 @@ parse_entry(struct ydoc *y, yaml_node_t *e, struct fleet_targets *t,
 	     p++) {
 		yaml_node_t *kn = yaml_document_get_node(&y->doc, p->key);
 		yaml_node_t *vn = yaml_document_get_node(&y->doc, p->value);
-		const char *k = yscalar(kn);
+		const char *k = yaml_str(kn);
 		size_t i;
 
 		if (!k) {
-			yerr(y, kn, d, "keys of a target must be strings");
+			yaml_error_at(d, y->file, kn,
+				      "keys of a target must be strings");
 			return -1;
 		}
 		for (i = 0; i < K__COUNT; i++)
 			if (str_eq(k, entry_keys[i]))
 				break;
 		if (i == K__COUNT) {
-			yerr(y, kn, d, "unknown key '%s' in a target (name, "
-				       "remote, url, cert, key, server-cert, "
-				       "socket, policy)", k);
+			yaml_error_at(d, y->file, kn,
+				      "unknown key '%s' in a target (name, "
+				      "remote, url, cert, key, server-cert, "
+				      "socket, policy)",
+				      k);
 			return -1;
 		}
 		if (v[i]) {
-			yerr(y, kn, d, "duplicate key '%s' in a target", k);
+			yaml_error_at(d, y->file, kn,
+				      "duplicate key '%s' in a target", k);
 			return -1;
 		}
-		v[i] = yscalar(vn);
+		v[i] = yaml_str(vn);
 		at[i] = vn;
 		if (!v[i] || !*v[i]) {
-			yerr(y, vn, d, "'%s' of a target must be a non-empty "
-				       "string", k);
+			yaml_error_at(d, y->file, vn,
+				      "'%s' of a target must be a non-empty "
+				      "string",
+				      k);
 			return -1;
 		}
 	}
 	if (!v[K_NAME]) {
-		yerr(y, e, d, "a target has no 'name'");
+		yaml_error_at(d, y->file, e, "a target has no 'name'");
 		return -1;
 	}
 	if (!!v[K_REMOTE] + !!v[K_URL] + !!v[K_SOCKET] > 1) {
-		yerr(y, e, d, "target '%s': remote, url and socket exclude "
-			      "each other", v[K_NAME]);
+		yaml_error_at(d, y->file, e,
+			      "target '%s': remote, url and socket exclude "
+			      "each other",
+			      v[K_NAME]);
 		return -1;
 	}
 	if ((v[K_CERT] || v[K_KEY] || v[K_SERVER_CERT]) && !v[K_REMOTE] &&
 	    !v[K_URL]) {
-		yerr(y, e, d, "target '%s': cert, key and server-cert need "
-			      "remote or url", v[K_NAME]);
+		yaml_error_at(d, y->file, e,
+			      "target '%s': cert, key and server-cert need "
+			      "remote or url",
+			      v[K_NAME]);
 		return -1;
 	}
 	o.remote = v[K_REMOTE];
@@ -214,7 +198,7 @@ parse_entry(struct ydoc *y, yaml_node_t *e, struct fleet_targets *t,
 		char msg[sizeof(d->msg)];
 
 		snprintf(msg, sizeof(msg), "%s", d->msg);
-		yerr(y, at[K_NAME], d, "%s", msg);
+		yaml_error_at(d, y->file, at[K_NAME], "%s", msg);
 		return -1;
 	}
 	return 0;
@@ -229,33 +213,38 @@ parse_doc(struct ydoc *y, struct fleet_targets *t, struct diag *d)
 	yaml_node_item_t *it;
 
 	if (!root || root->type != YAML_MAPPING_NODE) {
-		yerr(y, root, d, "expected a mapping with a 'targets' list at "
-				 "the top level");
+		yaml_error_at(d, y->file, root,
+			      "expected a mapping with a 'targets' list at "
+			      "the top level");
 		return -1;
 	}
 	for (p = root->data.mapping.pairs.start;
 	     p < root->data.mapping.pairs.top; p++) {
 		yaml_node_t *kn = yaml_document_get_node(&y->doc, p->key);
-		const char *k = yscalar(kn);
+		const char *k = yaml_str(kn);
 
 		if (!str_eq(k, "targets")) {
-			yerr(y, kn, d, "unknown top-level key '%s' (only "
-				       "'targets')", k ? k : "?");
+			yaml_error_at(d, y->file, kn,
+				      "unknown top-level key '%s' (only "
+				      "'targets')",
+				      k ? k : "?");
 			return -1;
 		}
 		if (list) {
-			yerr(y, kn, d, "duplicate key 'targets'");
+			yaml_error_at(d, y->file, kn,
+				      "duplicate key 'targets'");
 			return -1;
 		}
 		list = yaml_document_get_node(&y->doc, p->value);
 	}
 	if (!list) {
-		yerr(y, root, d, "no 'targets' list");
+		yaml_error_at(d, y->file, root, "no 'targets' list");
 		return -1;
 	}
 	if (list->type != YAML_SEQUENCE_NODE ||
 	    list->data.sequence.items.start == list->data.sequence.items.top) {
-		yerr(y, list, d, "'targets' must be a non-empty list");
+		yaml_error_at(d, y->file, list,
+			      "'targets' must be a non-empty list");
 		return -1;
 	}
 	for (it = list->data.sequence.items.start;

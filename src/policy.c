@@ -9,6 +9,7 @@
 #include <yaml.h>
 
 #include "catalog.h"
+#include "yamlutil.h"
 
 #define POLICY_MAX_SIZE ((size_t)4 << 20)
 /*
@@ -162,24 +163,6 @@ static const struct policy_key top_keys[] = {
 
 /* --- helpers -------------------------------------------------------------- */
 
-static void
-perror_at(struct pctx *c, const yaml_node_t *n, const char *fmt, ...)
-	LXDH_PRINTF(3, 4);
-
-static void
-perror_at(struct pctx *c, const yaml_node_t *n, const char *fmt, ...)
-{
-	va_list ap;
-	char *msg;
-
-	va_start(ap, fmt);
-	msg = xvasprintf(fmt, ap);
-	va_end(ap);
-	diag_set(c->d, "%s:%zu:%zu: %s", c->file, n->start_mark.line + 1,
-		 n->start_mark.column + 1, msg);
-	free(msg);
-}
-
 static void *
 field(struct pctx *c, const struct policy_key *k)
 {
@@ -194,24 +177,20 @@ full_name(const struct policy_key *k, const char *section)
 }
 
 /*
- * The text of a string scalar: plain or quoted, with no explicit tag
- * other than !!str and no NUL inside. NULL for anything else.
+ * The text of a string scalar (yaml_str) written plain or quoted: a
+ * block scalar is not a value the policy expects. NULL for anything
+ * else.
  */
 static const char *
 scalar_text(const yaml_node_t *n)
 {
-	if (n->type != YAML_SCALAR_NODE)
-		return NULL;
-	if (n->tag && strcmp((const char *)n->tag, YAML_STR_TAG) != 0)
-		return NULL;
-	if (n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE &&
+	const char *t = yaml_str(n);
+
+	if (t && n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE &&
 	    n->data.scalar.style != YAML_SINGLE_QUOTED_SCALAR_STYLE &&
 	    n->data.scalar.style != YAML_DOUBLE_QUOTED_SCALAR_STYLE)
 		return NULL;
-	if (strlen((const char *)n->data.scalar.value) !=
-	    n->data.scalar.length)
-		return NULL;
-	return (const char *)n->data.scalar.value;
+	return t;
 }
 
 static bool
@@ -328,8 +307,9 @@ parse_mapping(struct pctx *c, const yaml_node_t *map,
 		const char *name = string_value(kn);
 
 		if (!name) {
-			perror_at(c, kn, "keys must be strings %s, not %s",
-				  where, node_kind(kn));
+			yaml_error_at(c->d, c->file, kn,
+				      "keys must be strings %s, not %s", where,
+				      node_kind(kn));
 			goto out;
 		}
 		for (q = map->data.mapping.pairs.start; q < p; q++) {
@@ -337,8 +317,9 @@ parse_mapping(struct pctx *c, const yaml_node_t *map,
 				yaml_document_get_node(&c->doc, q->key);
 
 			if (str_eq(scalar_text(prev), name)) {
-				perror_at(c, kn, "duplicate key '%s' %s", name,
-					  where);
+				yaml_error_at(c->d, c->file, kn,
+					      "duplicate key '%s' %s", name,
+					      where);
 				goto out;
 			}
 		}
@@ -346,7 +327,8 @@ parse_mapping(struct pctx *c, const yaml_node_t *map,
 			if (!strcmp(k->name, name))
 				break;
 		if (!k->name) {
-			perror_at(c, kn, "unknown key '%s' %s", name, where);
+			yaml_error_at(c->d, c->file, kn, "unknown key '%s' %s",
+				      name, where);
 			goto out;
 		}
 		if (k->parse(c, k, yaml_document_get_node(&c->doc, p->value),
@@ -363,8 +345,9 @@ parse_mapping(struct pctx *c, const yaml_node_t *map,
 			seen = str_eq(scalar_text(yaml_document_get_node(
 					      &c->doc, p->key)), k->name);
 		if (!seen) {
-			perror_at(c, map, "missing required key '%s' %s",
-				  k->name, where);
+			yaml_error_at(c->d, c->file, map,
+				      "missing required key '%s' %s", k->name,
+				      where);
 			goto out;
 		}
 	}
@@ -382,8 +365,9 @@ parse_section(struct pctx *c, const struct policy_key *k,
 	int rc;
 
 	if (node->type != YAML_MAPPING_NODE) {
-		perror_at(c, node, "'%s' must be a mapping, not %s", name,
-			  node_kind(node));
+		yaml_error_at(c->d, c->file, node,
+			      "'%s' must be a mapping, not %s", name,
+			      node_kind(node));
 		free(name);
 		return -1;
 	}
@@ -402,13 +386,16 @@ parse_version(struct pctx *c, const struct policy_key *k,
 	(void)section;
 	if (!s || node->data.scalar.style != YAML_PLAIN_SCALAR_STYLE ||
 	    !all_digits(s, "0123456789")) {
-		perror_at(c, node, "'version' must be the integer 1, not %s",
-			  node_kind(node));
+		yaml_error_at(c->d, c->file, node,
+			      "'version' must be the integer 1, not %s",
+			      node_kind(node));
 		return -1;
 	}
 	if (strcmp(s, "1") != 0) {
-		perror_at(c, node, "unsupported policy version %.20s (only "
-			  "version 1 is known)", s);
+		yaml_error_at(c->d, c->file, node,
+			      "unsupported policy version %.20s (only "
+			      "version 1 is known)",
+			      s);
 		return -1;
 	}
 	return 0;
@@ -487,14 +474,17 @@ parse_duration(struct pctx *c, const struct policy_key *k,
 	int rc = -1;
 
 	if (!s) {
-		perror_at(c, node, "'%s' must be a duration such as 15M or "
-			  "90d, not %s", name, node_kind(node));
+		yaml_error_at(c->d, c->file, node,
+			      "'%s' must be a duration such as 15M or "
+			      "90d, not %s",
+			      name, node_kind(node));
 		goto out;
 	}
 	why = duration_parse(s, &v);
 	if (why) {
-		perror_at(c, node, "bad duration '%.40s' for '%s': %s", s,
-			  name, why);
+		yaml_error_at(c->d, c->file, node,
+			      "bad duration '%.40s' for '%s': %s", s, name,
+			      why);
 		goto out;
 	}
 	*(long long *)field(c, k) = v;
@@ -514,8 +504,9 @@ parse_strlist(struct pctx *c, const struct policy_key *k,
 	int rc = -1;
 
 	if (node->type != YAML_SEQUENCE_NODE) {
-		perror_at(c, node, "'%s' must be a list of strings, not %s",
-			  name, node_kind(node));
+		yaml_error_at(c->d, c->file, node,
+			      "'%s' must be a list of strings, not %s", name,
+			      node_kind(node));
 		goto out;
 	}
 	strlist_release(l);
@@ -525,11 +516,14 @@ parse_strlist(struct pctx *c, const struct policy_key *k,
 		const char *s = string_value(n);
 
 		if (!s || !*s) {
-			perror_at(c, n, "items of '%s' must be non-empty "
-				  "strings, not %s%s", name,
-				  s ? "an empty string" : node_kind(n),
-				  plain_type(n) && *n->data.scalar.value ?
-				  " (quote it if it is a name)" : "");
+			yaml_error_at(c->d, c->file, n,
+				      "items of '%s' must be non-empty "
+				      "strings, not %s%s",
+				      name,
+				      s ? "an empty string" : node_kind(n),
+				      plain_type(n) && *n->data.scalar.value
+					      ? " (quote it if it is a name)"
+					      : "");
 			goto out;
 		}
 		strlist_push(l, s);
@@ -554,8 +548,9 @@ parse_item(struct pctx *c, const yaml_node_t *node, const char *where,
 	const yaml_node_pair_t *p;
 
 	if (node->type != YAML_MAPPING_NODE) {
-		perror_at(c, node, "items of '%s' must be mappings, not %s",
-			  where, node_kind(node));
+		yaml_error_at(c->d, c->file, node,
+			      "items of '%s' must be mappings, not %s", where,
+			      node_kind(node));
 		return -1;
 	}
 	for (size_t i = 0; i < n; i++)
@@ -570,21 +565,25 @@ parse_item(struct pctx *c, const yaml_node_t *node, const char *where,
 			if (!strcmp(names[i], name))
 				break;
 		if (!name || i == n) {
-			perror_at(c, kn, "unknown key '%s' in an item of '%s'",
-				  name ? name : "?", where);
+			yaml_error_at(c->d, c->file, kn,
+				      "unknown key '%s' in an item of '%s'",
+				      name ? name : "?", where);
 			return -1;
 		}
 		if (vals[i]) {
-			perror_at(c, kn, "duplicate key '%s' in an item of '%s'",
-				  name, where);
+			yaml_error_at(c->d, c->file, kn,
+				      "duplicate key '%s' in an item of '%s'",
+				      name, where);
 			return -1;
 		}
 		vals[i] = yaml_document_get_node(&c->doc, p->value);
 	}
 	for (size_t i = 0; i < n; i++) {
 		if (required[i] && !vals[i]) {
-			perror_at(c, node, "missing required key '%s' in an "
-				  "item of '%s'", names[i], where);
+			yaml_error_at(c->d, c->file, node,
+				      "missing required key '%s' in an "
+				      "item of '%s'",
+				      names[i], where);
 			return -1;
 		}
 	}
@@ -598,8 +597,9 @@ need_string(struct pctx *c, const yaml_node_t *n, const char *what)
 	const char *s = string_value(n);
 
 	if (!s || !*s) {
-		perror_at(c, n, "'%s' must be a non-empty string, not %s", what,
-			  s ? "an empty string" : node_kind(n));
+		yaml_error_at(c->d, c->file, n,
+			      "'%s' must be a non-empty string, not %s", what,
+			      s ? "an empty string" : node_kind(n));
 		return NULL;
 	}
 	return s;
@@ -612,8 +612,10 @@ need_check(struct pctx *c, const yaml_node_t *n, const char *what)
 	const char *s = need_string(c, n, what);
 
 	if (s && !catalog_find(s)) {
-		perror_at(c, n, "unknown check '%.40s' in '%s' (see "
-			  "'lxd-harden checks')", s, what);
+		yaml_error_at(c->d, c->file, n,
+			      "unknown check '%.40s' in '%s' (see "
+			      "'lxd-harden checks')",
+			      s, what);
 		return NULL;
 	}
 	return s;
@@ -630,8 +632,10 @@ parse_skips(struct pctx *c, const struct policy_key *k,
 	(void)k;
 	(void)section;
 	if (node->type != YAML_SEQUENCE_NODE) {
-		perror_at(c, node, "'skip' must be a list of {check, reason}, "
-			  "not %s", node_kind(node));
+		yaml_error_at(c->d, c->file, node,
+			      "'skip' must be a list of {check, reason}, "
+			      "not %s",
+			      node_kind(node));
 		return -1;
 	}
 	for (it = node->data.sequence.items.start;
@@ -665,8 +669,10 @@ parse_overrides(struct pctx *c, const struct policy_key *k,
 	(void)k;
 	(void)section;
 	if (node->type != YAML_MAPPING_NODE) {
-		perror_at(c, node, "'severity' must be a mapping of check id "
-			  "to severity, not %s", node_kind(node));
+		yaml_error_at(c->d, c->file, node,
+			      "'severity' must be a mapping of check id "
+			      "to severity, not %s",
+			      node_kind(node));
 		return -1;
 	}
 	for (p = node->data.mapping.pairs.start;
@@ -682,15 +688,19 @@ parse_overrides(struct pctx *c, const struct policy_key *k,
 			return -1;
 		for (size_t i = 0; i < pol->n_overrides; i++) {
 			if (str_eq(pol->overrides[i].check, id)) {
-				perror_at(c, kn, "duplicate key '%s' in "
-					  "'severity'", id);
+				yaml_error_at(c->d, c->file, kn,
+					      "duplicate key '%s' in "
+					      "'severity'",
+					      id);
 				return -1;
 			}
 		}
 		name = string_value(vn);
 		if (!name || severity_parse(name, &sev) != 0) {
-			perror_at(c, vn, "'severity.%s' must be one of "
-				  "critical, high, medium, low, info", id);
+			yaml_error_at(c->d, c->file, vn,
+				      "'severity.%s' must be one of "
+				      "critical, high, medium, low, info",
+				      id);
 			return -1;
 		}
 		pol->overrides = xrealloc(pol->overrides,
@@ -737,8 +747,10 @@ parse_waivers(struct pctx *c, const struct policy_key *k,
 	(void)k;
 	(void)section;
 	if (node->type != YAML_SEQUENCE_NODE) {
-		perror_at(c, node, "'waivers' must be a list of {check, "
-			  "object, reason, expires}, not %s", node_kind(node));
+		yaml_error_at(c->d, c->file, node,
+			      "'waivers' must be a list of {check, "
+			      "object, reason, expires}, not %s",
+			      node_kind(node));
 		return -1;
 	}
 	for (it = node->data.sequence.items.start;
@@ -765,9 +777,10 @@ parse_waivers(struct pctx *c, const struct policy_key *k,
 			return -1;
 		expires = string_value(v[3]);
 		if (!expires || parse_day(expires, &at) != 0) {
-			perror_at(c, v[3], "'waivers.expires' must be a date "
-				  "YYYY-MM-DD, not %s",
-				  expires ? "that" : node_kind(v[3]));
+			yaml_error_at(c->d, c->file, v[3],
+				      "'waivers.expires' must be a date "
+				      "YYYY-MM-DD, not %s",
+				      expires ? "that" : node_kind(v[3]));
 			return -1;
 		}
 		p->waivers = xrealloc(p->waivers,
@@ -922,8 +935,9 @@ policy_load(struct policy *p, const char *path, struct diag *d)
 		diag_set(d, "%s: empty policy (expected a mapping with "
 			    "'version: 1')", path);
 	} else if (root->type != YAML_MAPPING_NODE) {
-		perror_at(&c, root, "a policy must be a mapping, not %s",
-			  node_kind(root));
+		yaml_error_at(c.d, c.file, root,
+			      "a policy must be a mapping, not %s",
+			      node_kind(root));
 	} else {
 		rc = parse_mapping(&c, root, top_keys, NULL);
 	}

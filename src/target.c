@@ -13,6 +13,7 @@
 
 #include "cmd.h"
 #include "escape.h"
+#include "yamlutil.h"
 
 #define TARGET_DEFAULT_PORT "8443"
 #define TARGET_MAX_CONFIG ((size_t)4 << 20)
@@ -298,35 +299,6 @@ ynode(struct yconf *y, int i)
 	return yaml_document_get_node(&y->doc, i);
 }
 
-static const char *
-yscalar(const yaml_node_t *n)
-{
-	if (!n || n->type != YAML_SCALAR_NODE)
-		return NULL;
-	if (strlen((const char *)n->data.scalar.value) !=
-	    n->data.scalar.length)
-		return NULL;
-	return (const char *)n->data.scalar.value;
-}
-
-static void
-yerror(const struct yconf *y, const yaml_node_t *n, struct diag *d,
-       const char *fmt, ...) LXDH_PRINTF(4, 5);
-
-static void
-yerror(const struct yconf *y, const yaml_node_t *n, struct diag *d,
-       const char *fmt, ...)
-{
-	va_list ap;
-	char *msg;
-
-	va_start(ap, fmt);
-	msg = xvasprintf(fmt, ap);
-	va_end(ap);
-	diag_set(d, "%s:%zu:%zu: %s", y->file, n->start_mark.line + 1,
-		 n->start_mark.column + 1, msg);
-	free(msg);
-}
 
 /*
  * Looks key up in a mapping; a key given twice is an error, as it is for
@@ -343,10 +315,11 @@ ymap_get(struct yconf *y, const yaml_node_t *map, const char *key,
 	     p++) {
 		yaml_node_t *k = ynode(y, p->key);
 
-		if (!str_eq(yscalar(k), key))
+		if (!str_eq(yaml_str(k), key))
 			continue;
 		if (*out) {
-			yerror(y, k, d, "duplicate key '%s' in %s", key, where);
+			yaml_error_at(d, y->file, k, "duplicate key '%s' in %s",
+				      key, where);
 			return -1;
 		}
 		*out = ynode(y, p->value);
@@ -368,10 +341,11 @@ yremote_str(struct yconf *y, const yaml_node_t *map, const char *key,
 		return -1;
 	if (!v)
 		return 0;
-	*out = yscalar(v);
+	*out = yaml_str(v);
 	if (!*out) {
-		yerror(y, v, d, "'%s' of remote '%s' must be a string", key,
-		       name);
+		yaml_error_at(d, y->file, v,
+			      "'%s' of remote '%s' must be a string", key,
+			      name);
 		return -1;
 	}
 	return 0;
@@ -437,7 +411,7 @@ known_remotes(struct yconf *y, const yaml_node_t *remotes, struct strbuf *sb)
 	}
 	for (p = remotes->data.mapping.pairs.start;
 	     p < remotes->data.mapping.pairs.top; p++) {
-		const char *k = yscalar(ynode(y, p->key));
+		const char *k = yaml_str(ynode(y, p->key));
 
 		if (!k)
 			continue;
@@ -462,14 +436,16 @@ remote_from_doc(struct yconf *y, const struct target_opts *o,
 	yaml_node_pair_t *p;
 
 	if (root && root->type != YAML_MAPPING_NODE) {
-		yerror(y, root, d, "expected a mapping at the top level");
+		yaml_error_at(d, y->file, root,
+			      "expected a mapping at the top level");
 		return -1;
 	}
 	if (root && ymap_get(y, root, "remotes", "the top level", &remotes,
 			     d))
 		return -1;
 	if (remotes && remotes->type != YAML_MAPPING_NODE) {
-		yerror(y, remotes, d, "'remotes' must be a mapping");
+		yaml_error_at(d, y->file, remotes,
+			      "'remotes' must be a mapping");
 		return -1;
 	}
 	if (remotes && ymap_get(y, remotes, name, "'remotes'", &r, d))
@@ -482,14 +458,17 @@ remote_from_doc(struct yconf *y, const struct target_opts *o,
 		return -1;
 	}
 	if (r->type != YAML_MAPPING_NODE) {
-		yerror(y, r, d, "remote '%s' must be a mapping", name);
+		yaml_error_at(d, y->file, r, "remote '%s' must be a mapping",
+			      name);
 		return -1;
 	}
 	for (p = r->data.mapping.pairs.start; p < r->data.mapping.pairs.top;
 	     p++) {
-		if (!yscalar(ynode(y, p->key))) {
-			yerror(y, ynode(y, p->key), d, "keys of remote '%s' "
-			       "must be strings", name);
+		if (!yaml_str(ynode(y, p->key))) {
+			yaml_error_at(d, y->file, ynode(y, p->key),
+				      "keys of remote '%s' "
+				      "must be strings",
+				      name);
 			return -1;
 		}
 	}
@@ -610,7 +589,8 @@ list_from_doc(struct yconf *y, struct target_remote **v, size_t *n,
 	yaml_node_pair_t *p;
 
 	if (root && root->type != YAML_MAPPING_NODE) {
-		yerror(y, root, d, "expected a mapping at the top level");
+		yaml_error_at(d, y->file, root,
+			      "expected a mapping at the top level");
 		return -1;
 	}
 	if (root && ymap_get(y, root, "remotes", "the top level", &remotes,
@@ -619,18 +599,20 @@ list_from_doc(struct yconf *y, struct target_remote **v, size_t *n,
 	if (!remotes)
 		return 0;
 	if (remotes->type != YAML_MAPPING_NODE) {
-		yerror(y, remotes, d, "'remotes' must be a mapping");
+		yaml_error_at(d, y->file, remotes,
+			      "'remotes' must be a mapping");
 		return -1;
 	}
 	for (p = remotes->data.mapping.pairs.start;
 	     p < remotes->data.mapping.pairs.top; p++) {
-		const char *name = yscalar(ynode(y, p->key));
+		const char *name = yaml_str(ynode(y, p->key));
 		yaml_node_t *r = ynode(y, p->value);
 		const char *proto, *addr;
 
 		if (!name || !r || r->type != YAML_MAPPING_NODE) {
-			yerror(y, ynode(y, p->key), d, "each remote must be "
-			       "a name and a mapping");
+			yaml_error_at(d, y->file, ynode(y, p->key),
+				      "each remote must be "
+				      "a name and a mapping");
 			return -1;
 		}
 		if (yremote_str(y, r, "protocol", name, &proto, d) ||

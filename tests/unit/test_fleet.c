@@ -99,6 +99,13 @@ test_targets_bad(void **state)
 		  "string" },
 		{ "targets:\n- name: ''\n",
 		  "t.yml:2:9: 'name' of a target must be a non-empty string" },
+		/* a NUL would cut the path short without a word */
+		{ "targets:\n- name: a\n  socket: \"/run/x\\0.sock\"\n",
+		  "t.yml:3:11: 'socket' of a target must be a non-empty "
+		  "string" },
+		{ "targets:\n- name: a\n  socket: !!int 5\n",
+		  "t.yml:3:11: 'socket' of a target must be a non-empty "
+		  "string" },
 		{ "targets:\n- 3\n",
 		  "t.yml:2:3: each entry of 'targets' must be a mapping with a "
 		  "'name'" },
