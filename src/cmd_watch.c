@@ -40,9 +40,12 @@
  * LXD 5.0.2 and Incus 6.0.4 send project-updated before the change is
  * written (api_project.go: SendLifecycle, then projectChange), so a read
  * right after the event can see the old state: what an event names is
- * read again this long after it.
+ * read again these many ms after the last event (a busy daemon can take
+ * a while to write; a drift missed here would wait for the next full
+ * audit).
  */
-#define WATCH_SETTLE_MS 500LL
+static const long long watch_settle_ms[] = { 250, 1000, 3000 };
+#define WATCH_SETTLE_STEPS (sizeof(watch_settle_ms) / sizeof(watch_settle_ms[0]))
 
 static void
 watch_usage(FILE *f)
@@ -267,9 +270,11 @@ struct watcher {
 				   audit */
 	size_t changes;
 	bool journal_warned;
-	/* the second read of what recent events named (WATCH_SETTLE_MS) */
+	/* the reads again of what recent events named (watch_settle_ms) */
 	bool again_want[SNAP__COUNT];
 	long long again_at;	/* 0: none pending */
+	long long again_from;	/* the last event's time */
+	size_t again_step;	/* the next watch_settle_ms[] */
 	json_t *again_cause;
 };
 
@@ -277,10 +282,15 @@ struct watcher {
 static void
 read_again(struct watcher *w, const bool want[SNAP__COUNT], json_t *cause)
 {
+	long long now = watch_now_ms();
+
 	for (size_t k = 0; k < SNAP__COUNT; k++)
 		w->again_want[k] = w->again_want[k] || want[k];
-	if (!w->again_at)
-		w->again_at = watch_now_ms() + WATCH_SETTLE_MS;
+	/* the schedule starts again from this event */
+	w->again_from = now;
+	w->again_step = 0;
+	if (!w->again_at || w->again_at > now + watch_settle_ms[0])
+		w->again_at = now + watch_settle_ms[0];
 	json_decref(w->again_cause);
 	w->again_cause = json_incref(cause);
 }
@@ -795,12 +805,25 @@ watch_loop(struct watcher *w)
 		}
 		if (w->again_at && now >= w->again_at) {
 			bool want[SNAP__COUNT];
-			json_t *cause = w->again_cause;
+			json_t *cause = json_incref(w->again_cause);
 
 			memcpy(want, w->again_want, sizeof(want));
-			memset(w->again_want, 0, sizeof(w->again_want));
-			w->again_at = 0;
-			w->again_cause = NULL;
+			/* the next step of the schedule, or the end of it */
+			while (++w->again_step < WATCH_SETTLE_STEPS &&
+			       w->again_from +
+					       watch_settle_ms[w->again_step] <=
+				       now)
+				;
+			if (w->again_step < WATCH_SETTLE_STEPS) {
+				w->again_at = w->again_from +
+					      watch_settle_ms[w->again_step];
+			} else {
+				memset(w->again_want, 0,
+				       sizeof(w->again_want));
+				w->again_at = 0;
+				json_decref(w->again_cause);
+				w->again_cause = NULL;
+			}
 			if (refresh(w, want, cause, NULL, NULL) != 0)
 				next_full = watch_now_ms() + backoff;
 			json_decref(cause);
