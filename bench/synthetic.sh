@@ -6,6 +6,9 @@
 #
 #   bench/synthetic.sh                    # SIZES="1000 10000 100000" RUNS=3
 #   SIZES="1000 10000" RUNS=1 bench/synthetic.sh
+#   LXDH_BIN_OLD=/tmp/old/lxd-harden OLD_SIZES="1000 10000" bench/synthetic.sh
+#     (an older build after each run, on the sizes OLD_SIZES names; all
+#     by default: an older build can be too slow for the largest)
 set -u
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -44,7 +47,8 @@ for n in $SIZES; do
 		tail -n 1 "$W/time" | awk '{ print $1 }' >>"$W/t"
 		tail -n 1 "$W/time" | awk '{ print $2 }' >>"$W/m"
 		# an older build right after, under the same load
-		if [ -n "${LXDH_BIN_OLD:-}" ]; then
+		if [ -n "${LXDH_BIN_OLD:-}" ] &&
+			[[ " ${OLD_SIZES:-$SIZES} " == *" $n "* ]]; then
 			/usr/bin/time -f '%e %M' -o "$W/time" "$LXDH_BIN_OLD" audit \
 				--input "$W/s$n" --format json -o "$W/report-old.json" 2>/dev/null
 			tail -n 1 "$W/time" | awk '{ print $1 }' >>"$W/ot"
@@ -73,7 +77,7 @@ done
 bridge and one pool listing every instance in \`used_by\`) with \`--input\`:
 no daemon, so this is reading, parsing, evaluating and writing the JSON
 report. Wall time is the median of $RUNS runs, peak RSS the largest
-(\`/usr/bin/time\`)$( [ -n "${LXDH_BIN_OLD:-}" ] && echo "; each run is followed by one of an older build ($LXDH_BIN_OLD) on the same state"). Measured $(date -u +%Y-%m-%d) on $(nproc) cores shared with other
+(\`/usr/bin/time\`)$( [ -n "${LXDH_BIN_OLD:-}" ] && echo "; each run is followed by one of an older build ($LXDH_BIN_OLD${OLD_NOTE:+, $OLD_NOTE}) on the same state, for ${OLD_SIZES:-every size} instances"). Measured $(date -u +%Y-%m-%d) on $(nproc) cores shared with other
 work (load average $load): compare the ratios, not the absolute times.
 
 | instances | JSON in | wall time | per 1000 instances | peak RSS | RSS / JSON in | report out | checks in error | older build: time, peak RSS, RSS / JSON in |
