@@ -712,6 +712,7 @@ set_why(struct snapshot *s, enum snap_kind k, bool unsupported,
 {
 	va_list ap;
 
+	snapshot_forget_derived(s);
 	json_decref(s->part[k]);
 	s->part[k] = NULL;
 	free(s->why[k]);

@@ -91,9 +91,11 @@ struct snapshot {
 	 * One value derived from the parts and shared by the checks that
 	 * read it (the workload checks' instance set), built by its user on
 	 * first use: a cache beside the state, like the indexes. Freed with
-	 * free_derived by snapshot_forget_derived(), which everything that
-	 * replaces a part calls. Its user still checks that the parts it
-	 * was built from are the ones there now.
+	 * free_derived by snapshot_forget_derived(), which what can change
+	 * a part once checks have run calls (snapshot_put_item, a part
+	 * turned into an error, _drop_parts, _release). Its user still
+	 * checks that the parts it was built from are the ones there now,
+	 * with the sizes they had.
 	 */
 	void *derived;
 	void (*free_derived)(void *);
