@@ -21,4 +21,15 @@ void md_text(struct strbuf *sb, const char *s);
  */
 void md_prose(struct strbuf *sb, const char *s);
 
+/*
+ * Appends a fenced code block (info string "sh") holding the n lines
+ * verbatim, each indented by indent spaces (to sit inside a list item):
+ * text copied from it, rendered or raw, is the command itself. The fence
+ * is longer than any run of backticks in the lines, so none can close
+ * it; control and invisible format characters are made visible as the
+ * terminal escaper shows them.
+ */
+void md_code_block(struct strbuf *sb, unsigned indent,
+		   const char *const *lines, size_t n);
+
 #endif

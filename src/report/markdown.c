@@ -118,7 +118,23 @@ finding(struct strbuf *sb, const struct finding *f)
 			strbuf_addstr(sb, "\\)");
 		}
 	}
-	if (f->remediation) {
+	if (f->remedy.n_commands) {
+		struct remedy rest = f->remedy;
+		char *t;
+
+		/* commands to copy as they are, then the rest as the
+		   remediation text says it */
+		rest.n_commands = 0;
+		t = remedy_text(&rest);
+		strbuf_addstr(sb, "\n  - Fix:\n\n");
+		md_code_block(sb, 4, (const char *const *)f->remedy.commands,
+			      f->remedy.n_commands);
+		if (t) {
+			strbuf_addstr(sb, "\n  - ");
+			md_text(sb, t);
+		}
+		free(t);
+	} else if (f->remediation) {
 		strbuf_addstr(sb, "\n  - Fix: ");
 		md_text(sb, f->remediation);
 	}

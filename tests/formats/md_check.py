@@ -5,7 +5,9 @@ HTML is cmark-gfm's rendering (with the table extension, in its default
 safe mode). Checks that no raw HTML got through (cmark-gfm writes a
 comment for it), that every link goes to the guide, that the table has
 one row per failing or erring check of REPORT.json with five cells each,
-and that no element but those of the report's own structure appears.
+that every line of every code block is, to the character, a remedy
+command of REPORT.json (what is copied from it is the command), and that
+no element but those of the report's own structure appears.
 """
 import json
 import re
@@ -13,7 +15,7 @@ import sys
 from html.parser import HTMLParser
 
 ALLOWED = {"h2", "h3", "p", "strong", "em", "table", "thead", "tbody", "tr",
-           "th", "td", "ul", "li", "a", "code"}
+           "th", "td", "ul", "li", "a", "code", "pre"}
 GUIDE = "https://documentation.ubuntu.com/lxd/latest/howto/security_harden/#"
 
 
@@ -23,6 +25,8 @@ class Walk(HTMLParser):
         self.problems = []
         self.rows = []
         self.row = None
+        self.pre = None
+        self.blocks = []
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
@@ -34,8 +38,17 @@ class Walk(HTMLParser):
             self.row = 0
         if tag in ("td", "th") and self.row is not None:
             self.row += 1
+        if tag == "pre":
+            self.pre = ""
+
+    def handle_data(self, data):
+        if self.pre is not None:
+            self.pre += data
 
     def handle_endtag(self, tag):
+        if tag == "pre":
+            self.blocks.append(self.pre)
+            self.pre = None
         if tag == "tr":
             self.rows.append(self.row)
             self.row = None
@@ -56,6 +69,16 @@ def main():
         if len(w.rows) != want + 1:
             w.problems.append(f"{len(w.rows) - 1} table rows, the JSON report "
                               f"has {want} failing checks")
+        cmds = {c for r in rep["results"] for f in r["findings"]
+                for c in (f.get("remedy") or {}).get("commands", [])}
+        lines = [l for b in w.blocks for l in b.splitlines()]
+        if cmds and not lines:
+            w.problems.append("no code block, and the report has remedy "
+                              "commands")
+        for l in lines:
+            if l not in cmds:
+                w.problems.append(f"code block line {l!r} is no remedy "
+                                  "command of the JSON report")
     if re.search(r"<script", html, re.I):
         w.problems.append("a script element")
     for p in w.problems:

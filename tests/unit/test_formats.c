@@ -14,6 +14,7 @@
 
 #include "catalog.h"
 #include "escape.h"
+#include "markdown.h"
 #include "report.h"
 #include "xmlesc.h"
 
@@ -427,6 +428,67 @@ test_html(void **state)
 	free(out);
 }
 
+/*
+ * Outside code blocks nothing opens HTML, a link, code or a table cell;
+ * a code block opens with a fence and "sh", and only its own closing
+ * fence (as long, alone on its line) ends it.
+ */
+static void
+assert_md_safe(const char *out)
+{
+	size_t fence = 0;	/* the open block's fence; 0: none */
+
+	for (const char *line = out; *line;) {
+		const char *end = strchr(line, '\n');
+		const char *stop = end ? end : line + strlen(line);
+		const char *t = line;
+		size_t ticks = 0;
+
+		while (t < stop && *t == ' ')
+			t++;
+		while (t + ticks < stop && t[ticks] == '`')
+			ticks++;
+		if (!fence && ticks >= 3) {
+			fence = ticks;
+			assert_true(stop - (t + ticks) == 2 &&
+				    !strncmp(t + ticks, "sh", 2));
+		} else if (fence) {
+			if (ticks >= fence) {
+				assert_true(t + ticks == stop);
+				fence = 0;
+			}
+		} else {
+			for (const char *p = line; p < stop; p++)
+				if (strchr("<>`", *p) &&
+				    (p == out || p[-1] != '\\'))
+					fail_msg("unescaped '%c' at offset "
+						 "%td: %.40s", *p, p - out, p);
+		}
+		line = end ? end + 1 : stop;
+	}
+	assert_int_equal(fence, 0);
+}
+
+static void
+test_md_code_block(void **state)
+{
+	static const char *const lines[] = { "a ``` b", "````x <y>",
+					     "evil\033]0;owned\007\xef\xbf\xbe" };
+	struct strbuf sb = STRBUF_INIT;
+
+	(void)state;
+	md_code_block(&sb, 2, lines, 3);
+	/* a fence longer than any run inside, every line indented, the
+	   controls and the noncharacter shown, not passed */
+	assert_string_equal(sb.buf, "  `````sh\n"
+				    "  a ``` b\n"
+				    "  ````x <y>\n"
+				    "  evil\\x1b]0;owned\\x07\\xef\\xbf\\xbe\n"
+				    "  `````\n");
+	assert_md_safe(sb.buf);
+	strbuf_release(&sb);
+}
+
 static void
 test_markdown(void **state)
 {
@@ -435,11 +497,7 @@ test_markdown(void **state)
 	(void)state;
 	dump("hostile.md", out);
 	assert_clean_bytes(out, true);
-	/* nothing foreign opens HTML, a link, code or a table cell */
-	for (const char *p = out; *p; p++)
-		if (strchr("<>`", *p) && p > out && p[-1] != '\\')
-			fail_msg("unescaped '%c' at offset %td: %.40s", *p,
-				 p - out, p);
+	assert_md_safe(out);
 	assert_null(strstr(out, "](http"));
 	assert_non_null(strstr(out, "\\<script\\>alert\\(1\\)"));
 	assert_non_null(strstr(out, "| fail | critical | LXD\\-GEN\\-901 | "
@@ -451,7 +509,9 @@ test_markdown(void **state)
 	/* a foreign '|' is escaped, so each row has its five cells */
 	assert_int_equal(count(out, "\n| fail | critical | LXD\\-GEN\\-901 | "
 				    "A failing check | 2 |\n"), 1);
-	assert_non_null(strstr(out, "  - Fix: lxc config unset evil"));
+	/* the command in a code block, to copy as it is */
+	assert_non_null(strstr(out, "  - Fix:\n\n    ```sh\n"
+				    "    lxc config unset evil"));
 	assert_non_null(strstr(out, " **\\[new\\]**"));
 	assert_non_null(strstr(out, "**2 fail**, 1 error, 1 manual"));
 	free(out);
@@ -587,6 +647,7 @@ main(void)
 		cmocka_unit_test(test_sarif),
 		cmocka_unit_test(test_junit),
 		cmocka_unit_test(test_html),
+		cmocka_unit_test(test_md_code_block),
 		cmocka_unit_test(test_markdown),
 		cmocka_unit_test(test_prometheus),
 		cmocka_unit_test(test_empty),
