@@ -6,6 +6,7 @@
 #include "report.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -400,11 +401,15 @@ shown(const struct finding *f, enum status check_status, bool verbose)
 /*
  * Findings of one check with the same cause: the same remedy, or (without
  * one) the same key of the same source object, such as a profile that
- * several instances inherit. Everything else is a cause of its own.
+ * several instances inherit. Everything else is a cause of its own, and
+ * so is a second finding on an object its group already holds: two
+ * facts about one object (two keys of one file) are shown as two.
  */
 struct member {
 	char *key;
 	size_t idx;
+	const char *obj;	/* the finding's object ("" for none) */
+	size_t occ;		/* earlier members of its cause on obj */
 };
 
 static char *
@@ -431,6 +436,25 @@ member_cmp(const void *a, const void *b)
 	if (c)
 		return c;
 	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+static int
+member_obj_cmp(const void *a, const void *b)
+{
+	const struct member *x = a, *y = b;
+	int c = strcmp(x->obj, y->obj);
+
+	if (c)
+		return c;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+static int
+idx_cmp(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	return x < y ? -1 : x > y;
 }
 
 struct group {
@@ -463,19 +487,42 @@ group_findings(const struct check_result *res, bool verbose,
 			continue;
 		m[nm].key = cause_of(&res->findings.v[i], i);
 		m[nm].idx = i;
+		m[nm].obj = res->findings.v[i].object ?
+				    res->findings.v[i].object :
+				    "";
 		nm++;
 	}
 	qsort(m, nm, sizeof(*m), member_cmp);
 	for (size_t i = 0; i < nm;) {
-		size_t j = i;
+		size_t j = i, g0 = ng;
 
 		while (j < nm && str_eq(m[j].key, m[i].key))
 			j++;
-		g[ng].idx = xcalloc(j - i, sizeof(*g[ng].idx));
-		for (size_t k = i; k < j; k++)
-			g[ng].idx[g[ng].n++] = m[k].idx;
-		g[ng].first = m[i].idx;
-		ng++;
+		/* the n-th finding of a cause on one object goes to the
+		   cause's n-th group (members sorted by object here) */
+		qsort(m + i, j - i, sizeof(*m), member_obj_cmp);
+		for (size_t k = i; k < j; k++) {
+			m[k].occ = k > i && str_eq(m[k].obj, m[k - 1].obj) ?
+					   m[k - 1].occ + 1 :
+					   0;
+			if (g0 + m[k].occ >= ng)
+				ng = g0 + m[k].occ + 1;
+			g[g0 + m[k].occ].n++;
+		}
+		for (size_t t = g0; t < ng; t++) {
+			g[t].idx = xcalloc(g[t].n, sizeof(*g[t].idx));
+			g[t].n = 0;
+			g[t].first = SIZE_MAX;
+		}
+		for (size_t k = i; k < j; k++) {
+			struct group *to = &g[g0 + m[k].occ];
+
+			to->idx[to->n++] = m[k].idx;
+			if (m[k].idx < to->first)
+				to->first = m[k].idx;
+		}
+		for (size_t t = g0; t < ng; t++)
+			qsort(g[t].idx, g[t].n, sizeof(*g[t].idx), idx_cmp);
 		i = j;
 	}
 	for (size_t i = 0; i < nm; i++)

@@ -465,6 +465,46 @@ test_text_group_names_objects(void **state)
 	run_release(&x);
 }
 
+/*
+ * Findings with one remedy are grouped across objects, but two facts
+ * about one object (two keys of one file) stay two: each message shown.
+ */
+static void
+test_text_same_object_two_facts(void **state)
+{
+	struct run x;
+	struct check_result *res;
+	const char *objs[] = { "/1.0/profiles/p?project=default",
+			       "/1.0/profiles/p?project=default",
+			       "/1.0/profiles/q?project=default" };
+	char *out;
+	const char *p;
+
+	(void)state;
+	run_on(&x, "workload/lxd-502");
+	res = (struct check_result *)(uintptr_t)result(&x.r, "LXD-INS-001");
+	findings_release(&res->findings);
+	for (size_t i = 0; i < 3; i++) {
+		struct finding *f = findings_add(&res->findings, ST_FAIL,
+						 SEV_HIGH, objs[i],
+						 "fact %zu", i);
+
+		finding_remedy_cmd(f, "%s", "lxc profile unset p x");
+	}
+	res->status = ST_FAIL;
+	out = render_text(&x.r, 0, "1000");
+	/* fact 0 and fact 2 share a group (two objects), fact 1 is shown */
+	assert_non_null(strstr(out, "fact 0"));
+	assert_non_null(strstr(out, "fact 1"));
+	assert_null(strstr(out, "fact 2"));
+	p = strstr(out, "2 objects: ");
+	assert_non_null(p);
+	assert_non_null(strstr(p, "profile/p (default), profile/q (default)"));
+	assert_null(strstr(out, "profile/p (default), profile/p (default)"));
+	free(out);
+	run_release(&x);
+}
+
 /* Incus text names no lxc, and its commands are recognised as commands. */
 static void
 test_text_incus(void **state)
@@ -519,6 +559,7 @@ main(void)
 		cmocka_unit_test(test_object_short),
 		cmocka_unit_test(test_text_width_and_groups),
 		cmocka_unit_test(test_text_group_names_objects),
+		cmocka_unit_test(test_text_same_object_two_facts),
 		cmocka_unit_test(test_text_incus),
 		cmocka_unit_test(test_text_min_severity_and_fix_args),
 	};
