@@ -148,6 +148,24 @@ escape_term(struct strbuf *sb, const char *s)
 	}
 }
 
+void
+escape_cmd(struct strbuf *sb, const char *s)
+{
+	struct strbuf t = STRBUF_INIT;
+	size_t backslashes = 0, len = strlen(s ? s : "");
+
+	escape_term(&t, s ? s : "");
+	for (const char *p = s ? s : ""; *p; p++)
+		backslashes += *p == '\\';
+	/* only the backslashes were doubled, nothing else changed (every
+	   other change makes the text longer still) */
+	if (t.len == len + backslashes)
+		strbuf_addstr(sb, s ? s : "");
+	else
+		strbuf_addstr(sb, t.buf ? t.buf : "");
+	strbuf_release(&t);
+}
+
 char *
 escape_utf8_valid(const char *s)
 {
@@ -277,6 +295,16 @@ urlq(const char *s)
 
 	strbuf_addstr(&sb, "");
 	escape_url(&sb, s ? s : "");
+	return ring_keep(&sb);
+}
+
+const char *
+cmdq(const char *s)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	strbuf_addstr(&sb, "");
+	escape_cmd(&sb, s ? s : "");
 	return ring_keep(&sb);
 }
 

@@ -15,6 +15,15 @@
 void escape_term(struct strbuf *sb, const char *s);
 
 /*
+ * Appends a shell command for a terminal: s as it is when escape_term
+ * would change nothing in it but its backslashes (printf '%s\n' stays
+ * pasteable), else escape_term(s). Either way no control, invisible or
+ * invalid byte reaches the terminal; a command that holds one is shown,
+ * not pasteable.
+ */
+void escape_cmd(struct strbuf *sb, const char *s);
+
+/*
  * When s starts with an invisible or reordering character (bidi
  * embeddings, overrides and isolates U+202A-U+202E and U+2066-U+2069,
  * U+200B-U+200F, U+2028-U+2029, U+2060-U+2065, U+061C, U+FEFF): its
@@ -35,8 +44,9 @@ void escape_json_text(struct strbuf *sb, const char *json);
  * otherwise in single quotes, a quote inside becoming '"'"' (not '\'':
  * the terminal escaper doubles backslashes). Pasting the result runs with
  * exactly s as the argument: nothing in it is expanded, split or globbed.
- * Printed through escape_term, a word holding a backslash, a control or
- * an invisible character shows those escaped and no longer pastes as is.
+ * Printed through escape_cmd, a command keeps its backslashes; one holding
+ * a control or an invisible character shows it escaped and no longer
+ * pastes as is.
  */
 void escape_sh(struct strbuf *sb, const char *s);
 
@@ -61,6 +71,8 @@ char *unescape_url(const char *s);
 const char *shq(const char *s);
 const char *urlq(const char *s);
 const char *termq(const char *s);
+/* escape_cmd(s), kept in the same ring. */
+const char *cmdq(const char *s);
 
 /*
  * Prints a formatted line through escape_term (the format's own text

@@ -1551,9 +1551,9 @@ print_item(FILE *f, const struct fix_item *it)
 		break;
 	}
 	if (it->command)
-		fprintf(f, "      command: %s\n", termq(it->command));
+		fprintf(f, "      command: %s\n", cmdq(it->command));
 	if (it->then)
-		fprintf(f, "      then: %s\n", termq(it->then));
+		fprintf(f, "      then: %s\n", cmdq(it->then));
 	if (it->effect)
 		fprintf(f, "      effect: %s\n", termq(it->effect));
 	if (!it->reversible)

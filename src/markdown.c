@@ -69,7 +69,17 @@ md_code_block(struct strbuf *sb, unsigned indent, const char *const *lines,
 	for (size_t i = 0; i < n; i++) {
 		size_t run = 0;
 
-		visible(&vis[i], lines[i]);
+		const char *l = lines[i] ? lines[i] : "";
+		struct strbuf c = STRBUF_INIT;
+
+		/* as it is when it pastes (escape_cmd), else made visible */
+		escape_cmd(&c, l);
+		if (str_eq(c.buf, l) && !strstr(l, "\xef\xbf\xbe") &&
+		    !strstr(l, "\xef\xbf\xbf"))
+			strbuf_addstr(&vis[i], l);
+		else
+			visible(&vis[i], l);
+		strbuf_release(&c);
 		for (const char *p = vis[i].buf; *p; p++) {
 			run = *p == '`' ? run + 1 : 0;
 			if (run >= fence)

@@ -26,8 +26,9 @@ void md_prose(struct strbuf *sb, const char *s);
  * verbatim, each indented by indent spaces (to sit inside a list item):
  * text copied from it, rendered or raw, is the command itself. The fence
  * is longer than any run of backticks in the lines, so none can close
- * it; control and invisible format characters are made visible as the
- * terminal escaper shows them.
+ * it. A line that pastes as it is (escape_cmd) is written so, backslashes
+ * included; in any other, control and invisible format characters are
+ * made visible as the terminal escaper shows them.
  */
 void md_code_block(struct strbuf *sb, unsigned indent,
 		   const char *const *lines, size_t n);

@@ -259,6 +259,29 @@ pastable(const struct report *r, const char *text, const char *escaped)
 	       str_eq(text, escaped);
 }
 
+/*
+ * Writes "LEAD command" for a remedy's command: wrapped as a command
+ * when it pastes as it is (escape_cmd left it alone), else shown escaped.
+ */
+static void
+write_cmd_line(struct out *o, const char *lead, const char *cmd,
+	       size_t hang)
+{
+	struct strbuf esc = STRBUF_INIT;
+
+	escape_cmd(&esc, cmd);
+	if (str_eq(esc.buf, cmd)) {
+		write_command(o, lead, cmd, hang + 2);
+	} else {
+		add(o, lead);
+		color(o, C_CYAN);
+		add(o, esc.buf);
+		color(o, C_RESET);
+		flush_para(o, hang);
+	}
+	strbuf_release(&esc);
+}
+
 /* Writes "LEAD remedy": as a command when it is one, else as prose. */
 static void
 write_remedy(struct out *o, const struct report *r, const char *lead,
@@ -293,7 +316,7 @@ write_finding_remedy(struct out *o, const struct remedy *rm)
 	struct strbuf sb = STRBUF_INIT;
 
 	for (size_t i = 0; i < rm->n_commands; i++)
-		write_remedy(o, o->r, "      fix: ", rm->commands[i], false, 8);
+		write_cmd_line(o, "      fix: ", rm->commands[i], 8);
 	for (size_t i = 0; i < rm->n_needs; i++) {
 		strbuf_release(&sb);
 		strbuf_addf(&sb, "%s: %s", rm->needs[i].name,
@@ -793,6 +816,7 @@ struct step {
 	const char *id;
 	const char *text;
 	bool ours;	/* catalog text, not the server's */
+	bool command;	/* a remedy's one command */
 };
 
 static int
@@ -847,6 +871,7 @@ write_next_steps(struct out *o, const struct report *r)
 				.id = res->check->id,
 				.text = text,
 				.ours = f == NULL,
+				.command = f && f->remedy.n_commands == 1,
 			};
 		}
 	}
@@ -865,7 +890,10 @@ write_next_steps(struct out *o, const struct report *r)
 
 		snprintf(lead, sizeof(lead), "  %zu. [%s] %s: ", shown_n + 1,
 			 severity_name(st[i].sev), st[i].id);
-		write_remedy(o, r, lead, st[i].text, st[i].ours, 5);
+		if (st[i].command)
+			write_cmd_line(o, lead, st[i].text, 5);
+		else
+			write_remedy(o, r, lead, st[i].text, st[i].ours, 5);
 	}
 	if (n > NEXT_STEPS) {
 		addf(o, "  (%zu more distinct fixes above)", n - NEXT_STEPS);
@@ -880,7 +908,7 @@ write_next_steps(struct out *o, const struct report *r)
 		strbuf_addstr(&cmd, "lxd-harden fix --apply");
 		if (!str_empty(r->fix_args)) {
 			strbuf_addch(&cmd, ' ');
-			escape_term(&cmd, r->fix_args);
+			escape_cmd(&cmd, r->fix_args);
 		}
 		write_command(o, "    ", cmd.buf, 6);
 		strbuf_release(&cmd);

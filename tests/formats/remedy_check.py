@@ -17,7 +17,12 @@ checks:
      the policy parser knows (the key tables of src/policy.c), written with
      its section (admins.certificates, not admin_certs);
   4. every lxd-harden option named anywhere is one the named command takes
-     (its --help lists it).
+     (its --help lists it);
+  5. the text report, wrapped to 60 columns, shows every command of a
+     failing finding that holds no control or invisible character on a
+     "fix:" line that pastes
+     as it is: its continuation lines joined, it is the command to the
+     character (a printf '%s\n' keeps its one backslash).
 """
 import json
 import os
@@ -157,6 +162,32 @@ def remedy_text(rm):
     return t or None
 
 
+# What the terminal escaper would change (then a command is shown escaped,
+# not pasteable): C0/C1 controls, DEL, invisible and reordering characters,
+# the noncharacters U+FFFE and U+FFFF.
+UNSHOWABLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-"
+                        "\u202e\u2060-\u2069\ufeff\ufffe\uffff]")
+
+
+def text_fix_commands(text):
+    """The commands of the "fix:" lines, continuation lines joined."""
+    out, cur = [], None
+    for line in text.split("\n"):
+        if cur is not None:
+            cur += " " + line.strip()
+        else:
+            m = re.match(r"\s+fix: (.*)$", line)
+            if not m:
+                continue
+            cur = m.group(1)
+        if cur.endswith(" \\"):
+            cur = cur[:-2]
+            continue
+        out.append(cur)
+        cur = None
+    return out
+
+
 def policy_keys():
     """The dotted keys of src/policy.c's tables: section.key and top."""
     src = open(os.path.join(SRC, "src", "policy.c")).read()
@@ -220,6 +251,8 @@ def main():
     releases = os.path.join(DATA, "releases-fixed.json")
     failing = 0
     host_cmds = 0
+    text_missing = []
+    text_checked = 0
     with tempfile.TemporaryDirectory() as tmp:
         for name, args in runs:
             sarif = os.path.join(tmp, "r.sarif")
@@ -269,6 +302,22 @@ def main():
                         derive.append("%s: remediation %r, the remedy says "
                                       "%r" % (where, f.get("remediation"),
                                               want))
+            # 5: the same run as text, narrow, so that commands wrap
+            t = subprocess.run([BIN, "audit"] + args + ["--releases",
+                               releases, "--no-color"],
+                               capture_output=True, text=True,
+                               env=dict(os.environ, COLUMNS="60"))
+            shown = set(text_fix_commands(t.stdout))
+            # the default view shows the failing checks' failing findings
+            for rm in [f["remedy"] for res in rep["results"]
+                       if res["status"] == "fail" for f in res["findings"]
+                       if f["status"] == "fail" and f.get("remedy")]:
+                for c in rm.get("commands", []):
+                    if UNSHOWABLE.search(c):
+                        continue
+                    text_checked += 1
+                    if c not in shown:
+                        text_missing.append("%s: %s" % (name, c))
             if sremedies != jremedies:
                 sarif_same.append("%s: %d SARIF remedies, %d JSON" %
                                   (name, len(sremedies), len(jremedies)))
@@ -280,6 +329,10 @@ def main():
     ok(not derive, "remediation is derived from the remedy", derive)
     ok(not sarif_same, "SARIF result properties carry the same remedies",
        sarif_same)
+
+    ok(text_checked > 100 and not text_missing,
+       "the text report shows every command (%d) on a fix: line that "
+       "pastes as it is, at 60 columns" % text_checked, text_missing)
 
     seen, probs = set(), []
     for where, c in commands:

@@ -46,6 +46,36 @@ test_term(void **state)
 	check_term("\xed\xa0\x80", "\\xed\\xa0\\x80");
 }
 
+/*
+ * A command pastes as it is when only its backslashes would change;
+ * anything else is shown escaped, backslashes doubled too.
+ */
+static void
+test_cmd(void **state)
+{
+	static const char *const same[] = {
+		"printf '%s\\n' '-w /usr/bin/lxc -p x' >> /etc/a.rules",
+		"lxc config set c1 raw.lxc='a\\b' --project default",
+		"caf\xc3\xa9 \xe2\x82\xac", "",
+	};
+	struct strbuf sb = STRBUF_INIT;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(same) / sizeof(same[0]); i++) {
+		strbuf_release(&sb);
+		escape_cmd(&sb, same[i]);
+		assert_string_equal(sb.buf ? sb.buf : "", same[i]);
+		assert_string_equal(cmdq(same[i]), same[i]);
+	}
+	strbuf_release(&sb);
+	escape_cmd(&sb, "lxc delete 'a\\b\033[2J'");
+	assert_string_equal(sb.buf, "lxc delete 'a\\\\b\\x1b[2J'");
+	strbuf_release(&sb);
+	/* an invisible character or a bad byte: escaped too */
+	assert_string_equal(cmdq("x\xe2\x80\xae\\"), "x\\u202e\\\\");
+	assert_string_equal(cmdq("\xff\\"), "\\xff\\\\");
+}
+
 static void
 test_term_invisible(void **state)
 {
@@ -277,6 +307,7 @@ main(void)
 		cmocka_unit_test(test_term),
 		cmocka_unit_test(test_utf8_valid),
 		cmocka_unit_test(test_term_invisible),
+		cmocka_unit_test(test_cmd),
 		cmocka_unit_test(test_sh),
 		cmocka_unit_test(test_url),
 		cmocka_unit_test(test_ring),
