@@ -39,6 +39,11 @@ evaluate(struct audit_run *ar, const struct audit_run_opts *o,
 	}
 	if (ar->have_host)
 		ctx.host = &ar->host;
+	if (!o->input && ar->snap.product) {
+		free(ar->snap.client_setup);
+		ar->snap.client_setup = target_client_setup(
+			&ar->ep, o->target.remote, ar->snap.product);
+	}
 	ctx.snap = &ar->snap;
 	ctx.policy = &ar->policy;
 	ctx.releases_path = releases_locate(o->releases);

@@ -483,6 +483,12 @@ cmd_fix(int argc, char **argv)
 				  o.only[k]);
 	}
 	fix_plan_print(stdout, &plan, false);
+	if (plan.n && ar.snap.client_setup)
+		printf("The commands above are what each change amounts to, "
+		       "for the server %s reaches by default; for this one, "
+		       "first: %s\n",
+		       str_eq(ar.snap.product, "incus") ? "incus" : "lxc",
+		       cmdq(ar.snap.client_setup));
 	nsel = count_selected(&plan);
 	if (!o.apply) {
 		rc = plan.n ? EXIT_FINDINGS : EXIT_CLEAN;

@@ -188,6 +188,7 @@ engine_run_changed(const struct check_ctx *x, struct report *r,
 		}
 	}
 	r->endpoint = s->endpoint;
+	r->client_setup = s->client_setup;
 	r->product = s->product;
 	r->server_name = s->server_name;
 	r->server_version = s->server_version;

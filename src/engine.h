@@ -26,6 +26,8 @@ struct report {
 	size_t counts[ST__COUNT];
 	/* target */
 	const char *endpoint;
+	/* run before pasting the commands (target_client_setup), or NULL */
+	const char *client_setup;
 	const char *product;
 	const char *server_name;
 	const char *server_version;

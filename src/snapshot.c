@@ -229,6 +229,7 @@ snapshot_release(struct snapshot *s)
 		json_decref(s->index[k]);
 	}
 	free(s->endpoint);
+	free(s->client_setup);
 	free(s->product);
 	free(s->server_version);
 	free(s->server_name);

@@ -66,6 +66,12 @@ struct snapshot {
 	bool unsupported[SNAP__COUNT];	/* absent because the server lacks it */
 
 	char *endpoint;		/* the label of the endpoint */
+	/*
+	 * The line that points the client at this server before its
+	 * commands are pasted (target_client_setup), or NULL. Set by the
+	 * audit, kept like endpoint.
+	 */
+	char *client_setup;
 	bool remote;		/* reached over HTTPS */
 	char *product;		/* "lxd" or "incus" */
 	char *server_version;	/* "5.0.2" */

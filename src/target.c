@@ -49,6 +49,53 @@ env_nonempty(const char *name)
 	return v && *v ? v : NULL;
 }
 
+char *
+target_client_setup(const struct lxd_endpoint *ep, const char *remote,
+		    const char *product)
+{
+	bool incus = str_eq(product, "incus");
+	const char *client = incus ? "incus" : "lxc";
+	const char *var = incus ? "INCUS_SOCKET" : "LXD_SOCKET";
+	const char *sock, *dir;
+	char *own;
+	bool same;
+
+	if (remote) {
+		/* "prod:", written the way lxc spells it, is remote prod */
+		char *name = xstrdup(remote), *out;
+		size_t n = strlen(name);
+
+		if (n > 1 && name[n - 1] == ':')
+			name[n - 1] = '\0';
+		out = xasprintf("%s remote switch %s", client, shq(name));
+		free(name);
+		return out;
+	}
+	if (!ep->socket_path)
+		return NULL;
+	/* the socket the client itself would use */
+	sock = env_nonempty(var);
+	dir = env_nonempty(incus ? "INCUS_DIR" : "LXD_DIR");
+	if (sock)
+		own = xstrdup(sock);
+	else if (dir)
+		own = xasprintf("%s/unix.socket", dir);
+	else
+		own = NULL;
+	if (own)
+		same = str_eq(own, ep->socket_path);
+	else if (incus)
+		same = str_eq(ep->socket_path, "/var/lib/incus/unix.socket") ||
+		       str_eq(ep->socket_path, "/run/incus/unix.socket");
+	else
+		same = str_eq(ep->socket_path, "/var/lib/lxd/unix.socket") ||
+		       str_eq(ep->socket_path,
+			      "/var/snap/lxd/common/lxd/unix.socket");
+	free(own);
+	return same ? NULL : xasprintf("export %s=%s", var,
+					   shq(ep->socket_path));
+}
+
 static int
 resolve_socket(const char *given, struct lxd_endpoint *ep, struct diag *d)
 {

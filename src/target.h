@@ -48,6 +48,20 @@ bool target_opt_set(struct target_opts *o, int c, const char *arg);
 int target_resolve(const struct target_opts *opts, struct lxd_endpoint *ep,
 		   struct diag *d);
 
+/*
+ * The shell line that points this product's client (lxc or incus) at the
+ * server ep reaches, when a command pasted as printed would act on
+ * another server; NULL when the client reaches it by default:
+ *   - a socket: "export LXD_SOCKET=PATH" (INCUS_SOCKET for Incus) unless
+ *     it is the client's own (its _SOCKET or _DIR variable, else a system
+ *     socket of that product);
+ *   - a remote (remote non-NULL): "lxc remote switch NAME";
+ *   - a URL without a remote: NULL (the client knows no such server).
+ * Caller frees.
+ */
+char *target_client_setup(const struct lxd_endpoint *ep, const char *remote,
+			  const char *product);
+
 /* A remote of the client configuration that speaks the LXD API. */
 struct target_remote {
 	char *name;

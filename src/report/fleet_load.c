@@ -79,6 +79,7 @@ fleet_report_load(struct report *r, const json_t *j, struct diag *d)
 		return -1;
 	}
 	r->endpoint = jstr(target, "endpoint");
+	r->client_setup = jstr(target, "client_setup");
 	r->product = jstr(target, "server");
 	r->server_name = jstr(target, "server_name");
 	r->server_version = jstr(target, "server_version");

@@ -153,6 +153,10 @@ report_json(const struct report *r)
 			    r->install ? jstr(r->install) : json_null());
 	json_object_set_new(target, "requests",
 			    json_integer((json_int_t)r->requests));
+	/* what makes the remedies' commands act on this server */
+	if (r->client_setup)
+		json_object_set_new(target, "client_setup",
+				    jstr(r->client_setup));
 	if (r->host)
 		json_object_set_new(target, "host", jstr(r->host));
 	if (r->clustered || r->cluster_fingerprint || r->cluster_member) {

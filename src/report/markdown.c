@@ -61,6 +61,16 @@ header(struct strbuf *sb, const struct report *r)
 	if (r->score >= 0)
 		strbuf_addf(sb, "; score %.1f%%", r->score);
 	strbuf_addstr(sb, ".\n\n");
+	if (r->client_setup) {
+		const char *line = r->client_setup;
+
+		strbuf_addf(sb, "The commands below act on the server %s "
+			    "reaches by default; to run them on this one, "
+			    "first:\n\n",
+			    str_eq(r->product, "incus") ? "incus" : "lxc");
+		md_code_block(sb, 0, &line, 1);
+		strbuf_addch(sb, '\n');
+	}
 }
 
 static void

@@ -752,6 +752,13 @@ write_header(struct out *o, const struct report *r)
 	}
 	addf(o, "read: %s, %zu API requests", when, r->requests);
 	flush_para(o, 2);
+	if (r->client_setup) {
+		add(o, "The commands below act on the server ");
+		add(o, str_eq(r->product, "incus") ? "incus" : "lxc");
+		add(o, " reaches by default; to run them on this one, first:");
+		flush_para(o, 2);
+		write_cmd_line(o, "  ", r->client_setup, 0);
+	}
 }
 
 /* "N WHAT (ID, ID)" for the checks of one status the default view hides. */

@@ -6,7 +6,8 @@ safe mode). Checks that no raw HTML got through (cmark-gfm writes a
 comment for it), that every link goes to the guide, that the table has
 one row per failing or erring check of REPORT.json with five cells each,
 that every line of every code block is, to the character, a remedy
-command of REPORT.json (what is copied from it is the command), and that
+command of REPORT.json or its target's client_setup (what is copied from
+it is the command), and that
 no element but those of the report's own structure appears.
 """
 import json
@@ -71,6 +72,8 @@ def main():
                               f"has {want} failing checks")
         cmds = {c for r in rep["results"] for f in r["findings"]
                 for c in (f.get("remedy") or {}).get("commands", [])}
+        if rep["target"].get("client_setup"):
+            cmds.add(rep["target"]["client_setup"])
         lines = [l for b in w.blocks for l in b.splitlines()]
         if cmds and not lines:
             w.problems.append("no code block, and the report has remedy "

@@ -5,12 +5,14 @@
 #   LXDH_BIN=build/lxd-harden tests/integration/remedy.sh
 #   LXDH_PRODUCT=incus LXDH_BIN=build/lxd-harden tests/integration/remedy.sh
 #
-# Plants a weak configuration, audits it (JSON), and runs the
-# remedy.commands of every failing finding as a person would paste them:
-# bash -c COMMAND, with the client (lxc or incus) pointed at the private
-# daemon through the environment lib.sh exports (LXD_DIR / INCUS_DIR and
-# their _CONF). Then audits again: each finding whose commands ran must be
-# gone. Excluded, and counted in a diag line:
+# Plants a weak configuration, audits it (JSON) the way a person names a
+# private daemon, --socket PATH with no LXD_DIR or LXD_SOCKET (INCUS_*)
+# set, and runs the remedy.commands of every failing finding as that
+# person would paste them: the report's target.client_setup line first
+# (export LXD_SOCKET=PATH), then bash -c COMMAND, with no other variable
+# pointing the client at the daemon (only its _CONF). Then audits again:
+# each finding whose commands ran must be gone. Excluded, and counted in
+# a diag line:
 #   - remedies with scope "host": their commands change this machine
 #     (chmod of the daemon's socket, audit rules, snap or apt); the suite
 #     must not touch the host, and the host suite covers fix's own writes;
@@ -94,8 +96,13 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
 	-subj "/CN=remedy-client" >/dev/null 2>&1
 lxdh_trust_add_cert "$W/client.crt" --name remedy-client >/dev/null </dev/null
 
+# the client's own variables unset: only the report says where to go
+bare() {
+	env -u LXD_DIR -u LXD_SOCKET -u INCUS_DIR -u INCUS_SOCKET "$@"
+}
 audit_json() {	# audit_json FILE: the JSON report in FILE
-	"$BIN" audit --format json </dev/null >"$1" 2>"$W/audit.err"
+	bare "$BIN" audit --socket "$LXDH_SOCKET" --format json </dev/null \
+		>"$1" 2>"$W/audit.err"
 	local rc=$?
 	[ "$rc" = 0 ] || [ "$rc" = 2 ] || { cat "$W/audit.err"; return 1; }
 }
@@ -137,11 +144,16 @@ while IFS= read -r cmd; do
 	esac
 done <"$W/commands.txt"
 check "every command names $C${foreign:+ (not:$foreign)}" [ -z "$foreign" ]
+setup=$(jq -r '.target.client_setup // ""' "$W/before.json")
+if lxdh_is_incus; then want_setup="export INCUS_SOCKET=$LXDH_SOCKET"
+else want_setup="export LXD_SOCKET=$LXDH_SOCKET"; fi
+check "the report says how to point $C at this daemon ($setup)" \
+	[ "$setup" = "$want_setup" ]
 failed=
 n=0
 while IFS= read -r cmd; do
 	n=$((n + 1))
-	if ! bash -c "$cmd" </dev/null >"$W/cmd.out" 2>&1; then
+	if ! bare bash -c "$setup; $cmd" </dev/null >"$W/cmd.out" 2>&1; then
 		failed="$failed [$cmd: $(tail -1 "$W/cmd.out")]"
 	fi
 done <"$W/commands.txt"

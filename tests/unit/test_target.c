@@ -151,6 +151,65 @@ test_socket_discovery_order(void **state)
 	free(dir);
 }
 
+/*
+ * What a person runs before pasting commands: nothing when the client
+ * reaches the audited socket anyway, else the variable that points it
+ * there (quoted), or the remote to switch to.
+ */
+static void
+test_client_setup(void **state)
+{
+	struct lxd_endpoint ep = { 0 };
+	char *s;
+
+	(void)state;
+	free(ep.socket_path);
+	ep.socket_path = xstrdup("/var/lib/lxd/unix.socket");
+	assert_null(target_client_setup(&ep, NULL, "lxd"));
+	free(ep.socket_path);
+	ep.socket_path = xstrdup("/var/snap/lxd/common/lxd/unix.socket");
+	assert_null(target_client_setup(&ep, NULL, "lxd"));
+	free(ep.socket_path);
+	ep.socket_path = xstrdup("/var/lib/incus/unix.socket");
+	assert_null(target_client_setup(&ep, NULL, "incus"));
+	/* a private daemon */
+	free(ep.socket_path);
+	ep.socket_path = xstrdup("/tmp/my lxd/unix.socket");
+	s = target_client_setup(&ep, NULL, "lxd");
+	assert_string_equal(s, "export LXD_SOCKET='/tmp/my lxd/unix.socket'");
+	free(s);
+	s = target_client_setup(&ep, NULL, "incus");
+	assert_string_equal(s, "export INCUS_SOCKET='/tmp/my lxd/unix.socket'");
+	free(s);
+	/* ... that the client's own variables already name */
+	setenv("LXD_DIR", "/tmp/my lxd", 1);
+	assert_null(target_client_setup(&ep, NULL, "lxd"));
+	setenv("LXD_SOCKET", "/elsewhere.socket", 1);
+	s = target_client_setup(&ep, NULL, "lxd");
+	assert_non_null(s);
+	free(s);
+	/* the system socket is not the client's when LXD_DIR names another */
+	free(ep.socket_path);
+	ep.socket_path = xstrdup("/var/lib/lxd/unix.socket");
+	unsetenv("LXD_SOCKET");
+	s = target_client_setup(&ep, NULL, "lxd");
+	assert_string_equal(s, "export LXD_SOCKET=/var/lib/lxd/unix.socket");
+	free(s);
+	/* a remote, written either way */
+	free(ep.socket_path);
+	ep.socket_path = NULL;
+	ep.url = xstrdup("https://prod:8443");
+	s = target_client_setup(&ep, "prod:", "lxd");
+	assert_string_equal(s, "lxc remote switch prod");
+	free(s);
+	s = target_client_setup(&ep, "prod", "incus");
+	assert_string_equal(s, "incus remote switch prod");
+	free(s);
+	/* a URL the client has no remote for: nothing to switch to */
+	assert_null(target_client_setup(&ep, NULL, "lxd"));
+	free(ep.url);
+}
+
 /* Incus's variables, after LXD's: INCUS_SOCKET, then INCUS_DIR's socket. */
 static void
 test_socket_incus_env(void **state)
@@ -1509,6 +1568,7 @@ main(void)
 				       clear_env),
 		cmocka_unit_test_setup(test_socket_discovery_order, clear_env),
 		cmocka_unit_test_setup(test_socket_incus_env, clear_env),
+		cmocka_unit_test_setup(test_client_setup, clear_env),
 		cmocka_unit_test_setup(test_socket_none_found, clear_env),
 		cmocka_unit_test_setup(test_exclusive_options, clear_env),
 		cmocka_unit_test_setup(test_url_good, clear_env),
