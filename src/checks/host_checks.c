@@ -8,6 +8,14 @@
 #include "lxdval.h"
 #include "x509.h"
 
+const char *
+host_checks_daemon(const struct check_ctx *x)
+{
+	return x && x->snap && str_eq(x->snap->product, "incus") ?
+		       "process:incusd" :
+		       "process:lxd";
+}
+
 const struct host *
 host_checks_need(const struct check *c, const struct check_ctx *x,
 		 const char *object, struct findings *out)
@@ -125,7 +133,7 @@ void
 host_checks_admin_group(const struct check *c, const struct check_ctx *x,
 			struct findings *out)
 {
-	const struct host *h = host_checks_need(c, x, "process:lxd", out);
+	const struct host *h = host_checks_need(c, x, host_checks_daemon(x), out);
 
 	if (!h)
 		return;
@@ -139,7 +147,7 @@ host_checks_admin_group(const struct check *c, const struct check_ctx *x,
 		judge_group(c, x, h->admin_group, h->admin_group_from, "",
 			    out);
 	else
-		findings_add(out, ST_PASS, c->severity, "process:lxd",
+		findings_add(out, ST_PASS, c->severity, host_checks_daemon(x),
 			     "The %s daemon runs without --group: only root "
 			     "can use the socket.", h->product);
 	if (h->admin_group_pending) {
@@ -159,7 +167,7 @@ void
 host_checks_socket(const struct check *c, const struct check_ctx *x,
 		   struct findings *out)
 {
-	const struct host *h = host_checks_need(c, x, "process:lxd", out);
+	const struct host *h = host_checks_need(c, x, host_checks_daemon(x), out);
 	const struct host_group *g, *sg;
 	const struct host_user *owner;
 	char *obj;
@@ -252,7 +260,7 @@ void
 host_checks_cert_lifetime(const struct check *c, const struct check_ctx *x,
 			  struct findings *out)
 {
-	const struct host *h = host_checks_need(c, x, "process:lxd", out);
+	const struct host *h = host_checks_need(c, x, host_checks_daemon(x), out);
 	long long max = x->policy->cert_lifetime_max;
 	const json_t *certs, *cert;
 	const char *why;
@@ -325,7 +333,7 @@ void
 host_checks_crl(const struct check *c, const struct check_ctx *x,
 		struct findings *out)
 {
-	const struct host *h = host_checks_need(c, x, "process:lxd", out);
+	const struct host *h = host_checks_need(c, x, host_checks_daemon(x), out);
 	char *obj, next[32];
 	struct finding *f;
 
@@ -381,7 +389,7 @@ void
 host_checks_user_group(const struct check *c, const struct check_ctx *x,
 		       struct findings *out)
 {
-	const struct host *h = host_checks_need(c, x, "process:lxd", out);
+	const struct host *h = host_checks_need(c, x, host_checks_daemon(x), out);
 	const struct host_group *g;
 	struct finding *f;
 	char *obj;
@@ -493,7 +501,7 @@ void
 host_checks_name_leak(const struct check *c, const struct check_ctx *x,
 		      struct findings *out)
 {
-	const struct host *h = host_checks_need(c, x, "process:lxd", out);
+	const struct host *h = host_checks_need(c, x, host_checks_daemon(x), out);
 
 	if (!h)
 		return;

@@ -16,6 +16,12 @@
  * why there is none (a remote audit, or saved state without
  * --host-root) and returns NULL.
  */
+/*
+ * The running daemon as a finding's object: "process:incusd" on Incus,
+ * else "process:lxd".
+ */
+const char *host_checks_daemon(const struct check_ctx *x);
+
 const struct host *host_checks_need(const struct check *c,
 				    const struct check_ctx *x,
 				    const char *object, struct findings *out);

@@ -52,7 +52,7 @@ static void
 eval_updates(const struct check *c, const struct check_ctx *x,
 	     struct findings *out)
 {
-	const struct host *h = host_checks_need(c, x, "process:lxd", out);
+	const struct host *h = host_checks_need(c, x, host_checks_daemon(x), out);
 	struct finding *f;
 
 	if (!h)
@@ -119,7 +119,7 @@ static void
 eval_firewall(const struct check *c, const struct check_ctx *x,
 	      struct findings *out)
 {
-	const struct host *h = host_checks_need(c, x, "process:lxd", out);
+	const struct host *h = host_checks_need(c, x, host_checks_daemon(x), out);
 	const struct host_fw *v4 = NULL, *v6 = NULL, *ran = NULL;
 	struct strbuf errs = STRBUF_INIT, names = STRBUF_INIT;
 	struct finding *f;
@@ -186,7 +186,7 @@ static void
 eval_cis(const struct check *c, const struct check_ctx *x,
 	 struct findings *out)
 {
-	const struct host *h = host_checks_need(c, x, "process:lxd", out);
+	const struct host *h = host_checks_need(c, x, host_checks_daemon(x), out);
 	struct finding *f;
 
 	if (!h)

@@ -10,6 +10,7 @@
 
 /* One daemon logging setting: a command line flag and its snap key. */
 struct log_setting {
+	const char *object;	/* host_checks_daemon() */
 	const char *what;	/* "logs to syslog" */
 	const char *verb;	/* "log to syslog" */
 	const char *flags;	/* "--syslog" */
@@ -28,18 +29,18 @@ judge_setting(const struct check *c, const struct host *h,
 
 	if (h->install != HOST_INSTALL_SNAP) {
 		if (!h->pid) {
-			findings_add(out, ST_ERROR, c->severity, "process:lxd",
+			findings_add(out, ST_ERROR, c->severity, s->object,
 				     "%s.", h->daemon_error);
 			return;
 		}
 		if (s->running) {
-			findings_add(out, ST_PASS, c->severity, "process:lxd",
+			findings_add(out, ST_PASS, c->severity, s->object,
 				     "The daemon (PID %ld) %s: %s is on its "
 				     "command line.", h->pid, s->what,
 				     s->flags);
 			return;
 		}
-		f = findings_add(out, ST_FAIL, c->severity, "process:lxd",
+		f = findings_add(out, ST_FAIL, c->severity, s->object,
 				 "The daemon (PID %ld) runs without %s.",
 				 h->pid, s->flags);
 		finding_remediation(f, "add %s to the daemon's command line "
@@ -59,7 +60,7 @@ judge_setting(const struct check *c, const struct host *h,
 		findings_add(out, ST_ERROR, c->severity, cfg_obj, "%s.",
 			     h->snap_config_error);
 	} else if (!h->pid && s->configured > 0) {
-		findings_add(out, ST_ERROR, c->severity, "process:lxd",
+		findings_add(out, ST_ERROR, c->severity, s->object,
 			     "%s is true, but whether the running daemon "
 			     "uses it is unknown: %s.", s->snap_key,
 			     h->daemon_error);
@@ -71,7 +72,7 @@ judge_setting(const struct check *c, const struct host *h,
 		finding_remedy_cmd(f, "snap set lxd %s=true", s->snap_key);
 		finding_remedy_cmd(f, "snap restart lxd.daemon");
 	} else if (s->running && s->configured > 0) {
-		findings_add(out, ST_PASS, c->severity, "process:lxd",
+		findings_add(out, ST_PASS, c->severity, s->object,
 			     "The daemon (PID %ld) %s (%s=true).", h->pid,
 			     s->what, s->snap_key);
 	} else if (s->running) {
@@ -82,7 +83,7 @@ judge_setting(const struct check *c, const struct host *h,
 		finding_key(f, s->snap_key, cfg, cfg_obj);
 		finding_remedy_cmd(f, "snap set lxd %s=true", s->snap_key);
 	} else if (s->configured > 0) {
-		f = findings_add(out, ST_FAIL, c->severity, "process:lxd",
+		f = findings_add(out, ST_FAIL, c->severity, s->object,
 				 "%s=true is not in effect yet: the daemon "
 				 "(PID %ld) runs without %s; a restart is "
 				 "needed.", s->snap_key, h->pid, s->flags);
@@ -104,12 +105,13 @@ static void
 eval_syslog(const struct check *c, const struct check_ctx *x,
 	    struct findings *out)
 {
-	const struct host *h = host_checks_need(c, x, "process:lxd", out);
+	const struct host *h = host_checks_need(c, x, host_checks_daemon(x), out);
 	struct log_setting s = {
 		.what = "logs to syslog",
 		.verb = "log to syslog",
 		.flags = "--syslog",
 		.snap_key = "daemon.syslog",
+		.object = host_checks_daemon(x),
 	};
 
 	if (!h)
@@ -123,12 +125,13 @@ static void
 eval_verbose(const struct check *c, const struct check_ctx *x,
 	     struct findings *out)
 {
-	const struct host *h = host_checks_need(c, x, "process:lxd", out);
+	const struct host *h = host_checks_need(c, x, host_checks_daemon(x), out);
 	struct log_setting s = {
 		.what = "logs verbosely",
 		.verb = "log verbosely",
 		.flags = "--verbose (or --debug)",
 		.snap_key = "daemon.verbose",
+		.object = host_checks_daemon(x),
 	};
 
 	if (!h)
@@ -159,7 +162,7 @@ static void
 eval_auditd(const struct check *c, const struct check_ctx *x,
 	    struct findings *out)
 {
-	const struct host *h = host_checks_need(c, x, "process:lxd", out);
+	const struct host *h = host_checks_need(c, x, host_checks_daemon(x), out);
 	struct finding *f;
 
 	if (!h)
@@ -183,7 +186,7 @@ eval_auditd(const struct check *c, const struct check_ctx *x,
 		return;
 	}
 	if (h->lxd_binaries.n == 0) {
-		findings_add(out, ST_ERROR, c->severity, "process:lxd",
+		findings_add(out, ST_ERROR, c->severity, host_checks_daemon(x),
 			     "No %s binary was found on the host, so there "
 			     "is nothing to match the audit rules against.",
 			     h->product);

@@ -621,9 +621,12 @@ write_group(struct out *o, const struct check_result *res,
 		put_safe(o, f->waiver_reason);
 		flush_para(o, 8);
 	}
-	/* the key line adds what the message does not say */
+	/* the key line adds what the message does not say: a value, or
+	   where it comes from ("KEY=" alone says only that it is unset,
+	   which the message says already) */
 	if (f->key && (!f->message || !strstr(f->message, f->key) ||
-		       (f->source && !str_eq(f->source, f->object)))) {
+		       (f->source && !str_eq(f->source, f->object))) &&
+	    (f->value || (f->source && !str_eq(f->source, f->object)))) {
 		add(o, "      ");
 		put_safe(o, f->key);
 		add(o, "=");

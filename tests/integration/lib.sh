@@ -123,7 +123,7 @@ lxdh_foreign_text() {
 	local src=$1 re exts e
 	shift
 	if lxdh_is_incus; then
-		re='(^|[^[:alnum:]_./-])lxc [a-z]|LXD [0-9]|LXD_DIR|LXD_CONF|/var/snap/lxd|/snap/bin/lxc|snap (install|refresh|set|get|info) lxd'
+		re='(^|[^[:alnum:]_./-])lxc [a-z]|LXD [0-9]|LXD_DIR|LXD_CONF|/var/snap/lxd|/snap/bin/lxc|snap (install|refresh|set|get|info) lxd|process:lxd([^-]|$)'
 		exts=$(grep -rhoE '(snapshot_has_ext\([^,]*, *|_ext = )"[a-z0-9_]+"' "$src/src" 2>/dev/null |
 			sed 's/.*"\(.*\)"/\1/' | sort -u)
 		if [ -z "$exts" ]; then
@@ -136,7 +136,7 @@ lxdh_foreign_text() {
 			grep -qxF "$e" "$LXDH_BASE/exts.have" || re="$re|\\b$e\\b"
 		done
 	else
-		re='(^|[^[:alnum:]_./-])incus [a-z]'
+		re='(^|[^[:alnum:]_./-])incus [a-z]|process:incusd'
 	fi
 	for e in "$@"; do
 		[ -s "$e" ] || { echo "lxdh_foreign_text: $e is missing or empty"; return 1; }
