@@ -279,43 +279,39 @@ ring_keep(struct strbuf *sb)
 	return s;
 }
 
-const char *
-shq(const char *s)
+/* fn(s) kept in the ring. */
+static const char *
+ring_of(void (*fn)(struct strbuf *, const char *), const char *s)
 {
 	struct strbuf sb = STRBUF_INIT;
 
-	escape_sh(&sb, s ? s : "");
+	strbuf_addstr(&sb, "");
+	fn(&sb, s ? s : "");
 	return ring_keep(&sb);
+}
+
+const char *
+shq(const char *s)
+{
+	return ring_of(escape_sh, s);
 }
 
 const char *
 urlq(const char *s)
 {
-	struct strbuf sb = STRBUF_INIT;
-
-	strbuf_addstr(&sb, "");
-	escape_url(&sb, s ? s : "");
-	return ring_keep(&sb);
+	return ring_of(escape_url, s);
 }
 
 const char *
 cmdq(const char *s)
 {
-	struct strbuf sb = STRBUF_INIT;
-
-	strbuf_addstr(&sb, "");
-	escape_cmd(&sb, s ? s : "");
-	return ring_keep(&sb);
+	return ring_of(escape_cmd, s);
 }
 
 const char *
 termq(const char *s)
 {
-	struct strbuf sb = STRBUF_INIT;
-
-	strbuf_addstr(&sb, "");
-	escape_term(&sb, s ? s : "");
-	return ring_keep(&sb);
+	return ring_of(escape_term, s);
 }
 
 void

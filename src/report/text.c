@@ -259,6 +259,22 @@ pastable(const struct report *r, const char *text, const char *escaped)
 	       str_eq(text, escaped);
 }
 
+/* "LEAD text": wrapped as a command (pasteable), or as prose. */
+static void
+write_lead(struct out *o, const char *lead, const char *text, bool command,
+	   size_t hang)
+{
+	if (command) {
+		write_command(o, lead, text, hang + 2);
+		return;
+	}
+	add(o, lead);
+	color(o, C_CYAN);
+	add(o, text);
+	color(o, C_RESET);
+	flush_para(o, hang);
+}
+
 /*
  * Writes "LEAD command" for a remedy's command: wrapped as a command
  * when it pastes as it is (escape_cmd left it alone), else shown escaped.
@@ -270,15 +286,7 @@ write_cmd_line(struct out *o, const char *lead, const char *cmd,
 	struct strbuf esc = STRBUF_INIT;
 
 	escape_cmd(&esc, cmd);
-	if (str_eq(esc.buf, cmd)) {
-		write_command(o, lead, cmd, hang + 2);
-	} else {
-		add(o, lead);
-		color(o, C_CYAN);
-		add(o, esc.buf);
-		color(o, C_RESET);
-		flush_para(o, hang);
-	}
+	write_lead(o, lead, esc.buf, str_eq(esc.buf, cmd), hang);
 	strbuf_release(&esc);
 }
 
@@ -293,15 +301,7 @@ write_remedy(struct out *o, const struct report *r, const char *lead,
 		strbuf_addstr(&esc, text);
 	else
 		escape_term(&esc, text);
-	if (pastable(r, text, esc.buf)) {
-		write_command(o, lead, esc.buf, hang + 2);
-	} else {
-		add(o, lead);
-		color(o, C_CYAN);
-		add(o, esc.buf);
-		color(o, C_RESET);
-		flush_para(o, hang);
-	}
+	write_lead(o, lead, esc.buf, pastable(r, text, esc.buf), hang);
 	strbuf_release(&esc);
 }
 
@@ -450,23 +450,15 @@ cause_of(const struct finding *f, size_t idx)
 	return xasprintf("%d\x1fU\x1f%zu", (int)f->status, idx);
 }
 
+/* By cause, then object, then the finding's place. */
 static int
 member_cmp(const void *a, const void *b)
 {
 	const struct member *x = a, *y = b;
 	int c = strcmp(x->key, y->key);
 
-	if (c)
-		return c;
-	return x->idx < y->idx ? -1 : x->idx > y->idx;
-}
-
-static int
-member_obj_cmp(const void *a, const void *b)
-{
-	const struct member *x = a, *y = b;
-	int c = strcmp(x->obj, y->obj);
-
+	if (!c)
+		c = strcmp(x->obj, y->obj);
 	if (c)
 		return c;
 	return x->idx < y->idx ? -1 : x->idx > y->idx;
@@ -522,8 +514,8 @@ group_findings(const struct check_result *res, bool verbose,
 		while (j < nm && str_eq(m[j].key, m[i].key))
 			j++;
 		/* the n-th finding of a cause on one object goes to the
-		   cause's n-th group (members sorted by object here) */
-		qsort(m + i, j - i, sizeof(*m), member_obj_cmp);
+		   cause's n-th group (a cause's members are in object
+		   order) */
 		for (size_t k = i; k < j; k++) {
 			m[k].occ = k > i && str_eq(m[k].obj, m[k - 1].obj) ?
 					   m[k - 1].occ + 1 :
