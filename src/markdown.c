@@ -67,10 +67,9 @@ md_code_block(struct strbuf *sb, unsigned indent, const char *const *lines,
 	size_t fence = 3;
 
 	for (size_t i = 0; i < n; i++) {
-		size_t run = 0;
-
 		const char *l = lines[i] ? lines[i] : "";
 		struct strbuf c = STRBUF_INIT;
+		size_t run = 0;
 
 		/* as it is when it pastes (escape_cmd), else made visible */
 		escape_cmd(&c, l);
