@@ -19,12 +19,26 @@
 #define TARGET_MAX_CONFIG ((size_t)4 << 20)
 
 /* Where LXD and Incus put their admin socket, after the environment's. */
-static const char *const system_sockets[] = {
-	"/var/snap/lxd/common/lxd/unix.socket",
-	"/var/lib/lxd/unix.socket",
-	"/var/lib/incus/unix.socket",
-	"/run/incus/unix.socket",
+static const struct {
+	const char *path;
+	const char *product;	/* whose client reaches it by default */
+} system_sockets[] = {
+	{ "/var/snap/lxd/common/lxd/unix.socket", "lxd" },
+	{ "/var/lib/lxd/unix.socket", "lxd" },
+	{ "/var/lib/incus/unix.socket", "incus" },
+	{ "/run/incus/unix.socket", "incus" },
 };
+
+/* Whether path is a system socket of product (NULL: of either). */
+static bool
+system_socket(const char *path, const char *product)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(system_sockets); i++)
+		if (str_eq(path, system_sockets[i].path) &&
+		    (!product || str_eq(product, system_sockets[i].product)))
+			return true;
+	return false;
+}
 
 /*
  * A path "exists" unless lstat() says it does not; a socket behind a
@@ -84,13 +98,8 @@ target_client_setup(const struct lxd_endpoint *ep, const char *remote,
 		own = NULL;
 	if (own)
 		same = str_eq(own, ep->socket_path);
-	else if (incus)
-		same = str_eq(ep->socket_path, "/var/lib/incus/unix.socket") ||
-		       str_eq(ep->socket_path, "/run/incus/unix.socket");
 	else
-		same = str_eq(ep->socket_path, "/var/lib/lxd/unix.socket") ||
-		       str_eq(ep->socket_path,
-			      "/var/snap/lxd/common/lxd/unix.socket");
+		same = system_socket(ep->socket_path, incus ? "incus" : "lxd");
 	free(own);
 	return same ? NULL : xasprintf("export %s=%s", var,
 					   shq(ep->socket_path));
@@ -124,7 +133,7 @@ resolve_socket(const char *given, struct lxd_endpoint *ep, struct diag *d)
 	if (env)
 		cand[n++] = xasprintf("%s/unix.socket", env);
 	for (i = 0; i < ARRAY_SIZE(system_sockets); i++)
-		cand[n++] = xstrdup(system_sockets[i]);
+		cand[n++] = xstrdup(system_sockets[i].path);
 
 	for (i = 0; i < n; i++) {
 		if (path_exists(cand[i])) {
@@ -757,10 +766,7 @@ target_resolve(const struct target_opts *opts, struct lxd_endpoint *ep,
 bool
 target_socket_is_system(const char *path)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(system_sockets); i++)
-		if (str_eq(path, system_sockets[i]))
-			return true;
-	return false;
+	return system_socket(path, NULL);
 }
 
 bool
