@@ -487,7 +487,7 @@ cmd_fix(int argc, char **argv)
 		printf("The commands above are what each change amounts to, "
 		       "for the server %s reaches by default; for this one, "
 		       "first: %s\n",
-		       str_eq(ar.snap.product, "incus") ? "incus" : "lxc",
+		       snapshot_client(&ar.snap),
 		       cmdq(ar.snap.client_setup));
 	nsel = count_selected(&plan);
 	if (!o.apply) {

@@ -68,6 +68,12 @@ struct xfer {
 	char errbuf[CURL_ERROR_SIZE];
 };
 
+const char *
+product_client(const char *product)
+{
+	return str_eq(product, "incus") ? "incus" : "lxc";
+}
+
 void
 lxd_endpoint_release(struct lxd_endpoint *ep)
 {

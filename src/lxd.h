@@ -22,6 +22,12 @@ struct lxd_endpoint {
 
 void lxd_endpoint_release(struct lxd_endpoint *ep);
 
+/*
+ * The command line client of a product, for the commands the tool
+ * prints: "incus" for "incus", else "lxc".
+ */
+const char *product_client(const char *product);
+
 enum lxd_err {
 	LXD_OK,
 	LXD_ERR_CONNECT,	/* no such socket, refused, unreachable */

@@ -205,3 +205,11 @@ report_open_since(const struct report *r, const struct check_result *res,
 		snprintf(buf, len, "open since %.10s (%lld minutes)", when,
 			 age / 60);
 }
+
+char *
+report_setup_lead(const struct report *r)
+{
+	return xasprintf("The commands below act on the server %s reaches "
+			 "by default; to run them on this one, first:",
+			 product_client(r->product));
+}

@@ -34,6 +34,12 @@ report_write_fn report_markdown_write;
  */
 int report_dump_json(FILE *f, json_t *root);
 
+/*
+ * The sentence the text and Markdown reports put before
+ * target.client_setup. Caller frees.
+ */
+char *report_setup_lead(const struct report *r);
+
 /* A report's "score" as JSON: one decimal, or null when no check counted. */
 json_t *report_score_json(double score);
 /* A finding's remedy as the JSON and SARIF reports carry it. */

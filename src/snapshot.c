@@ -471,7 +471,7 @@ set_server(struct snapshot *s, json_t *server)
 const char *
 snapshot_client(const struct snapshot *s)
 {
-	return str_eq(s->product, "incus") ? "incus" : "lxc";
+	return product_client(s->product);
 }
 
 char *

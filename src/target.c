@@ -68,7 +68,7 @@ target_client_setup(const struct lxd_endpoint *ep, const char *remote,
 		    const char *product)
 {
 	bool incus = str_eq(product, "incus");
-	const char *client = incus ? "incus" : "lxc";
+	const char *client = product_client(product);
 	const char *var = incus ? "INCUS_SOCKET" : "LXD_SOCKET";
 	const char *sock, *dir;
 	char *own;

@@ -63,11 +63,11 @@ header(struct strbuf *sb, const struct report *r)
 	strbuf_addstr(sb, ".\n\n");
 	if (r->client_setup) {
 		const char *line = r->client_setup;
+		char *lead = report_setup_lead(r);
 
-		strbuf_addf(sb, "The commands below act on the server %s "
-			    "reaches by default; to run them on this one, "
-			    "first:\n\n",
-			    str_eq(r->product, "incus") ? "incus" : "lxc");
+		md_prose(sb, lead);
+		strbuf_addstr(sb, "\n\n");
+		free(lead);
 		md_code_block(sb, 0, &line, 1);
 		strbuf_addch(sb, '\n');
 	}

@@ -249,10 +249,11 @@ write_command(struct out *o, const char *lead, const char *cmd,
 static bool
 pastable(const struct report *r, const char *text, const char *escaped)
 {
-	const char *client = str_eq(r->product, "incus") ? "incus " : "lxc ";
+	const char *client = product_client(r->product);
 	size_t n = strlen(text);
 
-	if (!str_starts_with(text, client) && !str_starts_with(text, "snap "))
+	if (!(str_starts_with(text, client) && text[strlen(client)] == ' ') &&
+	    !str_starts_with(text, "snap "))
 		return false;
 	return !strpbrk(text, "()") && !strstr(text, ", ") &&
 	       !strstr(text, " or ") && n && text[n - 1] != '.' &&
@@ -748,9 +749,10 @@ write_header(struct out *o, const struct report *r)
 	addf(o, "read: %s, %zu API requests", when, r->requests);
 	flush_para(o, 2);
 	if (r->client_setup) {
-		add(o, "The commands below act on the server ");
-		add(o, str_eq(r->product, "incus") ? "incus" : "lxc");
-		add(o, " reaches by default; to run them on this one, first:");
+		char *lead = report_setup_lead(r);
+
+		add(o, lead);
+		free(lead);
 		flush_para(o, 2);
 		write_cmd_line(o, "  ", r->client_setup, 0);
 	}
