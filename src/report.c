@@ -78,18 +78,150 @@ dump_cb(const char *buf, size_t len, void *ctx)
 int
 report_dump_json(FILE *f, json_t *root)
 {
-	struct dump_out d = { f, STRBUF_INIT, STRBUF_INIT };
-	int rc = -1;
+	struct jstream js;
 
-	/* the same JSON, but no server string acts on a terminal */
-	if (json_dump_callback(root, dump_cb, &d,
-			       JSON_INDENT(2) | JSON_PRESERVE_ORDER) == 0) {
-		strbuf_addch(&d.in, '\n');
-		rc = dump_flush(&d, 0);
+	jstream_init(&js, f);
+	jstream_put(&js, NULL, root);
+	return jstream_finish(&js);
+}
+
+/*
+ * jansson's layout (JSON_INDENT(2)) of a container nested depth deep:
+ * its items on lines of their own, indented two spaces a level, the
+ * brackets of an empty one side by side.
+ */
+#define JS_FLAGS (JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY)
+
+static void
+js_raw(struct jstream *js, const char *s, size_t len)
+{
+	if (js->rc == 0 && dump_cb(s, len, js->d) != 0)
+		js->rc = -1;
+}
+
+static void
+js_newline(struct jstream *js, size_t depth)
+{
+	static const char spaces[] = "                                ";
+
+	js_raw(js, "\n", 1);
+	for (size_t n = depth * 2; n; ) {
+		size_t k = n < sizeof(spaces) - 1 ? n : sizeof(spaces) - 1;
+
+		js_raw(js, spaces, k);
+		n -= k;
 	}
-	json_decref(root);
-	strbuf_release(&d.in);
-	strbuf_release(&d.out);
+}
+
+/* jansson's own dump of v, each line after the first indented to depth */
+struct js_nested {
+	struct jstream *js;
+	size_t depth;
+};
+
+static int
+js_nested_cb(const char *buf, size_t len, void *ctx)
+{
+	struct js_nested *n = ctx;
+	const char *nl;
+
+	/* a string never holds a raw newline: each one is the layout's */
+	while (len && (nl = memchr(buf, '\n', len))) {
+		js_raw(n->js, buf, (size_t)(nl - buf));
+		js_newline(n->js, n->depth);
+		len -= (size_t)(nl - buf) + 1;
+		buf = nl + 1;
+	}
+	js_raw(n->js, buf, len);
+	return n->js->rc;
+}
+
+/* Where the next item or member of the innermost container begins. */
+static void
+js_next(struct jstream *js, const char *key)
+{
+	if (js->depth) {
+		if (js->items[js->depth - 1]++)
+			js_raw(js, ",", 1);
+		js_newline(js, js->depth);
+	}
+	if (key) {
+		json_t *k = json_string(key);
+		struct js_nested n = { js, js->depth };
+
+		if (!k || json_dump_callback(k, js_nested_cb, &n, JS_FLAGS))
+			js->rc = -1;
+		json_decref(k);
+		js_raw(js, ": ", 2);
+	}
+}
+
+void
+jstream_init(struct jstream *js, FILE *f)
+{
+	memset(js, 0, sizeof(*js));
+	js->d = xmalloc(sizeof(*js->d));
+	*js->d = (struct dump_out){ f, STRBUF_INIT, STRBUF_INIT };
+}
+
+void
+jstream_open(struct jstream *js, const char *key, char bracket)
+{
+	if (js->depth == ARRAY_SIZE(js->close))
+		abort();	/* a programming error: the formats nest less */
+	js_next(js, key);
+	js_raw(js, bracket == '[' ? "[" : "{", 1);
+	js->close[js->depth] = bracket == '[' ? ']' : '}';
+	js->items[js->depth++] = 0;
+}
+
+void
+jstream_put(struct jstream *js, const char *key, json_t *v)
+{
+	struct js_nested n = { js, js->depth };
+
+	js_next(js, key);
+	if (!v || json_dump_callback(v, js_nested_cb, &n, JS_FLAGS))
+		js->rc = -1;
+	json_decref(v);
+}
+
+void
+jstream_put_members(struct jstream *js, json_t *obj)
+{
+	const char *k;
+	json_t *v;
+
+	json_object_foreach(obj, k, v)
+		jstream_put(js, k, json_incref(v));
+	json_decref(obj);
+}
+
+void
+jstream_close(struct jstream *js)
+{
+	js->depth--;
+	if (js->items[js->depth])
+		js_newline(js, js->depth);
+	js_raw(js, &js->close[js->depth], 1);
+}
+
+int
+jstream_finish(struct jstream *js)
+{
+	int rc = js->rc;
+
+	if (js->depth)
+		abort();	/* a programming error: a container left open */
+	/* the same JSON, but no server string acts on a terminal */
+	if (rc == 0) {
+		strbuf_addch(&js->d->in, '\n');
+		rc = dump_flush(js->d, 0);
+	}
+	strbuf_release(&js->d->in);
+	strbuf_release(&js->d->out);
+	free(js->d);
+	js->d = NULL;
 	return rc;
 }
 

@@ -35,6 +35,33 @@ report_write_fn report_markdown_write;
 int report_dump_json(FILE *f, json_t *root);
 
 /*
+ * The same document written as it is made, for a report too large to
+ * hold as a tree beside its findings: open a container, put values and
+ * members into it (each dumped and dropped at once), close it. key is
+ * the member's name inside an object, NULL inside an array and at the
+ * top. The bytes are exactly those report_dump_json() writes for the
+ * tree these calls describe. jstream_finish() adds the final newline and
+ * returns 0, or -1 when a write failed.
+ */
+struct dump_out;
+struct jstream {
+	struct dump_out *d;
+	int rc;
+	size_t depth;
+	size_t items[8];	/* written so far in each open container */
+	char close[8];		/* and the bracket that closes it */
+};
+
+void jstream_init(struct jstream *js, FILE *f);
+void jstream_open(struct jstream *js, const char *key, char bracket);
+/* Writes v and drops the reference to it. */
+void jstream_put(struct jstream *js, const char *key, json_t *v);
+/* Writes each member of obj into the open object; drops obj. */
+void jstream_put_members(struct jstream *js, json_t *obj);
+void jstream_close(struct jstream *js);
+int jstream_finish(struct jstream *js);
+
+/*
  * The sentence the text and Markdown reports put before
  * target.client_setup. Caller frees.
  */

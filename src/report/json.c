@@ -126,12 +126,15 @@ finding_json(const struct report *r, const struct finding *f)
 	return o;
 }
 
+/*
+ * The members before "results" (schema, tool, generated_at, target,
+ * summary, score), in their order.
+ */
 static json_t *
-report_json(const struct report *r)
+report_json_head(const struct report *r)
 {
 	json_t *root = json_object(), *tool = json_object();
 	json_t *target = json_object(), *summary = json_object();
-	json_t *results = json_array();
 	char when[32];
 
 	json_object_set_new(root, "schema", json_string("lxd-harden/report/v1"));
@@ -182,11 +185,27 @@ report_json(const struct report *r)
 	json_object_set_new(root, "summary", summary);
 	/* one decimal, so the number is stable across libc printf rounding */
 	json_object_set_new(root, "score", report_score_json(r->score));
+	return root;
+}
 
+/*
+ * Written as it is made (jstream), one finding at a time: the tree of a
+ * report of 10,000 instances is three times the size of its text.
+ */
+int
+report_json_write(FILE *f, const struct report *r, unsigned flags)
+{
+	struct jstream js;
+
+	(void)flags;
+	jstream_init(&js, f);
+	jstream_open(&js, NULL, '{');
+	jstream_put_members(&js, report_json_head(r));
+	jstream_open(&js, "results", '[');
 	for (size_t i = 0; i < r->n; i++) {
 		const struct check_result *res = &r->results[i];
 		const struct section *sec = catalog_section_of(res->check);
-		json_t *o = json_object(), *fs = json_array();
+		json_t *o = json_object();
 
 		json_object_set_new(o, "id", json_string(res->check->id));
 		json_object_set_new(o, "section",
@@ -197,37 +216,33 @@ report_json(const struct report *r)
 		json_object_set_new(o, "status",
 				    json_string(status_name(res->status)));
 		cites_json(o, res->check->id, r->product);
+		jstream_open(&js, NULL, '{');
+		jstream_put_members(&js, o);
+		jstream_open(&js, "findings", '[');
 		for (size_t j = 0; j < res->findings.n; j++)
-			json_array_append_new(fs,
-					      finding_json(r, &res->findings.v[j]));
-		json_object_set_new(o, "findings", fs);
-		json_array_append_new(results, o);
+			jstream_put(&js, NULL,
+				    finding_json(r, &res->findings.v[j]));
+		jstream_close(&js);
+		jstream_close(&js);
 	}
-	json_object_set_new(root, "results", results);
+	jstream_close(&js);
 	if (r->has_baseline) {
-		json_t *fixed = json_array();
-
+		jstream_open(&js, "fixed_since_baseline", '[');
 		for (size_t i = 0; i < r->fixed_since.n; i++) {
 			json_t *o = finding_json(NULL, &r->fixed_since.v[i]);
 
 			json_object_set_new(o, "id", jstr(r->fixed_ids[i]));
-			json_array_append_new(fixed, o);
+			jstream_put(&js, NULL, o);
 		}
-		json_object_set_new(root, "fixed_since_baseline", fixed);
+		jstream_close(&js);
 	}
 	if (r->n_notes) {
 		json_t *notes = json_array();
 
 		for (size_t i = 0; i < r->n_notes; i++)
 			json_array_append_new(notes, jstr(r->notes[i]));
-		json_object_set_new(root, "notes", notes);
+		jstream_put(&js, "notes", notes);
 	}
-	return root;
-}
-
-int
-report_json_write(FILE *f, const struct report *r, unsigned flags)
-{
-	(void)flags;
-	return report_dump_json(f, report_json(r));
+	jstream_close(&js);
+	return jstream_finish(&js);
 }

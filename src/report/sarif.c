@@ -393,17 +393,23 @@ run_properties(const struct report *r)
 	return props;
 }
 
-static json_t *
-report_sarif(const struct report *r)
+/*
+ * Written as it is made (jstream): the results, one per failing finding,
+ * are dumped one at a time instead of held as a tree.
+ */
+int
+report_sarif_write(FILE *f, const struct report *r, unsigned flags)
 {
-	json_t *root = json_object(), *runs = json_array();
-	json_t *run = json_object();
+	struct jstream js;
+	json_t *root = json_object(), *run = json_object();
 	json_t *tool = json_object(), *driver = json_object();
-	json_t *rules = json_array(), *results = json_array();
+	json_t *rules = json_array();
 	json_t *invocations = json_array(), *inv = json_object();
 	json_t *notes = json_array(), *auto_ = json_object();
 	char when[32], *id;
+	int rc;
 
+	(void)flags;
 	json_object_set_new(root, "$schema", json_string(SARIF_SCHEMA));
 	json_object_set_new(root, "version", json_string("2.1.0"));
 
@@ -416,17 +422,14 @@ report_sarif(const struct report *r)
 
 		json_array_append_new(rules, rule_json(res->check));
 		for (size_t j = 0; j < res->findings.n; j++) {
-			const struct finding *f = &res->findings.v[j];
+			const struct finding *fi = &res->findings.v[j];
 
-			if (is_result(f->status))
-				json_array_append_new(results,
-						      result_json(res, i, j));
-			else if (f->status == ST_ERROR)
+			if (fi->status == ST_ERROR)
 				json_array_append_new(
 					notes,
-					notification("error", f->message,
+					notification("error", fi->message,
 						     res->check->id, i,
-						     f->object));
+						     fi->object));
 		}
 	}
 	json_object_set_new(driver, "rules", rules);
@@ -451,20 +454,27 @@ report_sarif(const struct report *r)
 	json_object_set_new(inv, "toolExecutionNotifications", notes);
 	json_array_append_new(invocations, inv);
 	json_object_set_new(run, "invocations", invocations);
-	json_object_set_new(run, "results", results);
-	json_object_set_new(run, "properties", run_properties(r));
-	json_array_append_new(runs, run);
-	json_object_set_new(root, "runs", runs);
-	return root;
-}
 
-int
-report_sarif_write(FILE *f, const struct report *r, unsigned flags)
-{
-	int rc;
+	jstream_init(&js, f);
+	jstream_open(&js, NULL, '{');
+	jstream_put_members(&js, root);
+	jstream_open(&js, "runs", '[');
+	jstream_open(&js, NULL, '{');
+	jstream_put_members(&js, run);
+	jstream_open(&js, "results", '[');
+	for (size_t i = 0; i < r->n; i++) {
+		const struct check_result *res = &r->results[i];
 
-	(void)flags;
-	rc = report_dump_json(f, report_sarif(r));
+		for (size_t j = 0; j < res->findings.n; j++)
+			if (is_result(res->findings.v[j].status))
+				jstream_put(&js, NULL, result_json(res, i, j));
+	}
+	jstream_close(&js);
+	jstream_put(&js, "properties", run_properties(r));
+	jstream_close(&js);
+	jstream_close(&js);
+	jstream_close(&js);
+	rc = jstream_finish(&js);
 	if (rc == 0 && fflush(f) == EOF)
 		rc = -1;
 	return rc;

@@ -570,8 +570,9 @@ test_prometheus(void **state)
 static void
 test_empty(void **state)
 {
-	static const char *const formats[] = { "sarif", "junit", "html",
-					       "prometheus", "markdown" };
+	static const char *const formats[] = { "json", "sarif", "junit",
+					       "html", "prometheus",
+					       "markdown" };
 	struct report r;
 
 	(void)state;
@@ -607,8 +608,9 @@ test_empty(void **state)
 static void
 test_write_error(void **state)
 {
-	static const char *const formats[] = { "sarif", "junit", "html",
-					       "prometheus", "markdown" };
+	static const char *const formats[] = { "json", "sarif", "junit",
+					       "html", "prometheus",
+					       "markdown" };
 
 	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(formats); i++) {
@@ -623,6 +625,95 @@ test_write_error(void **state)
 		engine_report_release(&r);
 		fclose(f);
 	}
+}
+
+/* Writes v as jstream calls, opening containers down to depth levels. */
+static void
+stream_tree(struct jstream *js, const char *key, json_t *v, int levels)
+{
+	const char *k;
+	json_t *item;
+	size_t i;
+
+	if (!levels || !(json_is_object(v) || json_is_array(v))) {
+		jstream_put(js, key, json_incref(v));
+		return;
+	}
+	jstream_open(js, key, json_is_array(v) ? '[' : '{');
+	if (json_is_array(v))
+		json_array_foreach(v, i, item)
+			stream_tree(js, NULL, item, levels - 1);
+	else
+		json_object_foreach(v, k, item)
+			stream_tree(js, k, item, levels - 1);
+	jstream_close(js);
+}
+
+static char *
+dump_with(json_t *v, int levels)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	struct jstream js;
+
+	assert_non_null(f);
+	if (levels < 0) {
+		assert_int_equal(report_dump_json(f, json_incref(v)), 0);
+	} else {
+		jstream_init(&js, f);
+		stream_tree(&js, NULL, v, levels);
+		assert_int_equal(jstream_finish(&js), 0);
+	}
+	assert_int_equal(fclose(f), 0);
+	return buf;
+}
+
+/*
+ * A document written piece by piece (jstream) is byte for byte the one
+ * report_dump_json writes for the whole tree, whichever containers are
+ * streamed: empty ones, scalars at the top, strings with newlines, quotes,
+ * terminal controls and non-ASCII text, and more than 64 KiB of it.
+ */
+static void
+test_jstream(void **state)
+{
+	static const char *const docs[] = {
+		"{}",
+		"[]",
+		"\"top\"",
+		"{\"a\": [], \"b\": {}, \"c\": [[], {}, [1, [2, {}]]]}",
+		"{\"s\": \"line\\none \\\"q\\\" \\u001b[31m\\u00e9\\u2028 \\u0085\", "
+		"\"k\\n\\u001b\": {\"x\": null, \"y\": true, \"z\": 1.5}, "
+		"\"n\": [1, -2, \"three\", {\"four\": [4]}]}",
+	};
+	json_t *big = json_array();
+
+	(void)state;
+	for (size_t i = 0; i < 3000; i++)
+		json_array_append_new(big,
+				      json_pack("{s:i, s:s, s:[s, {}]}", "i",
+						(int)i, "t",
+						"\xc3\xa9t\xc3\xa9 \x1b]0;x\x07",
+						"\xe2\x80\xae"));
+	for (size_t i = 0; i <= ARRAY_SIZE(docs); i++) {
+		json_t *v = i < ARRAY_SIZE(docs) ?
+				    json_loads(docs[i], JSON_DECODE_ANY, NULL) :
+				    json_incref(big);
+		char *whole;
+
+		assert_non_null(v);
+		whole = dump_with(v, -1);
+		for (int levels = 0; levels <= 4; levels++) {
+			char *streamed = dump_with(v, levels);
+
+			assert_string_equal(streamed, whole);
+			free(streamed);
+		}
+		free(whole);
+		json_decref(v);
+	}
+	json_decref(big);
 }
 
 static void
@@ -653,6 +744,7 @@ main(void)
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_write_error),
 		cmocka_unit_test(test_registry),
+		cmocka_unit_test(test_jstream),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
