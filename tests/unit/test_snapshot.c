@@ -152,6 +152,63 @@ test_token_keys_scrubbed(void **state)
 	json_decref(docs[SNAP_SERVER]);
 }
 
+/*
+ * A loaded part holds its equal values once (jshare), and only after
+ * its secrets are cut out: a secret's "true" is hidden, the same "true"
+ * elsewhere is not, and the two are not one value.
+ */
+static void
+test_shared_after_scrub(void **state)
+{
+	json_t *docs[SNAP__COUNT] = { 0 };
+	struct diag d = { { 0 } };
+	struct snapshot s;
+	const json_t *insts, *c1, *c2;
+
+	(void)state;
+	docs[SNAP_SERVER] = json_pack(
+		"{s:[], s:s, s:s, s:s, s:{s:s, s:s}, s:{}}",
+		"api_extensions", "api_status", "stable", "api_version", "1.0",
+		"auth", "trusted",
+		"environment", "server", "lxd", "server_version", "5.0.2",
+		"config");
+	docs[SNAP_INSTANCES] = json_pack(
+		"[{s:s, s:s, s:{s:s, s:s}, s:{s:{s:s}}},"
+		" {s:s, s:s, s:{s:s}, s:{s:{s:s}}}]",
+		"name", "c1", "project", "default", "config",
+		"user.password", "true", "security.nesting", "true",
+		"expanded_devices", "eth0", "type", "nic",
+		"name", "c2", "project", "default", "config",
+		"security.nesting", "true",
+		"expanded_devices", "eth0", "type", "nic");
+	assert_non_null(docs[SNAP_SERVER]);
+	assert_non_null(docs[SNAP_INSTANCES]);
+	snapshot_init(&s);
+	if (snapshot_load_docs(&s, docs, "mem", &d) != 0)
+		fail_msg("load: %s", d.msg);
+	insts = snapshot_part(&s, SNAP_INSTANCES, NULL);
+	assert_int_equal(json_array_size(insts), 2);
+	c1 = json_object_get(json_array_get(insts, 0), "config");
+	c2 = json_object_get(json_array_get(insts, 1), "config");
+	assert_string_equal(json_string_value(json_object_get(c1,
+							      "user.password")),
+			    "(hidden)");
+	assert_string_equal(json_string_value(json_object_get(
+				    c1, "security.nesting")),
+			    "true");
+	assert_ptr_equal(json_object_get(c1, "security.nesting"),
+			 json_object_get(c2, "security.nesting"));
+	assert_ptr_not_equal(json_object_get(c1, "user.password"),
+			     json_object_get(c2, "security.nesting"));
+	assert_ptr_equal(json_object_get(json_array_get(insts, 0),
+					 "expanded_devices"),
+			 json_object_get(json_array_get(insts, 1),
+					 "expanded_devices"));
+	snapshot_release(&s);
+	json_decref(docs[SNAP_SERVER]);
+	json_decref(docs[SNAP_INSTANCES]);
+}
+
 static void
 test_operations_flattened(void **state)
 {
@@ -296,6 +353,7 @@ main(void)
 		cmocka_unit_test(test_projects_marked),
 		cmocka_unit_test(test_missing_part),
 		cmocka_unit_test(test_drop_parts),
+		cmocka_unit_test(test_shared_after_scrub),
 		cmocka_unit_test(test_load_errors),
 		cmocka_unit_test(test_object_url),
 	};
