@@ -24,6 +24,10 @@ struct table {
 	size_t cap, n;		/* cap: a power of two */
 };
 
+struct jshare {
+	struct table t;
+};
+
 static uint64_t
 mix(uint64_t h, uint64_t x)
 {
@@ -212,18 +216,43 @@ share(struct table *t, json_t *v, size_t *dropped)
 	return canonical(t, v);
 }
 
+struct jshare *
+jshare_new(void)
+{
+	return xcalloc(1, sizeof(struct jshare));
+}
+
+size_t
+jshare_below(struct jshare *t, json_t *item)
+{
+	size_t dropped = 0;
+
+	share_children(&t->t, item, &dropped);
+	return dropped;
+}
+
+void
+jshare_free(struct jshare *t)
+{
+	if (!t)
+		return;
+	free(t->t.slots);
+	free(t);
+}
+
 size_t
 jshare_items(json_t *list)
 {
-	struct table t = { NULL, 0, 0 };
+	struct jshare *t;
 	size_t dropped = 0;
 	json_t *item;
 	size_t i;
 
 	if (!json_is_array(list))
 		return 0;
+	t = jshare_new();
 	json_array_foreach (list, i, item)
-		share_children(&t, item, &dropped);
-	free(t.slots);
+		dropped += jshare_below(t, item);
+	jshare_free(t);
 	return dropped;
 }

@@ -21,4 +21,15 @@
  */
 size_t jshare_items(json_t *list);
 
+/*
+ * The same one item at a time, for a list still being read: the values
+ * below each item given to jshare_below() are shared with those below
+ * the items given before. The table borrows them, so the items must
+ * stay alive until jshare_free().
+ */
+struct jshare;
+struct jshare *jshare_new(void);
+size_t jshare_below(struct jshare *t, json_t *item);
+void jshare_free(struct jshare *t);
+
 #endif

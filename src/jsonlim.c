@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jshare.h"
 #include "util.h"
 
 const struct jsonlim jsonlim_server = {
@@ -176,10 +177,146 @@ jsonlim_scan(struct jsonlim_scan *sc, const char *buf, size_t len, char *why,
 	return 0;
 }
 
-json_t *
-jsonlim_loadb(const char *buf, size_t len, size_t flags,
-	      const struct jsonlim *lim, bool *over_cap, char *why,
-	      size_t whylen)
+static size_t
+skip_ws(const char *buf, size_t len, size_t pos)
+{
+	while (pos < len && (buf[pos] == ' ' || buf[pos] == '\t' ||
+			     buf[pos] == '\n' || buf[pos] == '\r'))
+		pos++;
+	return pos;
+}
+
+/* The one value at buf[*pos], which moves past it; NULL on any error. */
+static json_t *
+one_value(const char *buf, size_t len, size_t *pos, size_t flags)
+{
+	json_error_t e;
+	json_t *v = json_loadb(buf + *pos, len - *pos,
+			       flags | JSON_DISABLE_EOF_CHECK | JSON_DECODE_ANY,
+			       &e);
+
+	if (v && (e.position <= 0 || (size_t)e.position > len - *pos)) {
+		json_decref(v);
+		return NULL;
+	}
+	if (v)
+		*pos += (size_t)e.position;
+	return v;
+}
+
+/* The array that opens at buf[*pos], item by item, each shared. */
+static json_t *
+items_array(const char *buf, size_t len, size_t *pos, size_t flags,
+	    struct jshare *t)
+{
+	json_t *a = json_array(), *v;
+	size_t p = skip_ws(buf, len, *pos + 1);
+
+	if (p < len && buf[p] == ']') {
+		*pos = p + 1;
+		return a;
+	}
+	for (;;) {
+		v = one_value(buf, len, &p, flags);
+		if (!v || json_array_append_new(a, v) != 0)
+			break;
+		jshare_below(t, v);
+		p = skip_ws(buf, len, p);
+		if (p < len && buf[p] == ',') {
+			p = skip_ws(buf, len, p + 1);
+			continue;
+		}
+		if (p < len && buf[p] == ']') {
+			*pos = p + 1;
+			return a;
+		}
+		break;
+	}
+	json_decref(a);
+	return NULL;
+}
+
+/*
+ * The members of the object that opens at buf[*pos]; a member that is an
+ * array is read by items_array(). NULL on anything jansson alone should
+ * judge (a syntax error, a duplicate or odd key).
+ */
+static json_t *
+items_object(const char *buf, size_t len, size_t *pos, size_t flags,
+	     struct jshare *t)
+{
+	json_t *o = json_object(), *k, *v;
+	size_t p = skip_ws(buf, len, *pos + 1);
+	const char *key;
+
+	if (p < len && buf[p] == '}') {
+		*pos = p + 1;
+		return o;
+	}
+	for (;;) {
+		k = p < len && buf[p] == '"' ? one_value(buf, len, &p, flags) :
+					       NULL;
+		key = json_string_value(k);
+		if (!key || strlen(key) != json_string_length(k) ||
+		    json_object_get(o, key))
+			break;
+		p = skip_ws(buf, len, p);
+		if (p >= len || buf[p] != ':')
+			break;
+		p = skip_ws(buf, len, p + 1);
+		v = p < len && buf[p] == '[' ?
+			    items_array(buf, len, &p, flags, t) :
+			    one_value(buf, len, &p, flags);
+		if (!v || json_object_set_new(o, key, v) != 0)
+			break;
+		json_decref(k);
+		k = NULL;
+		p = skip_ws(buf, len, p);
+		if (p < len && buf[p] == ',') {
+			p = skip_ws(buf, len, p + 1);
+			continue;
+		}
+		if (p < len && buf[p] == '}') {
+			*pos = p + 1;
+			return o;
+		}
+		break;
+	}
+	json_decref(k);
+	json_decref(o);
+	return NULL;
+}
+
+static json_t *
+parse_items(const char *buf, size_t len, size_t flags)
+{
+	struct jshare *t;
+	size_t p = skip_ws(buf, len, 0);
+	json_t *j = NULL;
+
+	/*
+	 * A NUL byte is never valid JSON, and jansson does not count it in
+	 * the position that tells where a value ended: such a body is
+	 * judged whole.
+	 */
+	if (memchr(buf, '\0', len))
+		return NULL;
+	t = jshare_new();
+	if (p < len && buf[p] == '[')
+		j = items_array(buf, len, &p, flags, t);
+	else if (p < len && buf[p] == '{')
+		j = items_object(buf, len, &p, flags, t);
+	if (j && skip_ws(buf, len, p) != len) {
+		json_decref(j);
+		j = NULL;
+	}
+	jshare_free(t);
+	return j;
+}
+
+static json_t *
+load(const char *buf, size_t len, size_t flags, const struct jsonlim *lim,
+     bool items, bool *over_cap, char *why, size_t whylen)
 {
 	struct jsonlim_scan sc;
 	struct budget b = { 0 };
@@ -203,7 +340,11 @@ jsonlim_loadb(const char *buf, size_t len, size_t flags,
 		b.exceeded = true;
 	} else {
 		budget = &b;
-		j = json_loadb(buf, len, flags, &jerr);
+		if (items)
+			j = parse_items(buf, len, flags);
+		/* what parse_items does not take is jansson's to judge */
+		if (!j && !b.exceeded)
+			j = json_loadb(buf, len, flags, &jerr);
 		budget = NULL;
 		last_peak = b.peak;
 	}
@@ -235,6 +376,22 @@ jsonlim_loadb(const char *buf, size_t len, size_t flags,
 		return NULL;
 	}
 	return j;
+}
+
+json_t *
+jsonlim_loadb(const char *buf, size_t len, size_t flags,
+	      const struct jsonlim *lim, bool *over_cap, char *why,
+	      size_t whylen)
+{
+	return load(buf, len, flags, lim, false, over_cap, why, whylen);
+}
+
+json_t *
+jsonlim_loadb_items(const char *buf, size_t len, size_t flags,
+		    const struct jsonlim *lim, bool *over_cap, char *why,
+		    size_t whylen)
+{
+	return load(buf, len, flags, lim, true, over_cap, why, whylen);
 }
 
 size_t

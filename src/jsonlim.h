@@ -36,6 +36,22 @@ json_t *jsonlim_loadb(const char *buf, size_t len, size_t flags,
 		      size_t whylen);
 
 /*
+ * jsonlim_loadb() for a body that holds a long list of alike items (an
+ * API envelope whose metadata is a list, a saved part): the items of an
+ * array at the top, or of an array that is a member of the object at the
+ * top, are parsed one at a time, and their equal values are shared as
+ * they come (jshare.h), so the list is never held as a whole tree before
+ * it is shared. The value is the one jsonlim_loadb() gives, sharing
+ * apart, and so are the errors: a body this does not take apart (a
+ * syntax error, a duplicate key, a NUL byte) is left to jansson whole.
+ * The caps are the same, counted on what is held once shared. For a
+ * value nobody will change.
+ */
+json_t *jsonlim_loadb_items(const char *buf, size_t len, size_t flags,
+			    const struct jsonlim *lim, bool *over_cap,
+			    char *why, size_t whylen);
+
+/*
  * The shape caps alone, on a body as it arrives: a transfer can stop at
  * the first byte over a cap instead of holding the rest. Feed the bytes
  * in order; -1 with why filled (as jsonlim_loadb) at a cap.

@@ -65,6 +65,7 @@ struct xfer {
 	long timeout_ms;	/* what this request was given */
 	bool late;		/* the deadline had passed before it began */
 	bool by_deadline;	/* its limit is what was left of the deadline */
+	bool share;		/* lxd_request.share */
 	char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -679,8 +680,9 @@ decode(const struct xfer *x, bool *over_cap, char *why, size_t len)
 		free(s);
 		return NULL;
 	}
-	j = jsonlim_loadb(x->body.buf, x->body.len, JSON_REJECT_DUPLICATES,
-			  &jsonlim_server, over_cap, why, len);
+	j = (x->share ? jsonlim_loadb_items : jsonlim_loadb)(
+		x->body.buf, x->body.len, JSON_REJECT_DUPLICATES,
+		&jsonlim_server, over_cap, why, len);
 	if (!j)
 		return NULL;
 	if (!json_is_object(j) ||
@@ -1174,6 +1176,7 @@ lxd_batch_add(struct lxd_batch *b, struct lxd_request *r)
 	r->diag.msg[0] = '\0';
 	sl->r = r;
 	sl->x.path = r->path;
+	sl->x.share = r->share;
 	if (b->n == b->alloc) {
 		b->alloc = b->alloc ? 2 * b->alloc : 16;
 		b->v = xrealloc(b->v, b->alloc * sizeof(*b->v));

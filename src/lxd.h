@@ -73,6 +73,10 @@ int lxd_get(struct lxd_client *c, const char *path, struct lxd_response *out,
 /* One of several GETs sent at once by lxd_get_all(). */
 struct lxd_request {
 	char *path;		/* set by caller; owned by caller */
+	/* set by caller: the answer is only read, never changed, so its
+	   list is parsed item by item with equal values held once
+	   (jsonlim_loadb_items) */
+	bool share;
 	struct lxd_response resp;
 	int rc;
 	struct diag diag;

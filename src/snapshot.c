@@ -420,15 +420,19 @@ is_secret_key(const char *k)
 static void
 scrub(json_t *j)
 {
-	const char *k;
 	json_t *v;
 	size_t i;
 
 	if (json_is_object(j)) {
-		json_object_foreach (j, k, v) {
-			if (is_secret_key(k) && json_is_string(v) &&
-			    json_string_length(v) > 0)
-				json_string_set(v, "(hidden)");
+		/* the value is replaced, not changed: it may be shared with
+		   a value that is no secret (jsonlim_loadb_items) */
+		for (void *it = json_object_iter(j); it;
+		     it = json_object_iter_next(j, it)) {
+			v = json_object_iter_value(it);
+			if (is_secret_key(json_object_iter_key(it)) &&
+			    json_is_string(v) && json_string_length(v) > 0)
+				json_object_iter_set_new(
+					j, it, json_string("(hidden)"));
 			else
 				scrub(v);
 		}
@@ -791,6 +795,8 @@ fetch_add(struct fetch *f, enum snap_kind k, const char *project,
 	va_start(ap, fmt);
 	e->req.path = xvasprintf(fmt, ap);
 	va_end(ap);
+	/* a part is only read once taken (settle) */
+	e->req.share = true;
 	e->kind = k;
 	e->project = project ? xstrdup(project) : NULL;
 	if (f->n == f->alloc) {
@@ -1578,8 +1584,9 @@ load_json(int dirfd, const char *dir, const char *name, json_t **out,
 	close(fd);
 	fd = -1;
 	/* A saved state gets the caps of a server's answer. */
-	j = jsonlim_loadb(sb.buf ? sb.buf : "", sb.len, JSON_REJECT_DUPLICATES,
-			  &jsonlim_server, NULL, why, sizeof(why));
+	j = jsonlim_loadb_items(sb.buf ? sb.buf : "", sb.len,
+				JSON_REJECT_DUPLICATES, &jsonlim_server, NULL,
+				why, sizeof(why));
 	strbuf_release(&sb);
 	if (!j) {
 		diag_set(d, "cannot load '%s/%s': %s", dir, name, why);

@@ -208,6 +208,110 @@ test_malformed_is_not_a_cap(void **state)
 	assert_null(strchr(why, '\x01'));
 }
 
+/*
+ * jsonlim_loadb_items() gives what jsonlim_loadb() gives, value and
+ * error alike, whatever the body's shape; on a long list of alike items
+ * it holds far less at its peak.
+ */
+static void
+test_items_as_whole(void **state)
+{
+	static const char *const docs[] = {
+		"{\"type\": \"sync\", \"metadata\": [{\"a\": {\"b\": 1}}, "
+		"{\"a\": {\"b\": 1}}], \"n\": null}",
+		" [ ] ", "[]", "{}", " {\"a\" : [ 1 , [ 2 ] , { } ] } ",
+		"[{\"k\": \"v\"}, \"s\", 1.5e3, -0, true, false, null]",
+		"\"scalar\"", "17",
+		/* jansson's to judge: duplicates, syntax, a NUL byte */
+		"{\"a\": [], \"a\": [1]}", "[{\"a\": 1, \"a\": 2}]",
+		"[1, 2", "[1 2]", "{\"a\" [1]}", "{\"a\": [1],}", "[1,]",
+		"[1] x", "{\"a\\u0000b\": [1]}", "[\"\\ud800\"]", "",
+		"   ", "[[{\"x\": 34}] ]",
+	};
+	/* a NUL byte, which jansson does not count where a value ends */
+	static const char nul[] = "[ [ {\"x\":34\0} , {\"x\":1} ] ";
+	char n1[256] = "", n2[256] = "";
+	bool no1, no2;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(docs) / sizeof(*docs); i++) {
+		for (int dup = 0; dup < 2; dup++) {
+			size_t flags = dup ? JSON_REJECT_DUPLICATES : 0;
+			char w1[256] = "", w2[256] = "";
+			bool o1 = true, o2 = true;
+			size_t len = strlen(docs[i]);
+			json_t *a = jsonlim_loadb(docs[i], len, flags,
+						  &jsonlim_server, &o1, w1,
+						  sizeof(w1));
+			json_t *b = jsonlim_loadb_items(docs[i], len, flags,
+							&jsonlim_server, &o2,
+							w2, sizeof(w2));
+
+			if (!a != !b)
+				fail_msg("%s: %s / %s", docs[i], w1, w2);
+			assert_int_equal(o1, o2);
+			if (a) {
+				char *da = json_dumps(a, JSON_PRESERVE_ORDER |
+							 JSON_ENCODE_ANY);
+				char *db = json_dumps(b, JSON_PRESERVE_ORDER |
+							 JSON_ENCODE_ANY);
+
+				assert_string_equal(da, db);
+				free(da);
+				free(db);
+			} else {
+				assert_string_equal(w1, w2);
+			}
+			json_decref(a);
+			json_decref(b);
+		}
+	}
+	assert_null(jsonlim_loadb(nul, sizeof(nul) - 1, 0, &jsonlim_server,
+				  &no1, n1, sizeof(n1)));
+	assert_null(jsonlim_loadb_items(nul, sizeof(nul) - 1, 0,
+					&jsonlim_server, &no2, n2, sizeof(n2)));
+	assert_string_equal(n1, n2);
+}
+
+static void
+test_items_peak(void **state)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char why[256];
+	bool over;
+	json_t *a, *b;
+	size_t whole, items;
+
+	(void)state;
+	strbuf_addstr(&sb, "{\"type\": \"sync\", \"metadata\": [");
+	for (int i = 0; i < 4000; i++)
+		strbuf_addf(&sb, "%s{\"name\": \"c%d\", \"config\": "
+			    "{\"limits.cpu\": \"1\", \"security.nesting\": "
+			    "\"true\"}, \"expanded_devices\": {\"eth0\": "
+			    "{\"type\": \"nic\", \"network\": \"lxdbr0\"}, "
+			    "\"root\": {\"path\": \"/\", \"pool\": "
+			    "\"default\", \"type\": \"disk\"}}}",
+			    i ? ", " : "", i);
+	strbuf_addstr(&sb, "]}");
+	a = jsonlim_loadb(sb.buf, sb.len, 0, &jsonlim_server, &over, why,
+			  sizeof(why));
+	assert_non_null(a);
+	whole = jsonlim_last_peak();
+	b = jsonlim_loadb_items(sb.buf, sb.len, 0, &jsonlim_server, &over,
+				why, sizeof(why));
+	assert_non_null(b);
+	items = jsonlim_last_peak();
+	assert_true(json_equal(a, b));
+	/* each item's own name and objects remain; what repeats is held
+	   once */
+	if (items * 3 > whole)
+		fail_msg("peak %zu bytes item by item, %zu whole", items,
+			 whole);
+	json_decref(a);
+	json_decref(b);
+	strbuf_release(&sb);
+}
+
 /* Real answers of LXD 5.0.2 parse well inside the cap. */
 static void
 test_real_answers_fit(void **state)
@@ -385,6 +489,8 @@ main(void)
 		cmocka_unit_test(test_scan_in_pieces),
 		cmocka_unit_test(test_memory_cap),
 		cmocka_unit_test(test_malformed_is_not_a_cap),
+		cmocka_unit_test(test_items_as_whole),
+		cmocka_unit_test(test_items_peak),
 		cmocka_unit_test(test_real_answers_fit),
 		cmocka_unit_test(test_duration_parse),
 		cmocka_unit_test(test_deadline_stops_host_command),
