@@ -27,6 +27,13 @@ trap 'rm -rf "$W"' EXIT
 median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 load=$(cut -d' ' -f1-3 /proc/loadavg)
+# What the process holds whatever the state (libraries, the catalog):
+# the peak RSS of auditing 10 instances, taken off before the ratio to
+# the JSON that says what the state itself costs.
+python3 "$HERE/gen-state.py" 10 "$W/base" || exit 1
+/usr/bin/time -f '%M' -o "$W/time" "$BIN" audit --input "$W/base" \
+	--format json -o "$W/report.json" 2>/dev/null
+base_kb=$(tail -n 1 "$W/time")
 : >"$W/rows"
 for n in $SIZES; do
 	echo "synthetic: $n instances" >&2
@@ -80,10 +87,14 @@ report. Wall time is the median of $RUNS runs, peak RSS the largest
 (\`/usr/bin/time\`)$( [ -n "${LXDH_BIN_OLD:-}" ] && echo "; each run is followed by one of an older build ($LXDH_BIN_OLD${OLD_NOTE:+, $OLD_NOTE}) on the same state, for ${OLD_SIZES:-every size} instances"). Measured $(date -u +%Y-%m-%d) on $(nproc) cores shared with other
 work (load average $load): compare the ratios, not the absolute times.
 
-| instances | JSON in | wall time | per 1000 instances | peak RSS | RSS / JSON in | report out | checks in error | older build: time, peak RSS, RSS / JSON in |
-|---|---|---|---|---|---|---|---|---|
+The peak RSS of auditing 10 instances, $(awk -v k="$base_kb" 'BEGIN { printf "%.1f MiB", k / 1024 }'), is what the
+process holds whatever the state; "state / JSON in" is the peak RSS
+above it against the size of the JSON.
+
+| instances | JSON in | wall time | per 1000 instances | peak RSS | RSS / JSON in | state / JSON in | report out | checks in error | older build: time, peak RSS, RSS / JSON in |
+|---|---|---|---|---|---|---|---|---|---|
 MD
-	awk '{ printf "| %d | %.1f MB | %.2f s | %.3f s | %.1f MiB | %.1f | %.1f MB | %d | %s |\n", $1, $2 / 1e6, $3, $3 / $1 * 1000, $4 / 1024, $4 * 1024 / $2, $5 / 1e6, $6,
+	awk -v base="$base_kb" '{ printf "| %d | %.1f MB | %.2f s | %.3f s | %.1f MiB | %.1f | %.1f | %.1f MB | %d | %s |\n", $1, $2 / 1e6, $3, $3 / $1 * 1000, $4 / 1024, $4 * 1024 / $2, ($4 - base) * 1024 / $2, $5 / 1e6, $6,
 		($7 < 0 ? "not run" : sprintf("%.2f s, %.1f MiB, %.1f", $7, $8 / 1024, $8 * 1024 / $2)) }' "$W/rows"
 	first=$(head -n 1 "$W/rows")
 	last=$(tail -n 1 "$W/rows")
@@ -94,9 +105,16 @@ MD
 } >"$OUTMD"
 
 if [ -z "${BENCH_OUT:-}" ] && [ -f "$HERE/README.md" ]; then
-	# replace the section in README.md (run.sh keeps it when it rewrites)
-	awk '/^## Synthetic saved states/ { skip = 1 } /^## / && !/^## Synthetic/ { skip = 0 } !skip' \
+	# replace the section where it is in README.md (up to the next
+	# heading or marker comment of another script), or append it; run.sh
+	# keeps it when it rewrites the top
+	awk -v new="$OUTMD" '
+		function put() { while ((getline l < new) > 0) print l; print ""; done = 1 }
+		/^## Synthetic saved states/ { skip = 1; put(); next }
+		skip && (/^## / || /^<!-- /) { skip = 0 }
+		!skip { print }
+		END { if (!done) { print ""; put() } }' \
 		"$HERE/README.md" >"$W/readme"
-	cat "$W/readme" "$OUTMD" >"$HERE/README.md"
+	cat "$W/readme" >"$HERE/README.md"
 fi
 cat "$OUTMD"
