@@ -121,11 +121,14 @@ remedy_text(const struct remedy *r)
 	return strbuf_detach(&sb);
 }
 
-static void
-rederive(struct finding *f)
+bool
+remedy_empty(const struct remedy *r)
 {
-	free(f->remediation);
-	f->remediation = remedy_text(&f->remedy);
+	char *t = remedy_text(r);
+	bool empty = t == NULL;
+
+	free(t);
+	return empty;
 }
 
 void
@@ -137,7 +140,6 @@ finding_remediation(struct finding *f, const char *fmt, ...)
 	va_start(ap, fmt);
 	f->remedy.note = xvasprintf(fmt, ap);
 	va_end(ap);
-	rederive(f);
 }
 
 void
@@ -156,7 +158,6 @@ finding_remedy_cmd(struct finding *f, const char *fmt, ...)
 	    !str_starts_with(r->commands[r->n_commands], "incus "))
 		r->host = true;
 	r->n_commands++;
-	rederive(f);
 }
 
 void
@@ -167,17 +168,14 @@ finding_remedy_need(struct finding *f, const char *name, const char *fmt,
 	va_list ap;
 
 	for (size_t i = 0; i < r->n_needs; i++) {
-		if (str_eq(r->needs[i].name, name)) {
-			rederive(f);
+		if (str_eq(r->needs[i].name, name))
 			return;
-		}
 	}
 	r->needs = xrealloc(r->needs, (r->n_needs + 1) * sizeof(*r->needs));
 	r->needs[r->n_needs].name = xstrdup(name);
 	va_start(ap, fmt);
 	r->needs[r->n_needs++].why = xvasprintf(fmt, ap);
 	va_end(ap);
-	rederive(f);
 }
 
 void
@@ -188,7 +186,6 @@ finding_remedy_clear_commands(struct finding *f)
 	free(f->remedy.commands);
 	f->remedy.commands = NULL;
 	f->remedy.n_commands = 0;
-	rederive(f);
 }
 
 void
@@ -232,7 +229,6 @@ finding_release(struct finding *f)
 	free(f->key);
 	free(f->value);
 	free(f->source);
-	free(f->remediation);
 	remedy_release(&f->remedy);
 	free(f->waiver_reason);
 	free(f->waiver_expires);

@@ -38,7 +38,7 @@ int severity_parse(const char *name, enum severity *out);
 /*
  * What a person (or `fix`) does about a failing finding, as data: the
  * reports render it, the JSON carries it as "remedy", and "remediation"
- * is derived from it (finding_remedy_text). commands: complete shell
+ * is derived from it when written (remedy_text). commands: complete shell
  * commands, every foreign word shell-quoted, no prose and no
  * placeholders; a command that needs a value the tool cannot guess is
  * not listed: the value is a need instead (given with fix --set
@@ -68,8 +68,8 @@ struct remedy {
 /*
  * One observation about one object. Every string is owned by the finding.
  * object is the LXD URL ("/1.0/instances/c1?project=default") or a host
- * object ("file:///etc/x", "group:lxd"). device, key, value, source and
- * remediation are NULL when they do not apply.
+ * object ("file:///etc/x", "group:lxd"). device, key, value and source
+ * are NULL when they do not apply.
  */
 struct finding {
 	enum status status;
@@ -80,7 +80,7 @@ struct finding {
 	char *key;
 	char *value;
 	char *source;
-	char *remediation;	/* derived from remedy; NULL when empty */
+	/* what to do; its one-line text ("remediation") is remedy_text() */
 	struct remedy remedy;
 	/* set by the policy: a waiver that covers this finding */
 	char *waiver_reason;	/* NULL when not waived */
@@ -127,8 +127,14 @@ void finding_remedy_need(struct finding *f, const char *name,
 			 const char *fmt, ...) LXDH_PRINTF(3, 4);
 /* Drops the commands (the fixer's replace them). */
 void finding_remedy_clear_commands(struct finding *f);
-/* The one-line text of a remedy (caller frees); NULL when empty. */
+/*
+ * The one-line text of a remedy, the reports' "remediation" (caller
+ * frees); NULL when empty. Made when it is written, never kept: the
+ * remedy is the one truth.
+ */
 char *remedy_text(const struct remedy *r);
+/* Whether the remedy says nothing (remedy_text() would be NULL). */
+bool remedy_empty(const struct remedy *r);
 void remedy_copy(struct remedy *dst, const struct remedy *src);
 void remedy_release(struct remedy *r);
 /* Frees the strings of one finding (not the finding itself). */

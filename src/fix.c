@@ -807,11 +807,13 @@ fix_revoke_token(const struct fixer *fx, const struct finding *f,
 	struct fix_item *it;
 
 	if (str_starts_with(f->object, "/1.0/auth/identities/")) {
+		char *fix = remedy_text(&f->remedy);
+
 		plan_note(p, "%s: pending TLS identity %s: not revoked "
 			     "automatically; %s", check_id(x),
 			  f->object + strlen("/1.0/auth/identities/"),
-			  f->remediation ? f->remediation :
-					   "delete it by hand");
+			  fix ? fix : "delete it by hand");
+		free(fix);
 		return;
 	}
 	if (!str_starts_with(f->object, "/1.0/operations/"))

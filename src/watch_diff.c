@@ -26,6 +26,7 @@ static json_t *
 finding_json(const struct check *c, const struct finding *f)
 {
 	json_t *o = json_object();
+	char *fix;
 
 	set_str(o, "check", c->id);
 	set_str(o, "title", c->title);
@@ -37,7 +38,9 @@ finding_json(const struct check *c, const struct finding *f)
 	set_str(o, "key", f->key);
 	set_str(o, "value", f->value);
 	set_str(o, "source", f->source);
-	set_str(o, "remediation", f->remediation);
+	fix = remedy_text(&f->remedy);
+	set_str(o, "remediation", fix);
+	free(fix);
 	return o;
 }
 

@@ -498,7 +498,7 @@ check_card(struct page *p, const struct check_result *res, enum status want)
 		enum status s = res->findings.v[i].status;
 
 		if (s == want || (want == ST_FAIL && s == ST_ERROR))
-			any_fix |= res->findings.v[i].remediation != NULL;
+			any_fix |= !remedy_empty(&res->findings.v[i].remedy);
 	}
 	putf(p, "<div class=\"card check\" id=\"%s\">\n<h3>", c->id);
 	severity_badge(p, res->severity, false);

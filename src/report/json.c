@@ -91,6 +91,7 @@ static json_t *
 finding_json(const struct report *r, const struct finding *f)
 {
 	json_t *o = json_object();
+	char *fix = remedy_text(&f->remedy);
 
 	json_object_set_new(o, "object", jstr(f->object));
 	json_object_set_new(o, "status", json_string(status_name(f->status)));
@@ -101,9 +102,10 @@ finding_json(const struct report *r, const struct finding *f)
 	set_opt(o, "key", f->key);
 	set_opt(o, "value", f->value);
 	set_opt(o, "source", f->source);
-	set_opt(o, "remediation", f->remediation);
-	if (f->status == ST_FAIL || f->remediation)
+	set_opt(o, "remediation", fix);
+	if (f->status == ST_FAIL || fix)
 		json_object_set_new(o, "remedy", remedy_json(&f->remedy));
+	free(fix);
 	if (f->waiver_reason) {
 		json_t *w = json_object();
 

@@ -138,6 +138,8 @@ attr_zu(struct strbuf *sb, const char *name, size_t v)
 static void
 finding_text(struct strbuf *sb, const struct finding *f)
 {
+	char *fix;
+
 	strbuf_addf(sb, "[%s %s] ", status_name(f->status),
 		    severity_name(f->severity));
 	xmlesc_text(sb, f->object);
@@ -169,11 +171,13 @@ finding_text(struct strbuf *sb, const struct finding *f)
 		xmlesc_text(sb, f->waiver_reason);
 		strbuf_addch(sb, '\n');
 	}
-	if (f->remediation) {
+	fix = remedy_text(&f->remedy);
+	if (fix) {
 		strbuf_addstr(sb, "  fix: ");
-		xmlesc_text(sb, f->remediation);
+		xmlesc_text(sb, fix);
 		strbuf_addch(sb, '\n');
 	}
+	free(fix);
 }
 
 static void
@@ -237,7 +241,7 @@ write_case(struct strbuf *sb, const struct check_result *res,
 			const struct finding *fi = &res->findings.v[tc->idx[i]];
 
 			finding_text(sb, fi);
-			any_fix |= fi->remediation != NULL;
+			any_fix |= !remedy_empty(&fi->remedy);
 		}
 		if (!any_fix) {
 			strbuf_addstr(sb, "how to fix: ");

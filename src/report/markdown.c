@@ -107,6 +107,8 @@ table(struct strbuf *sb, const struct report *r)
 static void
 finding(struct strbuf *sb, const struct finding *f)
 {
+	char *fix;
+
 	strbuf_addf(sb, "- **%s** ", severity_name(f->severity));
 	md_text(sb, f->object);
 	if (f->device) {
@@ -144,9 +146,10 @@ finding(struct strbuf *sb, const struct finding *f)
 			md_text(sb, t);
 		}
 		free(t);
-	} else if (f->remediation) {
+	} else if ((fix = remedy_text(&f->remedy))) {
 		strbuf_addstr(sb, "\n  - Fix: ");
-		md_text(sb, f->remediation);
+		md_text(sb, fix);
+		free(fix);
 	}
 	strbuf_addch(sb, '\n');
 }

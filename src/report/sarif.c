@@ -269,7 +269,7 @@ result_json(const struct check_result *res, size_t rule_index, size_t j)
 	const struct finding *f = &res->findings.v[j];
 	json_t *o = json_object(), *locs = json_array(), *props = json_object();
 	struct strbuf text = STRBUF_INIT;
-	char *s;
+	char *s, *fix = remedy_text(&f->remedy);
 
 	json_object_set_new(o, "ruleId", json_string(res->check->id));
 	json_object_set_new(o, "ruleIndex",
@@ -284,8 +284,8 @@ result_json(const struct check_result *res, size_t rule_index, size_t j)
 				    json_string(sarif_level(f->severity)));
 	}
 	strbuf_addstr(&text, f->message ? f->message : "");
-	if (f->remediation)
-		strbuf_addf(&text, "\nFix: %s", f->remediation);
+	if (fix)
+		strbuf_addf(&text, "\nFix: %s", fix);
 	s = strbuf_detach(&text);
 	json_object_set_new(o, "message", jmsg(s));
 	free(s);
@@ -321,10 +321,11 @@ result_json(const struct check_result *res, size_t rule_index, size_t j)
 	set_opt(props, "key", f->key);
 	set_opt(props, "value", f->value);
 	set_opt(props, "source", f->source);
-	set_opt(props, "remediation", f->remediation);
-	if (f->status == ST_FAIL || f->remediation)
+	set_opt(props, "remediation", fix);
+	if (f->status == ST_FAIL || fix)
 		json_object_set_new(props, "remedy", remedy_json(&f->remedy));
 	json_object_set_new(o, "properties", props);
+	free(fix);
 	return o;
 }
 

@@ -440,10 +440,14 @@ static char *
 cause_of(const struct finding *f, size_t idx)
 {
 	const char *w = f->waiver_reason ? f->waiver_reason : "";
+	char *fix = remedy_text(&f->remedy), *cause;
 
-	if (f->remediation)
-		return xasprintf("%d\x1fR\x1f%s\x1f%s", (int)f->status, w,
-				 f->remediation);
+	if (fix) {
+		cause = xasprintf("%d\x1fR\x1f%s\x1f%s", (int)f->status, w,
+				  fix);
+		free(fix);
+		return cause;
+	}
 	if (f->source && f->key)
 		return xasprintf("%d\x1fS\x1f%s\x1f%s\x1f%s\x1f%s",
 				 (int)f->status, w, f->source, f->key,
@@ -692,7 +696,7 @@ write_result(struct out *o, const struct check_result *res)
 		bool any_fix = false;
 
 		for (size_t i = 0; i < res->findings.n; i++)
-			any_fix |= res->findings.v[i].remediation != NULL;
+			any_fix |= !remedy_empty(&res->findings.v[i].remedy);
 		if (!any_fix) {
 			add(o, "      how to fix: ");
 			add(o, c->remediation);
@@ -819,6 +823,7 @@ struct step {
 	size_t order;
 	const char *id;
 	const char *text;
+	char *own;	/* text, when it is a remedy_text() to free */
 	bool ours;	/* catalog text, not the server's */
 	bool command;	/* a remedy's one command */
 };
@@ -849,22 +854,30 @@ write_next_steps(struct out *o, const struct report *r)
 			const struct finding *f =
 				j < res->findings.n ? &res->findings.v[j] : NULL;
 			const char *text;
+			char *fix = NULL;
 			bool dup = false;
 
-			if (f && (f->status != ST_FAIL || !f->remediation ||
-				  f->severity < r->min_severity))
+			if (f && (f->status != ST_FAIL ||
+				  f->severity < r->min_severity ||
+				  !(fix = remedy_text(&f->remedy))))
 				continue;
 			if (!f && any)
 				break;
 			/* one command pastes alone; else the whole remedy */
 			text = !f ? res->check->remediation :
 			       f->remedy.n_commands == 1 ? f->remedy.commands[0] :
-							   f->remediation;
+							   fix;
+			if (text != fix) {
+				free(fix);
+				fix = NULL;
+			}
 			for (size_t k = 0; k < n && !dup; k++)
 				dup = str_eq(st[k].text, text);
 			any = true;
-			if (dup)
+			if (dup) {
+				free(fix);
 				continue;
+			}
 			if (n == alloc) {
 				alloc = alloc ? 2 * alloc : 16;
 				st = xrealloc(st, alloc * sizeof(*st));
@@ -874,6 +887,7 @@ write_next_steps(struct out *o, const struct report *r)
 				.order = order++,
 				.id = res->check->id,
 				.text = text,
+				.own = fix,
 				.ours = f == NULL,
 				.command = f && f->remedy.n_commands == 1,
 			};
@@ -923,6 +937,8 @@ write_next_steps(struct out *o, const struct report *r)
 		       "--url)");
 		flush_para(o, 3);
 	}
+	for (size_t i = 0; i < n; i++)
+		free(st[i].own);
 	free(st);
 }
 

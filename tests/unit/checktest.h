@@ -14,6 +14,7 @@
 #include "catalog.h"
 #include "engine.h"
 #include "evidence.h"
+#include "remtext.h"
 
 /* One check run on one fixture directory under tests/data/snap/. */
 struct ct {
@@ -106,7 +107,7 @@ ct_dump(const struct ct *t)
 			      f->object, f->message, f->key ? f->key : "-",
 			      f->value ? f->value : "-",
 			      f->source ? f->source : "-",
-			      f->remediation ? f->remediation : "-");
+			      fix_text(f) ? fix_text(f) : "-");
 	}
 }
 
@@ -166,7 +167,7 @@ ct_assert_fail(const struct finding *f, enum severity sev, const char *key,
 {
 	assert_int_equal(f->status, ST_FAIL);
 	assert_int_equal(f->severity, sev);
-	assert_non_null(f->remediation);
+	assert_non_null(fix_text(f));
 	assert_true(strlen(f->message) > 0);
 	if (key) {
 		assert_non_null(f->key);
@@ -240,7 +241,7 @@ ct_nowhere(const struct ct *t, const char *needle)
 		const struct finding *f = &t->out.v[i];
 		const char *fields[] = { f->object, f->message, f->device,
 					 f->key, f->value, f->source,
-					 f->remediation };
+					 fix_text(f) };
 
 		for (size_t k = 0; k < ARRAY_SIZE(fields); k++)
 			if (ct_contains(fields[k], needle))

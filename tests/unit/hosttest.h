@@ -19,6 +19,7 @@
 
 #include "host.h"
 #include "snapshot.h"
+#include "remtext.h"
 
 /*
  * A case is a directory under tests/data/host/ holding the files of a

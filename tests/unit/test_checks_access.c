@@ -22,7 +22,7 @@ test_acc003_trust_ca(void **state)
 	ct_expect_status(&t, "LXD-ACC-003", ST_FAIL);
 	f = ct_finding(&t, ST_FAIL, "/1.0");
 	ct_assert_fail(f, SEV_HIGH, "core.trust_ca_certificates", "On", "/1.0");
-	assert_string_equal(f->remediation,
+	assert_string_equal(fix_text(f),
 			    "lxc config set core.trust_ca_certificates=false");
 	ct_release(&t);
 
@@ -50,7 +50,7 @@ test_acc004_trust_password(void **state)
 	ct_expect_status(&t, "LXD-ACC-004", ST_FAIL);
 	f = ct_finding(&t, ST_FAIL, "/1.0");
 	ct_assert_fail(f, SEV_HIGH, "core.trust_password", "(set)", "/1.0");
-	assert_string_equal(f->remediation,
+	assert_string_equal(fix_text(f),
 			    "lxc config unset core.trust_password");
 	ct_release(&t);
 
@@ -113,7 +113,7 @@ test_acc005_certificates(void **state)
 		} else {
 			ct_assert_fail(f, SEV_MEDIUM, NULL, NULL, NULL);
 		}
-		assert_true(ct_contains(f->remediation,
+		assert_true(ct_contains(fix_text(f),
 					"lxc config trust remove"));
 	}
 	assert_true(ct_contains(
@@ -180,7 +180,7 @@ test_acc006_unrestricted(void **state)
 	ct_assert_fail(f, SEV_MEDIUM, NULL, NULL, NULL);
 	assert_true(ct_contains(f->message, "auditor-admin.crt"));
 	assert_true(ct_contains(f->message, "restrict it"));
-	assert_true(ct_contains(f->remediation,
+	assert_true(ct_contains(fix_text(f),
 				"lxc config trust edit " FP_AUDITOR));
 	ct_finding(&t, ST_FAIL, "/1.0/certificates/" FP_SOON_EXPIRED);
 
@@ -239,7 +239,7 @@ test_acc009_join_token_expiry(void **state)
 		       "/1.0");
 	assert_true(ct_contains(f->message, "5h"));
 	assert_true(ct_contains(f->message, "15m"));
-	assert_string_equal(f->remediation,
+	assert_string_equal(fix_text(f),
 			    "lxc config set cluster.join_token_expiry=15M");
 	ct_release(&t);
 
@@ -257,7 +257,7 @@ test_acc009_join_token_expiry(void **state)
 	/* a stricter policy: 15M is now too long */
 	t.policy.token_expiry_max = 600;
 	ct_expect_status(&t, "LXD-ACC-009", ST_FAIL);
-	assert_string_equal(t.out.v[0].remediation,
+	assert_string_equal(fix_text(&t.out.v[0]),
 			    "lxc config set cluster.join_token_expiry=10M");
 	ct_set_config(&t, "cluster.join_token_expiry", "1 H");
 	ct_expect_status(&t, "LXD-ACC-009", ST_ERROR);
@@ -303,7 +303,7 @@ test_acc010_remote_token_expiry(void **state)
 	ct_expect_status(&t, "LXD-ACC-010", ST_FAIL);
 	f = ct_finding(&t, ST_FAIL, "/1.0");
 	ct_assert_fail(f, SEV_MEDIUM, "core.remote_token_expiry", "1H", "/1.0");
-	assert_string_equal(f->remediation,
+	assert_string_equal(fix_text(f),
 			    "lxc config set core.remote_token_expiry=15M");
 	/* unset on 5.0.x: tokens never expire */
 	ct_set_config(&t, "core.remote_token_expiry", NULL);
@@ -342,7 +342,7 @@ test_acc010_remote_token_expiry(void **state)
 	f = ct_finding(&t, ST_FAIL, "/1.0");
 	assert_true(ct_contains(f->message, "never"));
 	assert_true(ct_contains(f->message, "Incus"));
-	assert_string_equal(f->remediation,
+	assert_string_equal(fix_text(f),
 			    "incus config set core.remote_token_expiry=15M");
 	ct_release(&t);
 }
@@ -377,7 +377,7 @@ test_acc011_tokens(void **state)
 	ct_assert_fail(f, SEV_MEDIUM, NULL, NULL, NULL);
 	assert_true(ct_contains(f->message, "pending-noexpiry"));
 	assert_true(ct_contains(f->message, "never expires"));
-	assert_string_equal(f->remediation, "lxc operation delete "
+	assert_string_equal(fix_text(f), "lxc operation delete "
 					    "3c8b18e9-c89c-4352-b69f-"
 					    "82cd53f2eb6a");
 	f = ct_finding(&t, ST_FAIL,
@@ -416,7 +416,7 @@ test_acc011_join_and_identities(void **state)
 	ct_assert_fail(f, SEV_MEDIUM, NULL, NULL, NULL);
 	assert_true(ct_contains(f->message, "new-laptop"));
 	assert_true(ct_contains(f->message, "15d"));
-	assert_string_equal(f->remediation,
+	assert_string_equal(fix_text(f),
 			    "lxc auth identity delete tls/new-laptop");
 	ct_release(&t);
 }
@@ -561,7 +561,7 @@ test_acc014_identities(void **state)
 		       "/1.0/auth/identities/tls/ghost-fingerprint-0001");
 	ct_assert_fail(f, SEV_MEDIUM, NULL, NULL, NULL);
 	assert_true(ct_contains(f->message, "not on the policy"));
-	assert_string_equal(f->remediation, "lxc auth identity group remove "
+	assert_string_equal(fix_text(f), "lxc auth identity group remove "
 					    "tls/ghost-fingerprint-0001 "
 					    "admins");
 	ct_release(&t);
@@ -700,7 +700,7 @@ test_acc014_escalating_entitlements(void **state)
 		f = ct_finding(&t, ST_MANUAL,
 			       "/1.0/auth/identity-provider-groups/helpdesk");
 		assert_true(ct_contains(f->message, "group iam"));
-		assert_string_equal(f->remediation,
+		assert_string_equal(fix_text(f),
 				    "lxc auth identity-provider-group group "
 				    "remove helpdesk iam");
 		/* operator and viewer reach nothing beyond their project */
@@ -716,7 +716,7 @@ test_acc014_escalating_entitlements(void **state)
 			       "/1.0/auth/identities/oidc/carol@example.com");
 		ct_assert_fail(f, SEV_MEDIUM, "permission_manager", "/1.0",
 			       "/1.0/auth/groups/iam");
-		assert_string_equal(f->remediation,
+		assert_string_equal(fix_text(f),
 				    "lxc auth identity group remove "
 				    "oidc/carol@example.com iam");
 		assert_true(ct_nowhere(&t, "alice@"));
@@ -772,12 +772,12 @@ test_acc005_tls_identities(void **state)
 		ct_assert_fail(f, SEV_MEDIUM, NULL, NULL, NULL);
 		assert_true(ct_contains(f->message, "TLS identity old-ci "
 						    "expired on 2026-06-01"));
-		assert_string_equal(f->remediation,
+		assert_string_equal(fix_text(f),
 				    "lxc auth identity delete tls/old-ci");
 		f = ct_finding_prefix(&t, ST_FAIL,
 				      "/1.0/auth/identities/tls/" FP_WEAK);
 		assert_true(ct_contains(f->message, "RSA key of 1024"));
-		assert_true(ct_contains(f->remediation,
+		assert_true(ct_contains(fix_text(f),
 					"lxc auth identity delete "
 					"tls/weak-ci"));
 		/* the identities cannot be read: error, never pass */
@@ -846,7 +846,7 @@ test_acc013_oidc_session(void **state)
 	ct_expect_status(&t, "LXD-ACC-013", ST_FAIL);
 	f = ct_finding(&t, ST_FAIL, "/1.0");
 	ct_assert_fail(f, SEV_LOW, "oidc.session.expiry", "1w", "default");
-	assert_string_equal(f->remediation,
+	assert_string_equal(fix_text(f),
 			    "lxc config set oidc.session.expiry=1d");
 	ct_finding(&t, ST_MANUAL, "/1.0");
 	ct_set_config(&t, "oidc.session.expiry", "1 H");
@@ -892,7 +892,7 @@ test_acc015_incus_routes(void **state)
 	f = ct_finding_key(&t, "/1.0", "authorization.client.tls-restricted");
 	ct_assert_fail(f, SEV_HIGH, NULL, "allow", "/1.0");
 	assert_true(ct_contains(f->message, "full admin"));
-	assert_string_equal(f->remediation,
+	assert_string_equal(fix_text(f),
 			    "incus config set "
 			    "authorization.client.tls-restricted=tls");
 	/* oidc unset: the built-in route is allow */

@@ -44,8 +44,8 @@ test_gen001_lts_behind(void **state)
 	ct_assert_fail(f, SEV_HIGH, NULL, NULL, NULL);
 	assert_true(ct_contains(f->message, "5.0.2"));
 	assert_true(ct_contains(f->message, "5.0.9"));
-	assert_true(ct_contains(f->remediation, "--channel=5.0/stable"));
-	assert_true(ct_contains(f->remediation, "snap refresh"));
+	assert_true(ct_contains(fix_text(f), "--channel=5.0/stable"));
+	assert_true(ct_contains(fix_text(f), "snap refresh"));
 
 	/* a packaged LXD is upgraded through apt, or moved to the snap */
 	{
@@ -55,9 +55,9 @@ test_gen001_lts_behind(void **state)
 		h.install = HOST_INSTALL_PACKAGE;
 		t.ctx.host = &h;
 		f = gen1(&t, ST_FAIL);
-		assert_true(ct_contains(f->remediation,
+		assert_true(ct_contains(fix_text(f),
 					"apt-get install --only-upgrade lxd"));
-		assert_true(ct_contains(f->remediation, "lxd.migrate"));
+		assert_true(ct_contains(fix_text(f), "lxd.migrate"));
 		t.ctx.host = NULL;
 		host_release(&h);
 	}
@@ -70,7 +70,7 @@ test_gen001_lts_behind(void **state)
 	f = gen1(&t, ST_FAIL);
 	assert_true(ct_contains(f->message, "Incus 6.0.3"));
 	assert_true(ct_contains(f->message, "6.0.6"));
-	assert_true(ct_contains(f->remediation, "Incus"));
+	assert_true(ct_contains(fix_text(f), "Incus"));
 	ct_release(&t);
 }
 
@@ -158,7 +158,7 @@ test_gen001_unsupported(void **state)
 	ct_set_version(&t, "lxd", "4.0.13");
 	f = gen1(&t, ST_FAIL);
 	assert_true(ct_contains(f->message, "2025-06-30"));
-	assert_true(ct_contains(f->remediation, "5.21.7"));
+	assert_true(ct_contains(fix_text(f), "5.21.7"));
 	ct_set_version(&t, "lxd", "3.0.3");
 	f = gen1(&t, ST_FAIL);
 	assert_true(ct_contains(f->message, "2023-06-30"));
@@ -364,11 +364,11 @@ test_gen002_unused_networks(void **state)
 	f = ct_finding(&t, ST_FAIL, "/1.0/networks/lxdbr0?project=default");
 	ct_assert_fail(f, SEV_LOW, NULL, NULL, NULL);
 	assert_true(ct_contains(f->message, "unused-prof"));
-	assert_true(ct_contains(f->remediation,
+	assert_true(ct_contains(fix_text(f),
 				"lxc network delete lxdbr0 --project default"));
 	f = ct_finding(&t, ST_FAIL, "/1.0/networks/br-idle?project=default");
 	ct_assert_fail(f, SEV_LOW, NULL, NULL, NULL);
-	assert_string_equal(f->remediation,
+	assert_string_equal(fix_text(f),
 			    "lxc network delete br-idle --project default");
 	ct_finding(&t, ST_FAIL, "/1.0/networks/br-null?project=default");
 	ct_release(&t);
@@ -424,7 +424,7 @@ test_gen003_unused_pools(void **state)
 	assert_int_equal(ct_count(&t, ST_FAIL), 3);
 	f = ct_finding(&t, ST_FAIL, "/1.0/storage-pools/pool-ext");
 	ct_assert_fail(f, SEV_LOW, NULL, NULL, NULL);
-	assert_string_equal(f->remediation, "lxc storage delete pool-ext");
+	assert_string_equal(fix_text(f), "lxc storage delete pool-ext");
 	ct_finding(&t, ST_FAIL, "/1.0/storage-pools/pool-ext2");
 	ct_finding(&t, ST_FAIL, "/1.0/storage-pools/pool-nested");
 	ct_release(&t);
@@ -436,7 +436,7 @@ test_gen003_unused_pools(void **state)
 	ct_assert_fail(f, SEV_LOW, NULL, NULL, NULL);
 	assert_true(ct_contains(f->message, "unused-prof"));
 	assert_true(ct_contains(f->message, "default (project blue)"));
-	assert_true(ct_contains(f->remediation,
+	assert_true(ct_contains(fix_text(f),
 				"lxc storage delete pool-profiles"));
 	ct_finding(&t, ST_FAIL, "/1.0/storage-pools/pool-empty");
 	ct_release(&t);

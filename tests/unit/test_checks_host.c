@@ -583,7 +583,7 @@ test_log001_002_flags(void **state)
 	hc_read(&t, snap_bad_cmds, NULL);
 	assert_status(&t, syslog, ST_FAIL);
 	assert_finding(&t, ST_FAIL, "daemon.syslog=true is not in effect yet");
-	assert_string_equal(t.out.v[0].remediation, "snap restart lxd.daemon");
+	assert_string_equal(fix_text(&t.out.v[0]), "snap restart lxd.daemon");
 	assert_status(&t, verbose, ST_FAIL);
 	assert_finding(&t, ST_FAIL, "daemon.verbose is false and the daemon "
 				    "(PID 4243) runs without --verbose");
@@ -604,7 +604,7 @@ test_log001_002_flags(void **state)
 		hc_read(&t, package_bad_cmds, "/var/lib/lxd/unix.socket");
 		assert_status(&t, syslog, ST_FAIL);
 		assert_finding(&t, ST_FAIL, "runs without --syslog");
-		assert_non_null(strstr(t.out.v[0].remediation,
+		assert_non_null(strstr(fix_text(&t.out.v[0]),
 				       "systemctl edit lxd.service"));
 		assert_status(&t, verbose, ST_FAIL);
 		hc_close(&t);
@@ -729,7 +729,7 @@ test_log004_loki(void **state)
 	assert_status(&t, c, ST_FAIL);
 	assert_finding(&t, ST_FAIL, "loki.types=lifecycle,logging leaves out "
 				    "security");
-	assert_string_equal(t.out.v[0].remediation,
+	assert_string_equal(fix_text(&t.out.v[0]),
 			    "lxc config set loki.types=lifecycle,logging,"
 			    "security");
 	set_loki(&t, NULL, "loki.types", "lifecycle,security");
@@ -902,7 +902,7 @@ test_hos003_cis(void **state)
 	assert_status(&t, c, ST_MANUAL);
 	assert_finding(&t, ST_MANUAL, "(usg is installed)");
 	assert_finding(&t, ST_MANUAL, "no_files_unowned_by_user");
-	assert_non_null(strstr(t.out.v[0].remediation, "usg-tailoring"));
+	assert_non_null(strstr(fix_text(&t.out.v[0]), "usg-tailoring"));
 	hc_close(&t);
 
 	hc_open(&t, "bare", snapfix);
@@ -1004,7 +1004,7 @@ test_hos004_ubuntu_pro(void **state)
 	assert_status(&t, c, ST_FAIL);
 	f = hc_only(&t, ST_FAIL);
 	assert_non_null(strstr(f->message, "esm-apps is disabled"));
-	assert_string_equal(f->remediation, "pro enable esm-apps");
+	assert_string_equal(fix_text(f), "pro enable esm-apps");
 	assert_finding(&t, ST_PASS, "esm-infra is enabled");
 
 	/* not attached */
@@ -1166,8 +1166,8 @@ test_incus_release_hosts(void **state)
 		/* by design, even on the weak host (expect.json by_design) */
 		assert_status(&t, cat("LXD-MUL-001"), ST_PASS);
 		for (size_t i = 0; i < t.out.n; i++)
-			assert_null(strstr(t.out.v[i].remediation
-						   ? t.out.v[i].remediation
+			assert_null(strstr(fix_text(&t.out.v[i])
+						   ? fix_text(&t.out.v[i])
 						   : "",
 					   "lxc "));
 		hc_close(&t);

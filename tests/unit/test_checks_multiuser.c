@@ -175,7 +175,7 @@ test_restriction_values(void **state)
 		f = wl_find(&t, ST_FAIL, "/1.0/projects/tenant2", NULL,
 			    "restricted.devices.disk");
 		assert_true(ct_contains(f->message, "includes / itself"));
-		assert_string_equal(f->remediation,
+		assert_string_equal(fix_text(f),
 				    "lxc project set tenant2 "
 				    "restricted.devices.disk=managed");
 	}
@@ -240,9 +240,9 @@ test_restriction_values(void **state)
 	/* Incus has them all, and its own client */
 	ct_set_version(&t, "incus", "6.0.4");
 	ct_run(&t, "LXD-MUL-003");
-	assert_string_equal(wl_find(&t, ST_FAIL, "/1.0/projects/tenant2",
-				    NULL, "restricted.devices.proxy")
-				    ->remediation,
+	assert_string_equal(fix_text(wl_find(&t, ST_FAIL,
+					     "/1.0/projects/tenant2", NULL,
+					     "restricted.devices.proxy")),
 			    "incus project set tenant2 "
 			    "restricted.devices.proxy=block");
 	assert_true(ct_nowhere(&t, "lxc "));

@@ -95,7 +95,7 @@ test_net002_listeners(void **state)
 		if (str_eq(f->key, "core.debug_address")) {
 			ct_assert_fail(f, SEV_CRITICAL, NULL, ":8080", "/1.0");
 			assert_true(ct_contains(f->message, "pprof"));
-			assert_string_equal(f->remediation,
+			assert_string_equal(fix_text(f),
 					    "lxc config unset "
 					    "core.debug_address");
 		} else if (str_eq(f->key, "core.storage_buckets_address")) {
@@ -252,7 +252,7 @@ test_net004_open_rules(void **state)
 	ct_assert_fail(f, SEV_MEDIUM, "source", NULL, NULL);
 	assert_true(ct_contains(f->message, "every protocol and port"));
 	assert_true(ct_contains(f->message, "any source (no source set)"));
-	assert_true(ct_contains(f->remediation, "lxc network acl edit "
+	assert_true(ct_contains(fix_text(f), "lxc network acl edit "
 						"open-acl --project default"));
 	f = find_msg(&t, ST_FAIL, "/1.0/network-acls/open-acl?project=default",
 		     "egress rule 1");
@@ -273,7 +273,7 @@ test_net004_open_rules(void **state)
 		     "egress traffic");
 	ct_assert_fail(f, SEV_MEDIUM, "security.acls.default.egress.action",
 		       "allow", "/1.0/networks/rig0hSRa?project=default");
-	assert_string_equal(f->remediation,
+	assert_string_equal(fix_text(f),
 			    "lxc network set rig0hSRa "
 			    "security.acls.default.egress.action=reject "
 			    "--project default");
@@ -367,7 +367,7 @@ test_net004_egress(void **state)
 		     "egress rule 1");
 	assert_true(ct_contains(f->message, "every TCP port to every IPv4 "
 					    "destination"));
-	assert_true(ct_contains(f->remediation, "limit the rule's "
+	assert_true(ct_contains(fix_text(f), "limit the rule's "
 						"destination"));
 	/* a narrow destination is fine even without ports */
 	set_str(r, "destination", "192.0.2.0/24");
@@ -431,13 +431,13 @@ test_net004_nic_defaults(void **state)
 	ct_assert_fail(f, SEV_MEDIUM, "security.acls.default.ingress.action",
 		       "allow", NULL);
 	assert_string_equal(f->device, "eth0");
-	assert_string_equal(f->remediation,
+	assert_string_equal(fix_text(f),
 			    "lxc config device set web1 eth0 "
 			    "security.acls.default.ingress.action=reject "
 			    "--project default");
 	f = ct_finding(&t, ST_FAIL,
 		       "/1.0/profiles/two%20nics?project=default");
-	assert_string_equal(f->remediation,
+	assert_string_equal(fix_text(f),
 			    "lxc profile device set 'two nics' eth1 "
 			    "security.acls.default.egress.action=reject "
 			    "--project default");
@@ -445,7 +445,7 @@ test_net004_nic_defaults(void **state)
 	ct_set_version(&t, "incus", "6.0.4");
 	ct_run(&t, "LXD-NET-004");
 	for (size_t i = 0; i < t.out.n; i++)
-		assert_true(str_starts_with(t.out.v[i].remediation, "incus "));
+		assert_true(str_starts_with(fix_text(&t.out.v[i]), "incus "));
 	assert_true(ct_nowhere(&t, "lxc "));
 	ct_release(&t);
 
@@ -582,7 +582,7 @@ test_net006_outbound_proxy(void **state)
 	f = ct_finding(&t, ST_FAIL, "/1.0");
 	ct_assert_fail(f, SEV_MEDIUM, "core.proxy_ignore_hosts",
 		       "localhost, * ", "/1.0");
-	assert_string_equal(f->remediation,
+	assert_string_equal(fix_text(f),
 			    "lxc config unset core.proxy_ignore_hosts");
 	ct_set_config(&t, "core.proxy_ignore_hosts", "localhost,*.internal");
 	ct_expect_status(&t, "LXD-NET-006", ST_PASS);
@@ -699,7 +699,7 @@ test_net005_metrics_auth(void **state)
 	f = ct_finding(&t, ST_FAIL, "/1.0");
 	ct_assert_fail(f, SEV_MEDIUM, "core.metrics_authentication", "false",
 		       "/1.0");
-	assert_string_equal(f->remediation,
+	assert_string_equal(fix_text(f),
 			    "lxc config set core.metrics_authentication=true");
 	ct_set_config(&t, "core.metrics_authentication", "OFF");
 	ct_expect_status(&t, "LXD-NET-005", ST_FAIL);
@@ -767,7 +767,7 @@ test_net_cluster_members(void **state)
 	f = ct_finding(&t, ST_FAIL, "/1.0?target=m2");
 	ct_assert_fail(f, SEV_CRITICAL, "core.debug_address", "[::]:8444",
 		       "/1.0?target=m2");
-	assert_true(ct_contains(f->remediation, "lxc config unset "
+	assert_true(ct_contains(fix_text(f), "lxc config unset "
 						"core.debug_address --target "
 						"m2"));
 

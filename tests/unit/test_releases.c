@@ -156,7 +156,7 @@ check_incus(const struct ct *t, const struct check *c, void *arg)
 		const struct finding *f = &t->out.v[k];
 		const char *fields[] = { f->object, f->message, f->device,
 					 f->key, f->value, f->source,
-					 f->remediation };
+					 fix_text(f) };
 
 		for (size_t j = 0; j < ARRAY_SIZE(fields); j++) {
 			if (names_lxd_version(fields[j])) {
@@ -261,7 +261,7 @@ test_log004_lxd(void **state)
 			f = only_finding(&t, ST_FAIL);
 			ct_assert_fail(f, SEV_LOW, "loki.types",
 				       "lifecycle,logging", "default");
-			assert_string_equal(f->remediation,
+			assert_string_equal(fix_text(f),
 					    "lxc config set loki.types="
 					    "lifecycle,logging,security");
 			ct_set_config(&t, "loki.types",
@@ -291,8 +291,8 @@ assert_incus_terms(const struct ct *t)
 		const struct finding *f = &t->out.v[i];
 
 		if (names_lxd_version(f->message) ||
-		    names_lxd_version(f->remediation) ||
-		    ct_contains(f->remediation, "lxc ")) {
+		    names_lxd_version(fix_text(f)) ||
+		    ct_contains(fix_text(f), "lxc ")) {
 			ct_dump(t);
 			fail_msg("an Incus finding in LXD terms");
 		}

@@ -325,16 +325,16 @@ test_remedy_text(void **state)
 
 	(void)state;
 	f = findings_add(&fs, ST_FAIL, SEV_LOW, "/1.0", "m");
-	assert_null(f->remediation);
+	assert_null(fix_text(f));
 	finding_remedy_cmd(f, "lxc config unset a");
 	finding_remedy_cmd(f, "lxc config unset b");
-	assert_string_equal(f->remediation,
+	assert_string_equal(fix_text(f),
 			    "lxc config unset a && lxc config unset b");
 	finding_remedy_need(f, "core.https_address", "only you know it");
 	finding_remedy_need(f, "core.https_address", "twice");
 	assert_int_equal(f->remedy.n_needs, 1);
 	finding_remedy_note(f, "Prose.");
-	assert_string_equal(f->remediation,
+	assert_string_equal(fix_text(f),
 			    "lxc config unset a && lxc config unset b; needs "
 			    "core.https_address: only you know it. Prose.");
 	finding_remedy_clear_commands(f);
@@ -342,7 +342,7 @@ test_remedy_text(void **state)
 	/* what fix plans takes the value with --set */
 	f->remedy.fixable = true;
 	finding_remedy_note(f, "Prose.");
-	assert_string_equal(f->remediation,
+	assert_string_equal(fix_text(f),
 			    "needs core.https_address: only you know it (fix "
 			    "--set core.https_address=VALUE). Prose.");
 	findings_release(&fs);

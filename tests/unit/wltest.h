@@ -81,7 +81,7 @@ wl_assert(const struct finding *f, enum status st, enum severity sev,
 			 severity_name(f->severity), severity_name(sev));
 	if (!str_eq(f->device, device) || !str_eq(f->key, key) ||
 	    !str_eq(f->value, value) || !str_eq(f->source, source) ||
-	    !str_eq(f->remediation, remediation))
+	    !str_eq(fix_text(f), remediation))
 		fail_msg("%s\n  device %s key %s value %s source %s\n  fix "
 			 "%s\n want device %s key %s value %s source %s\n  "
 			 "fix %s",
@@ -89,7 +89,7 @@ wl_assert(const struct finding *f, enum status st, enum severity sev,
 			 f->key ? f->key : "(null)",
 			 f->value ? f->value : "(null)",
 			 f->source ? f->source : "(null)",
-			 f->remediation ? f->remediation : "(null)",
+			 fix_text(f) ? fix_text(f) : "(null)",
 			 device ? device : "(null)", key ? key : "(null)",
 			 value ? value : "(null)", source ? source : "(null)",
 			 remediation ? remediation : "(null)");
