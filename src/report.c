@@ -192,6 +192,8 @@ jstream_put_members(struct jstream *js, json_t *obj)
 	const char *k;
 	json_t *v;
 
+	if (!json_is_object(obj))
+		js->rc = -1;	/* it could not be made */
 	json_object_foreach(obj, k, v)
 		jstream_put(js, k, json_incref(v));
 	json_decref(obj);
