@@ -239,20 +239,3 @@ jshare_free(struct jshare *t)
 	free(t->t.slots);
 	free(t);
 }
-
-size_t
-jshare_items(json_t *list)
-{
-	struct jshare *t;
-	size_t dropped = 0;
-	json_t *item;
-	size_t i;
-
-	if (!json_is_array(list))
-		return 0;
-	t = jshare_new();
-	json_array_foreach (list, i, item)
-		dropped += jshare_below(t, item);
-	jshare_free(t);
-	return dropped;
-}

@@ -13,7 +13,6 @@
 #include <unistd.h>
 
 #include "escape.h"
-#include "jshare.h"
 #include "jsonlim.h"
 #include "lxdval.h"
 #include "shape.h"
@@ -442,18 +441,6 @@ scrub(json_t *j)
 	}
 }
 
-/*
- * A part as it is kept once fetched or loaded: scrubbed, then its equal
- * values held once (jshare), which more than halves a large instance
- * list. Nothing changes a part after this; what must, copies first.
- */
-static void
-settle(json_t *part)
-{
-	scrub(part);
-	jshare_items(part);
-}
-
 static const char *
 server_env(const struct snapshot *s, const char *key)
 {
@@ -795,7 +782,11 @@ fetch_add(struct fetch *f, enum snap_kind k, const char *project,
 	va_start(ap, fmt);
 	e->req.path = xvasprintf(fmt, ap);
 	va_end(ap);
-	/* a part is only read once taken (settle) */
+	/*
+	 * its list is read item by item, equal values held once: nothing
+	 * changes a part once taken (scrub replaces values, what must
+	 * change one copies it first)
+	 */
 	e->req.share = true;
 	e->kind = k;
 	e->project = project ? xstrdup(project) : NULL;
@@ -1379,7 +1370,7 @@ fetch_run(struct snapshot *s, struct lxd_client *c, const bool *want)
 	/* what is new in s: the kinds asked for, /1.0 and the projects */
 	for (size_t k = 0; k < SNAP__COUNT; k++)
 		if (!want || want[k] || k == SNAP_SERVER || k == SNAP_PROJECTS)
-			settle(s->part[k]);
+			scrub(s->part[k]);
 	s->requests = lxd_client_requests(c);
 }
 
@@ -1729,7 +1720,7 @@ load_docs(struct snapshot *s, json_t *const docs[SNAP__COUNT],
 				no_auth_api(s));
 	}
 	for (size_t k = 0; k < SNAP__COUNT; k++)
-		settle(s->part[k]);
+		scrub(s->part[k]);
 	return 0;
 }
 
