@@ -191,7 +191,7 @@ seen_index_build(struct seen_index *ix, const json_t *old, const char *what,
 {
 	const json_t *results = json_object_get(old, "results"), *res, *f;
 	long long at = 0;
-	size_t i, j, kept = 0;
+	size_t i, j, kept = 0, alloc = 0;
 
 	ix->v = NULL;
 	ix->n = 0;
@@ -212,7 +212,10 @@ seen_index_build(struct seen_index *ix, const json_t *old, const char *what,
 				seen_release(ix);
 				return -1;
 			}
-			ix->v = xrealloc(ix->v, (ix->n + 1) * sizeof(*ix->v));
+			if (ix->n == alloc) {
+				alloc = alloc ? 2 * alloc : 64;
+				ix->v = xrealloc(ix->v, alloc * sizeof(*ix->v));
+			}
 			ix->v[ix->n].ident = finding_ident(jget(res, "id"),
 							   jget(f, "object"),
 							   jget(f, "device"),
@@ -246,6 +249,41 @@ seen_find(const struct seen_index *ix, const char *ident)
 	if (!ix->n)
 		return NULL;
 	return bsearch(&key, ix->v, ix->n, sizeof(*ix->v), seen_cmp);
+}
+
+/*
+ * Indexes the open findings (fail, error, waived) of the report being
+ * made, sorted by identity, so that telling what an old report had and
+ * this one has not stays a lookup per old finding.
+ */
+static void
+current_index(struct seen_index *ix, const struct report *r)
+{
+	size_t alloc = 0;
+
+	ix->v = NULL;
+	ix->n = 0;
+	for (size_t a = 0; a < r->n; a++) {
+		const struct check_result *cr = &r->results[a];
+
+		for (size_t b = 0; b < cr->findings.n; b++) {
+			const struct finding *cf = &cr->findings.v[b];
+
+			if (!failing(cf) && cf->status != ST_WAIVED)
+				continue;
+			if (ix->n == alloc) {
+				alloc = alloc ? 2 * alloc : 64;
+				ix->v = xrealloc(ix->v, alloc * sizeof(*ix->v));
+			}
+			ix->v[ix->n++] = (struct seen){
+				finding_ident(cr->check->id, cf->object,
+					      cf->device, cf->key),
+				0
+			};
+		}
+	}
+	if (ix->n)
+		qsort(ix->v, ix->n, sizeof(*ix->v), seen_cmp);
 }
 
 /* The earlier of a finding's own first sight and the old report's. */
@@ -304,7 +342,7 @@ gate_apply_baseline(struct report *r, const char *path, struct diag *d)
 	json_t *old, *res, *f, *results;
 	struct diag why = { { 0 } };
 	struct seen_index ix;
-	size_t i, j, len;
+	size_t i, j, len, fixed_alloc;
 	char *buf, *what;
 
 	if (read_file_trusted(path, GATE_MAX_BASELINE, "baseline", &buf, &len,
@@ -360,10 +398,12 @@ gate_apply_baseline(struct report *r, const char *path, struct diag *d)
 	seen_release(&ix);
 
 	/* and what the old report had that is gone */
+	current_index(&ix, r);
+	fixed_alloc = r->fixed_since.n;	/* what r->fixed_ids holds */
 	json_array_foreach (results, i, res) {
 		json_array_foreach (json_object_get(res, "findings"), j, f) {
 			char *have;
-			bool still = false;
+			bool still;
 			enum severity sev = SEV_INFO;
 			struct finding *nf;
 
@@ -371,26 +411,7 @@ gate_apply_baseline(struct report *r, const char *path, struct diag *d)
 				continue;
 			have = finding_ident(jget(res, "id"), jget(f, "object"),
 					     jget(f, "device"), jget(f, "key"));
-			for (size_t a = 0; a < r->n && !still; a++) {
-				const struct check_result *cr = &r->results[a];
-
-				for (size_t b = 0; b < cr->findings.n; b++) {
-					const struct finding *cf =
-						&cr->findings.v[b];
-					char *want;
-
-					if (!failing(cf) &&
-					    cf->status != ST_WAIVED)
-						continue;
-					want = finding_ident(cr->check->id,
-							     cf->object,
-							     cf->device, cf->key);
-					still = str_eq(have, want);
-					free(want);
-					if (still)
-						break;
-				}
-			}
+			still = seen_find(&ix, have) != NULL;
 			free(have);
 			if (still)
 				continue;
@@ -403,13 +424,17 @@ gate_apply_baseline(struct report *r, const char *path, struct diag *d)
 			finding_key(nf, jget(f, "key"), jget(f, "value"),
 				    jget(f, "source"));
 			finding_device(nf, jget(f, "device"));
-			r->fixed_ids = xrealloc(r->fixed_ids,
-						r->fixed_since.n *
-							sizeof(*r->fixed_ids));
+			if (r->fixed_since.n > fixed_alloc) {
+				fixed_alloc = r->fixed_since.alloc;
+				r->fixed_ids = xrealloc(r->fixed_ids,
+							fixed_alloc *
+								sizeof(*r->fixed_ids));
+			}
 			r->fixed_ids[r->fixed_since.n - 1] =
 				xstrdup(jget(res, "id") ? jget(res, "id") : "");
 		}
 	}
+	seen_release(&ix);
 	json_decref(old);
 	return 0;
 }

@@ -202,6 +202,76 @@ test_baseline(void **state)
 	free(path);
 }
 
+/*
+ * A baseline of many findings, found by lookup in the report being made:
+ * what is gone is exactly what a comparison with every current finding
+ * gives, in the old report's order. The report holds findings on objects
+ * 0, 2, 4 ... (every third a pass, which counts as gone); the baseline
+ * has objects 0 to 299 on one key, and on another key for object 0.
+ */
+static void
+test_baseline_many(void **state)
+{
+	struct report r;
+	struct diag d;
+	struct strbuf sb = STRBUF_INIT;
+	struct findings *fs;
+	size_t want = 0, k = 0;
+	char *path;
+
+	(void)state;
+	memset(&r, 0, sizeof(r));
+	r.n = 1;
+	r.results = xcalloc(1, sizeof(*r.results));
+	r.results[0].check = &checks[1];
+	fs = &r.results[0].findings;
+	for (size_t i = 0; i < 300; i += 2) {
+		char obj[32];
+
+		snprintf(obj, sizeof(obj), "/1.0/instances/c%zu", i);
+		finding_key(findings_add(fs, i % 3 ? ST_FAIL : ST_PASS,
+					 SEV_HIGH, obj, "x"),
+			    "security.nesting", "true", "instance");
+	}
+	r.results[0].status = ST_FAIL;
+	r.results[0].severity = SEV_HIGH;
+	strbuf_addstr(&sb, "{\"schema\":\"lxd-harden/report/v1\",\"results\":"
+			   "[{\"id\":\"LXD-NET-901\",\"findings\":[");
+	for (size_t i = 0; i < 300; i++)
+		strbuf_addf(&sb, "%s{\"object\":\"/1.0/instances/c%zu\","
+				 "\"key\":\"security.nesting\",\"status\":"
+				 "\"fail\",\"severity\":\"high\"}",
+			    i ? "," : "", i);
+	strbuf_addstr(&sb, ",{\"object\":\"/1.0/instances/c2\",\"key\":"
+			   "\"security.privileged\",\"status\":\"fail\","
+			   "\"severity\":\"high\"}]}]}");
+	path = write_tmp(sb.buf);
+	assert_int_equal(gate_apply_baseline(&r, path, &d), 0);
+	for (size_t i = 0; i < 300; i++) {
+		bool still = false;
+		char obj[32];
+
+		snprintf(obj, sizeof(obj), "/1.0/instances/c%zu", i);
+		for (size_t m = 0; m < fs->n && !still; m++)
+			still = fs->v[m].status == ST_FAIL &&
+				str_eq(fs->v[m].object, obj);
+		if (still)
+			continue;
+		want++;
+		assert_true(k < r.fixed_since.n);
+		assert_string_equal(r.fixed_since.v[k].object, obj);
+		assert_string_equal(r.fixed_ids[k++], "LXD-NET-901");
+	}
+	/* the other key of c2 is gone too, last as in the old report */
+	assert_int_equal(r.fixed_since.n, want + 1);
+	assert_string_equal(r.fixed_since.v[want].key, "security.privileged");
+	assert_string_equal(r.fixed_since.v[want].object, "/1.0/instances/c2");
+	engine_report_release(&r);
+	strbuf_release(&sb);
+	unlink(path);
+	free(path);
+}
+
 static void
 test_baseline_errors(void **state)
 {
@@ -427,6 +497,7 @@ main(void)
 		cmocka_unit_test(test_expired_and_unused_waivers_reported),
 		cmocka_unit_test(test_severity_override),
 		cmocka_unit_test(test_baseline),
+		cmocka_unit_test(test_baseline_many),
 		cmocka_unit_test(test_baseline_errors),
 		cmocka_unit_test(test_first_seen_carried),
 		cmocka_unit_test(test_first_seen_bad),
