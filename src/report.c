@@ -271,6 +271,22 @@ add_decoded(struct strbuf *sb, const char *s, size_t n)
 	free(part);
 }
 
+size_t
+report_count(json_t *seen, const char *s)
+{
+	/* a C string holds no NUL, so the one-byte key "\0" stands for NULL */
+	const char *key = s ? s : "";
+	size_t len = s ? strlen(s) : 1;
+	json_t *n = json_object_getn(seen, key, len);
+	json_int_t k = n ? json_integer_value(n) + 1 : 1;
+
+	if (n)
+		json_integer_set(n, k);
+	else
+		json_object_setn_new_nocheck(seen, key, len, json_integer(k));
+	return (size_t)k;
+}
+
 char *
 report_object_short(const char *object)
 {

@@ -95,6 +95,15 @@ const char *report_object_kind(const char *object);
 void report_open_since(const struct report *r, const struct check_result *res,
 		       char *buf, size_t len);
 
+/*
+ * Counts s in seen, a JSON object the caller makes and frees, and
+ * returns how many times s has been counted, this time included (NULL
+ * counts apart from every string). A hash lookup: telling repeats
+ * among many findings this way stays linear, where comparing each with
+ * those before it would not.
+ */
+size_t report_count(json_t *seen, const char *s);
+
 const struct report_format *report_format_find(const char *name);
 /* Comma-separated list of format names, for usage text. */
 const char *report_format_names(void);

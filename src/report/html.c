@@ -440,24 +440,17 @@ finding_block(struct page *p, const struct finding *f, bool show_status,
 static size_t
 objects_with(const struct check_result *res, enum status want)
 {
+	json_t *seen = json_object();
 	size_t n = 0;
 
 	for (size_t i = 0; i < res->findings.n; i++) {
 		const struct finding *f = &res->findings.v[i];
-		bool seen = false;
 
-		if (f->status != want &&
-		    !(want == ST_FAIL && f->status == ST_ERROR))
-			continue;
-		for (size_t j = 0; j < i && !seen; j++) {
-			const struct finding *g = &res->findings.v[j];
-
-			seen = (g->status == want ||
-				(want == ST_FAIL && g->status == ST_ERROR)) &&
-			       str_eq(g->object, f->object);
-		}
-		n += !seen;
+		if (f->status == want ||
+		    (want == ST_FAIL && f->status == ST_ERROR))
+			n += report_count(seen, f->object) == 1;
 	}
+	json_decref(seen);
 	return n;
 }
 

@@ -1,6 +1,7 @@
 /* junit.c - the report as JUnit XML: a suite per section, a case per object */
 #include "report.h"
 
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,7 +15,7 @@ enum outcome { OUT_PASS, OUT_FAILURE, OUT_ERROR, OUT_SKIPPED };
 struct tcase {
 	const char *object;	/* NULL: the check has no finding */
 	size_t *idx;		/* indexes into the check's findings */
-	size_t n;
+	size_t n, alloc;
 };
 
 struct counts {
@@ -26,22 +27,29 @@ static struct tcase *
 group(const struct check_result *res, size_t *n_out)
 {
 	struct tcase *tc = xcalloc(res->findings.n + 1, sizeof(*tc));
+	json_t *at = json_object();	/* an object's case, by index */
 	size_t n = 0;
 
 	for (size_t i = 0; i < res->findings.n; i++) {
-		const char *obj = res->findings.v[i].object;
-		size_t k;
+		const char *obj = res->findings.v[i].object ?
+					  res->findings.v[i].object :
+					  "";
+		json_t *k = json_object_get(at, obj);
+		struct tcase *c;
 
-		for (k = 0; k < n; k++)
-			if (str_eq(tc[k].object, obj))
-				break;
-		if (k == n) {
-			tc[n].object = obj ? obj : "";
-			tc[n].idx = xcalloc(res->findings.n, sizeof(size_t));
-			n++;
+		if (!k) {
+			k = json_integer((json_int_t)n);
+			json_object_set_new_nocheck(at, obj, k);
+			tc[n++].object = obj;
 		}
-		tc[k].idx[tc[k].n++] = i;
+		c = &tc[json_integer_value(k)];
+		if (c->n == c->alloc) {
+			c->alloc = c->alloc ? 2 * c->alloc : 4;
+			c->idx = xrealloc(c->idx, c->alloc * sizeof(*c->idx));
+		}
+		c->idx[c->n++] = i;
 	}
+	json_decref(at);
 	if (n == 0)
 		n = 1;	/* a check without findings is one passing case */
 	*n_out = n;

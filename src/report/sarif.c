@@ -240,18 +240,12 @@ finding_hash(const char *id, const struct finding *f)
 }
 
 static json_t *
-fingerprints(const struct check_result *res, size_t j)
+fingerprints(uint64_t h, unsigned nth)
 {
 	json_t *o = json_object();
-	uint64_t h = finding_hash(res->check->id, &res->findings.v[j]);
-	unsigned occurrence = 1;
 	char buf[48];
 
-	for (size_t k = 0; k < j; k++)
-		if (finding_hash(res->check->id, &res->findings.v[k]) == h)
-			occurrence++;
-	snprintf(buf, sizeof(buf), "%016llx:%u", (unsigned long long)h,
-		 occurrence);
+	snprintf(buf, sizeof(buf), "%016llx:%u", (unsigned long long)h, nth);
 	json_object_set_new(o, "primaryLocationLineHash", json_string(buf));
 	return o;
 }
@@ -264,7 +258,8 @@ set_opt(json_t *o, const char *k, const char *v)
 }
 
 static json_t *
-result_json(const struct check_result *res, size_t rule_index, size_t j)
+result_json(const struct check_result *res, size_t rule_index, size_t j,
+	    uint64_t h, unsigned nth)
 {
 	const struct finding *f = &res->findings.v[j];
 	json_t *o = json_object(), *locs = json_array(), *props = json_object();
@@ -291,7 +286,8 @@ result_json(const struct check_result *res, size_t rule_index, size_t j)
 	free(s);
 	json_array_append_new(locs, location_json(f->object));
 	json_object_set_new(o, "locations", locs);
-	json_object_set_new(o, "partialFingerprints", fingerprints(res, j));
+	json_object_set_new(o, "partialFingerprints",
+			    fingerprints(h, nth));
 	if (f->baseline != BASELINE_NONE)
 		json_object_set_new(o, "baselineState",
 				    json_string(f->baseline == BASELINE_NEW ?
@@ -465,10 +461,24 @@ report_sarif_write(FILE *f, const struct report *r, unsigned flags)
 	jstream_open(&js, "results", '[');
 	for (size_t i = 0; i < r->n; i++) {
 		const struct check_result *res = &r->results[i];
+		json_t *seen = json_object();
 
-		for (size_t j = 0; j < res->findings.n; j++)
+		for (size_t j = 0; j < res->findings.n; j++) {
+			uint64_t h = finding_hash(res->check->id,
+						  &res->findings.v[j]);
+			char hex[24];
+			unsigned k;
+
+			/* the how-many-th finding of its check with this identity */
+			snprintf(hex, sizeof(hex), "%016llx",
+				 (unsigned long long)h);
+			k = (unsigned)report_count(seen, hex);
+
 			if (is_result(res->findings.v[j].status))
-				jstream_put(&js, NULL, result_json(res, i, j));
+				jstream_put(&js, NULL,
+					    result_json(res, i, j, h, k));
+		}
+		json_decref(seen);
 	}
 	jstream_close(&js);
 	jstream_put(&js, "properties", run_properties(r));

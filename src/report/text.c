@@ -843,6 +843,7 @@ write_next_steps(struct out *o, const struct report *r)
 {
 	struct step *st = NULL;
 	size_t n = 0, alloc = 0, order = 0, shown_n = 0;
+	json_t *seen = json_object();	/* the steps' texts, to repeat none */
 
 	for (size_t i = 0; i < r->n; i++) {
 		const struct check_result *res = &r->results[i];
@@ -855,7 +856,7 @@ write_next_steps(struct out *o, const struct report *r)
 				j < res->findings.n ? &res->findings.v[j] : NULL;
 			const char *text;
 			char *fix = NULL;
-			bool dup = false;
+			bool dup;
 
 			if (f && (f->status != ST_FAIL ||
 				  f->severity < r->min_severity ||
@@ -871,8 +872,7 @@ write_next_steps(struct out *o, const struct report *r)
 				free(fix);
 				fix = NULL;
 			}
-			for (size_t k = 0; k < n && !dup; k++)
-				dup = str_eq(st[k].text, text);
+			dup = report_count(seen, text) > 1;
 			any = true;
 			if (dup) {
 				free(fix);
@@ -893,6 +893,7 @@ write_next_steps(struct out *o, const struct report *r)
 			};
 		}
 	}
+	json_decref(seen);
 	if (!n) {
 		free(st);
 		return;

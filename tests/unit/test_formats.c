@@ -716,6 +716,166 @@ test_jstream(void **state)
 	json_decref(big);
 }
 
+/*
+ * Repeats among many findings of one check, which the writers find by
+ * hash lookups: each answer must be what comparing every finding with
+ * all before it gives (computed here that way). 600 findings on 40
+ * objects, interleaved; 3 keys; 25 commands; every fifth one passes.
+ */
+#define REP_N 600
+
+static unsigned
+rep_object(size_t i)
+{
+	return (unsigned)(i * 7 % 40);
+}
+
+static void
+build_repeats(struct report *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->n = 1;
+	r->results = xcalloc(1, sizeof(*r->results));
+	r->results[0].check = &fake_checks[0];
+	for (size_t i = 0; i < REP_N; i++) {
+		char obj[64], key[16];
+		struct finding *f;
+
+		snprintf(obj, sizeof(obj), "/1.0/instances/c%02u?project=default",
+			 rep_object(i));
+		snprintf(key, sizeof(key), "k%zu", i % 3);
+		f = add(r, 0, i % 5 == 4 ? ST_PASS : ST_FAIL, SEV_HIGH, obj,
+			"finding");
+		finding_key(f, key, "v", "instance");
+		finding_remedy_cmd(f, "lxc config unset c%zu k", i % 25);
+	}
+	r->results[0].status = ST_FAIL;
+	r->results[0].severity = SEV_HIGH;
+	r->counts[ST_FAIL] = 1;
+	r->generated_at = 1795880000;
+	r->product = "lxd";
+}
+
+/* Whether findings a and b have the same object, device and key. */
+static bool
+same_identity(const struct finding *a, const struct finding *b)
+{
+	return str_eq(a->object, b->object) && str_eq(a->device, b->device) &&
+	       str_eq(a->key, b->key);
+}
+
+/* How many distinct objects among findings (of status st, or any: -1). */
+static size_t
+distinct_objects(const struct findings *fs, int st)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < fs->n; i++) {
+		bool seen = false;
+
+		if (st >= 0 && fs->v[i].status != (enum status)st)
+			continue;
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = (st < 0 || fs->v[j].status == (enum status)st) &&
+			       str_eq(fs->v[j].object, fs->v[i].object);
+		n += !seen;
+	}
+	return n;
+}
+
+static void
+test_repeats(void **state)
+{
+	struct report r;
+	const struct findings *fs;
+	char *out, want[64];
+	json_t *j, *results;
+	size_t k = 0, cmds = 0;
+	json_error_t err;
+
+	(void)state;
+	build_repeats(&r);
+	fs = &r.results[0].findings;
+
+	/* SARIF: the n-th finding of an identity ends its hash with :n */
+	out = render_report("sarif", &r);
+	j = json_loads(out, 0, &err);
+	assert_non_null(j);
+	results = json_object_get(json_array_get(json_object_get(j, "runs"), 0),
+				  "results");
+	assert_int_equal(json_array_size(results), REP_N - REP_N / 5);
+	for (size_t i = 0; i < fs->n; i++) {
+		size_t nth = 1;
+		const char *h;
+
+		if (fs->v[i].status != ST_FAIL)
+			continue;
+		for (size_t m = 0; m < i; m++)
+			nth += same_identity(&fs->v[m], &fs->v[i]);
+		h = jget(json_array_get(results, k++),
+			 "partialFingerprints.primaryLocationLineHash");
+		snprintf(want, sizeof(want), ":%zu", nth);
+		assert_non_null(strchr(h, ':'));
+		assert_string_equal(strchr(h, ':'), want);
+	}
+	json_decref(j);
+	free(out);
+
+	/* JUnit: one case per object, whatever the order of the findings */
+	out = render_report("junit", &r);
+	assert_int_equal(count(out, "<testcase "), distinct_objects(fs, -1));
+	assert_int_equal(count(out, "<testcase "), 40);
+	free(out);
+
+	/* HTML: the card counts the objects that fail */
+	out = render_report("html", &r);
+	snprintf(want, sizeof(want), "<b>%zu objects.</b>",
+		 distinct_objects(fs, ST_FAIL));
+	assert_non_null(strstr(out, want));
+	free(out);
+
+	/* text: each distinct command is one next step */
+	for (size_t i = 0; i < fs->n; i++) {
+		bool seen = false;
+
+		if (fs->v[i].status != ST_FAIL)
+			continue;
+		for (size_t m = 0; m < i && !seen; m++)
+			seen = fs->v[m].status == ST_FAIL &&
+			       str_eq(fs->v[m].remedy.commands[0],
+				      fs->v[i].remedy.commands[0]);
+		cmds += !seen;
+	}
+	assert_int_equal(cmds, 20);	/* 25 commands, 5 only on passes */
+	out = render_report("text", &r);
+	snprintf(want, sizeof(want), "(%zu more distinct fixes above)",
+		 cmds - 3);
+	assert_non_null(strstr(out, want));
+	free(out);
+	engine_report_release(&r);
+}
+
+static void
+test_report_count(void **state)
+{
+	json_t *seen = json_object();
+
+	(void)state;
+	assert_int_equal(report_count(seen, "a"), 1);
+	assert_int_equal(report_count(seen, "b"), 1);
+	assert_int_equal(report_count(seen, "a"), 2);
+	/* NULL is counted apart from every string, the empty one too */
+	assert_int_equal(report_count(seen, NULL), 1);
+	assert_int_equal(report_count(seen, ""), 1);
+	assert_int_equal(report_count(seen, NULL), 2);
+	assert_int_equal(report_count(seen, ""), 2);
+	/* bytes that are not UTF-8 are a key like any other */
+	assert_int_equal(report_count(seen, "\xff\xfe"), 1);
+	assert_int_equal(report_count(seen, "\xff\xfe"), 2);
+	assert_int_equal(report_count(seen, "a"), 3);
+	json_decref(seen);
+}
+
 static void
 test_registry(void **state)
 {
@@ -745,6 +905,8 @@ main(void)
 		cmocka_unit_test(test_write_error),
 		cmocka_unit_test(test_registry),
 		cmocka_unit_test(test_jstream),
+		cmocka_unit_test(test_repeats),
+		cmocka_unit_test(test_report_count),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
