@@ -130,19 +130,26 @@ fix_plan_release(struct fix_plan *p)
 	for (size_t i = 0; i < p->n_notes; i++)
 		free(p->notes[i]);
 	free(p->notes);
+	json_decref(p->planned);
+	json_decref(p->noted);
 	memset(p, 0, sizeof(*p));
 }
 
 static void
 note_add(struct fix_plan *p, char *s)
 {
-	for (size_t i = 0; i < p->n_notes; i++) {
-		if (str_eq(p->notes[i], s)) {
-			free(s);
-			return;
-		}
+	if (!p->noted)
+		p->noted = json_object();
+	if (json_object_get(p->noted, s)) {
+		free(s);
+		return;
 	}
-	p->notes = xrealloc(p->notes, (p->n_notes + 1) * sizeof(*p->notes));
+	json_object_set_new_nocheck(p->noted, s, json_null());
+	if (p->n_notes == p->notes_alloc) {
+		p->notes_alloc = p->notes_alloc ? 2 * p->notes_alloc : 16;
+		p->notes = xrealloc(p->notes,
+				    p->notes_alloc * sizeof(*p->notes));
+	}
 	p->notes[p->n_notes++] = s;
 }
 
@@ -158,17 +165,77 @@ fix_plan_note(struct fix_plan *p, const char *fmt, ...)
 
 #define plan_note fix_plan_note
 
-/* An item for the same change is already planned (several findings, say
-   an instance and its profile, lead to one change). */
+/* One part of an identity: '-' for NULL, else its length and bytes. */
+static void
+ident_part(struct strbuf *sb, const char *s)
+{
+	if (s)
+		strbuf_addf(sb, "+%zu:%s", strlen(s), s);
+	else
+		strbuf_addch(sb, '-');
+}
+
+/* What tells two plan items apart, as one string. Caller frees. */
+static char *
+item_ident(enum fix_kind kind, const char *object, const char *device,
+	   const char *key)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	strbuf_addf(&sb, "%d", (int)kind);
+	ident_part(&sb, object);
+	ident_part(&sb, device);
+	ident_part(&sb, key);
+	return strbuf_detach(&sb);
+}
+
 static bool
-planned(const struct fix_plan *p, const char *object, enum fix_kind kind,
+item_is(const struct fix_item *it, const char *object, enum fix_kind kind,
 	const char *device, const char *key)
 {
-	for (size_t i = 0; i < p->n; i++) {
-		const struct fix_item *it = &p->v[i];
+	return it->kind == kind && str_eq(it->object, object) &&
+	       str_eq(it->device, device) && str_eq(it->key, key);
+}
 
-		if (it->kind == kind && str_eq(it->object, object) &&
-		    str_eq(it->device, device) && str_eq(it->key, key))
+/*
+ * An item for the same change is already planned (several findings, say
+ * an instance and its profile, lead to one change). The items added
+ * since the last call are indexed first: a fixer sets an item's device
+ * and key right after adding it, before it asks again. An index entry
+ * whose item was taken back (p->n went down) is seen and rebuilt.
+ */
+static bool
+planned(struct fix_plan *p, const char *object, enum fix_kind kind,
+	const char *device, const char *key)
+{
+	char *want;
+	const json_t *at;
+	size_t i;
+
+	for (int round = 0; round < 2; round++) {
+		if (!p->planned || p->n_planned > p->n || round) {
+			json_decref(p->planned);
+			p->planned = json_object();
+			p->n_planned = 0;
+		}
+		for (; p->n_planned < p->n; p->n_planned++) {
+			const struct fix_item *it = &p->v[p->n_planned];
+			char *k = item_ident(it->kind, it->object, it->device,
+					     it->key);
+
+			if (!json_object_get(p->planned, k))
+				json_object_set_new_nocheck(
+					p->planned, k,
+					json_integer((json_int_t)p->n_planned));
+			free(k);
+		}
+		want = item_ident(kind, object, device, key);
+		at = json_object_get(p->planned, want);
+		free(want);
+		if (!at)
+			return false;
+		i = (size_t)json_integer_value(at);
+		if (i < p->n && item_is(&p->v[i], object, kind, device, key))
 			return true;
 	}
 	return false;
@@ -1357,6 +1424,9 @@ fix_plan_build(const struct report *r, const struct snapshot *s,
 		}
 	}
 	plan_finishing(p);
+	json_decref(p->planned);	/* rebuilt if anyone asks again */
+	p->planned = NULL;
+	p->n_planned = 0;
 }
 
 bool

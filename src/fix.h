@@ -98,7 +98,15 @@ struct fix_plan {
 	struct fix_item *v;
 	size_t n, alloc;
 	char **notes;		/* failing checks with no automatic fix */
-	size_t n_notes;
+	size_t n_notes, notes_alloc;
+	/*
+	 * While the plan is built, the items planned and the notes, by
+	 * identity (jansson objects as hash tables), so that finding one
+	 * already there stays a lookup however many instances fail.
+	 */
+	json_t *planned;
+	size_t n_planned;	/* items of v in planned */
+	json_t *noted;
 };
 
 struct fix_opts {
