@@ -55,6 +55,95 @@ waiver_matches(const struct policy_waiver *w, const char *id,
 	return !w->object || fnmatch(w->object, f->object, 0) == 0;
 }
 
+/*
+ * The waivers of one check, by index into the policy's, under the part of
+ * their object that is literal: what comes before the first fnmatch
+ * character ('*', '?', '[', '\\'; an object URL has a '?' before its
+ * project), the empty string for a waiver of every object. Only a
+ * waiver under a prefix of a finding's object can match it, so a
+ * finding looks up each prefix of its object and tries what is there in
+ * the policy's order: with a waiver per instance, waiving stays linear
+ * in the findings.
+ */
+struct waivers_of {
+	json_t *by_prefix;	/* literal prefix -> [index, ...] */
+	size_t *cand, n_cand;	/* a finding's candidates */
+};
+
+static int
+index_cmp(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void
+waivers_of_check(struct waivers_of *wo, const struct policy *p,
+		 const char *id)
+{
+	wo->by_prefix = json_object();
+	wo->cand = xcalloc(p->n_waivers + 1, sizeof(*wo->cand));
+	wo->n_cand = 0;
+	for (size_t k = 0; k < p->n_waivers; k++) {
+		const struct policy_waiver *w = &p->waivers[k];
+		size_t len = w->object ? strcspn(w->object, "*?[\\") : 0;
+		const char *key = w->object ? w->object : "";
+		json_t *list;
+
+		if (!str_eq(w->check, id))
+			continue;
+		list = json_object_getn(wo->by_prefix, key, len);
+		if (!list) {
+			list = json_array();
+			json_object_setn_new_nocheck(wo->by_prefix, key, len,
+						     list);
+		}
+		json_array_append_new(list, json_integer((json_int_t)k));
+	}
+}
+
+/*
+ * Waives f with the first of its check's waivers, in the policy's order,
+ * that matches and has not expired; every matching one up to it is
+ * marked used.
+ */
+static void
+waive(struct finding *f, const char *id, const struct policy *p,
+      struct waivers_of *wo, bool *used, long long now)
+{
+	size_t olen = f->object ? strlen(f->object) : 0;
+
+	if (!json_object_size(wo->by_prefix))
+		return;
+	wo->n_cand = 0;
+	for (size_t len = 0; len <= olen; len++) {
+		const json_t *list = json_object_getn(
+			wo->by_prefix, f->object ? f->object : "", len);
+		size_t i;
+		json_t *v;
+
+		json_array_foreach (list, i, v)
+			wo->cand[wo->n_cand++] = (size_t)json_integer_value(v);
+	}
+	qsort(wo->cand, wo->n_cand, sizeof(*wo->cand), index_cmp);
+	for (size_t c = 0; c < wo->n_cand; c++) {
+		const struct policy_waiver *w = &p->waivers[wo->cand[c]];
+
+		if (!waiver_matches(w, id, f))
+			continue;
+		used[wo->cand[c]] = true;
+		if (now > w->expires_at)
+			continue;
+		f->status = ST_WAIVED;
+		free(f->waiver_reason);
+		free(f->waiver_expires);
+		f->waiver_reason = xstrdup(w->reason);
+		f->waiver_expires = xstrdup(w->expires);
+		return;
+	}
+}
+
 void
 gate_apply_policy(struct report *r, const struct policy *p, long long now)
 {
@@ -63,6 +152,7 @@ gate_apply_policy(struct report *r, const struct policy *p, long long now)
 	for (size_t i = 0; i < r->n; i++) {
 		struct check_result *res = &r->results[i];
 		const char *id = res->check->id;
+		struct waivers_of wo;
 
 		if (res->status == ST_SKIPPED)
 			continue;
@@ -70,28 +160,15 @@ gate_apply_policy(struct report *r, const struct policy *p, long long now)
 			if (str_eq(p->overrides[k].check, id))
 				apply_override(res, (enum severity)
 						       p->overrides[k].severity);
+		waivers_of_check(&wo, p, id);
 		for (size_t j = 0; j < res->findings.n; j++) {
-			struct finding *f = &res->findings.v[j];
-
 			/* a check that could not read its data is not waivable */
-			if (f->status != ST_FAIL)
-				continue;
-			for (size_t k = 0; k < p->n_waivers; k++) {
-				const struct policy_waiver *w = &p->waivers[k];
-
-				if (!waiver_matches(w, id, f))
-					continue;
-				used[k] = true;
-				if (now > w->expires_at)
-					continue;
-				f->status = ST_WAIVED;
-				free(f->waiver_reason);
-				free(f->waiver_expires);
-				f->waiver_reason = xstrdup(w->reason);
-				f->waiver_expires = xstrdup(w->expires);
-				break;
-			}
+			if (res->findings.v[j].status == ST_FAIL)
+				waive(&res->findings.v[j], id, p, &wo, used,
+				      now);
 		}
+		json_decref(wo.by_prefix);
+		free(wo.cand);
 		res->status = engine_status(&res->findings);
 		if (res->status != ST_FAIL && res->status != ST_ERROR)
 			res->severity = res->check->severity;

@@ -135,6 +135,63 @@ test_expired_and_unused_waivers_reported(void **state)
 	engine_report_release(&r);
 }
 
+/*
+ * Waivers are tried in the policy's order whatever part of the object
+ * they spell out (gate.c looks them up by their literal prefix): an
+ * expired exact one, then a pattern, then an exact one and one for every
+ * object that the pattern leaves unused. '?' is a pattern character, as
+ * in every object URL with a project.
+ */
+static void
+test_waiver_order(void **state)
+{
+	struct report r;
+	struct policy p = { 0 };
+	struct policy_waiver w[5];
+	long long later = NOW + 86400 * 60;
+
+	(void)state;
+	build(&r);
+	w[0] = waiver("LXD-ACC-906", "/1.0/certificates/aaaa1111",
+		      "2026-11-01", NOW - 86400 * 27);
+	w[1] = waiver("LXD-ACC-906", "/1.0/cert*", "2027-01-31", later);
+	w[1].reason = (char *)(uintptr_t)"the pattern";
+	w[2] = waiver("LXD-ACC-906", "/1.0/certificates/bbbb2222",
+		      "2027-01-31", later);
+	w[3] = waiver("LXD-ACC-906", NULL, "2027-01-31", later);
+	w[4] = waiver("LXD-NET-901", "/1.0?", "2027-01-31", later);
+	w[0].line = 1;
+	w[2].line = 3;
+	w[3].line = 4;
+	p.waivers = w;
+	p.n_waivers = 5;
+	gate_apply_policy(&r, &p, NOW);
+	assert_string_equal(r.results[0].findings.v[0].waiver_reason,
+			    "the pattern");
+	assert_string_equal(r.results[0].findings.v[1].waiver_reason,
+			    "the pattern");
+	/* "/1.0?" needs a character after /1.0: the server's object has none */
+	assert_int_equal(r.results[1].findings.v[0].status, ST_FAIL);
+	assert_int_equal(r.n_notes, 4);
+	assert_non_null(strstr(r.notes[0], "(line 1) expired"));
+	assert_non_null(strstr(r.notes[1], "(line 3) matches no failing"));
+	assert_non_null(strstr(r.notes[2], "(line 4) matches no failing"));
+	assert_non_null(strstr(r.notes[3], "'/1.0?'"));
+	engine_report_release(&r);
+
+	/* the exact one first: it wins for its object, the pattern elsewhere */
+	build(&r);
+	w[0] = w[2];
+	w[0].reason = (char *)(uintptr_t)"exact";
+	p.n_waivers = 2;
+	gate_apply_policy(&r, &p, NOW);
+	assert_string_equal(r.results[0].findings.v[0].waiver_reason,
+			    "the pattern");
+	assert_string_equal(r.results[0].findings.v[1].waiver_reason, "exact");
+	assert_int_equal(r.n_notes, 0);
+	engine_report_release(&r);
+}
+
 static void
 test_severity_override(void **state)
 {
@@ -495,6 +552,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_waiver_partial_and_full),
 		cmocka_unit_test(test_expired_and_unused_waivers_reported),
+		cmocka_unit_test(test_waiver_order),
 		cmocka_unit_test(test_severity_override),
 		cmocka_unit_test(test_baseline),
 		cmocka_unit_test(test_baseline_many),
