@@ -728,20 +728,6 @@ fix_delete_network(const struct fixer *fx, const struct finding *f,
 				parg);
 }
 
-/* The entry of a list part whose field is value, or NULL. */
-static const json_t *
-part_entry(const struct snapshot *s, enum snap_kind k, const char *field,
-	   const char *value)
-{
-	const json_t *e;
-	size_t i;
-
-	json_array_foreach(snapshot_part(s, k, NULL), i, e)
-		if (str_eq(checks_jstr(e, field), value))
-			return e;
-	return NULL;
-}
-
 /* o as compact JSON text (caller frees); steals o. */
 static char *
 json_text(json_t *o)
@@ -836,7 +822,8 @@ fix_remove_expired_cert(const struct fixer *fx, const struct finding *f,
 	if (!str_starts_with(f->object, "/1.0/certificates/"))
 		return;
 	fp = f->object + strlen("/1.0/certificates/");
-	cert = part_entry(x->snap, SNAP_CERTIFICATES, "fingerprint", fp);
+	cert = snapshot_find_by(x->snap, SNAP_CERTIFICATES, "fingerprint",
+				fp);
 	if (!cert || planned(p, f->object, FIXK_DELETE, NULL, NULL))
 		return;
 	name = checks_jstr(cert, "name");
@@ -886,7 +873,7 @@ fix_revoke_token(const struct fixer *fx, const struct finding *f,
 	if (!str_starts_with(f->object, "/1.0/operations/"))
 		return;
 	id = f->object + strlen("/1.0/operations/");
-	op = part_entry(x->snap, SNAP_OPERATIONS, "id", id);
+	op = snapshot_find_by(x->snap, SNAP_OPERATIONS, "id", id);
 	if (!op || planned(p, f->object, FIXK_DELETE, NULL, NULL))
 		return;
 	md = json_object_get(op, "metadata");

@@ -227,6 +227,7 @@ snapshot_release(struct snapshot *s)
 		json_decref(s->part[k]);
 		free(s->why[k]);
 		json_decref(s->index[k]);
+		json_decref(s->field_index[k]);
 	}
 	free(s->endpoint);
 	free(s->client_setup);
@@ -245,6 +246,8 @@ snapshot_drop_parts(struct snapshot *s)
 		s->part[k] = NULL;
 		json_decref(s->index[k]);
 		s->index[k] = NULL;
+		json_decref(s->field_index[k]);
+		s->field_index[k] = NULL;
 		s->indexed[k] = NULL;
 		s->indexed_n[k] = 0;
 		free(s->why[k]);
@@ -280,6 +283,8 @@ index_of(const struct snapshot *cs, enum snap_kind k)
 		return s->index[k];
 	json_decref(s->index[k]);
 	s->index[k] = json_object();
+	json_decref(s->field_index[k]);
+	s->field_index[k] = NULL;
 	s->indexed[k] = s->part[k];
 	s->indexed_n[k] = json_array_size(s->part[k]);
 	json_array_foreach (s->part[k], i, item) {
@@ -317,6 +322,39 @@ snapshot_find(const struct snapshot *s, enum snap_kind k, const char *project,
 	key = index_key(project, name);
 	at = json_object_get(idx, key);
 	free(key);
+	return at ? json_array_get(s->part[k], (size_t)json_integer_value(at)) :
+		    NULL;
+}
+
+const json_t *
+snapshot_find_by(const struct snapshot *cs, enum snap_kind k,
+		 const char *field, const char *value)
+{
+	/* a cache beside the state, like index_of()'s, and dropped with it */
+	struct snapshot *s = (struct snapshot *)(uintptr_t)cs;
+	const json_t *item, *at;
+	json_t *by;
+	size_t i;
+
+	if (!value || !index_of(cs, k))
+		return NULL;
+	if (!s->field_index[k])
+		s->field_index[k] = json_object();
+	by = json_object_get(s->field_index[k], field);
+	if (!by) {
+		by = json_object();
+		json_array_foreach (s->part[k], i, item) {
+			const char *v = json_string_value(
+				json_object_get(item, field));
+
+			/* the first of a value wins, as a scan would */
+			if (v && !json_object_get(by, v))
+				json_object_set_new_nocheck(
+					by, v, json_integer((json_int_t)i));
+		}
+		json_object_set_new_nocheck(s->field_index[k], field, by);
+	}
+	at = json_object_get(by, value);
 	return at ? json_array_get(s->part[k], (size_t)json_integer_value(at)) :
 		    NULL;
 }

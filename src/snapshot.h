@@ -86,6 +86,8 @@ struct snapshot {
 	json_t *index[SNAP__COUNT];
 	const json_t *indexed[SNAP__COUNT];	/* the part indexed */
 	size_t indexed_n[SNAP__COUNT];		/* and its size then */
+	/* by another field, for snapshot_find_by(): field -> value -> i */
+	json_t *field_index[SNAP__COUNT];
 	/*
 	 * When set (by the engine, around one check), each part read through
 	 * snapshot_part(), snapshot_find() or snapshot_in_project() adds
@@ -243,6 +245,14 @@ const json_t *snapshot_find(const struct snapshot *s, enum snap_kind k,
 			    const char *project, const char *name);
 bool snapshot_in_project(const struct snapshot *s, enum snap_kind k,
 			 const char *project);
+
+/*
+ * The first item of part k whose string member field is value (a
+ * certificate by "fingerprint", an operation by "id"), or NULL: a hash
+ * lookup like snapshot_find(), its index built on first use per field.
+ */
+const json_t *snapshot_find_by(const struct snapshot *s, enum snap_kind k,
+			       const char *field, const char *value);
 
 /*
  * The server config value of key as a string: the stored value, else the

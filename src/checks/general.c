@@ -488,22 +488,6 @@ eval_release(const struct check *c, const struct check_ctx *x,
 	table_release(&t);
 }
 
-static const json_t *
-find_named(const json_t *list, const char *name, const char *project)
-{
-	const json_t *e;
-	size_t i;
-
-	json_array_foreach (list, i, e) {
-		const char *p = checks_jstr(e, "project");
-
-		if (str_eq(checks_jstr(e, "name"), name) &&
-		    str_eq(p ? p : "default", project))
-			return e;
-	}
-	return NULL;
-}
-
 static bool
 profile_has_instances(const json_t *profile)
 {
@@ -523,8 +507,8 @@ profile_has_instances(const json_t *profile)
  * but the profiles could not be read.
  */
 static int
-network_users(const json_t *used_by, const json_t *profiles,
-	      struct strbuf *idle)
+network_users(const struct snapshot *s, const json_t *used_by,
+	      const json_t *profiles, struct strbuf *idle)
 {
 	const json_t *u;
 	size_t i;
@@ -544,7 +528,7 @@ network_users(const json_t *used_by, const json_t *profiles,
 			free(project);
 			return -1;
 		}
-		p = find_named(profiles, name, project);
+		p = snapshot_find(s, SNAP_PROFILES, project, name);
 		/* a profile we cannot see might be in use: assume so */
 		if (!p || profile_has_instances(p)) {
 			used = 1;
@@ -587,7 +571,7 @@ eval_unused_networks(const struct check *c, const struct check_ctx *x,
 		if (!project)
 			project = "default";
 		obj = snapshot_object("networks", name, project);
-		used = network_users(json_object_get(n, "used_by"), profiles,
+		used = network_users(s, json_object_get(n, "used_by"), profiles,
 				     &idle);
 		if (used < 0) {
 			findings_add(out, ST_ERROR, c->severity, obj,

@@ -19,41 +19,38 @@ project_restricted(const json_t *project)
 
 /* ---- MUL-002 ---- */
 
-/* Who can use which project: "certificate NAME" -> project. */
-struct user_of {
-	char *project;
-	char *who;
-};
-
+/*
+ * Who can use which project: project -> {"certificate NAME": null, ...},
+ * each in the order first seen; a lookup per pair however many clients
+ * and projects there are.
+ */
 struct users {
-	struct user_of *v;
-	size_t n, alloc;
+	json_t *by_project;
+	size_t n;		/* pairs */
 };
 
 static void
 users_add(struct users *u, const char *project, const char *who)
 {
-	for (size_t i = 0; i < u->n; i++)
-		if (str_eq(u->v[i].project, project) &&
-		    str_eq(u->v[i].who, who))
-			return;
-	if (u->n == u->alloc) {
-		u->alloc = u->alloc ? 2 * u->alloc : 16;
-		u->v = xrealloc(u->v, u->alloc * sizeof(*u->v));
+	json_t *set;
+
+	if (!u->by_project)
+		u->by_project = json_object();
+	set = json_object_get(u->by_project, project);
+	if (!set) {
+		set = json_object();
+		json_object_set_new_nocheck(u->by_project, project, set);
 	}
-	u->v[u->n].project = xstrdup(project);
-	u->v[u->n].who = xstrdup(who);
+	if (json_object_get(set, who))
+		return;
+	json_object_set_new_nocheck(set, who, json_null());
 	u->n++;
 }
 
 static void
 users_release(struct users *u)
 {
-	for (size_t i = 0; i < u->n; i++) {
-		free(u->v[i].project);
-		free(u->v[i].who);
-	}
-	free(u->v);
+	json_decref(u->by_project);
 	memset(u, 0, sizeof(*u));
 }
 
@@ -217,16 +214,18 @@ eval_restricted_projects(const struct check *c, const struct check_ctx *x,
 					    "restricted");
 		struct strbuf who = STRBUF_INIT;
 		struct finding *f;
+		const char *key;
+		json_t *nul;
 		char *obj;
 
 		if (!name || project_restricted(e))
 			continue;
-		for (size_t k = 0; k < u.n; k++) {
-			if (!str_eq(u.v[k].project, name))
-				continue;
+		json_object_foreach (json_object_get(u.by_project, name),
+				     key, nul) {
+			(void)nul;
 			if (who.len)
 				strbuf_addstr(&who, ", ");
-			strbuf_addstr(&who, u.v[k].who);
+			strbuf_addstr(&who, key);
 		}
 		if (!who.len) {
 			strbuf_release(&who);

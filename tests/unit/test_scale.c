@@ -118,11 +118,56 @@ test_find_like_scan(void **state)
 	snapshot_release(&s);
 }
 
+/*
+ * snapshot_find_by() gives what a scan from the start would: the first
+ * item whose member is the value, none for another value, a missing
+ * member or a non-string one, and a fresh answer once the part changed.
+ */
+static void
+test_find_by_like_scan(void **state)
+{
+	struct snapshot s;
+	json_t *certs = json_array();
+
+	(void)state;
+	snapshot_init(&s);
+	for (size_t i = 0; i < 500; i++) {
+		char fp[16];
+
+		snprintf(fp, sizeof(fp), "fp%03zu", i % 400);
+		json_array_append_new(certs, json_pack("{s:s, s:I}",
+						       "fingerprint", fp, "n",
+						       (json_int_t)i));
+	}
+	json_array_append_new(certs, json_pack("{s:i}", "fingerprint", 7));
+	s.part[SNAP_CERTIFICATES] = certs;
+	/* fp042 is items 42 and 442: the first wins */
+	assert_int_equal(json_integer_value(json_object_get(snapshot_find_by(
+				 &s, SNAP_CERTIFICATES, "fingerprint", "fp042"),
+			 "n")), 42);
+	assert_int_equal(json_integer_value(json_object_get(snapshot_find_by(
+				 &s, SNAP_CERTIFICATES, "fingerprint", "fp399"),
+			 "n")), 399);
+	assert_null(snapshot_find_by(&s, SNAP_CERTIFICATES, "fingerprint",
+				     "fp400"));
+	assert_null(snapshot_find_by(&s, SNAP_CERTIFICATES, "fingerprint",
+				     NULL));
+	assert_null(snapshot_find_by(&s, SNAP_CERTIFICATES, "name", "fp042"));
+	assert_null(snapshot_find_by(&s, SNAP_OPERATIONS, "id", "x"));
+	/* the part shrank: the index is rebuilt, item 42 is gone */
+	json_array_remove(certs, 42);
+	assert_int_equal(json_integer_value(json_object_get(snapshot_find_by(
+				 &s, SNAP_CERTIFICATES, "fingerprint", "fp042"),
+			 "n")), 442);
+	snapshot_release(&s);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_find_like_scan),
+		cmocka_unit_test(test_find_by_like_scan),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
