@@ -192,25 +192,33 @@ options_text(const struct pool *p, const char **value)
 	return xasprintf("%s=%s%s", key, *value, v ? "" : " (default)");
 }
 
+/* The first backings of a and of b that meet, or false. */
+static bool
+pools_meet(const struct pool *a, const struct pool *b,
+	   const struct backing **ba, const struct backing **bb)
+{
+	for (size_t i = 0; i < a->nb; i++)
+		for (size_t j = 0; j < b->nb; j++)
+			if (backings_meet(&a->b[i], &b->b[j])) {
+				*ba = &a->b[i];
+				*bb = &b->b[j];
+				return true;
+			}
+	return false;
+}
+
+/* The finding on b for sharing a backing with a (ba and bb meet). */
 static void
 judge_pair(const struct check *c, const struct check_ctx *x,
-	   const struct pool *a, const struct pool *b, const char *member,
-	   struct findings *out)
+	   const struct pool *a, const struct pool *b,
+	   const struct backing *ba, const struct backing *bb,
+	   const char *member, struct findings *out)
 {
-	const struct backing *ba = NULL, *bb = NULL;
 	const char *va, *vb, *ka, *kb, *def;
 	char *ta, *tb, *sa = NULL, *sb = NULL, *obj, where[300] = "";
 	bool differ;
 	struct finding *f;
 
-	for (size_t i = 0; i < a->nb && !ba; i++)
-		for (size_t j = 0; j < b->nb && !ba; j++)
-			if (backings_meet(&a->b[i], &b->b[j])) {
-				ba = &a->b[i];
-				bb = &b->b[j];
-			}
-	if (!ba)
-		return;
 	if (member)
 		snprintf(where, sizeof(where), " on cluster member %s", member);
 	ta = options_text(a, &va);
@@ -268,6 +276,27 @@ judge_pair(const struct check *c, const struct check_ctx *x,
 }
 
 /*
+ * What one server may ask of this check: every pair of pools is compared
+ * (STO_MAX_POOLS pools make half a million pairs), and a pool gets a
+ * finding for each of the first STO_MAX_PARTNERS earlier pools it shares
+ * a backing with, then one that counts the rest. Without them a server
+ * listing 10,000 pools on one zpool made 50 million findings.
+ */
+#define STO_MAX_POOLS 1000
+#define STO_MAX_PARTNERS 16
+
+static void
+too_many_pools(const struct check *c, size_t n, const char *member,
+	       struct findings *out)
+{
+	findings_add(out, ST_ERROR, c->severity, "/1.0/storage-pools",
+		     "%zu storage pools%s%s are more than the %d whose every "
+		     "pair this check compares; compare their source keys by "
+		     "hand.", n, member ? " on cluster member " : "",
+		     member ? member : "", STO_MAX_POOLS);
+}
+
+/*
  * Compares every pair of the pools of one member (or of the standalone
  * server when member is NULL).
  */
@@ -276,13 +305,47 @@ judge_pools(const struct check *c, const struct check_ctx *x,
 	    struct pool *pools, size_t n, const char *member,
 	    struct findings *out)
 {
+	size_t *partners;
+
+	if (n > STO_MAX_POOLS) {
+		too_many_pools(c, n, member, out);
+		return;
+	}
+	partners = xcalloc(n + 1, sizeof(*partners));
 	for (size_t i = 0; i < n; i++)
 		pool_backings(&pools[i]);
 	for (size_t i = 0; i < n; i++)
-		for (size_t j = i + 1; j < n; j++)
-			judge_pair(c, x, &pools[i], &pools[j], member, out);
+		for (size_t j = i + 1; j < n; j++) {
+			const struct backing *ba, *bb;
+
+			if (!pools_meet(&pools[i], &pools[j], &ba, &bb) ||
+			    ++partners[j] > STO_MAX_PARTNERS)
+				continue;
+			judge_pair(c, x, &pools[i], &pools[j], ba, bb, member,
+				   out);
+		}
+	for (size_t j = 0; j < n; j++) {
+		struct finding *f;
+		char *obj;
+
+		if (partners[j] <= STO_MAX_PARTNERS)
+			continue;
+		obj = xasprintf("/1.0/storage-pools/%s", urlq(pools[j].name));
+		f = findings_add(out, ST_FAIL, SEV_LOW, obj,
+				 "Storage pool %s%s%s shares its backing with "
+				 "%zu more pools than the %d named in its "
+				 "other findings.", pools[j].name,
+				 member ? " on cluster member " : "",
+				 member ? member : "",
+				 partners[j] - STO_MAX_PARTNERS,
+				 STO_MAX_PARTNERS);
+		finding_remediation(f, "Move pool %s to a backing device of "
+				       "its own.", pools[j].name);
+		free(obj);
+	}
 	for (size_t i = 0; i < n; i++)
 		pool_release(&pools[i]);
+	free(partners);
 }
 
 static void
@@ -437,6 +500,10 @@ eval_shared_backing(const struct check *c, const struct check_ctx *x,
 			     "/1.0/storage-pools",
 			     "There are fewer than two storage pools, so none "
 			     "can share a backing device.");
+		return;
+	}
+	if (json_array_size(list) > STO_MAX_POOLS) {
+		too_many_pools(c, json_array_size(list), NULL, out);
 		return;
 	}
 	if (x->snap->clustered)

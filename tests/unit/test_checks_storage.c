@@ -149,6 +149,68 @@ test_errors_and_nothing(void **state)
 	ct_release(&t);
 }
 
+/* n zfs pools, datasets of one zpool "tank", then one on its own. */
+static json_t *
+zfs_pools(size_t n)
+{
+	json_t *list = json_array();
+
+	for (size_t i = 0; i <= n; i++) {
+		char name[32], src[48];
+
+		snprintf(name, sizeof(name), "p%04zu", i);
+		snprintf(src, sizeof(src), "%s/p%04zu", i < n ? "tank" : "own",
+			 i);
+		json_array_append_new(list, json_pack(
+			"{s:s, s:s, s:{s:s}, s:[]}", "name", name, "driver",
+			"zfs", "config", "source", src, "used_by"));
+	}
+	return list;
+}
+
+/*
+ * What a server can make the check do is bounded: a pool gets a finding
+ * for each of its first 16 earlier partners and one counting the rest,
+ * and more than 1000 pools are an error, not half a million pairs.
+ */
+static void
+test_many_pools(void **state)
+{
+	struct ct t;
+	const struct finding *f;
+	size_t on_last = 0;
+
+	(void)state;
+	wl_load(&t, "lxd-502");
+	wl_set_part(&t, SNAP_STORAGE_POOLS, zfs_pools(40));
+	ct_run(&t, "LXD-STO-001");
+	/* pools 1..16 pair with all before them, 17..39 with 16 plus one */
+	assert_int_equal(ct_count(&t, ST_FAIL),
+			 16 * 17 / 2 + 23 * 17);
+	for (size_t i = 0; i < t.out.n; i++)
+		on_last += str_eq(t.out.v[i].object, "/1.0/storage-pools/p0039");
+	assert_int_equal(on_last, 17);
+	f = &t.out.v[t.out.n - 1];
+	assert_string_equal(f->object, "/1.0/storage-pools/p0039");
+	assert_string_equal(f->message, "Storage pool p0039 shares its "
+			    "backing with 23 more pools than the 16 named in "
+			    "its other findings.");
+	assert_int_equal(f->severity, SEV_LOW);
+	wl_clean(&t, "/1.0/storage-pools/p0040");
+	wl_clean(&t, "/1.0/storage-pools/p0000");
+	ct_release(&t);
+
+	wl_load(&t, "lxd-502");
+	wl_set_part(&t, SNAP_STORAGE_POOLS, zfs_pools(1000));
+	ct_expect_status(&t, "LXD-STO-001", ST_ERROR);
+	assert_int_equal(t.out.n, 1);
+	assert_string_equal(t.out.v[0].message,
+			    "1001 storage pools are more than the 1000 whose "
+			    "every pair this check compares; compare their "
+			    "source keys by hand.");
+	ct_release(&t);
+}
+
 /* The path helpers STO-001 and DEV-002 share (checks/common.c). */
 static void
 test_paths(void **state)
@@ -186,6 +248,7 @@ main(void)
 		cmocka_unit_test(test_mount_options),
 		cmocka_unit_test(test_cluster),
 		cmocka_unit_test(test_errors_and_nothing),
+		cmocka_unit_test(test_many_pools),
 		cmocka_unit_test(test_paths),
 	};
 
