@@ -67,6 +67,7 @@ waiver_matches(const struct policy_waiver *w, const char *id,
  */
 struct waivers_of {
 	json_t *by_prefix;	/* literal prefix -> [index, ...] */
+	size_t *lens, n_lens;	/* the prefixes' lengths, each once, sorted */
 	size_t *cand, n_cand;	/* a finding's candidates */
 };
 
@@ -82,9 +83,12 @@ static void
 waivers_of_check(struct waivers_of *wo, const struct policy *p,
 		 const char *id)
 {
+	size_t distinct = 0;
+
 	wo->by_prefix = json_object();
 	wo->cand = xcalloc(p->n_waivers + 1, sizeof(*wo->cand));
-	wo->n_cand = 0;
+	wo->lens = xcalloc(p->n_waivers + 1, sizeof(*wo->lens));
+	wo->n_cand = wo->n_lens = 0;
 	for (size_t k = 0; k < p->n_waivers; k++) {
 		const struct policy_waiver *w = &p->waivers[k];
 		size_t len = w->object ? strcspn(w->object, "*?[\\") : 0;
@@ -98,9 +102,16 @@ waivers_of_check(struct waivers_of *wo, const struct policy *p,
 			list = json_array();
 			json_object_setn_new_nocheck(wo->by_prefix, key, len,
 						     list);
+			wo->lens[wo->n_lens++] = len;
 		}
 		json_array_append_new(list, json_integer((json_int_t)k));
 	}
+	/* equal prefixes share a list, so equal lengths may repeat */
+	qsort(wo->lens, wo->n_lens, sizeof(*wo->lens), index_cmp);
+	for (size_t a = 0; a < wo->n_lens; a++)
+		if (!distinct || wo->lens[a] != wo->lens[distinct - 1])
+			wo->lens[distinct++] = wo->lens[a];
+	wo->n_lens = distinct;
 }
 
 /*
@@ -116,10 +127,13 @@ waive(struct finding *f, const char *id, const struct policy *p,
 
 	if (!json_object_size(wo->by_prefix))
 		return;
+	/* only the lengths some prefix has: the policy bounds the work, not
+	   the length of an object a server named */
 	wo->n_cand = 0;
-	for (size_t len = 0; len <= olen; len++) {
+	for (size_t l = 0; l < wo->n_lens && wo->lens[l] <= olen; l++) {
 		const json_t *list = json_object_getn(
-			wo->by_prefix, f->object ? f->object : "", len);
+			wo->by_prefix, f->object ? f->object : "",
+			wo->lens[l]);
 		size_t i;
 		json_t *v;
 
@@ -168,6 +182,7 @@ gate_apply_policy(struct report *r, const struct policy *p, long long now)
 				      now);
 		}
 		json_decref(wo.by_prefix);
+		free(wo.lens);
 		free(wo.cand);
 		res->status = engine_status(&res->findings);
 		if (res->status != ST_FAIL && res->status != ST_ERROR)
