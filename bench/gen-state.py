@@ -30,17 +30,28 @@ def url(kind, name, project):
     return u if project == "default" else u + "?project=" + project
 
 
-def main():
-    if len(sys.argv) != 3:
-        sys.exit("usage: gen-state.py N DIR")
-    n = int(sys.argv[1])
-    out = sys.argv[2]
-    os.makedirs(out, exist_ok=True)
-    for f in ("server.json", "certificates.json"):
-        with open(os.path.join(SEED, f)) as src, \
-                open(os.path.join(out, f), "w") as dst:
-            dst.write(src.read())
+def expand(inst, profiles, prof_home, profiles_used=None):
+    """Fills an instance's expanded_config and expanded_devices from its
+    profiles and its own keys; adds it to the used_by of its profiles
+    (those named in profiles_used, when given)."""
+    p = inst["project"]
+    u = url("instances", inst["name"], p)
+    ecfg, edev = {}, {}
+    for pr in inst["profiles"]:
+        pd = profiles[(prof_home[p], pr)]
+        ecfg.update(pd["config"])
+        edev.update(pd["devices"])
+        if profiles_used is None or pr in profiles_used:
+            pd["used_by"].append(u)
+    ecfg.update(inst["config"])
+    edev.update(inst["devices"])
+    inst["expanded_config"] = ecfg
+    inst["expanded_devices"] = edev
 
+
+def build(n):
+    """The state of n instances, as lists of each part (and the profiles
+    by (project, name), prof_home: where a project's profiles live)."""
     projects = [project_name(i) for i in range(NPROJ)]
     prof_home = {p: (p if i < OWN_PROFILES else "default")
                  for i, p in enumerate(projects)}
@@ -79,24 +90,17 @@ def main():
         if i % 10 == 7:
             dev["data"] = {"path": "/data", "source": "/srv/data%d" % i,
                            "type": "disk"}
-        ecfg = {}
-        edev = {}
-        for pr in prof:
-            pd = profiles[(prof_home[p], pr)]
-            ecfg.update(pd["config"])
-            edev.update(pd["devices"])
-            pd["used_by"].append(url("instances", name, p))
-        ecfg.update(cfg)
-        edev.update(dev)
-        u = url("instances", name, p)
-        instances.append({
+        inst = {
             "architecture": "x86_64", "config": cfg, "devices": dev,
             "ephemeral": False, "profiles": prof, "stateful": False,
             "description": "", "created_at": "2026-12-01T00:00:00Z",
-            "expanded_config": ecfg, "expanded_devices": edev,
+            "expanded_config": {}, "expanded_devices": {},
             "name": name, "status": "Stopped", "status_code": 102,
             "last_used_at": "1970-01-01T00:00:00Z", "location": "none",
-            "type": "container", "project": p})
+            "type": "container", "project": p}
+        expand(inst, profiles, prof_home)
+        instances.append(inst)
+        u = url("instances", name, p)
         pool_used.append(u)
         net_used.append(u)
         proj_used[p].append(u)
@@ -126,6 +130,22 @@ def main():
               "status": "Created",
               "config": {"source": "/var/lib/lxd/storage-pools/default"},
               "used_by": pool_used, "locations": ["none"]}]
+    return {"projects": projects, "prof_home": prof_home,
+            "profiles": profiles, "instances": instances, "proj": proj,
+            "networks": networks, "acls": [], "pools": pools,
+            "certificates": None}
+
+
+def write(out, st):
+    """Writes st (build()'s parts) as a saved state in out; certificates
+    None means the seed's."""
+    os.makedirs(out, exist_ok=True)
+    files = ["server.json"] + (["certificates.json"]
+                               if st["certificates"] is None else [])
+    for f in files:
+        with open(os.path.join(SEED, f)) as src, \
+                open(os.path.join(out, f), "w") as dst:
+            dst.write(src.read())
 
     def dump(name, md):
         with open(os.path.join(out, name), "w") as f:
@@ -134,13 +154,21 @@ def main():
                        "error_code": 0, "error": "", "metadata": md}, f,
                       separators=(",", ":"))
 
-    dump("instances.json", instances)
-    dump("profiles.json", list(profiles.values()))
-    dump("projects.json", proj)
-    dump("networks.json", networks)
-    dump("network-acls.json", [])
-    dump("storage-pools.json", pools)
+    dump("instances.json", st["instances"])
+    dump("profiles.json", list(st["profiles"].values()))
+    dump("projects.json", st["proj"])
+    dump("networks.json", st["networks"])
+    dump("network-acls.json", st["acls"])
+    dump("storage-pools.json", st["pools"])
+    if st["certificates"] is not None:
+        dump("certificates.json", st["certificates"])
     dump("operations.json", {})
+
+
+def main():
+    if len(sys.argv) != 3:
+        sys.exit("usage: gen-state.py N DIR")
+    write(sys.argv[2], build(int(sys.argv[1])))
 
 
 if __name__ == "__main__":

@@ -264,8 +264,8 @@ MD
 	if [ -z "${BENCH_OUT:-}" ] && [ -f "$HERE/live-5000.md" ]; then
 		printf '\nThe live 5000-instance run: [live-5000.md](live-5000.md).\n'
 	fi
-	# ... and those of bench/fleet.sh and bench/watch.sh
-	for part in synthetic.md fleet.md remote.md analysis.md watch.md; do
+	# ... and those of bench/outputs.sh, bench/fleet.sh and bench/watch.sh
+	for part in synthetic.md outputs.md fleet.md remote.md analysis.md watch.md; do
 		if [ -z "${BENCH_OUT:-}" ] && [ -f "$HERE/$part" ]; then
 			echo
 			cat "$HERE/$part"
