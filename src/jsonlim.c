@@ -204,10 +204,18 @@ one_value(const char *buf, size_t len, size_t *pos, size_t flags)
 	return v;
 }
 
+/* What parse_items() hands down: the table of shared values, the hook. */
+struct items {
+	size_t flags;
+	struct jshare *share;
+	jsonlim_item_fn *each;
+	const void *arg;
+};
+
 /* The array that opens at buf[*pos], item by item, each shared. */
 static json_t *
-items_array(const char *buf, size_t len, size_t *pos, size_t flags,
-	    struct jshare *t)
+items_array(const char *buf, size_t len, size_t *pos,
+	    const struct items *it)
 {
 	json_t *a = json_array(), *v;
 	size_t p = skip_ws(buf, len, *pos + 1);
@@ -217,10 +225,13 @@ items_array(const char *buf, size_t len, size_t *pos, size_t flags,
 		return a;
 	}
 	for (;;) {
-		v = one_value(buf, len, &p, flags);
+		v = one_value(buf, len, &p, it->flags);
 		if (!v || json_array_append_new(a, v) != 0)
 			break;
-		jshare_below(t, v);
+		/* before sharing: nothing below the item is held twice yet */
+		if (it->each)
+			it->each(v, it->arg);
+		jshare_below(it->share, v);
 		p = skip_ws(buf, len, p);
 		if (p < len && buf[p] == ',') {
 			p = skip_ws(buf, len, p + 1);
@@ -242,8 +253,8 @@ items_array(const char *buf, size_t len, size_t *pos, size_t flags,
  * judge (a syntax error, a duplicate or odd key).
  */
 static json_t *
-items_object(const char *buf, size_t len, size_t *pos, size_t flags,
-	     struct jshare *t)
+items_object(const char *buf, size_t len, size_t *pos,
+	     const struct items *it)
 {
 	json_t *o = json_object(), *k, *v;
 	size_t p = skip_ws(buf, len, *pos + 1);
@@ -254,8 +265,9 @@ items_object(const char *buf, size_t len, size_t *pos, size_t flags,
 		return o;
 	}
 	for (;;) {
-		k = p < len && buf[p] == '"' ? one_value(buf, len, &p, flags) :
-					       NULL;
+		k = p < len && buf[p] == '"' ?
+			    one_value(buf, len, &p, it->flags) :
+			    NULL;
 		key = json_string_value(k);
 		if (!key || strlen(key) != json_string_length(k) ||
 		    json_object_get(o, key))
@@ -265,8 +277,8 @@ items_object(const char *buf, size_t len, size_t *pos, size_t flags,
 			break;
 		p = skip_ws(buf, len, p + 1);
 		v = p < len && buf[p] == '[' ?
-			    items_array(buf, len, &p, flags, t) :
-			    one_value(buf, len, &p, flags);
+			    items_array(buf, len, &p, it) :
+			    one_value(buf, len, &p, it->flags);
 		if (!v || json_object_set_new(o, key, v) != 0)
 			break;
 		json_decref(k);
@@ -288,9 +300,10 @@ items_object(const char *buf, size_t len, size_t *pos, size_t flags,
 }
 
 static json_t *
-parse_items(const char *buf, size_t len, size_t flags)
+parse_items(const char *buf, size_t len, size_t flags, jsonlim_item_fn *each,
+	    const void *arg)
 {
-	struct jshare *t;
+	struct items it = { .flags = flags, .each = each, .arg = arg };
 	size_t p = skip_ws(buf, len, 0);
 	json_t *j = NULL;
 
@@ -301,22 +314,46 @@ parse_items(const char *buf, size_t len, size_t flags)
 	 */
 	if (memchr(buf, '\0', len))
 		return NULL;
-	t = jshare_new();
+	it.share = jshare_new();
 	if (p < len && buf[p] == '[')
-		j = items_array(buf, len, &p, flags, t);
+		j = items_array(buf, len, &p, &it);
 	else if (p < len && buf[p] == '{')
-		j = items_object(buf, len, &p, flags, t);
+		j = items_object(buf, len, &p, &it);
 	if (j && skip_ws(buf, len, p) != len) {
 		json_decref(j);
 		j = NULL;
 	}
-	jshare_free(t);
+	jshare_free(it.share);
 	return j;
+}
+
+/*
+ * The hook on what jansson parsed whole (a body parse_items() leaves to
+ * it that parses all the same: a duplicate key when duplicates are
+ * allowed): the same items parse_items() would have given it.
+ */
+static void
+each_item(json_t *j, jsonlim_item_fn *each, const void *arg)
+{
+	const char *key;
+	json_t *v, *m;
+	size_t i;
+
+	if (json_is_array(j)) {
+		json_array_foreach (j, i, v)
+			each(v, arg);
+	} else if (json_is_object(j)) {
+		json_object_foreach (j, key, m)
+			if (json_is_array(m))
+				json_array_foreach (m, i, v)
+					each(v, arg);
+	}
 }
 
 static json_t *
 load(const char *buf, size_t len, size_t flags, const struct jsonlim *lim,
-     bool items, bool *over_cap, char *why, size_t whylen)
+     bool items, jsonlim_item_fn *each, const void *arg, bool *over_cap,
+     char *why, size_t whylen)
 {
 	struct jsonlim_scan sc;
 	struct budget b = { 0 };
@@ -341,10 +378,13 @@ load(const char *buf, size_t len, size_t flags, const struct jsonlim *lim,
 	} else {
 		budget = &b;
 		if (items)
-			j = parse_items(buf, len, flags);
+			j = parse_items(buf, len, flags, each, arg);
 		/* what parse_items does not take is jansson's to judge */
-		if (!j && !b.exceeded)
+		if (!j && !b.exceeded) {
 			j = json_loadb(buf, len, flags, &jerr);
+			if (j && each)
+				each_item(j, each, arg);
+		}
 		budget = NULL;
 		last_peak = b.peak;
 	}
@@ -383,15 +423,17 @@ jsonlim_loadb(const char *buf, size_t len, size_t flags,
 	      const struct jsonlim *lim, bool *over_cap, char *why,
 	      size_t whylen)
 {
-	return load(buf, len, flags, lim, false, over_cap, why, whylen);
+	return load(buf, len, flags, lim, false, NULL, NULL, over_cap, why,
+		    whylen);
 }
 
 json_t *
 jsonlim_loadb_items(const char *buf, size_t len, size_t flags,
-		    const struct jsonlim *lim, bool *over_cap, char *why,
-		    size_t whylen)
+		    const struct jsonlim *lim, jsonlim_item_fn *each,
+		    const void *arg, bool *over_cap, char *why, size_t whylen)
 {
-	return load(buf, len, flags, lim, true, over_cap, why, whylen);
+	return load(buf, len, flags, lim, true, each, arg, over_cap, why,
+		    whylen);
 }
 
 size_t

@@ -46,10 +46,18 @@ json_t *jsonlim_loadb(const char *buf, size_t len, size_t flags,
  * syntax error, a duplicate key, a NUL byte) is left to jansson whole.
  * The caps are the same, counted on what is held once shared. For a
  * value nobody will change.
+ *
+ * each (may be NULL) is called with arg on every item of such a list as
+ * soon as it is parsed, before its values are shared, and may remove
+ * members of it: what is removed is never held beside the rest of the
+ * list. The hook sees the same items when jansson parses the body whole.
  */
+typedef void jsonlim_item_fn(json_t *item, const void *arg);
+
 json_t *jsonlim_loadb_items(const char *buf, size_t len, size_t flags,
-			    const struct jsonlim *lim, bool *over_cap,
-			    char *why, size_t whylen);
+			    const struct jsonlim *lim, jsonlim_item_fn *each,
+			    const void *arg, bool *over_cap, char *why,
+			    size_t whylen);
 
 /*
  * The shape caps alone, on a body as it arrives: a transfer can stop at

@@ -66,6 +66,8 @@ struct xfer {
 	bool late;		/* the deadline had passed before it began */
 	bool by_deadline;	/* its limit is what was left of the deadline */
 	bool share;		/* lxd_request.share */
+	jsonlim_item_fn *each;	/* and .each, .each_arg */
+	const void *each_arg;
 	char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -680,9 +682,13 @@ decode(const struct xfer *x, bool *over_cap, char *why, size_t len)
 		free(s);
 		return NULL;
 	}
-	j = (x->share ? jsonlim_loadb_items : jsonlim_loadb)(
-		x->body.buf, x->body.len, JSON_REJECT_DUPLICATES,
-		&jsonlim_server, over_cap, why, len);
+	j = x->share ? jsonlim_loadb_items(x->body.buf, x->body.len,
+					   JSON_REJECT_DUPLICATES,
+					   &jsonlim_server, x->each,
+					   x->each_arg, over_cap, why, len) :
+		       jsonlim_loadb(x->body.buf, x->body.len,
+				     JSON_REJECT_DUPLICATES, &jsonlim_server,
+				     over_cap, why, len);
 	if (!j)
 		return NULL;
 	if (!json_is_object(j) ||
@@ -1177,6 +1183,8 @@ lxd_batch_add(struct lxd_batch *b, struct lxd_request *r)
 	sl->r = r;
 	sl->x.path = r->path;
 	sl->x.share = r->share;
+	sl->x.each = r->each;
+	sl->x.each_arg = r->each_arg;
 	if (b->n == b->alloc) {
 		b->alloc = b->alloc ? 2 * b->alloc : 16;
 		b->v = xrealloc(b->v, b->alloc * sizeof(*b->v));

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "jsonlim.h"
 #include "util.h"
 
 /* Where and how to reach a server. All strings owned. */
@@ -77,6 +78,10 @@ struct lxd_request {
 	   list is parsed item by item with equal values held once
 	   (jsonlim_loadb_items) */
 	bool share;
+	/* set by caller, with share: called on each item of the list as it
+	   is parsed (jsonlim_loadb_items), with each_arg */
+	jsonlim_item_fn *each;
+	const void *each_arg;
 	struct lxd_response resp;
 	int rc;
 	struct diag diag;

@@ -193,3 +193,29 @@ shape_check(const json_t *v, const struct shape *sh)
 	strbuf_release(&path);
 	return why;
 }
+
+void
+shape_prune(json_t *v, const struct shape *sh)
+{
+	void *it, *next;
+	const char *key;
+	size_t klen;
+	bool named;
+
+	if (!json_is_object(v) || !sh || sh->kind != SH_OBJECT)
+		return;
+	for (it = json_object_iter(v); it; it = next) {
+		key = json_object_iter_key(it);
+		klen = json_object_iter_key_len(it);
+		named = false;
+		for (const struct shape *f = sh->fields; f && f->key; f++)
+			if (strlen(f->key) == klen &&
+			    memcmp(f->key, key, klen) == 0) {
+				named = true;
+				break;
+			}
+		next = json_object_iter_next(v, it);
+		if (!named)
+			json_object_deln(v, key, klen);
+	}
+}

@@ -8,8 +8,9 @@
 /*
  * A check reads a field only through the shape that describes it: a value
  * of another type would otherwise read as "absent" and let the check pass.
- * Fields a shape does not name are not read by any check and are left
- * alone.
+ * Fields a shape does not name are not read by any check: they are not
+ * checked, and the members of a list's items that the item's shape does
+ * not name are not kept (shape_prune).
  */
 enum shape_kind {
 	SH_STRING = 1,
@@ -42,6 +43,16 @@ struct shape {
  * list of 1,000 nested arrays costs one step.
  */
 char *shape_check(const json_t *v, const struct shape *sh);
+
+/*
+ * Removes from the object v the members that the SH_OBJECT shape sh does
+ * not name (in v itself, not below it: values below an item may be held
+ * by other items too, and what they hold is read by its own shape). What
+ * no check reads is then never held, and a check that reads a member its
+ * shape forgot to name finds it absent in every test. Anything else is
+ * left alone.
+ */
+void shape_prune(json_t *v, const struct shape *sh);
 
 /* "string", "boolean", ...: the JSON type of v, for messages. */
 const char *shape_type_name(const json_t *v);

@@ -113,7 +113,8 @@ static const struct shape f_operation[] = {
 };
 static const struct shape f_identity[] = {
 	STR("id"), STR("name"), STR("type"), STR("authentication_method"),
-	STRINGS_OR_NULL("groups"), END
+	STRINGS_OR_NULL("groups"), STR("tls_certificate"), STR("expires_at"),
+	END
 };
 static const struct shape f_permission[] = {
 	STR("entity_type"), STR("url"), STR("entitlement"), END
@@ -158,6 +159,19 @@ static const struct shape part_shapes[SNAP__COUNT] = {
 	[SNAP_STORAGE_POOL_MEMBERS] = ITEMS(f_pool_member),
 	[SNAP_MEMBER_SERVERS] = ITEMS(f_member_server),
 };
+
+/*
+ * An item keeps the members its shape names and no other (shape_prune):
+ * the hook on each item of a list as it is parsed, so that the rest
+ * (an instance's created_at, description, architecture...) is never held
+ * beside the list, and again as items are filed, whatever they came
+ * from.
+ */
+static void
+prune_item(json_t *item, const void *shape)
+{
+	shape_prune(item, shape);
+}
 
 /*
  * Incus builds its storage pool list in a nil slice, so a server with no
@@ -682,6 +696,7 @@ part_append(struct snapshot *s, enum snap_kind k, const json_t *list,
 	json_array_foreach (list, i, item) {
 		json_t *copy = json_deep_copy(item);
 
+		shape_prune(copy, part_shapes[k].item);
 		if (json_is_object(copy) && project &&
 		    !json_object_get(copy, "project"))
 			json_object_set_new(copy, "project",
@@ -702,6 +717,10 @@ part_take(struct snapshot *s, enum snap_kind k, json_t *list,
 	json_t *item;
 	size_t i;
 
+	/* its items are nobody else's: pruned in place (a list parsed
+	   with prune_item is already) */
+	json_array_foreach (list, i, item)
+		shape_prune(item, part_shapes[k].item);
 	if (!s->part[k] && !project && json_is_array(list) &&
 	    list->refcount == 1) {
 		s->part[k] = json_incref(list);
@@ -826,6 +845,8 @@ fetch_add(struct fetch *f, enum snap_kind k, const char *project,
 	 * change one copies it first)
 	 */
 	e->req.share = true;
+	e->req.each = prune_item;
+	e->req.each_arg = part_shapes[k].item;
 	e->kind = k;
 	e->project = project ? xstrdup(project) : NULL;
 	if (f->n == f->alloc) {
@@ -1465,6 +1486,7 @@ snapshot_put_item(struct snapshot *s, enum snap_kind k, const char *project,
 			return 0;
 		}
 		copy = json_deep_copy(item);
+		shape_prune(copy, part_shapes[k].item);
 		if (!json_object_get(copy, "project"))
 			json_object_set_new(copy, "project", json_string(p));
 		scrub(copy);
@@ -1580,8 +1602,8 @@ open_state_file(int dirfd, const char *dir, const char *name, struct diag *d)
  * exist, -1 with d set when it cannot be used, else 0 with *out.
  */
 static int
-load_json(int dirfd, const char *dir, const char *name, json_t **out,
-	  struct diag *d)
+load_json(int dirfd, const char *dir, const char *name, enum snap_kind k,
+	  json_t **out, struct diag *d)
 {
 	struct strbuf sb = STRBUF_INIT;
 	char chunk[65536];
@@ -1614,8 +1636,9 @@ load_json(int dirfd, const char *dir, const char *name, json_t **out,
 	fd = -1;
 	/* A saved state gets the caps of a server's answer. */
 	j = jsonlim_loadb_items(sb.buf ? sb.buf : "", sb.len,
-				JSON_REJECT_DUPLICATES, &jsonlim_server, NULL,
-				why, sizeof(why));
+				JSON_REJECT_DUPLICATES, &jsonlim_server,
+				prune_item, part_shapes[k].item, NULL, why,
+				sizeof(why));
 	strbuf_release(&sb);
 	if (!j) {
 		diag_set(d, "cannot load '%s/%s': %s", dir, name, why);
@@ -1786,7 +1809,8 @@ snapshot_load_dir(struct snapshot *s, const char *dir, struct diag *d)
 	for (size_t k = 0; k < SNAP__COUNT && rc == 0; k++) {
 		char *name = xasprintf("%s.json", kind_names[k]);
 
-		if (load_json(dirfd, dir, name, &docs[k], d) == -1)
+		if (load_json(dirfd, dir, name, (enum snap_kind)k, &docs[k],
+			      d) == -1)
 			rc = -1;
 		free(name);
 	}

@@ -27,7 +27,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	json_t *a = jsonlim_loadb(buf, size, flags, &jsonlim_server, &over1,
 				  why1, sizeof(why1));
 	json_t *b = jsonlim_loadb_items(buf, size, flags, &jsonlim_server,
-					&over2, why2, sizeof(why2));
+					NULL, NULL, &over2, why2,
+					sizeof(why2));
 
 	if (!a != !b || over1 != over2)
 		abort();

@@ -635,6 +635,48 @@ test_round_structure(void **state)
 }
 
 /*
+ * An item keeps only the members its shape names, fetched or loaded
+ * alike: an instance of LXD 6.9 drops created_at, architecture,
+ * description... and the two parts are the same.
+ */
+static void
+test_unnamed_members_dropped(void **state)
+{
+	static const char *const gone[] = { "created_at", "architecture",
+					    "description", "last_used_at",
+					    "ephemeral", "stateful" };
+	struct snapshot dir;
+	struct diag d;
+	struct run r;
+	const json_t *fetched, *loaded, *e;
+	char *path = xasprintf("%s/release/lxd-6.9",
+			       getenv("LXDH_TESTDATA") ?
+				       getenv("LXDH_TESTDATA") :
+				       "tests/data");
+	size_t i;
+
+	(void)state;
+	fetch_and_run(&r, "release/lxd-6.9", NULL, 0);
+	if (r.rc != 0)
+		fail_msg("%s", r.d.msg);
+	snapshot_init(&dir);
+	assert_int_equal(snapshot_load_dir(&dir, path, &d), 0);
+	fetched = snapshot_part(&r.snap, SNAP_INSTANCES, NULL);
+	loaded = snapshot_part(&dir, SNAP_INSTANCES, NULL);
+	assert_true(json_array_size(fetched) > 0);
+	assert_true(json_equal(fetched, loaded));
+	json_array_foreach (fetched, i, e) {
+		assert_non_null(json_object_get(e, "name"));
+		assert_non_null(json_object_get(e, "expanded_config"));
+		for (size_t k = 0; k < ARRAY_SIZE(gone); k++)
+			assert_null(json_object_get(e, gone[k]));
+	}
+	snapshot_release(&dir);
+	free(path);
+	run_release(&r);
+}
+
+/*
  * Where the server lists profiles, networks and ACLs across projects
  * (Incus 6.0.4, LXD 5.21), there is no second step at all: one request
  * per kind, all-projects, in the round after /1.0.
@@ -756,6 +798,7 @@ main(void)
 		cmocka_unit_test(test_operations_shapes),
 		cmocka_unit_test(test_server_config_shape),
 		cmocka_unit_test(test_round_structure),
+		cmocka_unit_test(test_unnamed_members_dropped),
 		cmocka_unit_test(test_fetch_some_equals_full),
 		cmocka_unit_test(test_round_all_projects),
 		cmocka_unit_test(test_projects_failed_all_projects),

@@ -244,8 +244,9 @@ test_items_as_whole(void **state)
 						  &jsonlim_server, &o1, w1,
 						  sizeof(w1));
 			json_t *b = jsonlim_loadb_items(docs[i], len, flags,
-							&jsonlim_server, &o2,
-							w2, sizeof(w2));
+							&jsonlim_server, NULL,
+							NULL, &o2, w2,
+							sizeof(w2));
 
 			if (!a != !b)
 				fail_msg("%s: %s / %s", docs[i], w1, w2);
@@ -269,8 +270,67 @@ test_items_as_whole(void **state)
 	assert_null(jsonlim_loadb(nul, sizeof(nul) - 1, 0, &jsonlim_server,
 				  &no1, n1, sizeof(n1)));
 	assert_null(jsonlim_loadb_items(nul, sizeof(nul) - 1, 0,
-					&jsonlim_server, &no2, n2, sizeof(n2)));
+					&jsonlim_server, NULL, NULL, &no2, n2,
+					sizeof(n2)));
 	assert_string_equal(n1, n2);
+}
+
+/* A hook that takes "drop" out of an object and counts its calls. */
+static size_t hook_calls;
+
+static void
+drop_member(json_t *item, const void *arg)
+{
+	hook_calls++;
+	json_object_del(item, arg);
+}
+
+/*
+ * The hook sees each item of the list, whether the body was taken apart
+ * or left to jansson whole (a duplicate key allowed), before its values
+ * are shared: an item loses "drop" and nothing else, and a value equal
+ * to a dropped one stays where it is not dropped.
+ */
+static void
+test_items_hook(void **state)
+{
+	static const struct {
+		const char *doc, *want;
+		size_t calls;
+	} cases[] = {
+		{ "{\"type\": \"sync\", \"metadata\": [{\"drop\": {\"b\": 1}, "
+		  "\"keep\": {\"b\": 1}}, {\"drop\": 2}, 3], \"n\": null}",
+		  "{\"type\": \"sync\", \"metadata\": [{\"keep\": {\"b\": 1}}, "
+		  "{}, 3], \"n\": null}", 3 },
+		{ "[{\"drop\": 1, \"x\": [{\"drop\": 1}]}]",
+		  "[{\"x\": [{\"drop\": 1}]}]", 1 },
+		/* duplicates allowed: jansson parses it whole */
+		{ "{\"a\": [], \"a\": [{\"drop\": 1, \"y\": 2}], \"b\": [{}]}",
+		  "{\"a\": [{\"y\": 2}], \"b\": [{}]}", 2 },
+		{ "{\"metadata\": {\"drop\": 1}}", "{\"metadata\": {\"drop\": 1}}",
+		  0 },
+		{ "\"scalar\"", "\"scalar\"", 0 },
+	};
+	char why[256];
+	bool over;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		json_t *want = json_loads(cases[i].want, JSON_DECODE_ANY,
+					  NULL);
+		json_t *got;
+
+		hook_calls = 0;
+		got = jsonlim_loadb_items(cases[i].doc, strlen(cases[i].doc),
+					  JSON_DECODE_ANY, &jsonlim_server,
+					  drop_member,
+					  "drop", &over, why, sizeof(why));
+		if (!got || !json_equal(got, want))
+			fail_msg("%s: %s", cases[i].doc, got ? "other" : why);
+		assert_int_equal(hook_calls, cases[i].calls);
+		json_decref(got);
+		json_decref(want);
+	}
 }
 
 static void
@@ -297,8 +357,8 @@ test_items_peak(void **state)
 			  sizeof(why));
 	assert_non_null(a);
 	whole = jsonlim_last_peak();
-	b = jsonlim_loadb_items(sb.buf, sb.len, 0, &jsonlim_server, &over,
-				why, sizeof(why));
+	b = jsonlim_loadb_items(sb.buf, sb.len, 0, &jsonlim_server, NULL, NULL,
+				&over, why, sizeof(why));
 	assert_non_null(b);
 	items = jsonlim_last_peak();
 	assert_true(json_equal(a, b));
@@ -490,6 +550,7 @@ main(void)
 		cmocka_unit_test(test_memory_cap),
 		cmocka_unit_test(test_malformed_is_not_a_cap),
 		cmocka_unit_test(test_items_as_whole),
+		cmocka_unit_test(test_items_hook),
 		cmocka_unit_test(test_items_peak),
 		cmocka_unit_test(test_real_answers_fit),
 		cmocka_unit_test(test_duration_parse),

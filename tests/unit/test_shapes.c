@@ -420,6 +420,42 @@ test_null_lists_are_empty(void **state)
 	run_release(&bad);
 }
 
+/* A TLS identity's certificate as a number. */
+static void
+cert_number(json_t *ids)
+{
+	json_t *e;
+	size_t i;
+
+	json_array_foreach (ids, i, e)
+		if (json_object_get(e, "tls_certificate"))
+			json_object_set_new(e, "tls_certificate",
+					    json_integer(5));
+}
+
+/*
+ * ACC-005 reads an identity's tls_certificate, which the identity's shape
+ * did not name: a number there read as "no certificate yet" and passed.
+ * Now the shape names it (and what a shape does not name is not kept,
+ * so a check cannot read such a member unseen).
+ */
+static void
+test_identity_certificate_shape(void **state)
+{
+	struct run good, bad;
+
+	(void)state;
+	run_changed(&good, &bad, "snap/auth-lxd-69", "identities.json",
+		    cert_number, NULL);
+	expect(&good, "LXD-ACC-005", ST_FAIL, NULL);
+	expect(&bad, "LXD-ACC-005", ST_ERROR,
+	       "identities.json: at $[5].tls_certificate: expected string, "
+	       "got integer");
+	expect_no_escape(&good, &bad);
+	run_release(&good);
+	run_release(&bad);
+}
+
 /*
  * Incus 6.0 answers "metadata": null for its pool list when it has no
  * pool; LXD answers []. The same null from LXD is the wrong shape.
@@ -461,6 +497,7 @@ main(void)
 		cmocka_unit_test(test_certificates_as_numbers),
 		cmocka_unit_test(test_operations_metadata),
 		cmocka_unit_test(test_null_lists_are_empty),
+		cmocka_unit_test(test_identity_certificate_shape),
 		cmocka_unit_test(test_incus_null_pool_list),
 		cmocka_unit_test(test_server_environment_shape),
 	};
