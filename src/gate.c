@@ -11,6 +11,8 @@
 
 #include "catalog.h"
 #include "cli.h"
+#include "jsonlim.h"
+#include "shape.h"
 
 #define GATE_MAX_BASELINE ((size_t)256 << 20)
 
@@ -427,15 +429,63 @@ gate_carry_first_seen_json(json_t *cur, const json_t *old, struct diag *d)
 	return 0;
 }
 
+/*
+ * What a baseline reads of an old report: of each result its check id and
+ * findings; of an open finding what says which it is, since when, and
+ * what a gone one was; of any other finding its status (it keeps its
+ * place, which messages name). Its remedy, the better part of a report,
+ * is dropped as each result is read.
+ */
+#define NAMED(k) { .key = (k), .kind = SH_STRING }
+static const struct shape old_result = {
+	.kind = SH_OBJECT,
+	.fields = (const struct shape[]){ NAMED("id"), NAMED("findings"),
+					  { .key = NULL } },
+};
+static const struct shape old_open = {
+	.kind = SH_OBJECT,
+	.fields = (const struct shape[]){
+		NAMED("status"), NAMED("first_seen"), NAMED("object"),
+		NAMED("device"), NAMED("key"), NAMED("value"),
+		NAMED("source"), NAMED("message"), NAMED("severity"),
+		{ .key = NULL } },
+};
+static const struct shape old_other = {
+	.kind = SH_OBJECT,
+	.fields = (const struct shape[]){ NAMED("status"), { .key = NULL } },
+};
+#undef NAMED
+
+/* The caps on a baseline: one of our own reports, up to its file cap. */
+static const struct jsonlim baseline_lim = {
+	.max_depth = 64,
+	.max_string = GATE_MAX_BASELINE,
+	.mem_per_byte = 16,
+	.mem_floor = (size_t)4 << 20,
+};
+
+/* jsonlim_loadb_items' hook on each result of the old report. */
+static void
+baseline_result(json_t *res, const void *arg)
+{
+	json_t *f;
+	size_t i;
+
+	(void)arg;
+	shape_prune(res, &old_result);
+	json_array_foreach (json_object_get(res, "findings"), i, f)
+		shape_prune(f, old_failing(jget(f, "status")) ? &old_open :
+								&old_other);
+}
+
 int
 gate_apply_baseline(struct report *r, const char *path, struct diag *d)
 {
-	json_error_t err;
 	json_t *old, *res, *f, *results;
 	struct diag why = { { 0 } };
 	struct seen_index ix;
 	size_t i, j, len, fixed_alloc;
-	char *buf, *what;
+	char *buf, *what, jwhy[256];
 
 	if (read_file_trusted(path, GATE_MAX_BASELINE, "baseline", &buf, &len,
 			  &why) != 0) {
@@ -444,11 +494,12 @@ gate_apply_baseline(struct report *r, const char *path, struct diag *d)
 			 why.msg);
 		return -1;
 	}
-	old = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &err);
+	old = jsonlim_loadb_items(buf, len, JSON_REJECT_DUPLICATES,
+				  &baseline_lim, baseline_result, NULL, NULL,
+				  jwhy, sizeof(jwhy));
 	free(buf);
 	if (!old) {
-		diag_set(d, "cannot read baseline '%s': line %d column %d: %s",
-			 path, err.line, err.column, err.text);
+		diag_set(d, "cannot read baseline '%s': %s", path, jwhy);
 		return -1;
 	}
 	results = json_object_get(old, "results");

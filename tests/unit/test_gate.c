@@ -490,6 +490,21 @@ test_first_seen_bad(void **state)
 	assert_false(r.has_baseline);
 	unlink(path);
 	free(path);
+	/* a passing finding is read as little as possible, and keeps its
+	   place: the bad one is still findings[1] */
+	path = write_tmp(
+		"{\"schema\":\"lxd-harden/report/v1\",\"notes\":[\"n\"],"
+		"\"fixed_since_baseline\":[{\"object\":\"/1.0\"}],"
+		"\"results\":[{\"id\":\"LXD-ACC-906\",\"title\":\"t\","
+		"\"findings\":[{\"object\":\"/1.0\",\"status\":\"pass\","
+		"\"first_seen\":\"never\",\"remedy\":{\"commands\":[]}},"
+		"{\"object\":\"/1.0/certificates/aaaa1111\",\"status\":\"fail\","
+		"\"remedy\":{\"commands\":[\"x\"]},\"first_seen\":\"soon\"}]}]}");
+	assert_int_equal(gate_apply_baseline(&r, path, &d), -1);
+	assert_non_null(strstr(d.msg, "results[0].findings[1].first_seen is "
+				      "not an RFC 3339 time"));
+	unlink(path);
+	free(path);
 	path = write_tmp("{\"schema\":\"lxd-harden/report/v1\","
 			 "\"generated_at\":7,\"results\":[]}");
 	assert_int_equal(gate_apply_baseline(&r, path, &d), -1);
