@@ -429,6 +429,16 @@ gate_carry_first_seen_json(json_t *cur, const json_t *old, struct diag *d)
 	return 0;
 }
 
+/* The check id was not run in r: skipped by the policy or command line. */
+static bool
+not_run(const struct report *r, const char *id)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (str_eq(r->results[i].check->id, id))
+			return r->results[i].status == ST_SKIPPED;
+	return false;
+}
+
 /*
  * What a baseline reads of an old report: of each result its check id and
  * findings; of an open finding what says which it is, since when, and
@@ -544,6 +554,10 @@ gate_apply_baseline(struct report *r, const char *path, struct diag *d)
 	current_index(&ix, r);
 	fixed_alloc = r->fixed_since.n;	/* what r->fixed_ids holds */
 	json_array_foreach (results, i, res) {
+		/* a check not run this time (the policy or the command line
+		   skips it) says nothing of what it found before */
+		if (not_run(r, jget(res, "id")))
+			continue;
 		json_array_foreach (json_object_get(res, "findings"), j, f) {
 			char *have;
 			bool still;
@@ -897,6 +911,33 @@ keep_project(struct check_result *res, const char *project)
 	res->findings.n = kept;
 }
 
+/*
+ * What the baseline says is gone, cut like the findings: with --project,
+ * only objects of that project; with --min-severity, nothing below it.
+ */
+static void
+keep_fixed(struct report *r, const struct gate_select *s)
+{
+	size_t kept = 0;
+
+	for (size_t j = 0; j < r->fixed_since.n; j++) {
+		struct finding *f = &r->fixed_since.v[j];
+		char *p = object_project(f->object);
+		bool keep = (!s->project || str_eq(p, s->project)) &&
+			    (!s->skip_below || f->severity >= s->below);
+
+		free(p);
+		if (keep) {
+			r->fixed_ids[kept] = r->fixed_ids[j];
+			r->fixed_since.v[kept++] = *f;
+		} else {
+			free(r->fixed_ids[j]);
+			finding_release(f);
+		}
+	}
+	r->fixed_since.n = kept;
+}
+
 /* Replaces the findings of res by one. */
 static void
 replace_findings(struct check_result *res, enum status st, const char *msg)
@@ -962,6 +1003,7 @@ gate_apply_selection(struct report *r, const struct gate_select *s,
 						       &res->findings,
 						       res->status);
 	}
+	keep_fixed(r, s);
 	recount(r);
 	return 0;
 }

@@ -110,6 +110,34 @@ check "the next steps carry the selection to fix" \
 	sh -c 'sed -e :a -e "/\\\\\$/N; s/ *\\\\\n */ /; ta" "$1" |
 		grep -q -- "--check=LXD-ACC-004 --check=LXD-NET-001"' sh "$tmp/out"
 
+# ---------------------------------------------------------- baseline ----
+# A baseline that had two more INS-002 findings, in projects semi and
+# locked, which the state no longer has: both are fixed, unless the check
+# did not run this time (then it says nothing of them) or --project
+# leaves the object out.
+a --format json
+jq '(.results[] | select(.id == "LXD-INS-002") | .findings) +=
+	[{"object": "/1.0/instances/gone?project=semi", "status": "fail",
+	  "severity": "medium", "message": "gone", "remedy": {}},
+	 {"object": "/1.0/instances/gone?project=locked", "status": "fail",
+	  "severity": "medium", "message": "gone"}]' "$tmp/out" >"$tmp/base.json"
+fixed() {
+	jq -r '[.fixed_since_baseline[] | .object] | join(" ")' "$tmp/out"
+}
+a --format json --baseline "$tmp/base.json"
+check "--baseline: what is gone is fixed ($(fixed))" [ "$(fixed)" = \
+	"/1.0/instances/gone?project=semi /1.0/instances/gone?project=locked" ]
+a --format json --baseline "$tmp/base.json" --skip LXD-INS-002
+check "--baseline --skip: a check not run fixed nothing ($(fixed))" \
+	[ -z "$(fixed)" ]
+a --format json --baseline "$tmp/base.json" --project semi
+check "--baseline --project: only that project's are fixed ($(fixed))" \
+	[ "$(fixed)" = "/1.0/instances/gone?project=semi" ]
+a --format sarif --baseline "$tmp/base.json" --project semi
+check "--baseline --project: SARIF lists the same one" \
+	jq -e '[.runs[0].properties.fixedSinceBaseline[]] | length == 1' \
+	"$tmp/out"
+
 # ------------------------------------------------------------ output ----
 a -o "json=$tmp/r.json" -o "sarif=$tmp/r.sarif"
 check "reports to files: the text report still goes to stdout" \
