@@ -84,7 +84,7 @@ done
 bridge and one pool listing every instance in \`used_by\`) with \`--input\`:
 no daemon, so this is reading, parsing, evaluating and writing the JSON
 report. Wall time is the median of $RUNS runs, peak RSS the largest
-(\`/usr/bin/time\`)$( [ -n "${LXDH_BIN_OLD:-}" ] && echo "; each run is followed by one of an older build ($LXDH_BIN_OLD${OLD_NOTE:+, $OLD_NOTE}) on the same state, for ${OLD_SIZES:-every size} instances"). Measured $(date -u +%Y-%m-%d) on $(nproc) cores shared with other
+(\`/usr/bin/time\`)$( [ -n "${LXDH_BIN_OLD:-}" ] && echo "; each run is followed by one of an older build ($LXDH_BIN_OLD${OLD_NOTE:+, $OLD_NOTE}) on the same state, $( [ -n "${OLD_SIZES:-}" ] && echo "for $OLD_SIZES instances" || echo "at every size")"). Measured $(date -u +%Y-%m-%d) on $(nproc) cores shared with other
 work (load average $load): compare the ratios, not the absolute times.
 
 The peak RSS of auditing 10 instances, $(awk -v k="$base_kb" 'BEGIN { printf "%.1f MiB", k / 1024 }'), is what the
