@@ -482,10 +482,12 @@ baseline_result(json_t *res, const void *arg)
 	size_t i;
 
 	(void)arg;
-	shape_prune(res, &old_result);
+	shape_prune(res, &old_result, false);
 	json_array_foreach (json_object_get(res, "findings"), i, f)
-		shape_prune(f, old_failing(jget(f, "status")) ? &old_open :
-								&old_other);
+		shape_prune(f,
+			    old_failing(jget(f, "status")) ? &old_open :
+							     &old_other,
+			    false);
 }
 
 int

@@ -194,28 +194,50 @@ shape_check(const json_t *v, const struct shape *sh)
 	return why;
 }
 
+/* Removes the members of map whose key starts with prefix. */
+static void
+drop_prefixed(json_t *map, const char *prefix)
+{
+	size_t n = strlen(prefix);
+	void *it, *next;
+
+	for (it = json_object_iter(map); it; it = next) {
+		const char *key = json_object_iter_key(it);
+		size_t klen = json_object_iter_key_len(it);
+
+		next = json_object_iter_next(map, it);
+		if (klen >= n && memcmp(key, prefix, n) == 0)
+			json_object_deln(map, key, klen);
+	}
+}
+
 void
-shape_prune(json_t *v, const struct shape *sh)
+shape_prune(json_t *v, const struct shape *sh, bool below)
 {
 	void *it, *next;
 	const char *key;
 	size_t klen;
-	bool named;
+	const struct shape *named;
 
 	if (!json_is_object(v) || !sh || sh->kind != SH_OBJECT)
 		return;
 	for (it = json_object_iter(v); it; it = next) {
 		key = json_object_iter_key(it);
 		klen = json_object_iter_key_len(it);
-		named = false;
+		named = NULL;
 		for (const struct shape *f = sh->fields; f && f->key; f++)
 			if (strlen(f->key) == klen &&
 			    memcmp(f->key, key, klen) == 0) {
-				named = true;
+				named = f;
 				break;
 			}
 		next = json_object_iter_next(v, it);
 		if (!named)
 			json_object_deln(v, key, klen);
+		else if (below && named->kind == SH_MAP &&
+			 named->unread_prefix &&
+			 json_is_object(json_object_iter_value(it)))
+			drop_prefixed(json_object_iter_value(it),
+				      named->unread_prefix);
 	}
 }

@@ -34,6 +34,11 @@ struct shape {
 	 * as well (LXD shows a set hidden key as true).
 	 */
 	const char *const *true_ok;
+	/*
+	 * SH_MAP only: members whose key starts with this are read by no
+	 * check and not kept (shape_prune with below).
+	 */
+	const char *unread_prefix;
 };
 
 /*
@@ -46,13 +51,14 @@ char *shape_check(const json_t *v, const struct shape *sh);
 
 /*
  * Removes from the object v the members that the SH_OBJECT shape sh does
- * not name (in v itself, not below it: values below an item may be held
- * by other items too, and what they hold is read by its own shape). What
- * no check reads is then never held, and a check that reads a member its
- * shape forgot to name finds it absent in every test. Anything else is
- * left alone.
+ * not name. What no check reads is then never held, and a check that
+ * reads a member its shape forgot to name finds it absent in every test.
+ * With below, also the members of v's maps that the map's shape says no
+ * check reads (unread_prefix): only while nothing below v is held by
+ * anything else (before its values are shared, or in a copy). Anything
+ * else is left alone.
  */
-void shape_prune(json_t *v, const struct shape *sh);
+void shape_prune(json_t *v, const struct shape *sh, bool below);
 
 /* "string", "boolean", ...: the JSON type of v, for messages. */
 const char *shape_type_name(const json_t *v);

@@ -59,11 +59,18 @@ static const struct shape sh_config = { .kind = SH_MAP, .item = &sh_string };
 #define LIST_OF(k, it) { .key = (k), .kind = SH_ARRAY, .item = (it) }
 #define END { .key = NULL }
 
+/*
+ * An instance's volatile.* keys are the daemon's own record of its state
+ * (its uuid, idmap, last power state): set by LXD, not by a user, and read
+ * by no check. Dropped, an instance's config is often empty and shared.
+ */
+#define INSTANCE_CONFIG(k) { .key = (k), .kind = SH_MAP, .item = &sh_string, \
+			     .unread_prefix = "volatile." }
 static const struct shape f_instance[] = {
 	STR_NEEDED("name"), STR("project"), STR("type"), STR("status"),
 	INT("status_code"), STR("location"), STRINGS("profiles"),
-	CONFIG("config"), DEVICES("devices"), CONFIG("expanded_config"),
-	DEVICES("expanded_devices"), END
+	INSTANCE_CONFIG("config"), DEVICES("devices"),
+	INSTANCE_CONFIG("expanded_config"), DEVICES("expanded_devices"), END
 };
 static const struct shape f_profile[] = {
 	STR_NEEDED("name"), STR("project"), CONFIG("config"),
@@ -170,7 +177,7 @@ static const struct shape part_shapes[SNAP__COUNT] = {
 static void
 prune_item(json_t *item, const void *shape)
 {
-	shape_prune(item, shape);
+	shape_prune(item, shape, true);
 }
 
 /*
@@ -696,7 +703,7 @@ part_append(struct snapshot *s, enum snap_kind k, const json_t *list,
 	json_array_foreach (list, i, item) {
 		json_t *copy = json_deep_copy(item);
 
-		shape_prune(copy, part_shapes[k].item);
+		shape_prune(copy, part_shapes[k].item, true);
 		if (json_is_object(copy) && project &&
 		    !json_object_get(copy, "project"))
 			json_object_set_new(copy, "project",
@@ -717,10 +724,10 @@ part_take(struct snapshot *s, enum snap_kind k, json_t *list,
 	json_t *item;
 	size_t i;
 
-	/* its items are nobody else's: pruned in place (a list parsed
-	   with prune_item is already) */
+	/* its items are nobody else's (what is below them may be shared):
+	   pruned in place (a list parsed with prune_item is already) */
 	json_array_foreach (list, i, item)
-		shape_prune(item, part_shapes[k].item);
+		shape_prune(item, part_shapes[k].item, false);
 	if (!s->part[k] && !project && json_is_array(list) &&
 	    list->refcount == 1) {
 		s->part[k] = json_incref(list);
@@ -1486,7 +1493,7 @@ snapshot_put_item(struct snapshot *s, enum snap_kind k, const char *project,
 			return 0;
 		}
 		copy = json_deep_copy(item);
-		shape_prune(copy, part_shapes[k].item);
+		shape_prune(copy, part_shapes[k].item, true);
 		if (!json_object_get(copy, "project"))
 			json_object_set_new(copy, "project", json_string(p));
 		scrub(copy);

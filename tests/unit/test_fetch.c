@@ -637,7 +637,8 @@ test_round_structure(void **state)
 /*
  * An item keeps only the members its shape names, fetched or loaded
  * alike: an instance of LXD 6.9 drops created_at, architecture,
- * description... and the two parts are the same.
+ * description..., and its config the volatile.* keys, and the two parts
+ * are the same.
  */
 static void
 test_unnamed_members_dropped(void **state)
@@ -666,10 +667,26 @@ test_unnamed_members_dropped(void **state)
 	assert_true(json_array_size(fetched) > 0);
 	assert_true(json_equal(fetched, loaded));
 	json_array_foreach (fetched, i, e) {
+		static const char *const maps[] = { "config",
+						    "expanded_config" };
+
 		assert_non_null(json_object_get(e, "name"));
 		assert_non_null(json_object_get(e, "expanded_config"));
 		for (size_t k = 0; k < ARRAY_SIZE(gone); k++)
 			assert_null(json_object_get(e, gone[k]));
+		/* nor an instance's volatile.* keys, and the rest stays */
+		for (size_t m = 0; m < ARRAY_SIZE(maps); m++) {
+			const char *key;
+			json_t *v;
+
+			json_object_foreach (json_object_get(e, maps[m]), key,
+					     v)
+				assert_false(str_starts_with(key,
+							     "volatile."));
+		}
+		assert_non_null(json_object_get(
+			json_object_get(e, "expanded_config"),
+			"image.os"));
 	}
 	snapshot_release(&dir);
 	free(path);
