@@ -171,6 +171,10 @@ walk(const json_t *v, const struct shape *sh, struct strbuf *path)
 		json_object_foreach ((json_t *)(uintptr_t)v, key, m) {
 			if (json_is_true(m) && in_list(sh->true_ok, key))
 				continue;
+			/* what no check reads is not checked (nor kept) */
+			if (sh->unread_prefix &&
+			    str_starts_with(key, sh->unread_prefix))
+				continue;
 			path_key(path, key);
 			why = walk(m, sh->item, path);
 			if (why)

@@ -456,6 +456,59 @@ test_identity_certificate_shape(void **state)
 	run_release(&bad);
 }
 
+/* Every instance's volatile.uuid as a number, and one security key too. */
+static void
+volatile_numbers(json_t *list)
+{
+	json_t *item;
+	size_t i;
+
+	json_array_foreach (list, i, item)
+		json_object_set_new(json_object_get(item, "expanded_config"),
+				    "volatile.uuid", json_integer(7));
+}
+
+static void
+volatile_and_security(json_t *list)
+{
+	volatile_numbers(list);
+	json_object_set_new(json_object_get(json_array_get(list, 0),
+					    "expanded_config"),
+			    "security.nesting", json_integer(1));
+}
+
+/*
+ * An instance's volatile.* keys are read by no check: a number there is
+ * no error, and changes no verdict; a security key of the wrong type
+ * beside them still is one.
+ */
+static void
+test_volatile_unread(void **state)
+{
+	struct run good, bad;
+
+	(void)state;
+	run_changed(&good, &bad, "workload/lxd-502", "instances.json",
+		    volatile_numbers, NULL);
+	assert_int_equal(bad.rc, 0);
+	for (size_t i = 0; i < good.n; i++)
+		if (good.st[i] != bad.st[i] ||
+		    strcmp(good.msg[i], bad.msg[i]) != 0)
+			fail_msg("%s: %s, then %s:\n%s", good.checks[i]->id,
+				 status_name(good.st[i]),
+				 status_name(bad.st[i]), bad.msg[i]);
+	run_release(&good);
+	run_release(&bad);
+	run_changed(&good, &bad, "workload/lxd-502", "instances.json",
+		    volatile_and_security, NULL);
+	expect(&bad, "LXD-INS-003", ST_ERROR,
+	       "expanded_config[\"security.nesting\"]: expected string, got "
+	       "integer");
+	expect_no_escape(&good, &bad);
+	run_release(&good);
+	run_release(&bad);
+}
+
 /*
  * Incus 6.0 answers "metadata": null for its pool list when it has no
  * pool; LXD answers []. The same null from LXD is the wrong shape.
@@ -498,6 +551,7 @@ main(void)
 		cmocka_unit_test(test_operations_metadata),
 		cmocka_unit_test(test_null_lists_are_empty),
 		cmocka_unit_test(test_identity_certificate_shape),
+		cmocka_unit_test(test_volatile_unread),
 		cmocka_unit_test(test_incus_null_pool_list),
 		cmocka_unit_test(test_server_environment_shape),
 	};
