@@ -1005,6 +1005,42 @@ ct_set_expiry(struct ct *t, const char *id, const char *when)
 #define BEARER_CI "3f0e8a4c-1111-4a4a-8a8a-000000000001"
 #define BEARER_VM "3f0e8a4c-1111-4a4a-8a8a-000000000002"
 
+/*
+ * A bearer identity's expires_at as it reaches the snapshot from a server
+ * (watch's snapshot_put_item: shape checked, members the shape does not
+ * name dropped): a time is judged, a number is an error, never a pass.
+ */
+static void
+test_acc016_expiry_through_snapshot(void **state)
+{
+	const json_t *e;
+	json_t *item = NULL;
+	struct ct t;
+	size_t i;
+
+	(void)state;
+	ct_load(&t, "auth-lxd-69");
+	ct_add_ext(&t, "access_management_expiry");
+	json_array_foreach (t.snap.part[SNAP_IDENTITIES], i, e)
+		if (str_eq(checks_jstr(e, "id"), BEARER_CI))
+			item = json_deep_copy(e);
+	assert_non_null(item);
+	json_object_set_new(item, "expires_at",
+			    json_string("2036-11-28T00:00:00Z"));
+	assert_int_equal(snapshot_put_item(&t.snap, SNAP_IDENTITIES, NULL,
+					   "ci-bot", item, "event"),
+			 0);
+	ct_expect_status(&t, "LXD-ACC-016", ST_FAIL);
+	ct_finding(&t, ST_FAIL, "/1.0/auth/identities/bearer/" BEARER_CI);
+	json_object_set_new(item, "expires_at", json_integer(2036));
+	assert_int_equal(snapshot_put_item(&t.snap, SNAP_IDENTITIES, NULL,
+					   "ci-bot", item, "event"),
+			 0);
+	ct_expect_status(&t, "LXD-ACC-016", ST_ERROR);
+	json_decref(item);
+	ct_release(&t);
+}
+
 static void
 test_acc016_bearer(void **state)
 {
@@ -1246,6 +1282,7 @@ main(void)
 		cmocka_unit_test(test_acc015_incus_routes),
 		cmocka_unit_test(test_acc015_incus_before_routes),
 		cmocka_unit_test(test_acc016_bearer),
+		cmocka_unit_test(test_acc016_expiry_through_snapshot),
 		cmocka_unit_test(test_escalation_table),
 		cmocka_unit_test(test_acc014_project_can_edit),
 		cmocka_unit_test(test_auth_on_release_fixtures),
