@@ -188,19 +188,28 @@ serve_conn(int fd)
 /* The holds of the next server_start() (0: none). */
 static int next_hold_all;
 
+/* A path under the test data (LXDH_TESTDATA, else tests/data). Caller
+   frees. */
+static char *
+data_path(const char *rel)
+{
+	const char *base = getenv("LXDH_TESTDATA");
+
+	return xasprintf("%s/%s", base ? base : "tests/data", rel);
+}
+
 static void
 server_start(const char *fixture, const struct canned *over, size_t n)
 {
 	struct sockaddr_un sa;
 	char tmpl[] = "/tmp/lxdh-fetch-XXXXXX";
-	const char *base = getenv("LXDH_TESTDATA");
 	int fd;
 
 	memset(&srv, 0, sizeof(srv));
 	assert_non_null(mkdtemp(tmpl));
 	srv.dir = xstrdup(tmpl);
 	srv.sock = xasprintf("%s/unix.socket", srv.dir);
-	srv.fixture = xasprintf("%s/%s", base ? base : "tests/data", fixture);
+	srv.fixture = data_path(fixture);
 	for (size_t i = 0; i < n && i < ARRAY_SIZE(srv.over); i++)
 		srv.over[i] = over[i];
 	srv.trace = mmap(NULL, sizeof(*srv.trace), PROT_READ | PROT_WRITE,
@@ -497,10 +506,7 @@ test_server_config_shape(void **state)
 	struct run r;
 	json_t *root;
 	json_error_t err;
-	char *path = xasprintf("%s/snap/sample-502/server.json",
-			       getenv("LXDH_TESTDATA") ?
-				       getenv("LXDH_TESTDATA") :
-				       "tests/data");
+	char *path = data_path("snap/sample-502/server.json");
 
 	(void)state;
 	root = json_load_file(path, 0, &err);
@@ -650,10 +656,7 @@ test_unnamed_members_dropped(void **state)
 	struct diag d;
 	struct run r;
 	const json_t *fetched, *loaded, *e;
-	char *path = xasprintf("%s/release/lxd-6.9",
-			       getenv("LXDH_TESTDATA") ?
-				       getenv("LXDH_TESTDATA") :
-				       "tests/data");
+	char *path = data_path("release/lxd-6.9");
 	size_t i;
 
 	(void)state;
